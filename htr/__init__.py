@@ -1,0 +1,36 @@
+"""Skoropis's reading engine: line segmentation, recognition, training, evaluation and formats.
+
+A library first (the portal's workers call it), a CLI second (`python -m htr --help`). Imports nothing from Django.
+
+    from htr import Segmenter, Recognizer, load_image
+    image = load_image("page.jpg")
+    page = Segmenter.load().segment(image)          # lines with polygons, baselines, reading order
+    page = Recognizer.load().read_page(image, page) # text + per-character confidences per line
+"""
+
+from importlib import import_module
+
+from htr.lines import Line, Page, Region
+
+# Public names, resolved lazily so that `import htr` stays cheap (no torch until a model is used).
+_LAZY = {
+    "load_image": "htr.images",
+    "Segmenter": "htr.segmentation",
+    "Recognizer": "htr.recognition",
+    "read_page": "htr.formats",
+    "write_page": "htr.formats",
+    "cer": "htr.metrics",
+    "wer": "htr.metrics",
+    "evaluate_text": "htr.metrics",
+    "evaluate_detection": "htr.metrics",
+    "train_recognition": "htr.training",
+    "train_segmentation": "htr.training",
+}
+
+__all__ = ["Line", "Page", "Region", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'htr' has no attribute {name!r}")
