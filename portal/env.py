@@ -1,0 +1,49 @@
+"""Typed environment helpers that fail loudly at start-up on a malformed value (healthchecks style)."""
+
+import os
+from pathlib import Path
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no)")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not an integer") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_path(name: str, default: Path) -> Path:
+    raw = os.environ.get(name)
+    return Path(raw).expanduser().resolve() if raw else default
+
+
+def redis_urls(redis_url: str) -> dict[str, str]:
+    """Celery wants `redis+socket://` for a unix socket, redis-py and channels want `unix://`."""
+    if redis_url.startswith("unix://"):
+        path = redis_url[len("unix://") :]
+        return {"redis": redis_url, "celery": f"redis+socket://{path}"}
+    return {"redis": redis_url, "celery": redis_url}

@@ -1,0 +1,107 @@
+"""The one helper through which long work reports progress: the Job row first, then a Channels event.
+
+Events are throttled (about one a second per job) and a failed push never fails the job.
+"""
+
+import logging
+import time
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.utils import timezone
+
+from portal.jobs.models import Job
+
+log = logging.getLogger(__name__)
+_last_push: dict[int, float] = {}
+THROTTLE_SECONDS = 1.0
+
+
+class JobCancelled(Exception):
+    """Raised inside long work when its job was cancelled by a user."""
+
+
+def send_event(group: str, event: dict) -> None:
+    if not group:
+        return
+    try:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group, {"type": "progress.event", "event": event})
+    except Exception:  # noqa: BLE001 - progress is best effort
+        log.warning("could not push a progress event to %s", group, exc_info=True)
+
+
+def job_push(job: Job, force: bool = False) -> None:
+    now = time.monotonic()
+    if not force and now - _last_push.get(job.pk, 0.0) < THROTTLE_SECONDS:
+        return
+    _last_push[job.pk] = now
+    event = job.as_event()
+    send_event(job.group, event)
+    send_event(f"job-{job.pk}", event)
+
+
+def job_start(job: Job, *, total: int = 0, message: str = "") -> None:
+    job.refresh_from_db(fields=["status"])
+    if job.status == Job.Status.CANCELLED:
+        raise JobCancelled()
+    job.status = Job.Status.RUNNING
+    job.started = job.started or timezone.now()
+    job.total = total or job.total
+    job.done = 0
+    job.message = message
+    job.error = ""
+    job.save(update_fields=["status", "started", "total", "done", "message", "error", "updated"])
+    job_push(job, force=True)
+
+
+def job_progress(job: Job, *, done: int, total: int | None = None, message: str = "") -> None:
+    """Record progress; raises JobCancelled when a user cancelled the job meanwhile."""
+    job.done = done
+    if total is not None:
+        job.total = total
+    if message:
+        job.message = message
+    updated = Job.objects.filter(pk=job.pk).exclude(status=Job.Status.CANCELLED).update(
+        done=job.done, total=job.total, message=job.message, updated=timezone.now()
+    )
+    if not updated:
+        raise JobCancelled()
+    job_push(job)
+
+
+def job_finish(job: Job, *, result: dict | None = None, message: str = "") -> None:
+    job.status = Job.Status.DONE
+    job.done = max(job.done, job.total)
+    job.result = result if result is not None else job.result
+    job.message = message or job.message
+    job.finished = timezone.now()
+    job.save()
+    job_push(job, force=True)
+
+
+def job_fail(job: Job, error: str) -> None:
+    job.refresh_from_db(fields=["status"])
+    if job.status == Job.Status.CANCELLED:
+        job_push(job, force=True)
+        return
+    job.status = Job.Status.FAILED
+    job.error = error[:5000]
+    job.finished = timezone.now()
+    job.save(update_fields=["status", "error", "finished", "updated"])
+    job_push(job, force=True)
+
+
+def job_cancel(job: Job) -> None:
+    """Mark cancelled and revoke the task; a running task notices at its next progress report."""
+    from portal.celery import app
+
+    if not job.is_active:
+        return
+    job.status = Job.Status.CANCELLED
+    job.finished = timezone.now()
+    job.save(update_fields=["status", "finished", "updated"])
+    if job.task_id:
+        app.control.revoke(job.task_id)
+    job_push(job, force=True)

@@ -1,0 +1,9 @@
+"""Websocket routes of every app (each consumer checks the user may see the object before joining its group)."""
+
+from django.urls import path
+
+from portal.jobs.consumers import JobConsumer
+
+websocket_urlpatterns = [
+    path("ws/jobs/<int:job_id>/", JobConsumer.as_asgi()),
+]

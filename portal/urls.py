@@ -1,0 +1,21 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include("portal.archive.api_urls")),
+    path("api/generation/", include("generation.api_urls")),
+    path("api/assistant/", include("assistant.api_urls")),
+]
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("generation/", include("generation.urls")),
+    path("assistant/", include("assistant.urls")),
+    path("", include("portal.archive.urls")),
+    prefix_default_language=False,
+)
