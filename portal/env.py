@@ -47,3 +47,14 @@ def redis_urls(redis_url: str) -> dict[str, str]:
         path = redis_url[len("unix://") :]
         return {"redis": redis_url, "celery": f"redis+socket://{path}"}
     return {"redis": redis_url, "celery": redis_url}
+
+
+def embedded_redis_socket(var_dir: Path) -> Path:
+    """Where the embedded Redis listens. Unix socket paths are limited to ~107 bytes, so deep checkouts use /tmp."""
+    import hashlib
+
+    path = var_dir / "redis.sock"
+    if len(str(path)) < 100:
+        return path
+    digest = hashlib.sha1(str(var_dir).encode()).hexdigest()[:12]
+    return Path("/tmp") / f"skoropis-{digest}.sock"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from portal.env import env_bool, env_int, env_list, env_path, env_str, redis_urls
+from portal.env import embedded_redis_socket, env_bool, env_int, env_list, env_path, env_str, redis_urls
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("SKOROPIS_VAR", BASE_DIR / "var")
@@ -81,7 +81,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: broker, channel layer and cache. Default: the embedded one on a unix socket in var/.
-REDIS_URL = env_str("REDIS_URL", f"unix://{VAR_DIR / 'redis.sock'}")
+REDIS_URL = env_str("REDIS_URL", f"unix://{embedded_redis_socket(VAR_DIR)}")
+EMBEDDED = not (env_str("REDIS_URL") or env_str("CELERY_BROKER_URL"))
 _redis = redis_urls(REDIS_URL)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", _redis["celery"])
 CELERY_RESULT_BACKEND = None
