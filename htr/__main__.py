@@ -1,0 +1,7 @@
+"""`python -m htr --help`"""
+
+import sys
+
+from htr.cli import main
+
+sys.exit(main())

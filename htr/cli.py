@@ -1,0 +1,336 @@
+"""`python -m htr`: segment, read, train and evaluate from the shell. It parses arguments and calls the library.
+
+Errors a user can fix (a missing file, an unreadable image, an unknown format, an empty training source) end
+the run with one line on stderr and a non-zero exit; HTR_DEBUG=1 shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from htr.formats import FORMATS, SUFFIXES, FormatError, read_page, write_page
+from htr.images import ImageError, load_image
+from htr.lines import Page
+from htr.metrics import TextScore, evaluate_pages
+from htr.sources import SourceError, iter_pages, source_kind
+
+
+class UsageError(ValueError):
+    """Arguments that name things that are not there."""
+
+
+# Commands --------------------------------------------------------------------------------------------------------
+
+
+def cmd_segment(args: argparse.Namespace) -> int:
+    images = _check_images(args.images)
+    out = _out_dir(args.out)
+    from htr.segmentation import Segmenter
+
+    segmenter = Segmenter.load(args.model, **_given(device=args.device))
+    failed = 0
+    for path in tqdm(images, desc="segment", unit="page", disable=len(images) < 2):
+        try:
+            image = load_image(path)
+        except ImageError as exc:
+            failed += _warn(str(exc))
+            continue
+        page = segmenter.segment(image)
+        _save(page, path, out, args.format)
+    return 1 if failed else 0
+
+
+def cmd_read(args: argparse.Namespace) -> int:
+    images = _check_images(args.images)
+    out = _out_dir(args.out)
+    if args.lines is not None and not Path(args.lines).is_dir():
+        raise UsageError(f"--lines {args.lines}: no such folder")
+    from htr.recognition import Recognizer
+
+    recognizer = Recognizer.load(args.rec_model, **_given(device=args.device))
+    segmenter = None
+    failed = 0
+    for path in tqdm(images, desc="read", unit="page", disable=len(images) < 2):
+        try:
+            image = load_image(path)
+            if args.lines is not None:
+                page = read_page(_page_file(Path(args.lines), path.stem))
+            else:
+                if segmenter is None:
+                    from htr.segmentation import Segmenter
+
+                    segmenter = Segmenter.load(args.seg_model, **_given(device=args.device))
+                page = segmenter.segment(image)
+        except (ImageError, FormatError) as exc:
+            failed += _warn(str(exc))
+            continue
+        page = recognizer.read_page(image, page, **_given(beam=args.beam))
+        _save(page, path, out, args.format)
+    return 1 if failed else 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    for src in [*args.train, *(args.val or [])]:
+        kind = source_kind(src)
+        if args.task == "segmentation" and kind != "pages":
+            raise SourceError(f"{src}: segmentation training needs page images with ALTO/PAGE XML, not line images")
+    if args.minutes is None and args.epochs is None and args.task == "segmentation":
+        raise UsageError("give a training budget: --minutes N and/or --epochs N")
+    import htr.training
+
+    train = htr.training.train_segmentation if args.task == "segmentation" else htr.training.train_recognition
+    summary = train(
+        train=[str(s) for s in args.train],
+        val=[str(s) for s in args.val] if args.val else None,
+        out=str(args.out),
+        **_given(base=args.base, minutes=args.minutes, epochs=args.epochs, device=args.device,
+                 batch_size=args.batch_size),
+    )
+    print(f"model written to {args.out}")
+    if isinstance(summary, dict):
+        figures = {k: v for k, v in summary.items() if isinstance(v, (int, float, str))}
+        if figures:
+            print(json.dumps(figures, ensure_ascii=False))
+    return 0
+
+
+def cmd_evaluate_text(args: argparse.Namespace) -> int:
+    """Line i of a prediction against line i of the truth (for text read on ground-truth lines)."""
+    score, pages, missing = TextScore(), 0, 0
+    for truth_path, pred_path in _pairs(args.truth, args.pred):
+        truth = read_page(truth_path)
+        pred = read_page(pred_path) if pred_path else None
+        pages += 1
+        missing += pred is None
+        pred_lines = pred.lines if pred else []
+        for i, line in enumerate(truth.lines):
+            score.add(line.text, pred_lines[i].text if i < len(pred_lines) else "")
+        for line in pred_lines[len(truth.lines):]:
+            score.add_insertion(line.text)
+    report = {"pages": pages, "pages_without_prediction": missing, **score.report()}
+    _report({"text": report}, args.json)
+    return 0
+
+
+def cmd_evaluate_lines(args: argparse.Namespace) -> int:
+    """Line detection (P/R/F1 at IoU 0.5) and end-to-end reading of predicted pages against the truth."""
+    truths, preds, missing = [], [], 0
+    for truth_path, pred_path in _pairs(args.truth, args.pred):
+        truths.append(read_page(truth_path))
+        preds.append(read_page(pred_path) if pred_path else None)
+        missing += pred_path is None
+    result = evaluate_pages(preds, truths, iou=args.iou)
+    result["detection"]["pages_without_prediction"] = missing
+    _report({"detection": result["detection"], "end_to_end": result["reading"]}, args.json)
+    return 0
+
+
+def cmd_evaluate_model(args: argparse.Namespace) -> int:
+    """Runs the engine on ground-truth pages: recognition on the true lines, then segmentation + recognition."""
+    pages = list(iter_pages(args.data))
+    from htr.recognition import Recognizer
+    from htr.segmentation import Segmenter
+
+    recognizer = Recognizer.load(args.rec_model, **_given(device=args.device))
+    segmenter = Segmenter.load(args.seg_model, **_given(device=args.device))
+    on_gt = TextScore()
+    truths: list[Page] = []
+    preds: list[Page | None] = []
+    seconds = {"segment": 0.0, "read": 0.0}
+    for image_path, truth in tqdm(pages, desc="evaluate", unit="page", disable=not pages):
+        image = load_image(image_path)
+        started = time.perf_counter()
+        read = recognizer.read_page(image, truth, **_given(beam=args.beam))
+        seconds["read"] += time.perf_counter() - started
+        for true_line, read_line in zip(truth.lines, read.lines):
+            on_gt.add(true_line.text, read_line.text)
+        started = time.perf_counter()
+        found = segmenter.segment(image)
+        seconds["segment"] += time.perf_counter() - started
+        started = time.perf_counter()
+        preds.append(recognizer.read_page(image, found, **_given(beam=args.beam)))
+        seconds["read"] += time.perf_counter() - started
+        truths.append(truth)
+    end_to_end = evaluate_pages(preds, truths)
+    report = {
+        "ground_truth_lines": on_gt.report(),
+        "detection": end_to_end["detection"],
+        "end_to_end": end_to_end["reading"],
+        "seconds_per_page": {k: v / max(len(pages), 1) for k, v in seconds.items()},
+    }
+    _report(report, args.json)
+    return 0
+
+
+# Helpers ---------------------------------------------------------------------------------------------------------
+
+
+def _given(**kwargs: Any) -> dict[str, Any]:
+    """Only the options the user gave, so the library's own defaults apply to the rest."""
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+def _check_images(names: Sequence[str]) -> list[Path]:
+    paths = [Path(n) for n in names]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise UsageError(f"no such image file: {', '.join(missing)}")
+    stems: dict[str, Path] = {}
+    for p in paths:
+        if p.stem in stems:
+            raise UsageError(f"{stems[p.stem]} and {p} would write the same output file {p.stem}.*")
+        stems[p.stem] = p
+    return paths
+
+
+def _out_dir(name: str) -> Path:
+    out = Path(name)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _save(page: Page, image_path: Path, out: Path, format: str) -> None:
+    page.image = image_path.name
+    write_page(page, out / f"{image_path.stem}{SUFFIXES[format]}", format)
+
+
+def _page_file(folder: Path, stem: str) -> Path:
+    for suffix in (".xml", ".json"):
+        if (folder / f"{stem}{suffix}").is_file():
+            return folder / f"{stem}{suffix}"
+    raise FormatError(f"{folder}: no {stem}.xml or {stem}.json with the lines of {stem}")
+
+
+def _pairs(truth_dir: str, pred_dir: str) -> list[tuple[Path, Path | None]]:
+    """Ground-truth page files (recursively) and the prediction of the same relative path or stem, if any."""
+    truth_root, pred_root = Path(truth_dir), Path(pred_dir)
+    for folder, flag in ((truth_root, "--truth"), (pred_root, "--pred")):
+        if not folder.is_dir():
+            raise UsageError(f"{flag} {folder}: no such folder")
+    truths = sorted(p for p in truth_root.rglob("*") if p.suffix in (".xml", ".json"))
+    if not truths:
+        raise UsageError(f"--truth {truth_root}: no .xml or .json page files inside")
+    pairs: list[tuple[Path, Path | None]] = []
+    for truth in truths:
+        rel = truth.relative_to(truth_root).with_suffix("")
+        candidates = [pred_root / rel.with_suffix(s) for s in (".xml", ".json")]
+        candidates += [pred_root / f"{rel.name}{s}" for s in (".xml", ".json")]
+        pairs.append((truth, next((c for c in candidates if c.is_file()), None)))
+    return pairs
+
+
+def _warn(message: str) -> int:
+    tqdm.write(f"htr: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _report(report: dict[str, dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    for section, figures in report.items():
+        print(section.replace("_", " "))
+        width = max(len(k) for k in figures)
+        for key, value in figures.items():
+            shown = f"{value:.2f}" if isinstance(value, float) else str(value)
+            print(f"  {key.ljust(width)}  {shown:>10}")
+
+
+# Parser ----------------------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m htr", description="Skoropis reading engine.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    seg = commands.add_parser("segment", help="find the text lines of page images")
+    seg.add_argument("images", nargs="+", metavar="IMAGE")
+    seg.add_argument("--out", required=True, metavar="DIR", help="folder for one page file per image")
+    seg.add_argument("--format", choices=FORMATS, default="alto")
+    seg.add_argument("--model", metavar="M", help="segmentation model folder (default: the shipped one)")
+    seg.add_argument("--device", metavar="D", help="cpu, cuda, cuda:1… (default: CUDA when present)")
+    seg.set_defaults(run=cmd_segment)
+
+    read = commands.add_parser("read", help="segment and transcribe page images")
+    read.add_argument("images", nargs="+", metavar="IMAGE")
+    read.add_argument("--out", required=True, metavar="DIR")
+    read.add_argument("--lines", metavar="DIR", help="take the lines from the page files here (by image name)")
+    read.add_argument("--seg-model", metavar="M")
+    read.add_argument("--rec-model", metavar="M")
+    read.add_argument("--format", choices=FORMATS, default="alto")
+    read.add_argument("--beam", type=_positive_int, metavar="N", help="beam width (default: greedy)")
+    read.add_argument("--device", metavar="D")
+    read.set_defaults(run=cmd_read)
+
+    train = commands.add_parser("train", help="train or fine-tune a model")
+    train.add_argument("task", choices=("segmentation", "recognition"))
+    train.add_argument("--train", required=True, nargs="+", metavar="SRC",
+                       help="page folder (images + ALTO/PAGE), Digital Peter folder or .tsv manifest")
+    train.add_argument("--val", nargs="+", metavar="SRC", help="validation data (default: hold back 10%%)")
+    train.add_argument("--out", required=True, metavar="MODEL", help="folder to write the model to")
+    train.add_argument("--base", metavar="MODEL", help="fine-tune this model instead of starting afresh")
+    train.add_argument("--minutes", type=_positive_float, metavar="N")
+    train.add_argument("--epochs", type=_positive_int, metavar="N")
+    train.add_argument("--device", metavar="D")
+    train.add_argument("--batch-size", type=_positive_int, metavar="N")
+    train.set_defaults(run=cmd_train)
+
+    evaluate = commands.add_parser("evaluate", help="score predictions or a model against ground truth")
+    kinds = evaluate.add_subparsers(dest="kind", required=True, metavar="KIND")
+    text = kinds.add_parser("text", help="CER/WER/accuracy, line i against line i of the same page")
+    lines = kinds.add_parser("lines", help="line detection P/R/F1 and end-to-end CER/WER")
+    for sub in (text, lines):
+        sub.add_argument("--pred", required=True, metavar="DIR")
+        sub.add_argument("--truth", required=True, metavar="DIR")
+        sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    lines.add_argument("--iou", type=float, default=0.5, help="IoU for a detected line to count (default 0.5)")
+    text.set_defaults(run=cmd_evaluate_text)
+    lines.set_defaults(run=cmd_evaluate_lines)
+    model = kinds.add_parser("model", help="run models on a folder of page images + ALTO/PAGE ground truth")
+    model.add_argument("--rec-model", metavar="M")
+    model.add_argument("--seg-model", metavar="M")
+    model.add_argument("--data", required=True, metavar="DIR")
+    model.add_argument("--beam", type=_positive_int, metavar="N")
+    model.add_argument("--device", metavar="D")
+    model.add_argument("--json", action="store_true")
+    model.set_defaults(run=cmd_evaluate_model)
+    return parser
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value}")
+    return number
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return number
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (ValueError, OSError) as exc:  # our errors are ValueErrors with a message meant for the user
+        if os.environ.get("HTR_DEBUG"):
+            raise
+        print(f"htr: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("htr: interrupted", file=sys.stderr)
+        return 130
