@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from portal.archive.consumers import DocumentConsumer
 from portal.jobs.consumers import JobConsumer
 
 websocket_urlpatterns = [
     path("ws/jobs/<int:job_id>/", JobConsumer.as_asgi()),
+    path("ws/documents/<int:document_id>/", DocumentConsumer.as_asgi()),
 ]

@@ -1,6 +1,19 @@
 from django.urls import path
-from django.views.generic import TemplateView
+from django.views.i18n import JavaScriptCatalog
+
+from portal.archive import views
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="home"),
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("projects/new/", views.project_create, name="project-create"),
+    path("projects/<int:project_id>/", views.project_detail, name="project"),
+    path("projects/<int:project_id>/documents/new/", views.document_create, name="document-create"),
+    path("projects/<int:project_id>/members/", views.member_add, name="member-add"),
+    path("projects/<int:project_id>/members/<int:membership_id>/remove/", views.member_remove, name="member-remove"),
+    path("documents/<int:document_id>/", views.document_detail, name="document"),
+    path("documents/<int:document_id>/settings/", views.document_update, name="document-update"),
+    path("documents/<int:document_id>/publish/", views.document_publish, name="document-publish"),
+    path("documents/<int:document_id>/pages/<int:number>/", views.page_editor, name="page-editor"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

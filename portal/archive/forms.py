@@ -1,0 +1,49 @@
+"""HTML forms of the portal pages (the JSON API has its own serializers)."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from portal.archive.models import Document, Membership, Project
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ["title", "description", "direction", "keyboard"]
+        labels = {"direction": _("Writing direction"), "keyboard": _("Extra keyboard characters")}
+        help_texts = {"keyboard": _("Characters offered by the editor's virtual keyboard, besides ѣ і ъ ѳ ѵ ѧ ѫ ѯ ѱ ҁ.")}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_keyboard(self) -> str:
+        # One button per character: drop spaces and repeats, keep the order the archivist typed.
+        seen: list[str] = []
+        for char in self.cleaned_data["keyboard"]:
+            if not char.isspace() and char not in seen:
+                seen.append(char)
+        return "".join(seen)
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.EDITOR)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise forms.ValidationError(_("There is no user named “%(name)s”."), params={"name": username})
+        if user.pk == self.project.owner_id:
+            raise forms.ValidationError(_("The owner of the project is already a member."))
+        return user

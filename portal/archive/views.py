@@ -1,0 +1,267 @@
+"""HTML pages of the archive. Short views: permissions from permissions.py, data through the ORM or the JSON API."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.templatetags.static import static
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.archive.forms import DocumentForm, MemberForm, ProjectForm
+from portal.archive.models import Document, Membership, Page, Project
+from portal.archive.permissions import can_edit_document, can_manage_document, can_read_document
+from portal.jobs.models import Job
+
+# The pre-reform Cyrillic letters every document's keyboard offers; documents add their own.
+DEFAULT_KEYBOARD = "ѣіъѳѵѧѫѯѱҁ"
+ACTIVE = (Job.Status.QUEUED, Job.Status.RUNNING)
+
+
+class Hidden(Http404):
+    """The object exists but this user may not see it: a 404 (nothing revealed), or the login page if anonymous."""
+
+
+def _readable_document(request: HttpRequest, document_id: int) -> Document:
+    """The document, or 404 for outsiders (a private document's existence is not revealed)."""
+    document = get_object_or_404(Document.objects.select_related("project"), pk=document_id)
+    if not can_read_document(document, request.user):
+        raise Hidden(_("No such document."))
+    return document
+
+
+def _member_project(request: HttpRequest, project_id: int) -> tuple[Project, str]:
+    project = get_object_or_404(Project, pk=project_id)
+    role = project.role_of(request.user)
+    if role is None:
+        raise Hidden(_("No such project."))
+    return project, role
+
+
+def _login_first(view):
+    """Anonymous visitors of a page they cannot see are sent to log in; others get the view's own answer."""
+
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Hidden:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    projects = Project.objects.none()
+    if request.user.is_authenticated:
+        projects = Project.objects.all() if request.user.is_superuser else Project.objects.filter(
+            Q(owner=request.user) | Q(memberships__user=request.user)
+        )
+        projects = projects.distinct().annotate(document_count=Count("documents", distinct=True))
+    public_documents = (
+        Document.objects.filter(is_public=True).select_related("project").annotate(page_count=Count("pages"))[:50]
+    )
+    return render(
+        request,
+        "archive/home.html",
+        {"projects": projects, "public_documents": public_documents, "project_form": ProjectForm()},
+    )
+
+
+@require_POST
+def project_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = ProjectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The project was not created: %(errors)s") % {"errors": _form_errors(form)})
+        return redirect("home")
+    project = form.save(commit=False)
+    project.owner = request.user
+    project.save()
+    return redirect("project", project_id=project.pk)
+
+
+@_login_first
+def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, role = _member_project(request, project_id)
+    documents = project.documents.annotate(page_count=Count("pages"))
+    memberships = project.memberships.select_related("user").order_by("user__username")
+    return render(
+        request,
+        "archive/project.html",
+        {
+            "project": project,
+            "role": role,
+            "can_edit": role in (Membership.Role.OWNER, Membership.Role.EDITOR),
+            "can_manage": role == Membership.Role.OWNER,
+            "documents": documents,
+            "memberships": memberships,
+            "document_form": DocumentForm(),
+            "member_form": MemberForm(project=project),
+        },
+    )
+
+
+@require_POST
+@_login_first
+def document_create(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, role = _member_project(request, project_id)
+    if role not in (Membership.Role.OWNER, Membership.Role.EDITOR):
+        raise Http404(_("No such project."))
+    form = DocumentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The document was not created: %(errors)s") % {"errors": _form_errors(form)})
+        return redirect("project", project_id=project.pk)
+    document = form.save(commit=False)
+    document.project = project
+    document.created_by = request.user
+    document.save()
+    return redirect("document", document_id=document.pk)
+
+
+@require_POST
+@_login_first
+def member_add(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, role = _member_project(request, project_id)
+    if role != Membership.Role.OWNER:
+        raise Http404(_("No such project."))
+    form = MemberForm(request.POST, project=project)
+    if form.is_valid():
+        user = form.cleaned_data["username"]
+        Membership.objects.update_or_create(project=project, user=user, defaults={"role": form.cleaned_data["role"]})
+        messages.success(request, _("%(name)s is now a member.") % {"name": user.get_username()})
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("project", project_id=project.pk)
+
+
+@require_POST
+@_login_first
+def member_remove(request: HttpRequest, project_id: int, membership_id: int) -> HttpResponse:
+    project, role = _member_project(request, project_id)
+    if role != Membership.Role.OWNER:
+        raise Http404(_("No such project."))
+    get_object_or_404(Membership, pk=membership_id, project=project).delete()
+    return redirect("project", project_id=project.pk)
+
+
+def _page_jobs(pages: list[Page]) -> dict[int, dict]:
+    """The newest active job of each page, as the event the websocket would send (a reload never loses progress)."""
+    targets = {f"archive.page:{page.pk}": page.pk for page in pages}
+    found: dict[int, dict] = {}
+    for job in Job.objects.filter(target__in=targets, status__in=ACTIVE).order_by("created"):
+        found[targets[job.target]] = job.as_event()
+    return found
+
+
+@_login_first
+def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _readable_document(request, document_id)
+    pages = list(document.pages.annotate(line_count=Count("lines")))
+    jobs = _page_jobs(pages)
+    for page in pages:
+        page.job = jobs.get(page.pk)
+    document_jobs = [
+        job.as_event()
+        for job in Job.objects.filter(target=f"archive.document:{document.pk}", status__in=ACTIVE)
+    ]
+    return render(
+        request,
+        "archive/document.html",
+        {
+            "document": document,
+            "pages": pages,
+            "document_jobs": document_jobs,
+            "can_edit": can_edit_document(document, request.user),
+            "can_manage": can_manage_document(document, request.user),
+            "is_member": document.project.role_of(request.user) is not None,
+            "settings_form": DocumentForm(instance=document),
+            "page_config": {
+                "documentId": document.pk,
+                "canEdit": can_edit_document(document, request.user),
+                "stateLabels": {value: str(label) for value, label in Page.State.choices},
+                "jobs": document_jobs + [page.job for page in pages if page.job],
+            },
+        },
+    )
+
+
+@require_POST
+@_login_first
+def document_update(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _readable_document(request, document_id)
+    if not can_edit_document(document, request.user):
+        raise Http404(_("No such document."))
+    form = DocumentForm(request.POST, instance=document)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Document settings saved."))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("document", document_id=document.pk)
+
+
+@require_POST
+@_login_first
+def document_publish(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _readable_document(request, document_id)
+    if not can_manage_document(document, request.user):
+        raise Http404(_("No such document."))
+    document.is_public = request.POST.get("publish") == "1"
+    document.save(update_fields=["is_public", "updated"])
+    if document.is_public:
+        messages.success(request, _("The document is published: anyone may read it."))
+    else:
+        messages.success(request, _("The document is private again."))
+    return redirect("document", document_id=document.pk)
+
+
+@_login_first
+def page_editor(request: HttpRequest, document_id: int, number: int) -> HttpResponse:
+    """The correction editor; the same viewer, read-only, for visitors of a published document."""
+    document = _readable_document(request, document_id)
+    page = get_object_or_404(Page, document=document, number=number)
+    numbers = list(document.pages.values_list("number", flat=True))
+    index = numbers.index(page.number)
+    can_edit = can_edit_document(document, request.user) and request.GET.get("view") != "read"
+    keyboard = DEFAULT_KEYBOARD + "".join(c for c in document.keyboard if c not in DEFAULT_KEYBOARD)
+    focus_line = request.GET.get("line", "")
+    config = {
+        "pageId": page.pk,
+        "documentId": document.pk,
+        "pageNumber": page.number,
+        "width": page.width,
+        "height": page.height,
+        "canEdit": can_edit,
+        "direction": document.direction,
+        "keyboard": list(keyboard),
+        "focusLine": int(focus_line) if focus_line.isdigit() else None,
+        "osdImages": static("vendor/openseadragon/images/"),
+    }
+    return render(
+        request,
+        "archive/editor.html",
+        {
+            "document": document,
+            "page": page,
+            "page_count": len(numbers),
+            "previous_number": numbers[index - 1] if index > 0 else None,
+            "next_number": numbers[index + 1] if index + 1 < len(numbers) else None,
+            "can_edit": can_edit,
+            "keyboard": keyboard,
+            "config": config,
+        },
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    return render(request, "archive/search.html", {"query": request.GET.get("q", "").strip()})
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)

@@ -1,0 +1,204 @@
+/* The correction editor: image and lines side by side, review order, segmentation tools. Wires the modules. */
+(function () {
+  "use strict";
+  const api = window.SkoropisApi;
+  const config = JSON.parse(document.getElementById("editor-config").textContent);
+  const status = document.getElementById("editor-status");
+  const pageUrl = "/api/pages/" + config.pageId + "/";
+  let page = null;
+  let reviewIds = null;
+
+  function say(message, kind) {
+    status.textContent = message;
+    status.dataset.kind = kind || "";
+  }
+
+  const viewer = window.SkoropisViewer.create(document.getElementById("viewer"), {
+    pageId: config.pageId,
+    width: config.width,
+    prefixUrl: config.osdImages,
+    onOpen: function () {
+      if (lines.activeId !== null) viewer.zoomTo(lines.activeId, true);
+    },
+  });
+
+  const lines = window.SkoropisLines.create(document.getElementById("lines"), {
+    canEdit: config.canEdit,
+    direction: config.direction,
+    onStatus: say,
+    onActivate: function (id) {
+      viewer.highlight(id);
+      viewer.zoomTo(id);
+      history.follow(id);
+      const url = new URL(location.href);
+      url.searchParams.set("line", id);
+      window.history.replaceState(null, "", url);
+    },
+    onHistory: function (id) { history.show(id); },
+  });
+
+  const history = window.SkoropisHistory.create(document.getElementById("history"), {
+    canEdit: config.canEdit,
+    direction: config.direction,
+    lineNumber: function (id) {
+      const index = page ? page.lines.findIndex(function (l) { return l.id === id; }) : -1;
+      return index + 1;
+    },
+    onRestored: function (id, text, version) { lines.replaceLine(id, text, version); },
+    onStatus: say,
+  });
+
+  viewer.onLineClick(function (id) { lines.focus(id); });
+
+  if (config.canEdit) {
+    window.SkoropisKeyboard.create(document.getElementById("keyboard"), config.keyboard, function (char) {
+      if (lines.activeId === null) { say(gettext("Choose a line first."), "error"); return; }
+      lines.insertText(char);
+    });
+  }
+
+  async function load(focusId) {
+    try {
+      page = await api.get(pageUrl);
+    } catch (error) {
+      say(gettext("The page could not be loaded:") + " " + error.message, "error");
+      return;
+    }
+    page.lines.sort(function (a, b) { return a.order - b.order; });
+    document.getElementById("line-count").textContent = page.lines.length.toLocaleString();
+    document.getElementById("no-lines").hidden = page.lines.length > 0;
+    lines.render(page.lines);
+    viewer.setLines(page.lines);
+    if (reviewIds) await applyReview();
+    if (focusId !== undefined && focusId !== null && page.lines.some(function (l) { return l.id === focusId; })) {
+      lines.focus(focusId);
+    }
+    document.body.dataset.loaded = "1";
+  }
+
+  /* Review order: the lines the machine was least sure of come first. */
+  const reviewToggle = document.getElementById("review-order");
+  async function applyReview() {
+    const data = await api.get(pageUrl + "review/");
+    const items = Array.isArray(data) ? data : data.lines || data.results || [];
+    reviewIds = items.map(function (item) { return typeof item === "number" ? item : item.id !== undefined ? item.id : item.line; });
+    lines.setOrder(reviewIds);
+  }
+  reviewToggle.addEventListener("change", async function () {
+    try {
+      if (reviewToggle.checked) {
+        await applyReview();
+        say(gettext("Worst lines first."), "ok");
+      } else {
+        reviewIds = null;
+        lines.setOrder(page.lines.map(function (l) { return l.id; }));
+        say(gettext("Reading order."), "ok");
+      }
+    } catch (error) {
+      reviewToggle.checked = false;
+      say(gettext("The review order is not available:") + " " + error.message, "error");
+    }
+  });
+
+  /* Segmentation editing: each tool saves the line being typed first, then asks the server, then reloads. */
+  async function edit(action) {
+    await lines.saveActive();
+    try {
+      const focus = await action();
+      await load(focus);
+    } catch (error) {
+      say(error.message, "error");
+    }
+  }
+
+  function active() {
+    if (lines.activeId === null) { say(gettext("Choose a line first."), "error"); return null; }
+    return lines.activeId;
+  }
+
+  function readingOrder() { return page.lines.map(function (l) { return l.id; }); }
+
+  const tools = {
+    "line-add": function () {
+      say(gettext("Drag a box around the new line on the image (Esc cancels)."), "busy");
+      viewer.drawBox(function (box) {
+        const y = Math.round(box.y + box.h * 0.8);
+        edit(async function () {
+          const created = await api.post(pageUrl + "lines/", {
+            polygon: [[box.x, box.y], [box.x + box.w, box.y], [box.x + box.w, box.y + box.h], [box.x, box.y + box.h]]
+              .map(function (p) { return [Math.round(p[0]), Math.round(p[1])]; }),
+            baseline: [[Math.round(box.x), y], [Math.round(box.x + box.w), y]],
+            after: lines.activeId,
+          });
+          say(gettext("Line added."), "ok");
+          return created && created.id;
+        });
+      });
+    },
+    "line-delete": function () {
+      const id = active();
+      if (id === null || !confirm(gettext("Delete this line and its text?"))) return;
+      const order = readingOrder();
+      const next = order[order.indexOf(id) + 1] ?? order[order.indexOf(id) - 1];
+      edit(async function () { await api.del("/api/lines/" + id + "/"); say(gettext("Line deleted."), "ok"); return next; });
+    },
+    "line-merge": function () {
+      const id = active();
+      if (id === null) return;
+      const order = readingOrder();
+      const next = order[order.indexOf(id) + 1];
+      if (next === undefined) { say(gettext("This is the last line: there is nothing to merge it with."), "error"); return; }
+      edit(async function () {
+        const merged = await api.post("/api/lines/merge/", { ids: [id, next] });
+        say(gettext("Lines merged."), "ok");
+        return merged && merged.id !== undefined ? merged.id : id;
+      });
+    },
+    "line-split": function () {
+      const id = active();
+      if (id === null) return;
+      say(gettext("Click on the image where the line should be split (Esc cancels)."), "busy");
+      viewer.pickPoint(function (point) {
+        edit(async function () {
+          await api.post("/api/lines/" + id + "/split/", { x: Math.round(point.x) });
+          say(gettext("Line split."), "ok");
+          return id;
+        });
+      });
+    },
+    "line-up": function () { moveLine(-1); },
+    "line-down": function () { moveLine(1); },
+  };
+
+  function moveLine(step) {
+    const id = active();
+    if (id === null) return;
+    const order = readingOrder();
+    const index = order.indexOf(id);
+    const target = index + step;
+    if (target < 0 || target >= order.length) return;
+    order.splice(index, 1);
+    order.splice(target, 0, id);
+    edit(async function () { await api.post(pageUrl + "reorder/", { order: order }); say(gettext("Line moved."), "ok"); return id; });
+  }
+
+  Object.keys(tools).forEach(function (name) {
+    const button = document.getElementById(name);
+    if (!button) return;
+    button.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    button.addEventListener("click", tools[name]);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && viewer.mode) {
+      viewer.cancelMode();
+      say(gettext("Cancelled."), "");
+    }
+  });
+
+  window.addEventListener("beforeunload", function () { lines.saveActive(); });
+
+  load(config.focusLine).then(function () {
+    if (config.focusLine === null && page && page.lines.length && config.canEdit) lines.activate(page.lines[0].id);
+  });
+})();

@@ -1,0 +1,211 @@
+/* The page image (OpenSeadragon, Deep Zoom tiles from the permission-checked API) with the line polygons over it. */
+(function () {
+  "use strict";
+  const SVG = "http://www.w3.org/2000/svg";
+
+  /** Reads the DZI descriptor ourselves: OpenSeadragon would guess the tiles at "<url>_files/", ours are at tiles/. */
+  async function tileSource(pageId) {
+    const base = "/api/pages/" + pageId + "/";
+    try {
+      const response = await fetch(base + "dzi/", { credentials: "same-origin" });
+      if (!response.ok) throw new Error("dzi " + response.status);
+      const xml = new DOMParser().parseFromString(await response.text(), "application/xml");
+      const image = xml.getElementsByTagName("Image")[0];
+      const size = xml.getElementsByTagName("Size")[0];
+      if (!image || !size) throw new Error("not a Deep Zoom descriptor");
+      return new OpenSeadragon.DziTileSource({
+        width: parseInt(size.getAttribute("Width"), 10),
+        height: parseInt(size.getAttribute("Height"), 10),
+        tileSize: parseInt(image.getAttribute("TileSize"), 10),
+        tileOverlap: parseInt(image.getAttribute("Overlap"), 10),
+        tilesUrl: base + "tiles/",
+        fileFormat: image.getAttribute("Format") || "jpg",
+      });
+    } catch (error) {
+      console.warn("Deep Zoom tiles unavailable, showing the whole image", error);
+      return { type: "image", url: base + "image/" };
+    }
+  }
+
+  function bounds(polygon) {
+    const xs = polygon.map(function (p) { return p[0]; });
+    const ys = polygon.map(function (p) { return p[1]; });
+    const x = Math.min.apply(null, xs), y = Math.min.apply(null, ys);
+    return { x: x, y: y, w: Math.max.apply(null, xs) - x, h: Math.max.apply(null, ys) - y };
+  }
+
+  function contains(polygon, x, y) {
+    let inside = false;
+    for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+      const xi = polygon[i][0], yi = polygon[i][1], xj = polygon[j][0], yj = polygon[j][1];
+      if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  }
+
+  function create(element, options) {
+    const viewer = OpenSeadragon({
+      element: element,
+      prefixUrl: options.prefixUrl,
+      drawer: "canvas",
+      showNavigator: true,
+      navigatorPosition: "BOTTOM_RIGHT",
+      showRotationControl: false,
+      gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
+      maxZoomPixelRatio: 3,
+      visibilityRatio: 0.3,
+      animationTime: 0.5,
+    });
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "line-overlay");
+    const group = document.createElementNS(SVG, "g");
+    svg.appendChild(group);
+    viewer.canvas.appendChild(svg);
+    const shapes = new Map();
+    let lines = [];
+    let activeId = null;
+    let mode = null; // null | {kind: "draw", done} | {kind: "pick", done}
+    let draft = null;
+    const listeners = { click: [] };
+    const pageWidth = options.width;
+
+    function item() { return viewer.world.getItemAt(0); }
+    function ratio() {
+      const tiled = item();
+      return tiled && pageWidth ? tiled.source.dimensions.x / pageWidth : 1;
+    }
+
+    function place() {
+      const tiled = item();
+      if (!tiled) return;
+      const r = ratio();
+      const origin = viewer.viewport.pixelFromPoint(tiled.imageToViewportCoordinates(0, 0), true);
+      const unit = viewer.viewport.pixelFromPoint(tiled.imageToViewportCoordinates(1000 * r, 0), true);
+      const scale = ((unit.x - origin.x) / 1000);
+      group.setAttribute("transform", "translate(" + origin.x + "," + origin.y + ") scale(" + scale + ")");
+    }
+    ["animation", "update-viewport", "resize", "open", "viewport-change"].forEach(function (name) {
+      viewer.addHandler(name, place);
+    });
+
+    function toPage(position) {
+      const tiled = item();
+      if (!tiled) return null;
+      const point = tiled.viewerElementToImageCoordinates(position);
+      const r = ratio();
+      return { x: point.x / r, y: point.y / r };
+    }
+
+    function setLines(newLines) {
+      lines = newLines;
+      shapes.clear();
+      group.replaceChildren();
+      lines.forEach(function (line) {
+        if (!line.polygon || line.polygon.length < 3) return;
+        const shape = document.createElementNS(SVG, "polygon");
+        shape.setAttribute("points", line.polygon.map(function (p) { return p[0] + "," + p[1]; }).join(" "));
+        shape.setAttribute("class", "line-shape" + (line.id === activeId ? " active" : ""));
+        shape.dataset.lineId = line.id;
+        group.appendChild(shape);
+        shapes.set(line.id, shape);
+      });
+      if (draft) group.appendChild(draft);
+    }
+
+    function highlight(id) {
+      if (activeId !== null && shapes.has(activeId)) shapes.get(activeId).classList.remove("active");
+      activeId = id;
+      if (shapes.has(id)) {
+        shapes.get(id).classList.add("active");
+        group.appendChild(shapes.get(id)); // on top of its neighbours
+      }
+    }
+
+    function zoomTo(id, immediately) {
+      const line = lines.find(function (l) { return l.id === id; });
+      const tiled = item();
+      if (!line || !tiled || !line.polygon || line.polygon.length < 2) return;
+      const b = bounds(line.polygon);
+      const r = ratio();
+      const padX = Math.max(b.w * 0.08, 40), padY = Math.max(b.h * 1.5, 60);
+      const rect = tiled.imageToViewportRectangle((b.x - padX) * r, (b.y - padY) * r, (b.w + 2 * padX) * r, (b.h + 2 * padY) * r);
+      viewer.viewport.fitBoundsWithConstraints(rect, immediately);
+    }
+
+    viewer.addHandler("canvas-click", function (event) {
+      if (!event.quick) return;
+      const point = toPage(event.position);
+      if (!point) return;
+      if (mode && mode.kind === "pick") {
+        event.preventDefaultAction = true;
+        const done = mode.done;
+        setMode(null);
+        done(point);
+        return;
+      }
+      if (mode) return;
+      const hits = lines.filter(function (l) { return l.polygon && l.polygon.length > 2 && contains(l.polygon, point.x, point.y); });
+      if (!hits.length) return;
+      hits.sort(function (a, b) { const p = bounds(a.polygon), q = bounds(b.polygon); return p.w * p.h - q.w * q.h; });
+      listeners.click.forEach(function (fn) { fn(hits[0].id); });
+    });
+
+    let start = null;
+    viewer.addHandler("canvas-press", function (event) {
+      if (!mode || mode.kind !== "draw") return;
+      start = toPage(event.position);
+      draft = document.createElementNS(SVG, "rect");
+      draft.setAttribute("class", "line-draft");
+      group.appendChild(draft);
+    });
+    viewer.addHandler("canvas-drag", function (event) {
+      if (!mode || mode.kind !== "draw" || !start) return;
+      event.preventDefaultAction = true;
+      const now = toPage(event.position);
+      draft.setAttribute("x", Math.min(start.x, now.x));
+      draft.setAttribute("y", Math.min(start.y, now.y));
+      draft.setAttribute("width", Math.abs(now.x - start.x));
+      draft.setAttribute("height", Math.abs(now.y - start.y));
+    });
+    viewer.addHandler("canvas-release", function (event) {
+      if (!mode || mode.kind !== "draw" || !start) return;
+      const end = toPage(event.position);
+      const box = { x: Math.min(start.x, end.x), y: Math.min(start.y, end.y), w: Math.abs(end.x - start.x), h: Math.abs(end.y - start.y) };
+      start = null;
+      if (draft) { draft.remove(); draft = null; }
+      if (box.w < 5 || box.h < 5) return;
+      const done = mode.done;
+      setMode(null);
+      done(box);
+    });
+
+    function setMode(newMode) {
+      mode = newMode;
+      element.classList.toggle("drawing", !!mode && mode.kind === "draw");
+      element.classList.toggle("picking", !!mode && mode.kind === "pick");
+      if (!mode && draft) { draft.remove(); draft = null; start = null; }
+    }
+
+    tileSource(options.pageId).then(function (source) { viewer.open(source); });
+    viewer.addHandler("open", function () { element.dataset.ready = "1"; if (options.onOpen) options.onOpen(); });
+    viewer.addHandler("open-failed", function (event) {
+      element.dataset.ready = "failed";
+      element.insertAdjacentHTML("beforeend", '<p class="viewer-error"></p>');
+      element.querySelector(".viewer-error").textContent = gettext("The page image could not be loaded.") + " " + (event.message || "");
+    });
+
+    return {
+      osd: viewer,
+      setLines: setLines,
+      highlight: highlight,
+      zoomTo: zoomTo,
+      onLineClick: function (fn) { listeners.click.push(fn); },
+      drawBox: function (done) { setMode({ kind: "draw", done: done }); },
+      pickPoint: function (done) { setMode({ kind: "pick", done: done }); },
+      cancelMode: function () { setMode(null); },
+      get mode() { return mode && mode.kind; },
+    };
+  }
+
+  window.SkoropisViewer = { create: create, bounds: bounds };
+})();
