@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from PIL import Image, UnidentifiedImageError
 from tqdm import tqdm
 
 from htr.formats import FORMATS, SUFFIXES, FormatError, read_page, write_page
@@ -184,6 +185,12 @@ def _check_images(names: Sequence[str]) -> list[Path]:
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise UsageError(f"no such image file: {', '.join(missing)}")
+    for p in paths:  # a header check now, so a wrong file fails before minutes of model loading
+        try:
+            with Image.open(p):
+                pass
+        except (UnidentifiedImageError, OSError) as exc:
+            raise ImageError(f"cannot read image {p}: not an image format Pillow can read") from exc
     stems: dict[str, Path] = {}
     for p in paths:
         if p.stem in stems:
