@@ -69,7 +69,9 @@ def cmd_read(args: argparse.Namespace) -> int:
                 if segmenter is None:
                     from htr.segmentation import Segmenter
 
-                    segmenter = Segmenter.load(args.seg_model, **_given(device=args.device))
+                    segmenter = Segmenter.load(
+                        args.seg_model, **_given(device=args.device)
+                    )
                 page = segmenter.segment(image)
         except (ImageError, FormatError) as exc:
             failed += _warn(str(exc))
@@ -83,18 +85,29 @@ def cmd_train(args: argparse.Namespace) -> int:
     for src in [*args.train, *(args.val or [])]:
         kind = source_kind(src)
         if args.task == "segmentation" and kind != "pages":
-            raise SourceError(f"{src}: segmentation training needs page images with ALTO/PAGE XML, not line images")
+            raise SourceError(
+                f"{src}: segmentation training needs page images with ALTO/PAGE XML, not line images"
+            )
     if args.minutes is None and args.epochs is None and args.task == "segmentation":
         raise UsageError("give a training budget: --minutes N and/or --epochs N")
     import htr.training
 
-    train = htr.training.train_segmentation if args.task == "segmentation" else htr.training.train_recognition
+    train = (
+        htr.training.train_segmentation
+        if args.task == "segmentation"
+        else htr.training.train_recognition
+    )
     summary = train(
         train=[str(s) for s in args.train],
         val=[str(s) for s in args.val] if args.val else None,
         out=str(args.out),
-        **_given(base=args.base, minutes=args.minutes, epochs=args.epochs, device=args.device,
-                 batch_size=args.batch_size),
+        **_given(
+            base=args.base,
+            minutes=args.minutes,
+            epochs=args.epochs,
+            device=args.device,
+            batch_size=args.batch_size,
+        ),
     )
     print(f"model written to {args.out}")
     if isinstance(summary, dict):
@@ -115,7 +128,7 @@ def cmd_evaluate_text(args: argparse.Namespace) -> int:
         pred_lines = pred.lines if pred else []
         for i, line in enumerate(truth.lines):
             score.add(line.text, pred_lines[i].text if i < len(pred_lines) else "")
-        for line in pred_lines[len(truth.lines):]:
+        for line in pred_lines[len(truth.lines) :]:
             score.add_insertion(line.text)
     report = {"pages": pages, "pages_without_prediction": missing, **score.report()}
     _report({"text": report}, args.json)
@@ -131,7 +144,9 @@ def cmd_evaluate_lines(args: argparse.Namespace) -> int:
         missing += pred_path is None
     result = evaluate_pages(preds, truths, iou=args.iou)
     result["detection"]["pages_without_prediction"] = missing
-    _report({"detection": result["detection"], "end_to_end": result["reading"]}, args.json)
+    _report(
+        {"detection": result["detection"], "end_to_end": result["reading"]}, args.json
+    )
     return 0
 
 
@@ -147,7 +162,9 @@ def cmd_evaluate_model(args: argparse.Namespace) -> int:
     truths: list[Page] = []
     preds: list[Page | None] = []
     seconds = {"segment": 0.0, "read": 0.0}
-    for image_path, truth in tqdm(pages, desc="evaluate", unit="page", disable=not pages):
+    for image_path, truth in tqdm(
+        pages, desc="evaluate", unit="page", disable=not pages
+    ):
         image = load_image(image_path)
         started = time.perf_counter()
         read = recognizer.read_page(image, truth, **_given(beam=args.beam))
@@ -185,16 +202,22 @@ def _check_images(names: Sequence[str]) -> list[Path]:
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise UsageError(f"no such image file: {', '.join(missing)}")
-    for p in paths:  # a header check now, so a wrong file fails before minutes of model loading
+    for p in (
+        paths
+    ):  # a header check now, so a wrong file fails before minutes of model loading
         try:
             with Image.open(p):
                 pass
         except (UnidentifiedImageError, OSError) as exc:
-            raise ImageError(f"cannot read image {p}: not an image format Pillow can read") from exc
+            raise ImageError(
+                f"cannot read image {p}: not an image format Pillow can read"
+            ) from exc
     stems: dict[str, Path] = {}
     for p in paths:
         if p.stem in stems:
-            raise UsageError(f"{stems[p.stem]} and {p} would write the same output file {p.stem}.*")
+            raise UsageError(
+                f"{stems[p.stem]} and {p} would write the same output file {p.stem}.*"
+            )
         stems[p.stem] = p
     return paths
 
@@ -216,7 +239,9 @@ def _page_file(folder: Path, stem: str) -> Path:
     for suffix in (".xml", ".json"):
         if (folder / f"{stem}{suffix}").is_file():
             return folder / f"{stem}{suffix}"
-    raise FormatError(f"{folder}: no {stem}.xml or {stem}.json with the lines of {stem}")
+    raise FormatError(
+        f"{folder}: no {stem}.xml or {stem}.json with the lines of {stem}"
+    )
 
 
 def _pairs(truth_dir: str, pred_dir: str) -> list[tuple[Path, Path | None]]:
@@ -258,53 +283,100 @@ def _report(report: dict[str, dict[str, Any]], as_json: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m htr", description="Skoropis reading engine.")
+    parser = argparse.ArgumentParser(
+        prog="python -m htr", description="Skoropis reading engine."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     seg = commands.add_parser("segment", help="find the text lines of page images")
     seg.add_argument("images", nargs="+", metavar="IMAGE")
-    seg.add_argument("--out", required=True, metavar="DIR", help="folder for one page file per image")
+    seg.add_argument(
+        "--out", required=True, metavar="DIR", help="folder for one page file per image"
+    )
     seg.add_argument("--format", choices=FORMATS, default="alto")
-    seg.add_argument("--model", metavar="M", help="segmentation model folder (default: the shipped one)")
-    seg.add_argument("--device", metavar="D", help="cpu, cuda, cuda:1… (default: CUDA when present)")
+    seg.add_argument(
+        "--model",
+        metavar="M",
+        help="segmentation model folder (default: the shipped one)",
+    )
+    seg.add_argument(
+        "--device", metavar="D", help="cpu, cuda, cuda:1… (default: CUDA when present)"
+    )
     seg.set_defaults(run=cmd_segment)
 
     read = commands.add_parser("read", help="segment and transcribe page images")
     read.add_argument("images", nargs="+", metavar="IMAGE")
     read.add_argument("--out", required=True, metavar="DIR")
-    read.add_argument("--lines", metavar="DIR", help="take the lines from the page files here (by image name)")
+    read.add_argument(
+        "--lines",
+        metavar="DIR",
+        help="take the lines from the page files here (by image name)",
+    )
     read.add_argument("--seg-model", metavar="M")
     read.add_argument("--rec-model", metavar="M")
     read.add_argument("--format", choices=FORMATS, default="alto")
-    read.add_argument("--beam", type=_positive_int, metavar="N", help="beam width (default: greedy)")
+    read.add_argument(
+        "--beam", type=_positive_int, metavar="N", help="beam width (default: greedy)"
+    )
     read.add_argument("--device", metavar="D")
     read.set_defaults(run=cmd_read)
 
     train = commands.add_parser("train", help="train or fine-tune a model")
     train.add_argument("task", choices=("segmentation", "recognition"))
-    train.add_argument("--train", required=True, nargs="+", metavar="SRC",
-                       help="page folder (images + ALTO/PAGE), Digital Peter folder or .tsv manifest")
-    train.add_argument("--val", nargs="+", metavar="SRC", help="validation data (default: hold back 10%%)")
-    train.add_argument("--out", required=True, metavar="MODEL", help="folder to write the model to")
-    train.add_argument("--base", metavar="MODEL", help="fine-tune this model instead of starting afresh")
+    train.add_argument(
+        "--train",
+        required=True,
+        nargs="+",
+        metavar="SRC",
+        help="page folder (images + ALTO/PAGE), Digital Peter folder or .tsv manifest",
+    )
+    train.add_argument(
+        "--val",
+        nargs="+",
+        metavar="SRC",
+        help="validation data (default: hold back 10%%)",
+    )
+    train.add_argument(
+        "--out", required=True, metavar="MODEL", help="folder to write the model to"
+    )
+    train.add_argument(
+        "--base",
+        metavar="MODEL",
+        help="fine-tune this model instead of starting afresh",
+    )
     train.add_argument("--minutes", type=_positive_float, metavar="N")
     train.add_argument("--epochs", type=_positive_int, metavar="N")
     train.add_argument("--device", metavar="D")
     train.add_argument("--batch-size", type=_positive_int, metavar="N")
     train.set_defaults(run=cmd_train)
 
-    evaluate = commands.add_parser("evaluate", help="score predictions or a model against ground truth")
+    evaluate = commands.add_parser(
+        "evaluate", help="score predictions or a model against ground truth"
+    )
     kinds = evaluate.add_subparsers(dest="kind", required=True, metavar="KIND")
-    text = kinds.add_parser("text", help="CER/WER/accuracy, line i against line i of the same page")
-    lines = kinds.add_parser("lines", help="line detection P/R/F1 and end-to-end CER/WER")
+    text = kinds.add_parser(
+        "text", help="CER/WER/accuracy, line i against line i of the same page"
+    )
+    lines = kinds.add_parser(
+        "lines", help="line detection P/R/F1 and end-to-end CER/WER"
+    )
     for sub in (text, lines):
         sub.add_argument("--pred", required=True, metavar="DIR")
         sub.add_argument("--truth", required=True, metavar="DIR")
-        sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    lines.add_argument("--iou", type=float, default=0.5, help="IoU for a detected line to count (default 0.5)")
+        sub.add_argument(
+            "--json", action="store_true", help="print JSON instead of a table"
+        )
+    lines.add_argument(
+        "--iou",
+        type=float,
+        default=0.5,
+        help="IoU for a detected line to count (default 0.5)",
+    )
     text.set_defaults(run=cmd_evaluate_text)
     lines.set_defaults(run=cmd_evaluate_lines)
-    model = kinds.add_parser("model", help="run models on a folder of page images + ALTO/PAGE ground truth")
+    model = kinds.add_parser(
+        "model", help="run models on a folder of page images + ALTO/PAGE ground truth"
+    )
     model.add_argument("--rec-model", metavar="M")
     model.add_argument("--seg-model", metavar="M")
     model.add_argument("--data", required=True, metavar="DIR")
@@ -318,7 +390,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _positive_int(value: str) -> int:
     number = int(value)
     if number <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value}")
+        raise argparse.ArgumentTypeError(
+            f"expected a positive whole number, got {value}"
+        )
     return number
 
 
@@ -333,7 +407,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (ValueError, OSError) as exc:  # our errors are ValueErrors with a message meant for the user
+    except (
+        ValueError,
+        OSError,
+    ) as exc:  # our errors are ValueErrors with a message meant for the user
         if os.environ.get("HTR_DEBUG"):
             raise
         print(f"htr: error: {exc}", file=sys.stderr)

@@ -24,7 +24,9 @@ from shapely.strtree import STRtree
 from htr.lines import Line, Page
 
 IOU_MIN = 0.5
-_DEFAULT_LINE_HEIGHT = 40.0  # the reference's fallback when the ground truth has no polygons
+_DEFAULT_LINE_HEIGHT = (
+    40.0  # the reference's fallback when the ground truth has no polygons
+)
 
 
 def normalize_text(text: str) -> str:
@@ -77,7 +79,9 @@ def _texts(value: str | Sequence[str]) -> list[str]:
 def evaluate_text(preds: Sequence[str], truths: Sequence[str]) -> dict[str, float]:
     """Line-by-line scores: cer, wer, string_accuracy (percent), lines, and the raw error and length sums."""
     if len(preds) != len(truths):
-        raise ValueError(f"{len(preds)} predicted lines for {len(truths)} ground-truth lines; pair them first")
+        raise ValueError(
+            f"{len(preds)} predicted lines for {len(truths)} ground-truth lines; pair them first"
+        )
     score = TextScore()
     for pred, truth in zip(preds, truths):
         score.add(truth, pred)
@@ -167,7 +171,13 @@ class DetectionScore:
     pred_lines_scored: int = 0
     pages: int = 0
 
-    def add(self, pred: Sequence[Line], truth: Sequence[Line], pairs: list[tuple[int, int]], ignored: set[int]) -> None:
+    def add(
+        self,
+        pred: Sequence[Line],
+        truth: Sequence[Line],
+        pairs: list[tuple[int, int]],
+        ignored: set[int],
+    ) -> None:
         self.matched += len(pairs)
         self.truth_lines += len(truth)
         self.pred_lines += len(pred)
@@ -190,7 +200,9 @@ class DetectionScore:
         }
 
 
-def evaluate_detection(pred_lines: Sequence[Line], truth_lines: Sequence[Line], iou: float = IOU_MIN) -> dict[str, float]:
+def evaluate_detection(
+    pred_lines: Sequence[Line], truth_lines: Sequence[Line], iou: float = IOU_MIN
+) -> dict[str, float]:
     """Precision, recall, F1 (percent) of one page's predicted lines against its ground truth."""
     score = DetectionScore()
     score.add(pred_lines, truth_lines, *match_lines(truth_lines, pred_lines, iou))
@@ -206,7 +218,9 @@ def evaluate_pages(
     empty, and an overlapping but unmatched predicted line adds its characters as insertions.
     """
     if len(pred_pages) != len(truth_pages):
-        raise ValueError(f"{len(pred_pages)} predicted pages for {len(truth_pages)} ground-truth pages")
+        raise ValueError(
+            f"{len(pred_pages)} predicted pages for {len(truth_pages)} ground-truth pages"
+        )
     detection, reading = DetectionScore(), TextScore()
     for pred_page, truth_page in zip(pred_pages, truth_pages):
         pred = pred_page.lines if pred_page is not None else []

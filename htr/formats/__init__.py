@@ -19,7 +19,14 @@ from htr.lines import Page
 FORMATS: tuple[str, ...] = ("alto", "page", "json")
 SUFFIXES: dict[str, str] = {"alto": ".xml", "page": ".xml", "json": ".json"}
 
-__all__ = ["FORMATS", "SUFFIXES", "FormatError", "page_to_bytes", "read_page", "write_page"]
+__all__ = [
+    "FORMATS",
+    "SUFFIXES",
+    "FormatError",
+    "page_to_bytes",
+    "read_page",
+    "write_page",
+]
 
 
 def read_page(src: str | Path | bytes, image_name: str | None = None) -> Page:
@@ -59,7 +66,9 @@ def page_to_bytes(page: Page, format: str = "alto") -> bytes:
     """Serialise a page as "alto" (v4), "page" (PAGE XML 2019) or "json"."""
     writers = {"alto": write_alto, "page": write_page_xml, "json": write_json}
     if format not in writers:
-        raise ValueError(f"unknown page format {format!r}; choose one of {', '.join(FORMATS)}")
+        raise ValueError(
+            f"unknown page format {format!r}; choose one of {', '.join(FORMATS)}"
+        )
     return writers[format](page)
 
 

@@ -9,6 +9,7 @@ Reading also takes single-digit CC strings ("0019") and kraken's per-Glyph GC va
 from __future__ import annotations
 
 import re
+
 from lxml import etree
 
 from htr.formats._xml import (
@@ -39,18 +40,25 @@ def read_alto(root: etree._Element, name: str, image_name: str | None = None) ->
     if not pages:
         raise FormatError(f"{name}: ALTO file without a Page element")
     page_el = pages[0]
-    file_name = next((el.text or "" for el in descendants(root, "fileName")), "").strip()
+    file_name = next(
+        (el.text or "" for el in descendants(root, "fileName")), ""
+    ).strip()
     page = Page(
         image=image_name or file_name,
         width=_int(page_el.get("WIDTH")),
         height=_int(page_el.get("HEIGHT")),
     )
-    labels = {t.get("ID"): t.get("LABEL", "") for t in root.iter() if local(t.tag) in _TAGS}
+    labels = {
+        t.get("ID"): t.get("LABEL", "") for t in root.iter() if local(t.tag) in _TAGS
+    }
     regions: dict[str, Region] = {}
     for block in descendants(page_el, "TextBlock"):
         region_id = region_of(block.get("ID", ""), regions)
         if region_id is not None and region_id not in regions:
-            kind = next((labels[r] for r in block.get("TAGREFS", "").split() if labels.get(r)), "text")
+            kind = next(
+                (labels[r] for r in block.get("TAGREFS", "").split() if labels.get(r)),
+                "text",
+            )
             regions[region_id] = Region(id=region_id, polygon=_shape(block), kind=kind)
             page.regions.append(regions[region_id])
         for line_el in children(block, "TextLine"):
@@ -142,10 +150,29 @@ def write_alto(page: Page) -> bytes:
     if kinds:
         tags = E.sub(root, "Tags")
         for kind in kinds:
-            E.sub(tags, "OtherTag", ID=tag_ids[kind], LABEL=kind, DESCRIPTION=f"block type {kind}")
-    page_el = E.sub(E.sub(root, "Layout"), "Page", WIDTH=str(page.width), HEIGHT=str(page.height),
-                    PHYSICAL_IMG_NR="1", ID="page_1")
-    space = E.sub(page_el, "PrintSpace", HPOS="0", VPOS="0", WIDTH=str(page.width), HEIGHT=str(page.height))
+            E.sub(
+                tags,
+                "OtherTag",
+                ID=tag_ids[kind],
+                LABEL=kind,
+                DESCRIPTION=f"block type {kind}",
+            )
+    page_el = E.sub(
+        E.sub(root, "Layout"),
+        "Page",
+        WIDTH=str(page.width),
+        HEIGHT=str(page.height),
+        PHYSICAL_IMG_NR="1",
+        ID="page_1",
+    )
+    space = E.sub(
+        page_el,
+        "PrintSpace",
+        HPOS="0",
+        VPOS="0",
+        WIDTH=str(page.width),
+        HEIGHT=str(page.height),
+    )
     for block_id, region, lines in region_blocks(page):
         attrs = {"ID": _xml_id(block_id)}
         polygon = region.polygon if region else []
@@ -166,7 +193,9 @@ def write_alto(page: Page) -> bytes:
                 string["WC"] = f"{mean(line.confidences):.4f}"
                 string["CC"] = " ".join(_cc(c) for c in line.confidences)
             E.sub(line_el, "String", **string)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
 
 
 def _cc(confidence: float) -> str:
@@ -181,8 +210,12 @@ def _box(polygon: list[Point]) -> dict[str, str]:
     if not polygon:
         return {}
     xs, ys = [p[0] for p in polygon], [p[1] for p in polygon]
-    return {"HPOS": str(min(xs)), "VPOS": str(min(ys)), "WIDTH": str(max(xs) - min(xs)),
-            "HEIGHT": str(max(ys) - min(ys))}
+    return {
+        "HPOS": str(min(xs)),
+        "VPOS": str(min(ys)),
+        "WIDTH": str(max(xs) - min(xs)),
+        "HEIGHT": str(max(ys) - min(ys)),
+    }
 
 
 def _xml_id(value: str) -> str:
@@ -192,7 +225,9 @@ def _xml_id(value: str) -> str:
 
 class _Maker:
     def __call__(self, tag: str, attrs: dict[str, str] | None = None) -> etree._Element:
-        return etree.Element(f"{{{NS}}}{tag}", attrs or {}, nsmap={None: NS, "xsi": _XSI})
+        return etree.Element(
+            f"{{{NS}}}{tag}", attrs or {}, nsmap={None: NS, "xsi": _XSI}
+        )
 
     def sub(self, parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
         return etree.SubElement(parent, f"{{{NS}}}{tag}", attrs)

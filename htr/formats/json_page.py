@@ -22,7 +22,11 @@ def read_json(data: bytes, name: str, image_name: str | None = None) -> Page:
             width=int(doc.get("width", 0)),
             height=int(doc.get("height", 0)),
             regions=[
-                Region(id=str(r["id"]), polygon=_points(r.get("polygon")), kind=str(r.get("kind", "text")))
+                Region(
+                    id=str(r["id"]),
+                    polygon=_points(r.get("polygon")),
+                    kind=str(r.get("kind", "text")),
+                )
                 for r in doc.get("regions", [])
             ],
             lines=[
@@ -50,7 +54,10 @@ def write_json(page: Page) -> bytes:
         "image": page.image,
         "width": page.width,
         "height": page.height,
-        "regions": [{"id": r.id, "polygon": [list(p) for p in r.polygon], "kind": r.kind} for r in page.regions],
+        "regions": [
+            {"id": r.id, "polygon": [list(p) for p in r.polygon], "kind": r.kind}
+            for r in page.regions
+        ],
         "lines": [
             {
                 "id": ln.id,

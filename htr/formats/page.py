@@ -9,25 +9,51 @@ their mean, which is what other PAGE tools read. A region's kind that PAGE's typ
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from lxml import etree
 
-from htr.formats._xml import FormatError, children, descendants, local, mean, parse_points, region_blocks, region_of
+from htr.formats._xml import (
+    FormatError,
+    children,
+    descendants,
+    local,
+    mean,
+    parse_points,
+    region_blocks,
+    region_of,
+)
 from htr.lines import Line, Page, Point, Region
 
 NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _SCHEMA = f"{NS} {NS}/pagecontent.xsd"
 _PAGE_TYPES = {
-    "paragraph", "heading", "caption", "header", "footer", "page-number", "drop-capital", "credit", "floating",
-    "signature-mark", "catch-word", "marginalia", "footnote", "footnote-continued", "endnote", "TOC-entry",
-    "list-label", "other",
+    "paragraph",
+    "heading",
+    "caption",
+    "header",
+    "footer",
+    "page-number",
+    "drop-capital",
+    "credit",
+    "floating",
+    "signature-mark",
+    "catch-word",
+    "marginalia",
+    "footnote",
+    "footnote-continued",
+    "endnote",
+    "TOC-entry",
+    "list-label",
+    "other",
 }
 _CUSTOM = re.compile(r"(\w+)\s*\{([^}]*)\}")
 
 
-def read_page_xml(root: etree._Element, name: str, image_name: str | None = None) -> Page:
+def read_page_xml(
+    root: etree._Element, name: str, image_name: str | None = None
+) -> Page:
     page_el = next(iter(descendants(root, "Page")), None)
     if page_el is None:
         raise FormatError(f"{name}: PAGE XML file without a Page element")
@@ -41,8 +67,14 @@ def read_page_xml(root: etree._Element, name: str, image_name: str | None = None
         region_id = region_of(region_el.get("id", ""), regions)
         if region_id is not None and region_id not in regions:
             custom = _custom(region_el.get("custom"))
-            kind = custom.get("structure", {}).get("type") or region_el.get("type") or "text"
-            regions[region_id] = Region(id=region_id, polygon=_coords(region_el), kind=kind)
+            kind = (
+                custom.get("structure", {}).get("type")
+                or region_el.get("type")
+                or "text"
+            )
+            regions[region_id] = Region(
+                id=region_id, polygon=_coords(region_el), kind=kind
+            )
             page.regions.append(regions[region_id])
         for line_el in children(region_el, "TextLine"):
             line = _line(line_el, f"line_{len(page.lines) + 1}")
@@ -52,7 +84,9 @@ def read_page_xml(root: etree._Element, name: str, image_name: str | None = None
 
 
 def _line(el: etree._Element, default_id: str) -> Line:
-    baseline = next((parse_points(b.get("points")) for b in children(el, "Baseline")), [])
+    baseline = next(
+        (parse_points(b.get("points")) for b in children(el, "Baseline")), []
+    )
     text, conf = _text_equiv(el)
     if text is None:  # no line-level transcription: the words', in order
         words = [_text_equiv(w)[0] for w in children(el, "Word")]
@@ -61,8 +95,13 @@ def _line(el: etree._Element, default_id: str) -> Line:
     confidences = [float(v) for v in custom.split()]
     if len(confidences) != len(text):
         confidences = [conf] * len(text) if conf is not None else []
-    return Line(id=el.get("id") or default_id, polygon=_coords(el), baseline=baseline, text=text,
-                confidences=confidences)
+    return Line(
+        id=el.get("id") or default_id,
+        polygon=_coords(el),
+        baseline=baseline,
+        text=text,
+        confidences=confidences,
+    )
 
 
 def _text_equiv(el: etree._Element) -> tuple[str | None, float | None]:
@@ -73,7 +112,9 @@ def _text_equiv(el: etree._Element) -> tuple[str | None, float | None]:
     equiv = min(equivs, key=lambda e: _int(e.get("index") or "0"))
     unicode_el = next(iter(children(equiv, "Unicode")), None)
     conf = equiv.get("conf")
-    return (unicode_el.text or "") if unicode_el is not None else "", float(conf) if conf else None
+    return (unicode_el.text or "") if unicode_el is not None else "", float(
+        conf
+    ) if conf else None
 
 
 def _coords(el: etree._Element) -> list[Point]:
@@ -83,15 +124,16 @@ def _coords(el: etree._Element) -> list[Point]:
     if coords.get("points") is not None:
         return parse_points(coords.get("points"))
     # PAGE 2010 stored <Point x= y=/> children
-    return [(_int(p.get("x")), _int(p.get("y"))) for p in coords if local(p.tag) == "Point"]
+    return [
+        (_int(p.get("x")), _int(p.get("y"))) for p in coords if local(p.tag) == "Point"
+    ]
 
 
 def _custom(value: str | None) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for key, body in _CUSTOM.findall(value or ""):
-        out[key] = dict(
-            (k.strip(), v.strip()) for k, _, v in (item.partition(":") for item in body.split(";")) if k.strip()
-        )
+        items = (item.partition(":") for item in body.split(";"))
+        out[key] = {k.strip(): v.strip() for k, _, v in items if k.strip()}
     return out
 
 
@@ -106,13 +148,23 @@ def write_page_xml(page: Page) -> bytes:
     def sub(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
         return etree.SubElement(parent, f"{{{NS}}}{tag}", attrs)
 
-    root = etree.Element(f"{{{NS}}}PcGts", {f"{{{_XSI}}}schemaLocation": _SCHEMA}, nsmap={None: NS, "xsi": _XSI})
+    root = etree.Element(
+        f"{{{NS}}}PcGts",
+        {f"{{{_XSI}}}schemaLocation": _SCHEMA},
+        nsmap={None: NS, "xsi": _XSI},
+    )
     meta = sub(root, "Metadata")
-    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
     sub(meta, "Creator").text = "Skoropis htr"
     sub(meta, "Created").text = now
     sub(meta, "LastChange").text = now
-    page_el = sub(root, "Page", imageFilename=page.image, imageWidth=str(page.width), imageHeight=str(page.height))
+    page_el = sub(
+        root,
+        "Page",
+        imageFilename=page.image,
+        imageWidth=str(page.width),
+        imageHeight=str(page.height),
+    )
     for block_id, region, lines in region_blocks(page):
         attrs = {"id": block_id}
         kind = region.kind if region else "text"
@@ -125,7 +177,9 @@ def write_page_xml(page: Page) -> bytes:
         sub(region_el, "Coords", points=_points(polygon))
         for line in lines:
             attrs = {"id": line.id}
-            has_confidences = bool(line.confidences) and len(line.confidences) == len(line.text)
+            has_confidences = bool(line.confidences) and len(line.confidences) == len(
+                line.text
+            )
             if has_confidences:
                 values = " ".join(f"{c:.4f}" for c in line.confidences)
                 attrs["custom"] = f"charConfidences {{values:{values};}}"
@@ -133,9 +187,17 @@ def write_page_xml(page: Page) -> bytes:
             sub(line_el, "Coords", points=_points(line.polygon))
             if line.baseline:
                 sub(line_el, "Baseline", points=_points(line.baseline))
-            equiv = sub(line_el, "TextEquiv", **({"conf": f"{mean(line.confidences):.4f}"} if has_confidences else {}))
+            equiv = sub(
+                line_el,
+                "TextEquiv",
+                **(
+                    {"conf": f"{mean(line.confidences):.4f}"} if has_confidences else {}
+                ),
+            )
             sub(equiv, "Unicode").text = line.text
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
 
 
 def _hull(lines: list[Line]) -> list[Point]:

@@ -19,8 +19,15 @@ CANDIDE = "candide-ou-l-optismime-par-voltaire"
 
 def htr(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "htr", *args], capture_output=True, text=True, cwd=cwd, env=env,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "htr", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -28,7 +35,9 @@ def pages(shared, tmp_path) -> Path:
     """Two real pages (image + ALTO ground truth) in a folder of their own."""
     folder = tmp_path / "gt"
     folder.mkdir()
-    for xml in sorted((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.xml"))[:2]:
+    for xml in sorted((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.xml"))[
+        :2
+    ]:
         os.symlink(xml, folder / xml.name)
         os.symlink(xml.with_suffix(".jpg"), folder / f"{xml.stem}.jpg")
     return folder
@@ -45,7 +54,9 @@ def models(tmp_path_factory) -> Path:
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("models")
     LineMapNet(SegmentationConfig(long_side=512)).save_pretrained(folder / "seg")
-    LineRecognizer(RecognizerConfig(charset=list("abcdefghijklmnopqrstuvwxyz "))).save_pretrained(folder / "rec")
+    LineRecognizer(
+        RecognizerConfig(charset=list("abcdefghijklmnopqrstuvwxyz "))
+    ).save_pretrained(folder / "rec")
     return folder
 
 
@@ -55,10 +66,23 @@ def test_reading_a_missing_image_fails_with_one_clear_line(tmp_path):
     assert done.stderr == "htr: error: no such image file: missing.jpg\n"
 
 
-def test_a_file_that_is_not_an_image_is_refused_before_any_model_loads(tmp_path, capsys):
+def test_a_file_that_is_not_an_image_is_refused_before_any_model_loads(
+    tmp_path, capsys
+):
     (tmp_path / "notes.jpg").write_text("not a picture")
-    assert main(["segment", str(tmp_path / "notes.jpg"), "--out", str(tmp_path / "d"),
-                 "--model", str(tmp_path / "no-model")]) == 1
+    assert (
+        main(
+            [
+                "segment",
+                str(tmp_path / "notes.jpg"),
+                "--out",
+                str(tmp_path / "d"),
+                "--model",
+                str(tmp_path / "no-model"),
+            ]
+        )
+        == 1
+    )
     assert "cannot read image" in capsys.readouterr().err
 
 
@@ -71,18 +95,47 @@ def test_an_unknown_output_format_is_a_usage_error(tmp_path, capsys):
 
 def test_a_missing_model_is_one_clear_line(pages, tmp_path, capsys):
     image = next(pages.glob("*.jpg"))
-    assert main(["segment", str(image), "--out", str(tmp_path / "d"), "--model", str(tmp_path / "no-model")]) == 1
+    assert (
+        main(
+            [
+                "segment",
+                str(image),
+                "--out",
+                str(tmp_path / "d"),
+                "--model",
+                str(tmp_path / "no-model"),
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
-    assert err.startswith("htr: error: ") and "no-model" in err and "Traceback" not in err
+    assert (
+        err.startswith("htr: error: ") and "no-model" in err and "Traceback" not in err
+    )
 
 
 def test_segmentation_training_refuses_line_image_sources(shared, tmp_path, capsys):
     xml = next((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.xml"))
     line = read_page(xml).lines[0]
     x0, y0, x1, y1 = line.bbox
-    write_peter_line(tmp_path / "peter", "l0", load_image(xml.with_suffix(".jpg"))[y0:y1, x0:x1], line.text)
-    code = main(["train", "segmentation", "--train", str(tmp_path / "peter"), "--out", str(tmp_path / "m"),
-                 "--epochs", "1"])
+    write_peter_line(
+        tmp_path / "peter",
+        "l0",
+        load_image(xml.with_suffix(".jpg"))[y0:y1, x0:x1],
+        line.text,
+    )
+    code = main(
+        [
+            "train",
+            "segmentation",
+            "--train",
+            str(tmp_path / "peter"),
+            "--out",
+            str(tmp_path / "m"),
+            "--epochs",
+            "1",
+        ]
+    )
     assert code == 1
     assert "segmentation training needs page images" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
@@ -90,19 +143,41 @@ def test_segmentation_training_refuses_line_image_sources(shared, tmp_path, caps
 
 def test_segment_writes_one_alto_file_per_image(pages, models, tmp_path):
     images = sorted(pages.glob("*.jpg"))
-    done = htr("segment", *map(str, images), "--out", str(tmp_path / "out"), "--model", str(models / "seg"),
-               "--device", "cpu")
+    done = htr(
+        "segment",
+        *map(str, images),
+        "--out",
+        str(tmp_path / "out"),
+        "--model",
+        str(models / "seg"),
+        "--device",
+        "cpu",
+    )
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{p.stem}.xml" for p in images]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        f"{p.stem}.xml" for p in images
+    ]
     page = read_page(tmp_path / "out" / f"{images[0].stem}.xml")
     height, width = load_image(images[0]).shape[:2]
     assert (page.image, page.width, page.height) == (images[0].name, width, height)
 
 
 def test_read_on_given_lines_then_evaluate_text(pages, models, tmp_path):
-    image = sorted(pages.glob("*.jpg"))[0]
-    done = htr("read", str(image), "--lines", str(pages), "--rec-model", str(models / "rec"), "--out",
-               str(tmp_path / "out"), "--format", "json", "--device", "cpu")
+    image = min(pages.glob("*.jpg"))
+    done = htr(
+        "read",
+        str(image),
+        "--lines",
+        str(pages),
+        "--rec-model",
+        str(models / "rec"),
+        "--out",
+        str(tmp_path / "out"),
+        "--format",
+        "json",
+        "--device",
+        "cpu",
+    )
     assert done.returncode == 0, done.stderr
     read = read_page(tmp_path / "out" / f"{image.stem}.json")
     truth = read_page(image.with_suffix(".xml"))
@@ -110,7 +185,15 @@ def test_read_on_given_lines_then_evaluate_text(pages, models, tmp_path):
     assert all(len(ln.confidences) == len(ln.text) for ln in read.lines)
     assert any(ln.text for ln in read.lines)
 
-    done = htr("evaluate", "text", "--pred", str(tmp_path / "out"), "--truth", str(pages), "--json")
+    done = htr(
+        "evaluate",
+        "text",
+        "--pred",
+        str(tmp_path / "out"),
+        "--truth",
+        str(pages),
+        "--json",
+    )
     report = json.loads(done.stdout)["text"]
     assert (report["pages"], report["pages_without_prediction"]) == (2, 1)
     assert report["lines"] == sum(len(read_page(p).lines) for p in pages.glob("*.xml"))
@@ -120,22 +203,61 @@ def test_read_on_given_lines_then_evaluate_text(pages, models, tmp_path):
 def test_evaluate_lines_prints_the_reference_figures(shared, pages, tmp_path, capsys):
     for xml in pages.glob("*.xml"):
         page = read_page(xml)
-        page.lines = page.lines[::2]  # half the lines found, the text of every third one wrong
+        page.lines = page.lines[
+            ::2
+        ]  # half the lines found, the text of every third one wrong
         for line in page.lines[::3]:
             line.text = line.text.upper()
         write_page(page, tmp_path / "pred" / xml.name, "page")
-    assert main(["evaluate", "lines", "--pred", str(tmp_path / "pred"), "--truth", str(pages), "--json"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "lines",
+                "--pred",
+                str(tmp_path / "pred"),
+                "--truth",
+                str(pages),
+                "--json",
+            ]
+        )
+        == 0
+    )
     ours = json.loads(capsys.readouterr().out)
     script = shared / "bench" / "htreval.py"
-    ref = {cmd: json.loads(subprocess.run([sys.executable, str(script), cmd, str(pages), str(tmp_path / "pred")],
-                                          capture_output=True, text=True, check=True).stdout)
-           for cmd in ("seg", "page")}
+    ref = {
+        cmd: json.loads(
+            subprocess.run(
+                [sys.executable, str(script), cmd, str(pages), str(tmp_path / "pred")],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        for cmd in ("seg", "page")
+    }
     assert round(ours["detection"]["precision"], 2) == ref["seg"]["precision"] == 100
     assert round(ours["detection"]["recall"], 2) == ref["seg"]["recall"]
     assert round(ours["detection"]["f1"], 2) == ref["seg"]["F1"]
     assert round(ours["end_to_end"]["cer"], 3) == ref["page"]["CER"]
     assert round(ours["end_to_end"]["wer"], 3) == ref["page"]["WER"]
 
-    assert main(["evaluate", "lines", "--pred", str(tmp_path / "pred"), "--truth", str(pages)]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "lines",
+                "--pred",
+                str(tmp_path / "pred"),
+                "--truth",
+                str(pages),
+            ]
+        )
+        == 0
+    )
     table = capsys.readouterr().out
-    assert "detection" in table and "end to end" in table and f"{ref['seg']['F1']:.2f}" in table
+    assert (
+        "detection" in table
+        and "end to end" in table
+        and f"{ref['seg']['F1']:.2f}" in table
+    )

@@ -7,7 +7,14 @@ from htr.formats import read_page
 from htr.formats.peter import read_peter, write_peter_line
 from htr.formats.tsv import read_tsv, write_tsv
 from htr.images import load_image
-from htr.sources import LineSample, SourceError, iter_pages, load_line_samples, source_kind, split_holdout
+from htr.sources import (
+    LineSample,
+    SourceError,
+    iter_pages,
+    load_line_samples,
+    source_kind,
+    split_holdout,
+)
 
 CANDIDE = "candide-ou-l-optismime-par-voltaire"
 
@@ -16,7 +23,9 @@ def page_folder(shared: Path, tmp_path: Path, n: int = 2) -> Path:
     """A folder of real pages (image + ALTO), linked from the dataset."""
     folder = tmp_path / "pages"
     folder.mkdir()
-    for xml in sorted((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.xml"))[:n]:
+    for xml in sorted((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.xml"))[
+        :n
+    ]:
         for f in (xml, xml.with_suffix(".jpg")):
             os.symlink(f, folder / f.name)
     return folder
@@ -24,7 +33,7 @@ def page_folder(shared: Path, tmp_path: Path, n: int = 2) -> Path:
 
 def line_crops(shared: Path, count: int = 4):
     """(stem, crop, text) of real lines cut from a dataset page by their bounding boxes."""
-    xml = sorted((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.xml"))[0]
+    xml = min((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.xml"))
     page, image = read_page(xml), load_image(xml.with_suffix(".jpg"))
     out = []
     for i, line in enumerate(page.lines[:count]):
@@ -54,12 +63,19 @@ def test_a_peter_image_without_its_text_is_an_error(shared, tmp_path):
 
 def test_a_tsv_manifest_names_images_relative_to_itself(shared, tmp_path):
     crops = line_crops(shared, 3)
-    rows = [(write_peter_line(tmp_path / "data", stem, crop, text), text) for stem, crop, text in crops]
+    rows = [
+        (write_peter_line(tmp_path / "data", stem, crop, text), text)
+        for stem, crop, text in crops
+    ]
     manifest = write_tsv(tmp_path / "data" / "lines.tsv", rows)
     assert manifest.read_text().splitlines()[0].startswith("images/")
-    assert read_tsv(manifest) == [(manifest.parent / "images" / f"{stem}.jpg", t) for stem, _, t in crops]
+    assert read_tsv(manifest) == [
+        (manifest.parent / "images" / f"{stem}.jpg", t) for stem, _, t in crops
+    ]
     samples = load_line_samples([manifest])
-    assert [s.text for s in samples] == [t for _, _, t in crops] and samples[0].line is None
+    assert [s.text for s in samples] == [t for _, _, t in crops] and samples[
+        0
+    ].line is None
 
 
 def test_a_tsv_manifest_with_a_missing_image_or_no_tab_is_an_error(tmp_path):
@@ -74,7 +90,9 @@ def test_a_tsv_manifest_with_a_missing_image_or_no_tab_is_an_error(tmp_path):
 def test_a_page_folder_gives_pages_and_their_transcribed_lines(shared, tmp_path):
     folder = page_folder(shared, tmp_path)
     pages = list(iter_pages(folder))
-    assert [image.name for image, _ in pages] == sorted(p.name for p in folder.glob("*.jpg"))
+    assert [image.name for image, _ in pages] == sorted(
+        p.name for p in folder.glob("*.jpg")
+    )
     samples = load_line_samples([folder])
     expected = [ln for _, page in pages for ln in page.lines if ln.text.strip()]
     assert [s.line for s in samples] == expected
@@ -92,10 +110,14 @@ def test_missing_empty_and_unknown_sources_are_errors(shared, tmp_path):
     with pytest.raises(SourceError, match="no such file or folder"):
         load_line_samples([tmp_path / "nowhere"])
     (tmp_path / "empty").mkdir()
-    with pytest.raises(SourceError, match="no ALTO/PAGE XML, images/ \\+ words/ or manifest inside"):
+    with pytest.raises(
+        SourceError, match="no ALTO/PAGE XML, images/ \\+ words/ or manifest inside"
+    ):
         load_line_samples([tmp_path / "empty"])
     with pytest.raises(SourceError, match="not a .tsv manifest"):
-        source_kind(next((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.jpg")))
+        source_kind(
+            next((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.jpg"))
+        )
     with pytest.raises(SourceError, match="no training data given"):
         load_line_samples([])
     lonely = tmp_path / "lonely"

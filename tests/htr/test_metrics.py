@@ -20,7 +20,9 @@ def test_cer_and_wer_are_summed_edit_distances_over_truth_length_in_percent():
     assert cer("abd", "abc") == pytest.approx(100 / 3)
     assert wer("le chat dort", "le chien dort") == pytest.approx(100 / 3)
     # Summed over lines, not averaged: 1 error in 10 chars and 1 in 2 chars is 2/12.
-    assert cer(["abcdefghiX", "aY"], ["abcdefghij", "ab"]) == pytest.approx(100 * 2 / 12)
+    assert cer(["abcdefghiX", "aY"], ["abcdefghij", "ab"]) == pytest.approx(
+        100 * 2 / 12
+    )
 
 
 def test_text_is_compared_after_nfc_and_whitespace_collapse():
@@ -56,19 +58,36 @@ def test_detection_counts_one_to_one_matches_at_half_overlap():
 def test_predictions_that_touch_no_ground_truth_are_ignored():
     truth = [box(0, 0, 100, 10)]
     report = evaluate_detection([box(0, 0, 100, 10), box(500, 500, 600, 510)], truth)
-    assert (report["pred_lines"], report["pred_lines_scored"], report["precision"]) == (2, 1, 100)
+    assert (report["pred_lines"], report["pred_lines_scored"], report["precision"]) == (
+        2,
+        1,
+        100,
+    )
 
 
 def test_a_line_without_polygon_is_its_buffered_baseline():
     truth = [box(0, 0, 100, 40), Line("b", [], [(0, 100), (300, 100)])]
     # Both baselines become 20 px bands (40 / 4 = 10 each side): 4 px apart IoU ~ 0.67, 10 px apart ~ 0.33.
-    assert evaluate_detection([Line("p", [], [(0, 104), (300, 104)])], truth)["matched"] == 1
-    assert evaluate_detection([Line("p", [], [(0, 110), (300, 110)])], truth)["matched"] == 0
+    assert (
+        evaluate_detection([Line("p", [], [(0, 104), (300, 104)])], truth)["matched"]
+        == 1
+    )
+    assert (
+        evaluate_detection([Line("p", [], [(0, 110), (300, 110)])], truth)["matched"]
+        == 0
+    )
 
 
 def test_end_to_end_reading_counts_missed_lines_and_insertions():
-    truth = Page("p.jpg", 200, 200, [box(0, 0, 100, 10, "bonjour"), box(0, 20, 100, 30, "madame")])
-    pred = Page("p.jpg", 200, 200, [box(0, 0, 100, 10, "bonjour"), box(0, 15, 100, 40, "xx")])
+    truth = Page(
+        "p.jpg",
+        200,
+        200,
+        [box(0, 0, 100, 10, "bonjour"), box(0, 20, 100, 30, "madame")],
+    )
+    pred = Page(
+        "p.jpg", 200, 200, [box(0, 0, 100, 10, "bonjour"), box(0, 15, 100, 40, "xx")]
+    )
     reading = evaluate_pages([pred], [truth])["reading"]
     # "madame" unmatched (IoU 0.4): 6 deletions; the overlapping unmatched "xx" adds 2 insertions.
     assert (reading["char_errors"], reading["chars"]) == (8, 13)
@@ -86,66 +105,124 @@ def perturbed(page: Page, rng: random.Random) -> Page:
         if r < 0.1:
             continue
         dx = rng.randint(-40, 40)
-        polygon = [(x + dx, y + rng.randint(-4, 4)) for x, y in line.polygon] if r >= 0.2 else []
-        text = line.text[::-1] if r > 0.9 else line.text.replace("e", "c") if r > 0.7 else line.text
+        polygon = (
+            [(x + dx, y + rng.randint(-4, 4)) for x, y in line.polygon]
+            if r >= 0.2
+            else []
+        )
+        text = (
+            line.text[::-1]
+            if r > 0.9
+            else line.text.replace("e", "c")
+            if r > 0.7
+            else line.text
+        )
         lines.append(Line(line.id, polygon, line.baseline, text))
     lines.append(box(0, 0, 5, 5, "stamp", "stamp"))
-    lines.append(Line("bow", [(100, 300), (900, 600), (900, 300), (100, 600)], [], "bowtie"))
+    lines.append(
+        Line("bow", [(100, 300), (900, 600), (900, 300), (100, 600)], [], "bowtie")
+    )
     return Page(page.image, page.width, page.height, lines)
 
 
 def htreval(shared: Path, *args: Path) -> dict:
     script = shared / "bench" / "htreval.py"
-    done = subprocess.run([sys.executable, str(script), *map(str, args)], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, str(script), *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout)
 
 
 def test_page_figures_agree_with_htreval(shared, tmp_path):
     rng = random.Random(7)
-    files = sorted((shared / "datasets" / "cremma-mss-18").glob("journal-mme-de-genlis/*.xml"))[:3]
-    files += sorted((shared / "datasets" / "cremma-mss-18").glob("le-sallon-de-1767-denis-diderot/*.xml"))[:2]
+    files = sorted(
+        (shared / "datasets" / "cremma-mss-18").glob("journal-mme-de-genlis/*.xml")
+    )[:3]
+    files += sorted(
+        (shared / "datasets" / "cremma-mss-18").glob(
+            "le-sallon-de-1767-denis-diderot/*.xml"
+        )
+    )[:2]
     truths, preds = [], []
     for i, path in enumerate(files):
         truth = read_page(path)
         write_page(truth, tmp_path / "gt" / f"{path.stem}.xml", "alto")
         pred = perturbed(truth, rng)
         fmt = ("alto", "page", "json")[i % 3]
-        write_page(pred, tmp_path / "pred" / f"{path.stem}{'.json' if fmt == 'json' else '.xml'}", fmt)
+        write_page(
+            pred,
+            tmp_path / "pred" / f"{path.stem}{'.json' if fmt == 'json' else '.xml'}",
+            fmt,
+        )
         truths.append(truth)
         preds.append(pred)
     # one page without any prediction
-    truths.append(read_page(sorted(path.parent.glob("*.xml"))[-1]))
+    truths.append(read_page(max(path.parent.glob("*.xml"))))
     write_page(truths[-1], tmp_path / "gt" / "unpredicted.xml", "alto")
     preds.append(None)
 
     ours = evaluate_pages(preds, truths)
-    seg, page = htreval(shared, "seg", tmp_path / "gt", tmp_path / "pred"), htreval(
-        shared, "page", tmp_path / "gt", tmp_path / "pred"
+    seg, page = (
+        htreval(shared, "seg", tmp_path / "gt", tmp_path / "pred"),
+        htreval(shared, "page", tmp_path / "gt", tmp_path / "pred"),
     )
     det = ours["detection"]
     assert (det["matched"], det["truth_lines"], det["pred_lines_scored"]) == (
-        seg["matched"], seg["gt_lines"], seg["pred_lines_scored"])
-    assert seg["matched"] > 0 and seg["pred_lines_scored"] < sum(len(p.lines) for p in preds if p)
-    for ours_key, ref_key in (("precision", "precision"), ("recall", "recall"), ("f1", "F1")):
+        seg["matched"],
+        seg["gt_lines"],
+        seg["pred_lines_scored"],
+    )
+    assert seg["matched"] > 0 and seg["pred_lines_scored"] < sum(
+        len(p.lines) for p in preds if p
+    )
+    for ours_key, ref_key in (
+        ("precision", "precision"),
+        ("recall", "recall"),
+        ("f1", "F1"),
+    ):
         assert round(det[ours_key], 2) == seg[ref_key]
     reading = ours["reading"]
     assert reading["lines"] == page["lines"]
-    for ours_key, ref_key in (("cer", "CER"), ("wer", "WER"), ("string_accuracy", "string_accuracy")):
+    for ours_key, ref_key in (
+        ("cer", "CER"),
+        ("wer", "WER"),
+        ("string_accuracy", "string_accuracy"),
+    ):
         assert round(reading[ours_key], 3) == page[ref_key]
 
 
 def test_line_figures_agree_with_htreval(shared, tmp_path):
-    truth = [line.text for path in sorted((shared / "datasets" / "cremma-mss-18").glob("candide*/*.xml"))
-             for line in read_page(path).lines]
+    truth = [
+        line.text
+        for path in sorted(
+            (shared / "datasets" / "cremma-mss-18").glob("candide*/*.xml")
+        )
+        for line in read_page(path).lines
+    ]
     rng = random.Random(3)
-    pred = [t if rng.random() < 0.4 else t.replace("a", "o").replace(" ", "  ") + rng.choice(["", ".", " x"])
-            for t in truth]
+    pred = [
+        t
+        if rng.random() < 0.4
+        else t.replace("a", "o").replace(" ", "  ") + rng.choice(["", ".", " x"])
+        for t in truth
+    ]
     pred[0] = unicodedata.normalize("NFD", pred[0])
-    (tmp_path / "truth.tsv").write_text("".join(f"{i}\t{t}\n" for i, t in enumerate(truth)), encoding="utf-8")
-    (tmp_path / "pred.tsv").write_text("".join(f"{i}\t{p}\n" for i, p in enumerate(pred)), encoding="utf-8")
+    (tmp_path / "truth.tsv").write_text(
+        "".join(f"{i}\t{t}\n" for i, t in enumerate(truth)), encoding="utf-8"
+    )
+    (tmp_path / "pred.tsv").write_text(
+        "".join(f"{i}\t{p}\n" for i, p in enumerate(pred)), encoding="utf-8"
+    )
     ref = htreval(shared, "lines", tmp_path / "truth.tsv", tmp_path / "pred.tsv")
     ours = evaluate_text(pred, truth)
     assert ours["lines"] == ref["lines"] == len(truth)
     assert 0 < ref["CER"] < 100
-    for ours_key, ref_key in (("cer", "CER"), ("wer", "WER"), ("string_accuracy", "string_accuracy")):
+    for ours_key, ref_key in (
+        ("cer", "CER"),
+        ("wer", "WER"),
+        ("string_accuracy", "string_accuracy"),
+    ):
         assert round(ours[ours_key], 3) == ref[ref_key]
