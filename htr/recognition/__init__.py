@@ -1,0 +1,144 @@
+"""Text-line recognition: page + lines in, text + per-character confidences out.
+
+recognizer = Recognizer.load()                      # the shipped Latin-script model, cached per process
+page = recognizer.read_page(image, page, beam=8)    # fills line.text and line.confidences
+[(text, confidences)] = recognizer.read_lines([line_image])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from htr.lines import Page
+from htr.recognition.decoding import beam_decode, greedy_decode
+from htr.recognition.lines import batch_tensor, line_image, to_gray, width_buckets
+from htr.recognition.model import LineRecognizer, RecognizerConfig
+
+__all__ = ["DEFAULT_MODEL", "LineRecognizer", "Recognizer", "RecognizerConfig", "normalise_text"]
+
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "recognition-latin"
+
+# Called after each batch with (lines done, lines in all).
+OnBatch = Callable[[int, int], None]
+
+_cache: dict[tuple[str, str], Recognizer] = {}
+_cache_lock = threading.Lock()
+
+
+def normalise_text(text: str) -> str:
+    """The form texts are trained and compared in: Unicode NFC, whitespace runs as one space, trimmed."""
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+def default_device() -> str:
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+class Recognizer:
+    """A loaded recognition model and the work around it: line extraction, batching, decoding."""
+
+    def __init__(self, model: LineRecognizer, device: str | torch.device = "cpu", path: str | None = None):
+        self.model = model.to(device).eval()
+        self.device = torch.device(device)
+        self.path = path
+
+    @property
+    def charset(self) -> list[str]:
+        return self.model.config.charset
+
+    @property
+    def height(self) -> int:
+        return self.model.config.height
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, device: str | None = None) -> Recognizer:
+        """The model at `path` (default: the shipped Latin model) on `device`, loaded once per process."""
+        directory = Path(path) if path is not None else DEFAULT_MODEL
+        device = device or default_device()
+        key = (str(directory.resolve()), device)
+        with _cache_lock:
+            if key not in _cache:
+                _cache[key] = cls(LineRecognizer.from_pretrained(directory, device=device), device, str(directory))
+            return _cache[key]
+
+    # -- reading --------------------------------------------------------------------------------------
+
+    def read_page(
+        self,
+        image: np.ndarray,
+        page: Page,
+        beam: int = 0,
+        batch_size: int = 32,
+        on_batch: OnBatch | None = None,
+    ) -> Page:
+        """A copy of `page` whose lines carry the text read and one confidence per character."""
+        gray = to_gray(image)
+        inputs = [line_image(gray, line, self.height) for line in page.lines]
+        results = self._read(inputs, beam=beam, batch_size=batch_size, on_batch=on_batch)
+        lines = [
+            dataclasses.replace(line, text=text, confidences=confidences)
+            for line, (text, confidences) in zip(page.lines, results)
+        ]
+        return dataclasses.replace(page, lines=lines)
+
+    def read_lines(
+        self,
+        line_images: Sequence[np.ndarray],
+        beam: int = 0,
+        batch_size: int = 32,
+        on_batch: OnBatch | None = None,
+    ) -> list[tuple[str, list[float]]]:
+        """Reads whole-line images (gray or colour, dark ink on light paper): [(text, confidences)]."""
+        inputs = [line_image(img, None, self.height) for img in line_images]
+        return self._read(inputs, beam=beam, batch_size=batch_size, on_batch=on_batch)
+
+    def _read(
+        self, inputs: list[np.ndarray], beam: int, batch_size: int, on_batch: OnBatch | None
+    ) -> list[tuple[str, list[float]]]:
+        results: list[tuple[str, list[float]]] = [("", [])] * len(inputs)
+        if not inputs:
+            return results
+        done = 0
+        # Bound the padded width per batch too, so a few very long lines do not blow up memory.
+        max_width = batch_size * 40 * self.height
+        for indices in width_buckets([img.shape[1] for img in inputs], batch_size, max_width):
+            log_probs, lengths = self.log_probs([inputs[i] for i in indices])
+            for row, i in enumerate(indices):
+                results[i] = self.decode(log_probs[: lengths[row], row], beam=beam)
+            done += len(indices)
+            if on_batch is not None:
+                on_batch(done, len(inputs))
+        return results
+
+    def log_probs(self, images: list[np.ndarray]) -> tuple[np.ndarray, list[int]]:
+        """Network output for a batch of ink images: (frames, batch, classes) log-probs and frames per line."""
+        batch, widths = batch_tensor(images)
+        batch = batch.to(self.device)
+        with torch.inference_mode():
+            if self.device.type == "cuda":
+                with torch.autocast("cuda", dtype=torch.float16):
+                    out = self.model(batch)
+            else:
+                out = self.model(batch)
+        lengths = self.model.output_lengths(widths).clamp(min=1, max=out.shape[0]).tolist()
+        return out.float().cpu().numpy(), lengths
+
+    def decode(self, log_probs: np.ndarray, beam: int = 0) -> tuple[str, list[float]]:
+        labels, confidences = beam_decode(log_probs, beam) if beam > 1 else greedy_decode(log_probs)
+        charset = self.charset
+        chars = [charset[label - 1] for label in labels]
+        # Spaces at either end are not text; drop them with their confidences.
+        while chars and chars[0] == " ":
+            chars.pop(0)
+            confidences.pop(0)
+        while chars and chars[-1] == " ":
+            chars.pop()
+            confidences.pop()
+        return "".join(chars), [round(float(c), 4) for c in confidences]

@@ -1,0 +1,124 @@
+"""Line images for the recogniser: cut a line out of its page, normalise it, batch it.
+
+The network sees "ink" images: uint8, background 0, ink up to 255, a fixed height. With ink as the bright
+value, zero padding is background, so lines of different widths batch together without artefacts.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import torch
+
+from htr.lines import Line
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """Gray uint8 from gray, RGB(A) or float images."""
+    image = np.asarray(image)
+    if image.ndim == 3:
+        if image.shape[2] == 4:
+            image = image[:, :, :3]
+        image = image.mean(axis=2) if image.shape[2] == 3 else image[:, :, 0]
+    if image.ndim != 2:
+        raise ValueError(f"expected a 2-D gray or 3-D colour image, got shape {image.shape}")
+    if image.dtype != np.uint8:
+        image = np.asarray(image, dtype=np.float32)
+        if image.size and image.max() <= 1.0:
+            image = image * 255.0
+        image = np.clip(image, 0, 255)
+    return image.astype(np.uint8)
+
+
+def _to_ink(gray: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """Background to 0, darkest ink to 255, from robust percentiles of the pixels inside the line."""
+    values = gray[mask] if mask is not None and mask.any() else gray.reshape(-1)
+    if values.size == 0:
+        return np.zeros_like(gray)
+    paper = float(np.percentile(values, 90))
+    ink = float(np.percentile(values, 2))
+    span = max(paper - ink, 24.0)
+    out = np.clip((paper - gray.astype(np.float32)) * (255.0 / span), 0, 255).astype(np.uint8)
+    if mask is not None:
+        out[~mask] = 0
+    return out
+
+
+def _polygon_of(line: Line, page_height: int) -> np.ndarray:
+    if len(line.polygon) >= 3:
+        return np.asarray(line.polygon, dtype=np.int32)
+    if len(line.baseline) >= 2:
+        # No polygon: a band around the baseline, 3/4 of an estimated x-height span above, 1/4 below.
+        base = np.asarray(line.baseline, dtype=np.int32)
+        length = float(np.hypot(*(base[-1] - base[0])))
+        above = int(max(12, min(page_height * 0.03, length * 0.15)))
+        below = max(4, above // 3)
+        top = base - np.array([0, above])
+        bottom = (base + np.array([0, below]))[::-1]
+        return np.concatenate([top, bottom]).astype(np.int32)
+    raise ValueError(f"line {line.id!r} has neither a polygon nor a baseline")
+
+
+def crop_line(gray: np.ndarray, line: Line) -> np.ndarray:
+    """The line's ink image at page resolution: the polygon's box, everything outside the polygon blanked."""
+    height, width = gray.shape[:2]
+    polygon = _polygon_of(line, height)
+    polygon[:, 0] = np.clip(polygon[:, 0], 0, width - 1)
+    polygon[:, 1] = np.clip(polygon[:, 1], 0, height - 1)
+    x0, y0 = polygon.min(axis=0)
+    x1, y1 = polygon.max(axis=0) + 1
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return np.zeros((2, 2), dtype=np.uint8)
+    crop = gray[y0:y1, x0:x1]
+    mask = np.zeros(crop.shape, dtype=np.uint8)
+    cv2.fillPoly(mask, [polygon - np.array([x0, y0])], 1)
+    # A couple of pixels of slack: polygons from segmentation hug the strokes.
+    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=1).astype(bool)
+    return _to_ink(crop, mask)
+
+
+def normalise_height(ink: np.ndarray, height: int) -> np.ndarray:
+    """Scale to `height` keeping the aspect ratio, with a little background on both sides."""
+    h, w = ink.shape[:2]
+    if h < 1 or w < 1:
+        return np.zeros((height, height // 2), dtype=np.uint8)
+    new_w = max(1, round(w * height / h))
+    interpolation = cv2.INTER_AREA if h > height else cv2.INTER_LINEAR
+    scaled = cv2.resize(ink, (new_w, height), interpolation=interpolation)
+    margin = height // 4
+    return cv2.copyMakeBorder(scaled, 0, 0, margin, margin, cv2.BORDER_CONSTANT, value=0)
+
+
+def line_image(page_gray: np.ndarray, line: Line | None, height: int) -> np.ndarray:
+    """The network's input for one line: from a page and its Line, or (line None) a whole line image."""
+    gray = to_gray(page_gray)
+    ink = crop_line(gray, line) if line is not None else _to_ink(gray)
+    return normalise_height(ink, height)
+
+
+def batch_tensor(images: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pads ink images (same height) to one (B, 1, H, W) float tensor in [0, 1]; returns it and the widths."""
+    height = images[0].shape[0]
+    widths = [img.shape[1] for img in images]
+    max_w = max(widths)
+    max_w += (-max_w) % 4
+    batch = np.zeros((len(images), 1, height, max_w), dtype=np.uint8)
+    for i, img in enumerate(images):
+        batch[i, 0, :, : img.shape[1]] = img
+    return torch.from_numpy(batch).float().div_(255.0), torch.tensor(widths, dtype=torch.long)
+
+
+def width_buckets(widths: list[int], batch_size: int, max_pixels: int | None = None) -> list[list[int]]:
+    """Indices grouped by similar width, so little of each batch is padding."""
+    order = sorted(range(len(widths)), key=lambda i: widths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        too_wide = max_pixels is not None and current and widths[i] * (len(current) + 1) > max_pixels
+        if len(current) >= batch_size or too_wide:
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches

@@ -1,0 +1,331 @@
+"""Training a line recogniser from scratch or fine-tuning one (`base`), under a time or epoch budget.
+
+Line images are cut out and height-normalised once and kept in memory; each epoch only distorts them
+(augment.py), which is what makes CPU training affordable. The learning rate follows a one-cycle shape over the
+budget (time or epochs, whichever ends first), the validation CER is measured after every epoch, and only the
+best checkpoint is kept in `out/`, with `training_log.json` and `training_curve.png` beside it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from htr.recognition import Recognizer, default_device, normalise_text
+from htr.recognition.lines import batch_tensor, line_image, to_gray
+from htr.recognition.model import LineRecognizer, RecognizerConfig
+from htr.training.augment import augment_line
+
+OnProgress = Callable[[dict], None]
+
+# Without a time budget or epoch count, train this many epochs.
+DEFAULT_EPOCHS = 30
+
+
+def train_recognition(
+    *,
+    train: list[str],
+    val: list[str] | None = None,
+    out: str,
+    base: str | None = None,
+    minutes: float | None = None,
+    epochs: int | None = None,
+    device: str | None = None,
+    batch_size: int = 16,
+    on_progress: OnProgress | None = None,
+    seed: int = 0,
+    lr: float = 2e-3,
+    height: int = 48,
+    val_share: float = 0.1,
+    progress_bar: bool = True,
+) -> dict:
+    """Trains on the line sources `train` (page folders, ALTO/PAGE files, TSV manifests) and writes `out/`.
+
+    `val` None holds back `val_share` of the training lines. `base` fine-tunes an existing model, growing its
+    charset with the training data's new characters. Stops after `minutes` or `epochs` (whichever comes first;
+    neither: DEFAULT_EPOCHS). `on_progress` gets a dict after every epoch. Returns the training summary.
+    """
+    if not train:
+        raise ValueError("train_recognition needs at least one training source")
+    if minutes is not None and minutes <= 0:
+        raise ValueError(f"minutes must be positive, got {minutes}")
+    if epochs is not None and epochs <= 0:
+        raise ValueError(f"epochs must be positive, got {epochs}")
+    if epochs is None and minutes is None:
+        epochs = DEFAULT_EPOCHS
+    started = time.monotonic()
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    device = device or default_device()
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    if base is not None:
+        model = LineRecognizer.from_pretrained(base)
+        height = model.config.height
+    train_samples, val_samples = _load_samples(train, val, val_share, seed)
+    train_set = _prepare(train_samples, height, "train lines", progress_bar)
+    val_set = _prepare(val_samples, height, "val lines", progress_bar)
+    del train_samples, val_samples  # the page images: only the cut-out lines are needed from here on
+    if not train_set:
+        raise ValueError(f"no usable training lines in {train}")
+    prepare_minutes = round((time.monotonic() - started) / 60, 2)
+    # The budget is for learning: it starts once the lines are cut out and cached.
+    started = time.monotonic()
+    chars = sorted({c for _, text in train_set for c in text})
+    if base is not None:
+        added = model.grow_charset(chars)
+    else:
+        model = LineRecognizer(RecognizerConfig(charset=chars, height=height))
+        added = chars
+    model.to(device)
+    index = {c: i + 1 for i, c in enumerate(model.config.charset)}
+
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-2)
+    ctc = torch.nn.CTCLoss(blank=0, reduction="mean", zero_infinity=True)
+    steps_per_epoch = math.ceil(len(train_set) / batch_size)
+    recognizer = Recognizer(model, device)
+
+    history: list[dict] = []
+    best: dict = {"cer": math.inf}
+    best_state = None
+    step = 0
+    epoch = 0
+    stop = False
+    while not stop:
+        epoch += 1
+        model.train()
+        losses = []
+        batches = _epoch_batches([img.shape[1] for img, _ in train_set], batch_size, rng)
+        bar = tqdm(batches, desc=f"epoch {epoch}", unit="batch", leave=False, disable=not progress_bar)
+        for indices in bar:
+            progress = _progress(started, minutes, step, epochs, steps_per_epoch)
+            if progress >= 1.0:
+                stop = True
+                break
+            for group in optimizer.param_groups:
+                group["lr"] = _one_cycle(progress, lr)
+            images = [augment_line(train_set[i][0], rng) for i in indices]
+            targets = [[index[c] for c in train_set[i][1]] for i in indices]
+            batch, widths = batch_tensor(images)
+            log_probs = model(batch.to(device))
+            loss = ctc(
+                log_probs,
+                torch.tensor([t for target in targets for t in target], dtype=torch.long),
+                model.output_lengths(widths),
+                torch.tensor([len(t) for t in targets], dtype=torch.long),
+            )
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimizer.step()
+            step += 1
+            losses.append(loss.item())
+            bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
+        bar.close()
+        if epochs is not None and epoch >= epochs:
+            stop = True
+        if not losses:
+            break
+        scores = (
+            _evaluate(recognizer, val_set)
+            if val_set
+            else {"cer": math.nan, "wer": math.nan, "string_accuracy": math.nan}
+        )
+        record = {
+            "epoch": epoch,
+            "step": step,
+            "minutes": round((time.monotonic() - started) / 60, 2),
+            "train_loss": round(float(np.mean(losses)), 4),
+            "lr": optimizer.param_groups[0]["lr"],
+            "val_cer": scores["cer"],
+            "val_wer": scores["wer"],
+            "val_string_accuracy": scores["string_accuracy"],
+        }
+        history.append(record)
+        improved = not val_set or scores["cer"] <= best["cer"]
+        if improved:
+            best = {"epoch": epoch, "step": step, **scores}
+            best_state = copy.deepcopy(model.state_dict())
+            model.save_pretrained(out_dir)
+        if progress_bar:
+            tqdm.write(
+                f"epoch {epoch} step {step} loss {record['train_loss']:.3f} val CER {scores['cer']:.2f} "
+                f"WER {scores['wer']:.2f} ({record['minutes']:.1f} min){' *' if improved else ''}"
+            )
+        if on_progress is not None:
+            on_progress({**record, "best_val_cer": best["cer"]})
+        _write_log(
+            out_dir,
+            model,
+            history,
+            best,
+            train,
+            val,
+            base,
+            added,
+            len(train_set),
+            len(val_set),
+            started,
+            device,
+            prepare_minutes,
+        )
+
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    summary = _write_log(
+        out_dir,
+        model,
+        history,
+        best,
+        train,
+        val,
+        base,
+        added,
+        len(train_set),
+        len(val_set),
+        started,
+        device,
+        prepare_minutes,
+    )
+    _plot(out_dir / "training_curve.png", history)
+    return summary
+
+
+# -- data ------------------------------------------------------------------------------------------------------
+
+
+def _load_samples(train: list[str], val: list[str] | None, share: float, seed: int) -> tuple[list, list]:
+    from htr.sources import load_line_samples, split_holdout
+
+    train_samples = load_line_samples(train)
+    if val:
+        return train_samples, load_line_samples(val)
+    return split_holdout(train_samples, share=share, seed=seed)
+
+
+def _prepare(samples: list, height: int, desc: str, progress_bar: bool) -> list[tuple[np.ndarray, str]]:
+    """(ink image, normalised text) per usable sample; lines without text or pixels are skipped."""
+    prepared = []
+    gray_pages: dict[object, np.ndarray] = {}  # lines of one page share its image: convert it once
+    for sample in tqdm(samples, desc=desc, unit="line", leave=False, disable=not progress_bar):
+        text = normalise_text(sample.text)
+        if not text:
+            continue
+        key = id(sample.image) if isinstance(sample.image, np.ndarray) else str(sample.image)
+        if key not in gray_pages:
+            image = sample.image
+            if not isinstance(image, np.ndarray):
+                from htr.images import load_image
+
+                image = load_image(image)
+            gray_pages = {key: to_gray(image)}
+        ink = line_image(gray_pages[key], sample.line, height)
+        if ink.shape[1] < 4 or not ink.any():
+            continue
+        prepared.append((ink, text))
+    return prepared
+
+
+def _epoch_batches(widths: list[int], batch_size: int, rng: np.random.Generator) -> list[list[int]]:
+    """Shuffled batches of similar-width lines: shuffle, sort within windows of 50 batches, shuffle the batches."""
+    order = rng.permutation(len(widths)).tolist()
+    window = batch_size * 50
+    batches = []
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start : start + window], key=lambda i: widths[i])
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+# -- schedule --------------------------------------------------------------------------------------------------
+
+
+def _progress(started: float, minutes: float | None, step: int, epochs: int | None, steps_per_epoch: int) -> float:
+    """Share of the budget spent: the larger of time used and steps done."""
+    shares = []
+    if minutes is not None:
+        shares.append((time.monotonic() - started) / (minutes * 60))
+    if epochs is not None:
+        shares.append(step / (epochs * steps_per_epoch))
+    return max(shares)
+
+
+def _one_cycle(progress: float, peak: float, warmup: float = 0.05) -> float:
+    if progress < warmup:
+        return peak * (0.1 + 0.9 * progress / warmup)
+    done = (progress - warmup) / (1 - warmup)
+    return peak * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(done, 1.0))))
+
+
+# -- evaluation and records ------------------------------------------------------------------------------------
+
+
+def _evaluate(recognizer: Recognizer, samples: list[tuple[np.ndarray, str]]) -> dict:
+    from htr.metrics import evaluate_text
+
+    recognizer.model.eval()
+    results = recognizer._read([img for img, _ in samples], beam=0, batch_size=32, on_batch=None)
+    recognizer.model.train()
+    return evaluate_text([text for text, _ in results], [text for _, text in samples])
+
+
+def _write_log(
+    out_dir, model, history, best, train, val, base, added, n_train, n_val, started, device, prepare_minutes
+) -> dict:
+    config = asdict(model.config)
+    config.pop("charset")
+    summary = {
+        "train_sources": list(train),
+        "val_sources": list(val) if val else None,
+        "base": base,
+        "device": str(device),
+        "train_lines": n_train,
+        "val_lines": n_val,
+        "charset_size": len(model.config.charset),
+        "added_characters": "".join(added),
+        "model": config,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "prepare_minutes": prepare_minutes,
+        "minutes": round((time.monotonic() - started) / 60, 2),
+        "epochs": len(history),
+        "best": best if history else None,
+        "history": history,
+    }
+    (out_dir / "training_log.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    return summary
+
+
+def _plot(path: Path, history: list[dict]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if not history:
+        return
+    minutes = [h["minutes"] for h in history]
+    fig, loss_ax = plt.subplots(figsize=(7, 4))
+    loss_ax.plot(minutes, [h["train_loss"] for h in history], color="tab:blue", label="train CTC loss")
+    loss_ax.set_xlabel("minutes")
+    loss_ax.set_ylabel("train CTC loss", color="tab:blue")
+    cer_ax = loss_ax.twinx()
+    cer_ax.plot(minutes, [h["val_cer"] for h in history], color="tab:red", marker=".", label="val CER")
+    cer_ax.set_ylabel("validation CER (%)", color="tab:red")
+    fig.suptitle("Line recognition training")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -1,0 +1,142 @@
+import json
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from htr.formats import read_page
+from htr.formats.tsv import write_tsv
+from htr.images import load_image
+from htr.recognition import Recognizer
+from htr.recognition.model import LineRecognizer, RecognizerConfig
+from htr.training import train_recognition
+
+PAGE = ("journal-mme-de-genlis", "f15")  # one real page of the dataset
+
+
+def one_page_folder(shared: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "page"
+    folder.mkdir()
+    stem = shared / "datasets" / "cremma-mss-18" / PAGE[0] / PAGE[1]
+    for suffix in (".xml", ".jpg"):
+        os.symlink(stem.with_suffix(suffix), folder / f"{PAGE[1]}{suffix}")
+    return folder
+
+
+def line_manifest(shared: Path, tmp_path: Path, count: int = 8) -> Path:
+    """A TSV manifest of real line crops (whole image = line), as the synthetic-data trainers write them."""
+    xml = shared / "datasets" / "cremma-mss-18" / PAGE[0] / f"{PAGE[1]}.xml"
+    page, image = read_page(xml), load_image(xml.with_suffix(".jpg"))
+    rows = []
+    for i, line in enumerate(page.lines[:count]):
+        x0, y0, x1, y1 = line.bbox
+        path = tmp_path / "lines" / f"{i}.png"
+        path.parent.mkdir(exist_ok=True)
+        cv2.imwrite(str(path), cv2.cvtColor(image[y0:y1, x0:x1], cv2.COLOR_RGB2BGR))
+        rows.append((path, line.text))
+    return write_tsv(tmp_path / "lines.tsv", rows)
+
+
+def test_it_trains_saves_reloads_and_reads_a_real_page(shared, tmp_path):
+    torch.set_num_threads(1)
+    folder = one_page_folder(shared, tmp_path)
+    out = tmp_path / "model"
+    progress = []
+    summary = train_recognition(
+        train=[str(folder)],
+        out=str(out),
+        epochs=2,
+        batch_size=8,
+        device="cpu",
+        progress_bar=False,
+        on_progress=progress.append,
+    )
+    for name in ("model.safetensors", "config.json", "training_log.json", "training_curve.png"):
+        assert (out / name).is_file(), name
+    log = json.loads((out / "training_log.json").read_text(encoding="utf-8"))
+    assert [h["epoch"] for h in log["history"]] == [1, 2] == [p["epoch"] for p in progress]
+    assert log["train_lines"] + log["val_lines"] == summary["train_lines"] + summary["val_lines"] > 20
+    assert all(np.isfinite(h["train_loss"]) for h in log["history"])
+
+    recognizer = Recognizer.load(out, device="cpu")
+    assert Recognizer.load(out, device="cpu") is recognizer  # cached per (path, device)
+    assert set(recognizer.charset) >= set("cabinet")
+    page = read_page(folder / f"{PAGE[1]}.xml")
+    batches = []
+    read = recognizer.read_page(
+        load_image(folder / f"{PAGE[1]}.jpg"), page, batch_size=8, on_batch=lambda d, t: batches.append((d, t))
+    )
+    assert len(read.lines) == len(page.lines) and batches[-1] == (len(page.lines), len(page.lines))
+    assert [line.id for line in read.lines] == [line.id for line in page.lines]
+    assert page.lines[0].text == "cabinet de pierres"  # the input page is left as it was
+    for line in read.lines:
+        assert len(line.confidences) == len(line.text)
+        assert all(0.0 <= c <= 1.0 for c in line.confidences)
+
+
+def test_a_tsv_manifest_of_line_images_trains_and_fine_tuning_grows_the_charset(shared, tmp_path):
+    torch.set_num_threads(1)
+    manifest = line_manifest(shared, tmp_path)
+    first = train_recognition(
+        train=[str(manifest)],
+        val=[str(manifest)],
+        out=str(tmp_path / "a"),
+        epochs=1,
+        batch_size=4,
+        device="cpu",
+        progress_bar=False,
+    )
+    assert first["train_lines"] == 8 and first["val_lines"] == 8
+    before = LineRecognizer.from_pretrained(tmp_path / "a")
+
+    extra = tmp_path / "extra.tsv"
+    rows = [
+        (line, "Ж" + text) for line, text in (r.split("\t") for r in manifest.read_text(encoding="utf-8").splitlines())
+    ]
+    extra.write_text("".join(f"{image}\t{text}\n" for image, text in rows), encoding="utf-8")
+    train_recognition(
+        train=[str(extra)],
+        val=[str(extra)],
+        out=str(tmp_path / "b"),
+        base=str(tmp_path / "a"),
+        epochs=1,
+        batch_size=4,
+        device="cpu",
+        progress_bar=False,
+    )
+    after = LineRecognizer.from_pretrained(tmp_path / "b")
+    log = json.loads((tmp_path / "b" / "training_log.json").read_text(encoding="utf-8"))
+    assert after.config.charset == [*before.config.charset, "Ж"]
+    assert log["added_characters"] == "Ж" and log["base"] == str(tmp_path / "a")
+
+
+def test_growing_the_charset_keeps_the_trained_rows_and_reads_as_before():
+    torch.manual_seed(0)
+    model = LineRecognizer(
+        RecognizerConfig(charset=list("abc"), height=32, channels=(8, 8, 8, 8), lstm_hidden=16)
+    ).eval()
+    images = torch.rand(2, 1, 32, 64)
+    with torch.no_grad():
+        old = model(images)
+        weight, bias = model.head.weight.clone(), model.head.bias.clone()
+    assert model.grow_charset(["b", "é", "d"]) == ["d", "é"]
+    assert model.config.charset == ["a", "b", "c", "d", "é"] and model.head.out_features == 6
+    with torch.no_grad():
+        new = model(images)
+    assert torch.equal(model.head.weight[:4], weight) and torch.equal(model.head.bias[:4], bias)
+    assert torch.equal(new[..., :4].argmax(-1), old.argmax(-1))
+    assert new[..., 4:].exp().max() < new[..., :4].exp().max(-1).values.min()
+    assert model.grow_charset(["a"]) == []
+
+
+def test_it_refuses_a_folder_that_is_not_a_model(tmp_path):
+    with pytest.raises(FileNotFoundError, match="config.json"):
+        Recognizer.load(tmp_path, device="cpu")
+
+
+def test_it_refuses_to_train_without_a_budget_that_makes_sense(tmp_path):
+    with pytest.raises(ValueError, match="minutes"):
+        train_recognition(train=["x"], out=str(tmp_path), minutes=0)
