@@ -123,12 +123,15 @@ def train_segmentation(
     on_progress: Callable[[dict], None] | None = None,
     seed: int = 0,
     lr: float = 2e-3,
+    crop: int = CROP,
 ) -> dict:
     """Train (or fine-tune `base`) and write the best checkpoint to `out` (model.safetensors, config.json,
     training_log.json, training_curve.png). Stops after `minutes` or `epochs`, whichever comes first
     (at least one is required). Returns the training log."""
     if minutes is None and epochs is None:
         raise ValueError("give a budget: minutes=… or epochs=…")
+    if crop % 32:
+        raise ValueError(f"crop must be a multiple of 32, got {crop}")
     if not train:
         raise ValueError("no training data given")
     torch.manual_seed(seed)
@@ -156,7 +159,7 @@ def train_segmentation(
         "train_pages": len(train_pages),
         "val_pages": len(val_pages),
         "batch_size": batch_size,
-        "crop": CROP,
+        "crop": crop,
         "device": str(dev),
         "torch_threads": torch.get_num_threads(),
         "machine": platform.processor() or platform.machine(),
@@ -198,7 +201,7 @@ def train_segmentation(
             progress = max(step / max_steps, elapsed / budget)
         for group in opt.param_groups:
             group["lr"] = lr * min(1.0, (step + 1) / 30) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
-        batch = [random_view(*samples[rng.integers(len(samples))], rng, config, CROP) for _ in range(batch_size)]
+        batch = [random_view(*samples[rng.integers(len(samples))], rng, config, crop) for _ in range(batch_size)]
         x = torch.from_numpy(np.stack([b[0] for b in batch])[:, None]).to(dev)
         y = torch.from_numpy(np.stack([b[1] for b in batch])).to(dev)
         loss = _loss(model(x), y)
