@@ -261,3 +261,37 @@ def test_evaluate_lines_prints_the_reference_figures(shared, pages, tmp_path, ca
         and "end to end" in table
         and f"{ref['seg']['F1']:.2f}" in table
     )
+
+
+def test_evaluate_model_scores_ground_truth_lines_and_end_to_end(pages, models, capsys):
+    for xml in sorted(pages.glob("*.xml"))[1:]:  # one page is enough here
+        xml.unlink()
+        xml.with_suffix(".jpg").unlink()
+    truth = read_page(next(pages.glob("*.xml")))
+    code = main(
+        [
+            "evaluate",
+            "model",
+            "--rec-model",
+            str(models / "rec"),
+            "--seg-model",
+            str(models / "seg"),
+            "--data",
+            str(pages),
+            "--device",
+            "cpu",
+            "--json",
+        ]
+    )
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {
+        "ground_truth_lines",
+        "detection",
+        "end_to_end",
+        "seconds_per_page",
+    }
+    assert report["ground_truth_lines"]["lines"] == len(truth.lines)
+    assert report["detection"]["truth_lines"] == len(truth.lines)
+    assert report["end_to_end"]["lines"] == len(truth.lines)
+    assert report["seconds_per_page"]["read"] > 0
