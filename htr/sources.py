@@ -23,7 +23,10 @@ from htr.lines import Line, Page
 T = TypeVar("T")
 
 MANIFEST_SUFFIXES = (".tsv", ".txt")
-_KINDS = "a folder of page images + ALTO/PAGE XML, a Digital Peter folder (images/ + words/), or a .tsv manifest"
+_KINDS = (
+    "a folder of page images + ALTO/PAGE XML (or one such XML), a Digital Peter folder"
+    " (images/ + words/), or a .tsv manifest"
+)
 
 
 class SourceError(ValueError):
@@ -48,8 +51,10 @@ def source_kind(src: str | Path) -> str:
     if path.is_file():
         if path.suffix.lower() in MANIFEST_SUFFIXES:
             return "tsv"
+        if path.suffix.lower() == ".xml":
+            return "pages"
         raise SourceError(
-            f"{src}: a file that is not a .tsv manifest; expected {_KINDS}"
+            f"{src}: a file that is neither a .tsv manifest nor a page XML; expected {_KINDS}"
         )
     if is_peter(path):
         return "peter"
@@ -61,14 +66,16 @@ def source_kind(src: str | Path) -> str:
 
 
 def iter_pages(src: str | Path) -> Iterator[tuple[Path, Page]]:
-    """(page image path, ground-truth page) for every XML file under a page folder, in path order."""
+    """(page image path, ground-truth page) for every XML file under a page folder (or the one XML file
+    given), in path order."""
     kind = source_kind(src)
     if kind != "pages":
         raise SourceError(
             f"{src}: holds line images only ({'Digital Peter folder' if kind == 'peter' else 'TSV manifest'}); "
             "segmentation training needs page images with ALTO/PAGE XML"
         )
-    for xml in sorted(Path(src).rglob("*.xml")):
+    path = Path(src)
+    for xml in [path] if path.is_file() else sorted(path.rglob("*.xml")):
         page = read_page(xml)
         yield _page_image(xml, page), page
 

@@ -93,6 +93,8 @@ def test_a_page_folder_gives_pages_and_their_transcribed_lines(shared, tmp_path)
     assert [image.name for image, _ in pages] == sorted(
         p.name for p in folder.glob("*.jpg")
     )
+    one = next(folder.glob("*.xml"))
+    assert [image for image, _ in iter_pages(one)] == [one.with_suffix(".jpg")]
     samples = load_line_samples([folder])
     expected = [ln for _, page in pages for ln in page.lines if ln.text.strip()]
     assert [s.line for s in samples] == expected
@@ -114,7 +116,7 @@ def test_missing_empty_and_unknown_sources_are_errors(shared, tmp_path):
         SourceError, match="no ALTO/PAGE XML, images/ \\+ words/ or manifest inside"
     ):
         load_line_samples([tmp_path / "empty"])
-    with pytest.raises(SourceError, match="not a .tsv manifest"):
+    with pytest.raises(SourceError, match="neither a .tsv manifest nor a page XML"):
         source_kind(
             next((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.jpg"))
         )
