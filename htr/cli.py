@@ -22,7 +22,7 @@ from htr.formats import FORMATS, SUFFIXES, FormatError, read_page, write_page
 from htr.images import ImageError, load_image
 from htr.lines import Page
 from htr.metrics import TextScore, evaluate_pages
-from htr.sources import SourceError, iter_pages, source_kind
+from htr.sources import iter_pages
 
 
 class UsageError(ValueError):
@@ -82,15 +82,7 @@ def cmd_read(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    for src in [*args.train, *(args.val or [])]:
-        kind = source_kind(src)
-        if args.task == "segmentation" and kind != "pages":
-            raise SourceError(
-                f"{src}: segmentation training needs page images with ALTO/PAGE XML, not line images"
-            )
-    if args.minutes is None and args.epochs is None and args.task == "segmentation":
-        raise UsageError("give a training budget: --minutes N and/or --epochs N")
-    import htr.training
+    import htr.training  # it checks the sources (htr.sources) and the budget itself
 
     train = (
         htr.training.train_segmentation
