@@ -6,9 +6,10 @@
   const grid = document.getElementById("pages");
   const socketStatus = document.getElementById("socket-status");
   const jobsBox = document.getElementById("document-jobs");
+  const processAll = document.getElementById("process-document");
 
   function pageCard(pageId) {
-    return grid ? grid.querySelector('[data-page-id="' + pageId + '"]') : null;
+    return grid.querySelector('[data-page-id="' + pageId + '"]');
   }
 
   function setPageState(card, state) {
@@ -66,21 +67,49 @@
     }
   }
 
+  function showThumbnail(card, state) {
+    const img = card.querySelector(".thumb");
+    if (img.dataset.src && state !== "uploaded" && state !== "preparing") {
+      img.src = img.dataset.src;
+      delete img.dataset.src;
+    }
+  }
+
+  function showLineCount(card, count) {
+    card.querySelector(".line-count").textContent =
+      interpolate(ngettext("%s line", "%s lines", count), [count.toLocaleString()]);
+  }
+
+  /** A card for a page the server did not render (just uploaded, here or by someone else). */
+  function addPage(page) {
+    const card = document.getElementById("page-card-template").content.firstElementChild.cloneNode(true);
+    const url = location.pathname.replace(/\/?$/, "/") + "pages/" + page.number + "/";
+    card.dataset.pageId = page.id;
+    card.querySelectorAll("a").forEach(function (a) { a.href = url; });
+    card.querySelector(".page-title").textContent = interpolate(gettext("Page %s"), [page.number.toLocaleString()]);
+    card.querySelector(".thumb").dataset.src = page.thumbnail_url || "/api/pages/" + page.id + "/thumbnail/";
+    grid.appendChild(card);
+    document.getElementById("no-pages").hidden = true;
+    document.getElementById("page-count").textContent = "(" + grid.children.length.toLocaleString() + ")";
+    if (processAll) processAll.disabled = false;
+    applyPage({ id: page.id, state: page.state, lines: page.line_count !== undefined ? page.line_count : page.lines });
+    return card;
+  }
+
   function applyPage(page) {
     const card = pageCard(page.id);
     if (!card) return;
-    setPageState(card, page.state);
-    if (page.lines !== undefined) {
-      const count = card.querySelector(".page-info .muted");
-      count.textContent = interpolate(ngettext("%s line", "%s lines", page.lines), [page.lines.toLocaleString()]);
+    if (page.state) {
+      setPageState(card, page.state);
+      showThumbnail(card, page.state);
     }
+    if (typeof page.lines === "number") showLineCount(card, page.lines);
   }
 
   function onMessage(message) {
     if (message.type === "document.state") {
-      message.pages.forEach(applyPage);
+      message.pages.forEach(function (page) { if (!pageCard(page.id)) addPage(page); applyPage(page); });
       message.jobs.forEach(applyJob);
-      if (message.pages.length !== (grid ? grid.children.length : 0)) location.reload();
     } else if (message.type === "job") {
       applyJob(message);
     } else if (message.type === "page") {
@@ -103,7 +132,7 @@
     element.classList.add("error");
   }
 
-  if (grid) {
+  {
     grid.addEventListener("click", function (event) {
       const card = event.target.closest(".page-card");
       if (!card) return;
@@ -125,7 +154,6 @@
     });
   }
 
-  const processAll = document.getElementById("process-document");
   if (processAll) {
     processAll.addEventListener("click", function () {
       processAll.disabled = true;
@@ -158,9 +186,10 @@
       progress.value = Math.round((100 * loaded) / (total || bytes || 1));
     }).then(function (result) {
       progress.value = 100;
-      const count = result && result.pages ? result.pages.length : files.length;
-      status.textContent = interpolate(ngettext("%s page uploaded; reading it now.", "%s pages uploaded; reading them now.", count), [count]);
-      setTimeout(function () { location.reload(); }, 600);
+      const pages = (result && result.pages) || [];
+      pages.forEach(function (page) { if (!pageCard(page.id)) addPage(page); });
+      ((result && result.jobs) || []).forEach(applyJob);
+      status.textContent = interpolate(ngettext("%s page uploaded; reading it now.", "%s pages uploaded; reading them now.", pages.length), [pages.length]);
     }).catch(function (error) {
       progress.hidden = true;
       report(error, status);

@@ -199,6 +199,6 @@
   window.addEventListener("beforeunload", function () { lines.saveActive(); });
 
   load(config.focusLine).then(function () {
-    if (config.focusLine === null && page && page.lines.length && config.canEdit) lines.activate(page.lines[0].id);
+    if (config.focusLine === null && page && page.lines.length && config.canEdit) lines.focus(page.lines[0].id);
   });
 })();
