@@ -2,7 +2,7 @@
 # Fetches the prose the synthetic line generator (htr/synthetic) writes, from Debian packages:
 #   cyrillic/fortunes-ru.txt  modern Russian sayings and jokes, package fortunes-ru (GPL-2; rewritten into
 #                             pre-reform spelling at generation time)
-#   latin/fortunes-en.txt     English sayings, package fortune-mod's fortunes (public domain / BSD)
+#   latin/fortunes-en.txt     English sayings, package fortunes-min (fortune-mod, BSD licence)
 #   scripts/fetch_texts.sh [DIR]    DIR defaults to $SKOROPIS_TEXTS or ~/.cache/skoropis/texts
 # The texts are not committed: they only feed the renderer. Needs apt-get (Debian) and python3.
 set -euo pipefail
@@ -35,6 +35,6 @@ fetch fortunes-ru 'usr/share/games/fortunes/ru/*.u8' "$dest/cyrillic/fortunes-ru
 fetch fortunes-min 'usr/share/games/fortunes/*' "$dest/latin/fortunes-en.txt"
 cat > "$dest/SOURCES.md" <<'MD'
 - cyrillic/fortunes-ru.txt: Debian package fortunes-ru (fortune-mod-ru by Pavel Maryanov), GPL-2.
-- latin/fortunes-en.txt: Debian package fortunes-min (fortune-mod), BSD-style licence.
+- latin/fortunes-en.txt: Debian package fortunes-min (fortune-mod), BSD licence.
 MD
 echo "texts in $dest"
