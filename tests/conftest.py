@@ -1,11 +1,58 @@
-"""Shared test helpers. The real data lives beside the project in ../shared (or $SKOROPIS_SHARED)."""
+"""Shared test helpers: the test environment (PostgreSQL + Redis), a real Celery worker, factories, ../shared data.
 
+The suite runs against PostgreSQL and Redis on 127.0.0.1 unless DATABASE_URL / REDIS_URL say otherwise. pytest-django
+reads the settings before this file is imported (pytest.ini names them), so the defaults below are applied by
+re-reading `portal.settings` once with them in the environment.
+"""
+
+from __future__ import annotations
+
+import importlib
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/skoropis")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/5")
+_OWN_VAR = "SKOROPIS_VAR" not in os.environ
+os.environ.setdefault("SKOROPIS_VAR", tempfile.mkdtemp(prefix="skoropis-test-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+
+def _apply_test_environment() -> None:
+    from django.conf import settings
+
+    if not settings.configured:
+        return
+    module = importlib.reload(importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"]))
+    for name in dir(module):
+        if name.isupper() and name not in ("INSTALLED_APPS",):
+            setattr(settings, name, getattr(module, name))
+    from asgiref.local import Local
+    from django.core.cache import caches
+    from django.db import connections
+
+    for handler in (connections, caches):  # forget connections made from the settings read before
+        handler.__dict__.pop("settings", None)
+        handler._settings = None
+        handler._connections = Local(handler.thread_critical)
+    # Tests create many users: a fast hasher (the real one costs ~0.7 s a user on a busy 2-core machine).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    test_name = os.environ.get("SKOROPIS_TEST_DB")  # lets two test runs share one server without clobbering
+    if test_name:
+        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = test_name
+
+
+_apply_test_environment()
 
 
 def shared_dir() -> Path:
@@ -19,3 +66,135 @@ def shared_dir() -> Path:
 @pytest.fixture
 def shared() -> Path:
     return shared_dir()
+
+
+def cremma_page(folder: str = "journal-mme-de-genlis", stem: str = "f15") -> tuple[Path, Path]:
+    """(image, ALTO) of a real page of the shared CREMMA-MSS-18 set."""
+    base = shared_dir() / "datasets" / "cremma-mss-18" / folder
+    image, alto = base / f"{stem}.jpg", base / f"{stem}.xml"
+    if not image.is_file():
+        pytest.skip(f"{image} not found")
+    return image, alto
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _OWN_VAR:
+        shutil.rmtree(os.environ["SKOROPIS_VAR"], ignore_errors=True)
+
+
+# --- factories ------------------------------------------------------------------------------------------------------
+
+
+def make_user(name: str, password: str | None = None):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(name, password=password or f"pw-{name}-12345")
+
+
+def make_project(owner, *, name: str = "Fonds", members: dict | None = None):
+    """A project; `members` maps users to roles ('editor', 'viewer', 'owner')."""
+    from portal.archive.models import Membership, Project
+
+    project = Project.objects.create(name=name, owner=owner)
+    for user, role in (members or {}).items():
+        Membership.objects.create(project=project, user=user, role=role)
+    return project
+
+
+def make_document(project, *, title: str = "Journal", public: bool = False):
+    from portal.archive.models import Document
+
+    return Document.objects.create(project=project, title=title, is_public=public, created_by=project.owner)
+
+
+def upload_files(document, user, paths: list[Path]):
+    """Store real files through the upload service (pages, imported lines, jobs)."""
+    from portal.archive.uploads import document_upload
+
+    return document_upload(document=document, files=[(p.name, p.read_bytes()) for p in paths], user=user)
+
+
+@pytest.fixture
+def users(db):
+    """owner, editor, viewer and outsider users."""
+    return {role: make_user(role) for role in ("owner", "editor", "viewer", "outsider")}
+
+
+@pytest.fixture
+def project(users):
+    return make_project(users["owner"], members={users["editor"]: "editor", users["viewer"]: "viewer"})
+
+
+@pytest.fixture
+def api_client_for():
+    """api_client_for(user or None) -> a DRF APIClient logged in as that user (None: anonymous)."""
+    from rest_framework.test import APIClient
+
+    def make(user):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+# --- a real worker --------------------------------------------------------------------------------------------------
+
+
+def _database_url(settings_dict: dict) -> str:
+    user = settings_dict.get("USER") or ""
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    return f"postgres://{user}{password}@{host}{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real `celery -A portal worker -Q default,gpu,training --pool=solo` on the test database and Redis DB."""
+    from django.db import connection
+
+    env = dict(os.environ)
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = _database_url(connection.settings_dict)
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{connection.settings_dict['NAME']}"
+    env.setdefault("HTR_DEVICE", "cpu")
+    env["PYTHONUNBUFFERED"] = "1"
+    log_path = Path(os.environ["SKOROPIS_VAR"]) / f"celery-worker-{os.getpid()}.log"
+    log = open(log_path, "w")
+    name = f"test-{os.getpid()}@%h"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", "default,gpu,training", "--pool=solo",
+         "-l", "info", "-n", name, "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while "ready." not in log_path.read_text(errors="replace"):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"the Celery worker did not start:\n{log_path.read_text(errors='replace')[-4000:]}")
+        time.sleep(0.3)
+    yield proc
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    log.close()
+
+
+def wait_for_job(job_id: int, timeout: float = 300, until=("done", "failed", "cancelled")):
+    """Poll the Job row (the truth) until it reaches one of `until`; returns it."""
+    from portal.jobs.models import Job
+
+    deadline = time.monotonic() + timeout
+    while True:
+        job = Job.objects.get(pk=job_id)
+        if job.status in until:
+            return job
+        if time.monotonic() > deadline:
+            raise AssertionError(f"job {job_id} still {job.status} after {timeout}s ({job.message})")
+        time.sleep(0.5)

@@ -1,1 +1,23 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from portal.archive import api, api_pages
+
+router = DefaultRouter()
+router.register("projects", api.ProjectViewSet, basename="api-project")
+router.register("documents", api.DocumentViewSet, basename="api-document")
+router.register("pages", api_pages.PageViewSet, basename="api-page")
+router.register("lines", api_pages.LineViewSet, basename="api-line")
+router.register("jobs", api.JobViewSet, basename="api-job")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("search/", api.SearchView.as_view(), name="api-search"),
+    path(
+        "pages/<int:pk>/tiles/<int:level>/<int:col>_<int:row>.jpg",
+        api_pages.PageViewSet.as_view({"get": "tile"}),
+        name="api-page-tile",
+    ),
+    *router.urls,
+]

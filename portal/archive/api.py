@@ -1,0 +1,289 @@
+"""JSON API: projects, members, documents (upload, process, export), jobs, search. Pages and lines: api_pages.py.
+
+An object the user may not read answers 404 (its existence is not told); one they may read but not change, 403.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.archive import exports, pipeline, search, selectors, serializers, uploads
+from portal.archive.models import Document, Membership, Page, Project
+from portal.archive.permissions import can_edit_document, can_manage_document
+from portal.jobs.consumers import job_visible_to
+from portal.jobs.models import Job
+from portal.jobs.progress import job_cancel
+
+EDIT_ROLES = (Membership.Role.OWNER, Membership.Role.EDITOR)
+
+
+def error(message: str, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
+    return Response({"error": message}, status=code)
+
+
+def require_edit(request, document: Document) -> None:
+    if not can_edit_document(document, request.user):
+        raise PermissionDenied("you may read this document but not change it")
+
+
+def steps_requested(request, default: list[str]) -> list[str]:
+    raw = request.query_params.get("steps") or request.data.get("steps") if hasattr(request, "data") else None
+    if not raw:
+        return default
+    steps = raw.split(",") if isinstance(raw, str) else list(raw)
+    unknown = [s for s in steps if s not in pipeline.STEPS]
+    if unknown:
+        raise ValidationError({"error": f"unknown step(s) {', '.join(unknown)}; choose from {', '.join(pipeline.STEPS)}"})
+    return steps
+
+
+def page_process(request, page: Page) -> Job:
+    """Queue a page's re-run; raises ValidationError when it cannot run now."""
+    steps = steps_requested(request, ["segmentation", "recognition"])
+    if not page.thumbnail and "prepare" not in steps:
+        steps = ["prepare", *steps]
+    if "recognition" in steps and "segmentation" not in steps and not page.lines.exists():
+        raise ValidationError({"error": f"page {page.number} has no lines to read; run segmentation first"})
+    active = Job.objects.filter(target=f"archive.page:{page.pk}", status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+    if active.exists():
+        raise ValidationError({"error": f"page {page.number} is already being processed (job {active.first().pk})"})
+    with transaction.atomic():
+        return pipeline.page_pipeline_start(page=page, steps=steps, user=request.user)
+
+
+def _delete_files_later(path: Path) -> None:
+    transaction.on_commit(lambda: shutil.rmtree(path, ignore_errors=True))
+
+
+class ProjectViewSet(viewsets.ModelViewSet):
+    serializer_class = serializers.ProjectSerializer
+
+    def get_queryset(self):
+        return selectors.projects_visible_to(self.request.user).select_related("owner")
+
+    def perform_create(self, serializer):
+        serializer.save(owner=self.request.user)
+
+    def _require_owner(self, project: Project) -> None:
+        if project.role_of(self.request.user) != Membership.Role.OWNER:
+            raise PermissionDenied("only the project's owner may do this")
+
+    def perform_update(self, serializer):
+        self._require_owner(serializer.instance)
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        self._require_owner(instance)
+        for pk in instance.documents.values_list("pk", flat=True):
+            _delete_files_later(Path(settings.MEDIA_ROOT) / "documents" / str(pk))
+        instance.delete()
+
+    @extend_schema(request=serializers.MemberSerializer, responses=serializers.MemberSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def members(self, request, pk=None):
+        """List the members (anyone in the project) or add one (owner): {user: id or username, role}."""
+        project = self.get_object()
+        if request.method == "POST":
+            self._require_owner(project)
+            serializer = serializers.MemberSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            user = serializer.validated_data["user"]
+            if user.pk == project.owner_id:
+                return error("the project's owner is always its owner")
+            member, _ = Membership.objects.update_or_create(
+                project=project, user=user, defaults={"role": serializer.validated_data["role"]}
+            )
+            return Response(serializers.MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+        members = project.memberships.select_related("user").order_by("user__username")
+        return Response(serializers.MemberSerializer(members, many=True).data)
+
+    @extend_schema(
+        methods=["PATCH"], request=serializers.MemberRoleSerializer, responses=serializers.MemberSerializer
+    )
+    @extend_schema(methods=["DELETE"], request=None, responses={204: None})
+    @action(detail=True, methods=["patch", "delete"], url_path=r"members/(?P<user_id>\d+)")
+    def member(self, request, pk=None, user_id=None):
+        """Change a member's role, or remove them (owner only)."""
+        project = self.get_object()
+        self._require_owner(project)
+        member = get_object_or_404(Membership, project=project, user_id=user_id)
+        if request.method == "DELETE":
+            member.delete()
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        serializer = serializers.MemberRoleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member.role = serializer.validated_data["role"]
+        member.save(update_fields=["role"])
+        return Response(serializers.MemberSerializer(member).data)
+
+
+@extend_schema(parameters=[OpenApiParameter("project", int, description="only this project's documents")])
+class DocumentViewSet(viewsets.ModelViewSet):
+    serializer_class = serializers.DocumentSerializer
+
+    def get_queryset(self):
+        qs = selectors.documents_readable_by(self.request.user)
+        project = self.request.query_params.get("project")
+        if project and self.action == "list":
+            if not project.isdigit():
+                raise ValidationError({"error": "project must be a project id"})
+            qs = qs.filter(project_id=int(project))
+        return qs
+
+    def perform_create(self, serializer):
+        project = serializer.validated_data["project"]
+        if project.role_of(self.request.user) not in EDIT_ROLES:
+            raise PermissionDenied("only the project's owner and editors may add documents")
+        serializer.save(created_by=self.request.user)
+
+    def perform_update(self, serializer):
+        document = serializer.instance
+        require_edit(self.request, document)
+        data = serializer.validated_data
+        if "project" in data and data["project"] != document.project:
+            if data["project"].role_of(self.request.user) != Membership.Role.OWNER or not can_manage_document(
+                document, self.request.user
+            ):
+                raise PermissionDenied("moving a document needs ownership of both projects")
+        if "is_public" in data and data["is_public"] != document.is_public and not can_manage_document(
+            document, self.request.user
+        ):
+            raise PermissionDenied("only the project's owner may publish or unpublish a document")
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        if not can_manage_document(instance, self.request.user):
+            raise PermissionDenied("only the project's owner may delete a document")
+        _delete_files_later(Path(settings.MEDIA_ROOT) / "documents" / str(instance.pk))
+        instance.delete()
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.UploadSerializer},
+        responses={201: serializers.UploadResultSerializer, 400: serializers.ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def upload(self, request, pk=None):
+        """Add pages: images, TIFF, PDF, ZIP, ALTO/PAGE XML beside its image, Digital Peter pairs in a ZIP."""
+        document = self.get_object()
+        require_edit(request, document)
+        files = request.FILES.getlist("files")
+        for f in files:
+            if f.size > settings.UPLOAD_MAX_BYTES:
+                return error(f"{f.name}: {f.size // 1024 // 1024} MB, more than the limit of "
+                             f"{settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB")
+        try:
+            pages, jobs = uploads.document_upload(
+                document=document, files=[(f.name, f.read()) for f in files], user=request.user
+            )
+        except uploads.UploadError as exc:
+            return error(str(exc))
+        return Response(
+            {
+                "pages": serializers.PageSerializer(pages, many=True).data,
+                "jobs": serializers.JobSerializer(jobs, many=True).data,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(responses=serializers.PageSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def pages(self, request, pk=None):
+        """All pages of the document in order (not paginated)."""
+        document = self.get_object()
+        return Response(serializers.PageSerializer(document.pages.order_by("number"), many=True).data)
+
+    @extend_schema(
+        request=serializers.ProcessSerializer,
+        parameters=[OpenApiParameter("steps", str, description="comma list: prepare,segmentation,recognition")],
+        responses={202: serializers.JobsSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
+    def process(self, request, pk=None):
+        """Re-run the pipeline on every page that is not being processed already."""
+        document = self.get_object()
+        require_edit(request, document)
+        jobs = []
+        for page in document.pages.order_by("number"):
+            try:
+                jobs.append(page_process(request, page))
+            except ValidationError:
+                continue
+        return Response({"jobs": serializers.JobSerializer(jobs, many=True).data}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=list(exports.FORMATS), default="text")],
+        responses={(200, "application/zip"): OpenApiTypes.BINARY, 400: serializers.ErrorSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """A ZIP with one file per page (text, ALTO v4 or PAGE XML)."""
+        document = self.get_object()
+        fmt = request.query_params.get("format", "text")
+        try:
+            data = exports.document_export(document, fmt)
+        except exports.ExportError as exc:
+            return error(str(exc))
+        response = HttpResponse(data, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="document-{document.pk}-{fmt}.zip"'
+        return response
+
+
+class JobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.JobSerializer
+    queryset = Job.objects.all()
+
+    def get_object(self):
+        job = get_object_or_404(Job, pk=self.kwargs["pk"])
+        session_key = self.request.session.session_key if hasattr(self.request, "session") else None
+        if not job_visible_to(job, self.request.user, session_key):
+            raise get_object_or_404(Job.objects.none())
+        return job
+
+    @extend_schema(request=None, responses=serializers.JobSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Stop a queued or running job (its owner, or an editor of the page's document)."""
+        job = self.get_object()
+        page = pipeline.job_page(job)
+        allowed = job.owner_id == request.user.pk or (page is not None and can_edit_document(page.document, request.user))
+        if not request.user.is_authenticated or not allowed:
+            raise PermissionDenied("only the job's owner or an editor of its document may cancel it")
+        job_cancel(job)
+        job.refresh_from_db()
+        return Response(serializers.JobSerializer(job).data)
+
+
+class SearchView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True),
+            OpenApiParameter("project", int),
+            OpenApiParameter("document", int),
+        ],
+        responses=serializers.SearchSerializer,
+    )
+    def get(self, request):
+        """Lines matching `q` (whole or partial words, pre-reform spellings folded) in documents you may read."""
+        params = {}
+        for key in ("project", "document"):
+            value = request.query_params.get(key)
+            if value:
+                if not value.isdigit():
+                    return error(f"{key} must be an id")
+                params[key] = int(value)
+        results = search.search_lines(user=request.user, q=request.query_params.get("q", ""), **params)
+        return Response({"count": len(results), "results": results})

@@ -1,0 +1,138 @@
+"""Derived page images: a thumbnail and a Deep Zoom (DZI) tile pyramid, written beside the page's image.
+
+They are private files like the scan itself: only the permission-checked API views in `api.py` serve them.
+Tiles are made by the `prepare` step of the pipeline; a tile asked for before that is made on the spot.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from PIL import Image
+
+from portal.archive.models import Page
+
+TILE_SIZE = 256
+TILE_OVERLAP = 1
+TILE_FORMAT = "jpg"
+THUMBNAIL_SIZE = 320
+
+
+def page_dir(page: Page) -> Path:
+    """Where a page's derived files live: media/documents/<doc>/pages/<page id>/."""
+    return Path(settings.MEDIA_ROOT) / "documents" / str(page.document_id) / "pages" / str(page.pk)
+
+
+def tiles_dir(page: Page) -> Path:
+    return page_dir(page) / "tiles"
+
+
+def dzi_levels(width: int, height: int) -> int:
+    """Number of levels: level L is the image halved (max level - L) times; level 0 is one pixel."""
+    return int(math.ceil(math.log2(max(width, height, 1)))) + 1
+
+
+def level_size(width: int, height: int, level: int) -> tuple[int, int]:
+    scale = 2 ** (dzi_levels(width, height) - 1 - level)
+    return max(1, math.ceil(width / scale)), max(1, math.ceil(height / scale))
+
+
+def dzi_xml(page: Page, tiles_url: str) -> str:
+    """The DZI descriptor. `Url` tells OpenSeadragon where the tiles are (our tile views are not `<name>_files/`)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<Image xmlns="http://schemas.microsoft.com/deepzoom/2008" '
+        f'Url="{tiles_url}" Format="{TILE_FORMAT}" Overlap="{TILE_OVERLAP}" TileSize="{TILE_SIZE}">'
+        f'<Size Width="{page.width}" Height="{page.height}"/></Image>\n'
+    )
+
+
+def _open_rgb(page: Page) -> Image.Image:
+    img = Image.open(page.image.path)
+    img.load()
+    return img.convert("RGB") if img.mode != "RGB" else img
+
+
+def thumbnail_make(page: Page) -> Path:
+    path = page_dir(page) / "thumbnail.jpg"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _open_rgb(page) as img:
+        img.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE * 2), Image.Resampling.LANCZOS)
+        img.save(path, "JPEG", quality=85)
+    page.thumbnail.name = str(path.relative_to(settings.MEDIA_ROOT))
+    Page.objects.filter(pk=page.pk).update(thumbnail=page.thumbnail.name)
+    return path
+
+
+def _tile_box(width: int, height: int, col: int, row: int) -> tuple[int, int, int, int]:
+    x0 = max(0, col * TILE_SIZE - TILE_OVERLAP)
+    y0 = max(0, row * TILE_SIZE - TILE_OVERLAP)
+    x1 = min(width, (col + 1) * TILE_SIZE + TILE_OVERLAP)
+    y1 = min(height, (row + 1) * TILE_SIZE + TILE_OVERLAP)
+    return x0, y0, x1, y1
+
+
+def tile_exists(page: Page, level: int, col: int, row: int) -> bool:
+    """Whether (level, col, row) is a tile of this page's pyramid at all."""
+    if not 0 <= level < dzi_levels(page.width, page.height):
+        return False
+    w, h = level_size(page.width, page.height, level)
+    return 0 <= col < math.ceil(w / TILE_SIZE) and 0 <= row < math.ceil(h / TILE_SIZE)
+
+
+def tiles_make(page: Page, on_level=None) -> int:
+    """Write the whole pyramid (top level from the scan, each lower one halved from the one above); tile count."""
+    out = tiles_dir(page)
+    tmp = out.with_name("tiles.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    count = 0
+    levels = dzi_levels(page.width, page.height)
+    with _open_rgb(page) as full:
+        img = full
+        for level in range(levels - 1, -1, -1):
+            w, h = level_size(page.width, page.height, level)
+            if img.size != (w, h):
+                img = img.resize((w, h), Image.Resampling.LANCZOS)
+            (tmp / str(level)).mkdir(parents=True, exist_ok=True)
+            for col in range(math.ceil(w / TILE_SIZE)):
+                for row in range(math.ceil(h / TILE_SIZE)):
+                    img.crop(_tile_box(w, h, col, row)).save(tmp / str(level) / f"{col}_{row}.jpg", "JPEG", quality=85)
+                    count += 1
+            if on_level:
+                on_level(levels - level, levels)
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    return count
+
+
+def tile_path(page: Page, level: int, col: int, row: int) -> Path:
+    """The tile's file; made on the spot (that one tile) when the pyramid is not there yet."""
+    path = tiles_dir(page) / str(level) / f"{col}_{row}.jpg"
+    if path.is_file():
+        return path
+    w, h = level_size(page.width, page.height, level)
+    with _open_rgb(page) as full:
+        scale = page.width / w
+        x0, y0, x1, y1 = _tile_box(w, h, col, row)
+        src = (round(x0 * scale), round(y0 * scale), min(page.width, round(x1 * scale)), min(page.height, round(y1 * scale)))
+        tile = full.crop(src).resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS)
+    ondemand = page_dir(page) / "tiles.ondemand" / str(level) / f"{col}_{row}.jpg"
+    ondemand.parent.mkdir(parents=True, exist_ok=True)
+    tile.save(ondemand, "JPEG", quality=85)
+    return ondemand
+
+
+def thumbnail_path(page: Page) -> Path:
+    if page.thumbnail and Path(page.thumbnail.path).is_file():
+        return Path(page.thumbnail.path)
+    return thumbnail_make(page)
+
+
+def page_files_delete(page: Page) -> None:
+    """Remove the scan and everything derived from it (used on page deletion and failed uploads)."""
+    shutil.rmtree(page_dir(page), ignore_errors=True)
+    if page.image and Path(page.image.path).is_file():
+        Path(page.image.path).unlink()

@@ -1,0 +1,282 @@
+"""The JSON shapes of the archive API (input validation and output, so the OpenAPI schema is complete)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from portal.archive.models import Document, Layer, Membership, Page, Project
+from portal.jobs.models import Job
+
+User = get_user_model()
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class UserField(serializers.Field):
+    """A user named by id or by username."""
+
+    default_error_messages = {"unknown": "no user {value!r}"}
+
+    def to_internal_value(self, data):
+        user = None
+        if isinstance(data, int) or (isinstance(data, str) and data.isdigit()):
+            user = User.objects.filter(pk=int(data)).first()
+        if user is None and isinstance(data, str):
+            user = User.objects.filter(username=data).first()
+        if user is None:
+            self.fail("unknown", value=data)
+        return user
+
+    def to_representation(self, value):
+        return value.get_username()
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.username", read_only=True)
+    role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = ["id", "name", "description", "owner", "created", "role"]
+
+    def get_role(self, project) -> str | None:
+        return project.role_of(self.context["request"].user)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    user = UserField(help_text="user id or username")
+    user_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "user_id", "role"]
+
+
+class MemberRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    page_count = serializers.SerializerMethodField()
+    role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = [
+            "id", "project", "title", "description", "is_public", "direction", "keyboard",
+            "created", "updated", "page_count", "role",
+        ]
+        read_only_fields = ["created", "updated"]
+
+    def get_page_count(self, document) -> int:
+        return document.pages.count()
+
+    def get_role(self, document) -> str | None:
+        return document.project.role_of(self.context["request"].user)
+
+
+def page_urls(page: Page) -> dict:
+    return {
+        "image_url": reverse("api-page-image", args=[page.pk]),
+        "thumbnail_url": reverse("api-page-thumbnail", args=[page.pk]),
+        "dzi_url": reverse("api-page-dzi", args=[page.pk]),
+    }
+
+
+class PageSerializer(serializers.ModelSerializer):
+    image_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    dzi_url = serializers.SerializerMethodField()
+    line_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Page
+        fields = [
+            "id", "document", "number", "original_name", "width", "height", "state",
+            "image_url", "thumbnail_url", "dzi_url", "line_count",
+        ]
+
+    def get_image_url(self, page) -> str:
+        return page_urls(page)["image_url"]
+
+    def get_thumbnail_url(self, page) -> str:
+        return page_urls(page)["thumbnail_url"]
+
+    def get_dzi_url(self, page) -> str:
+        return page_urls(page)["dzi_url"]
+
+    def get_line_count(self, page) -> int:
+        return page.lines.count()
+
+
+class LayerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Layer
+        fields = ["id", "name", "kind", "model_name", "created"]
+
+
+class RegionOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    order = serializers.IntegerField()
+    polygon = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()))
+
+
+class LineOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    order = serializers.IntegerField()
+    region = serializers.IntegerField(allow_null=True)
+    polygon = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()))
+    baseline = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()))
+    text = serializers.CharField(allow_blank=True)
+    confidences = serializers.ListField(child=serializers.FloatField())
+    version = serializers.IntegerField(help_text="send it back with a correction; 0 = no text yet")
+    layer = serializers.IntegerField(allow_null=True)
+
+
+class PageDetailSerializer(PageSerializer):
+    layer = LayerSerializer(allow_null=True, help_text="the layer the lines' text comes from")
+    layers = LayerSerializer(many=True)
+    regions = RegionOutSerializer(many=True)
+    lines = LineOutSerializer(many=True)
+
+    class Meta(PageSerializer.Meta):
+        fields = [*PageSerializer.Meta.fields, "layer", "layers", "regions", "lines"]
+
+
+class UploadSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(), help_text="JPEG, PNG, TIFF, PDF, ZIP, ALTO/PAGE XML beside its image"
+    )
+
+
+class JobSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Job
+        fields = [
+            "id", "kind", "status", "done", "total", "percent", "message", "error", "target",
+            "params", "result", "created", "started", "finished",
+        ]
+
+
+class UploadResultSerializer(serializers.Serializer):
+    pages = PageSerializer(many=True)
+    jobs = JobSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = serializers.CharField()
+
+
+class LineTextSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=10_000)
+    version = serializers.IntegerField(min_value=0, help_text="the version the client read (0 = no text yet)")
+    layer = serializers.IntegerField(required=False, allow_null=True, help_text="the layer the client read")
+
+
+class TranscriptionOutSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    layer = serializers.IntegerField()
+    text = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField()
+    author = serializers.CharField(allow_null=True)
+    updated = serializers.DateTimeField()
+
+
+class ConflictCurrentSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField()
+    author = serializers.CharField(allow_null=True)
+    model = serializers.CharField(allow_blank=True)
+    updated = serializers.DateTimeField(allow_null=True)
+
+
+class ConflictSerializer(serializers.Serializer):
+    error = serializers.CharField(default="conflict")
+    current = ConflictCurrentSerializer()
+
+
+class DiffOpSerializer(serializers.Serializer):
+    op = serializers.ChoiceField(choices=["equal", "insert", "delete", "replace"])
+    old = serializers.CharField(allow_blank=True)
+    new = serializers.CharField(allow_blank=True)
+
+
+class RevisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    layer = serializers.IntegerField()
+    text = serializers.CharField(allow_blank=True)
+    author = serializers.CharField(allow_null=True)
+    model = serializers.CharField(allow_blank=True)
+    created = serializers.DateTimeField()
+    diff = DiffOpSerializer(many=True)
+
+
+class RestoreSerializer(serializers.Serializer):
+    revision = serializers.IntegerField()
+
+
+class PointsField(serializers.ListField):
+    child = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
+
+
+class LineCreateSerializer(serializers.Serializer):
+    polygon = PointsField(min_length=3)
+    baseline = PointsField(required=False, default=list)
+    after = serializers.IntegerField(required=False, allow_null=True, help_text="insert after this line id")
+    region = serializers.IntegerField(required=False, allow_null=True)
+
+
+class MergeSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), min_length=2)
+
+
+class SplitSerializer(serializers.Serializer):
+    x = serializers.IntegerField(help_text="page x where the line is cut")
+
+
+class SplitResultSerializer(serializers.Serializer):
+    lines = LineOutSerializer(many=True)
+
+
+class ReorderSerializer(serializers.Serializer):
+    order = serializers.ListField(child=serializers.IntegerField())
+
+
+class ProcessSerializer(serializers.Serializer):
+    steps = serializers.ListField(
+        child=serializers.ChoiceField(choices=["prepare", "segmentation", "recognition"]), required=False
+    )
+
+
+class JobsSerializer(serializers.Serializer):
+    jobs = JobSerializer(many=True)
+
+
+class ReviewLineSerializer(LineOutSerializer):
+    min_confidence = serializers.FloatField(allow_null=True)
+    mean_confidence = serializers.FloatField(allow_null=True)
+    weak = serializers.ListField(child=serializers.IntegerField(), help_text="character positions under 0.5")
+
+
+class SearchResultSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_number = serializers.IntegerField()
+    document = serializers.IntegerField()
+    document_title = serializers.CharField()
+    layer = serializers.IntegerField()
+    text = serializers.CharField()
+    snippet = serializers.CharField(help_text="HTML: escaped text with matches in <mark>")
+
+
+class SearchSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = SearchResultSerializer(many=True)

@@ -1,0 +1,20 @@
+"""Celery tasks of the archive: each loads ids and calls a service (which reports progress on the job)."""
+
+from celery import shared_task
+
+from portal.archive import pipeline
+
+
+@shared_task(name="archive.page_prepare", bind=True)
+def page_prepare(self, job_id: int) -> None:
+    pipeline.page_step(job_id=job_id, step="prepare", task_id=self.request.id or "")
+
+
+@shared_task(name="archive.page_segment", bind=True)
+def page_segment(self, job_id: int) -> None:
+    pipeline.page_step(job_id=job_id, step="segmentation", task_id=self.request.id or "")
+
+
+@shared_task(name="archive.page_recognise", bind=True)
+def page_recognise(self, job_id: int) -> None:
+    pipeline.page_step(job_id=job_id, step="recognition", task_id=self.request.id or "")

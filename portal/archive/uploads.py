@@ -1,0 +1,386 @@
+"""Reading an upload into pages, and storing them — all or nothing.
+
+Files are told apart by their content, never by their extension. Everything is read and checked in memory
+first (`upload_read`); only then are rows and files written (`document_upload`), in one transaction whose failure
+path removes the files it wrote. Every refusal is an `UploadError` whose message names the file.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from PIL import Image, ImageOps, ImageSequence
+
+import htr.formats
+from htr.lines import Line as HtrLine
+from htr.lines import Page as HtrPage
+from portal.archive import images, pipeline, services
+from portal.archive.models import Document, Line, Page, Region
+from portal.jobs.models import Job
+
+PDF_DPI = 200
+ACCEPTED = "JPEG, PNG, TIFF, PDF, ZIP of images, ALTO v4 / PAGE XML beside its image"
+_PDF_NO_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+0\b|/Count\s+0\b[^>]*?/Type\s*/Pages\b")
+_PDF_PAGE = re.compile(rb"/Type\s*/Page\b(?!s)")
+ZIP_MAX_RATIO = 200  # a member that unpacks to more than 200× its packed size (and > 1 MB) is a zip bomb
+
+
+class UploadError(ValueError):
+    """An upload refused as a whole; the message names the file and says why."""
+
+
+@dataclass
+class Scan:
+    """One page to store: its encoded image and, where the upload brought them, its lines."""
+
+    name: str
+    stem: str
+    data: bytes
+    suffix: str
+    width: int
+    height: int
+    single: bool = True  # False for the frames of a multi-page TIFF or the pages of a PDF (no XML matches them)
+    lines: HtrPage | None = None
+    source: str = "image"  # "image" | "xml" | "peter"
+
+
+@dataclass
+class _Upload:
+    scans: list[Scan] = field(default_factory=list)
+    xmls: list[tuple[str, bytes]] = field(default_factory=list)
+    peter_texts: dict[str, tuple[str, str]] = field(default_factory=dict)  # folder/stem -> (name, text)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def sniff(data: bytes) -> str | None:
+    """What the bytes are: jpeg, png, tiff, pdf, zip, xml, text, or None."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if data[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return "tiff"
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return "zip"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] == b"<":
+        return "xml"
+    try:
+        data[:4096].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < 4090:  # not just a character cut at the 4096-byte boundary
+            return None
+    return "text" if b"\x00" not in data[:4096] else None
+
+
+def _check_pixels(name: str, width: int, height: int) -> None:
+    if width * height > settings.UPLOAD_MAX_PIXELS:
+        raise UploadError(
+            f"{name}: image too large ({width}×{height} = {width * height:,} pixels; "
+            f"the limit is {settings.UPLOAD_MAX_PIXELS:,}), refused as a possible decompression bomb"
+        )
+    if width < 1 or height < 1:
+        raise UploadError(f"{name}: image has no pixels ({width}×{height})")
+
+
+def _read_image(name: str, data: bytes, kind: str) -> list[Scan]:
+    """Decode fully (a truncated file fails here); one scan per frame of a TIFF."""
+    stem = PurePosixPath(name).stem
+    try:
+        img = Image.open(io.BytesIO(data))
+        if kind == "tiff":
+            frames = []
+            for i, frame in enumerate(ImageSequence.Iterator(img)):
+                _check_pixels(f"{name} (page {i + 1})", *frame.size)
+                frame.load()
+                frames.append(_encode(ImageOps.exif_transpose(frame) or frame, "png"))
+                if len(frames) > settings.UPLOAD_MAX_PAGES:
+                    raise UploadError(f"{name}: more than {settings.UPLOAD_MAX_PAGES} pages (UPLOAD_MAX_PAGES)")
+            return [
+                Scan(f"{name}#{i + 1}" if len(frames) > 1 else name, stem, d, ".png", w, h, single=len(frames) == 1)
+                for i, (d, w, h) in enumerate(frames)
+            ]
+        _check_pixels(name, *img.size)
+        img.load()
+        if img.getexif().get(0x0112, 1) not in (1, None):  # EXIF orientation: store the pixels upright
+            data, w, h = _encode(ImageOps.exif_transpose(img), "jpeg" if kind == "jpeg" else "png")
+        else:
+            w, h = img.size
+        return [Scan(name, stem, data, ".jpg" if kind == "jpeg" else ".png", w, h)]
+    except UploadError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise UploadError(f"{name}: image too large, refused as a possible decompression bomb ({exc})") from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise UploadError(f"{name}: damaged or truncated {kind.upper()} image ({exc})") from exc
+
+
+def _encode(img: Image.Image, fmt: str) -> tuple[bytes, int, int]:
+    if img.mode not in ("RGB", "L"):
+        img = img.convert("RGB")
+    buf = io.BytesIO()
+    if fmt == "jpeg":
+        img.save(buf, "JPEG", quality=92)
+    else:
+        img.save(buf, "PNG", compress_level=3)
+    return buf.getvalue(), img.width, img.height
+
+
+def _read_pdf(name: str, data: bytes) -> list[Scan]:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        reason = str(exc)
+        if "password" in reason.lower():
+            raise UploadError(f"{name}: the PDF is encrypted (password protected); upload an unprotected copy") from exc
+        if _PDF_NO_PAGES.search(data) and not _PDF_PAGE.search(data):  # PDFium refuses page-less files outright
+            raise UploadError(f"{name}: the PDF has no pages") from exc
+        raise UploadError(f"{name}: damaged PDF that cannot be opened ({reason})") from exc
+    try:
+        if len(pdf) == 0:
+            raise UploadError(f"{name}: the PDF has no pages")
+        if len(pdf) > settings.UPLOAD_MAX_PAGES:
+            raise UploadError(f"{name}: {len(pdf)} pages, more than the limit of {settings.UPLOAD_MAX_PAGES}")
+        scans, scale, stem = [], PDF_DPI / 72, PurePosixPath(name).stem
+        for i in range(len(pdf)):
+            page = pdf[i]
+            w, h = page.get_size()
+            _check_pixels(f"{name} (page {i + 1})", round(w * scale), round(h * scale))
+            pil = page.render(scale=scale).to_pil()
+            encoded, pw, ph = _encode(pil, "jpeg")
+            scans.append(Scan(f"{name}#{i + 1}", stem, encoded, ".jpg", pw, ph, single=len(pdf) == 1))
+        return scans
+    except pdfium.PdfiumError as exc:
+        raise UploadError(f"{name}: damaged PDF, a page cannot be drawn ({exc})") from exc
+    finally:
+        pdf.close()
+
+
+def _unsafe(member: str) -> bool:
+    parts = member.replace("\\", "/").split("/")
+    return member.startswith(("/", "\\")) or (len(member) > 1 and member[1] == ":") or ".." in parts
+
+
+def _read_zip(name: str, data: bytes, upload: _Upload) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise UploadError(f"{name}: damaged ZIP archive ({exc})") from exc
+    limit_files = settings.UPLOAD_MAX_PAGES * 3
+    if len(infos) > limit_files:
+        raise UploadError(f"{name}: {len(infos)} files in the archive, more than the limit of {limit_files}")
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > settings.UPLOAD_MAX_BYTES:
+        raise UploadError(
+            f"{name}: unpacks to {_mb(unpacked)}, more than the limit of {_mb(settings.UPLOAD_MAX_BYTES)} (zip bomb?)"
+        )
+    for info in infos:
+        member = info.filename
+        if _unsafe(member):
+            raise UploadError(f"{name}: unsafe path {member!r} in the archive (absolute or with '..'); refused")
+        parts = PurePosixPath(member.replace("\\", "/")).parts
+        if any(p.startswith(".") for p in parts) or parts[0] == "__MACOSX":
+            continue
+        if info.flag_bits & 0x1:
+            raise UploadError(f"{name}: {member} is encrypted; upload an archive without a password")
+        if info.file_size > 1024 * 1024 and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1):
+            raise UploadError(f"{name}: {member} unpacks {info.file_size // max(info.compress_size, 1)}× (zip bomb?)")
+        try:
+            with archive.open(info) as fh:
+                content = fh.read(info.file_size + 1)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+            raise UploadError(f"{name}: {member} cannot be unpacked ({exc})") from exc
+        if len(content) > info.file_size:
+            raise UploadError(f"{name}: {member} is larger than the archive says (zip bomb?)")
+        _read_file(f"{name}/{member}", content, upload, in_zip=True, member=member)
+
+
+def _read_file(name: str, data: bytes, upload: _Upload, in_zip: bool = False, member: str = "") -> None:
+    if not data:
+        if in_zip:
+            upload.skipped.append(f"{member} (empty)")
+            return
+        raise UploadError(f"{name}: the file is empty")
+    kind = sniff(data)
+    if kind in ("jpeg", "png", "tiff"):
+        upload.scans.extend(_read_image(name, data, kind))
+    elif kind == "pdf":
+        upload.scans.extend(_read_pdf(name, data))
+    elif kind == "xml":
+        upload.xmls.append((name, data))
+    elif kind == "zip":
+        if in_zip:
+            raise UploadError(f"{name}: a ZIP inside a ZIP is not supported; put all files in one archive")
+        _read_zip(name, data, upload)
+    elif kind == "text" and in_zip and PurePosixPath(member).parent.name == "words":
+        folder = posixpath.dirname(posixpath.dirname(member))
+        text = " ".join(data.decode("utf-8-sig").split())
+        upload.peter_texts[f"{folder}/{PurePosixPath(member).stem}"] = (name, text)
+    elif in_zip:
+        upload.skipped.append(member)
+    elif kind == "text":
+        raise UploadError(
+            f"{name}: a plain text file is not a page; Digital Peter lines go in a ZIP as images/<name>.jpg + "
+            f"words/<name>.txt (accepted: {ACCEPTED})"
+        )
+    else:
+        raise UploadError(f"{name}: not a supported file type (accepted: {ACCEPTED})")
+
+
+def _attach_peter(upload: _Upload) -> None:
+    by_key: dict[str, Scan] = {}
+    for scan in upload.scans:
+        member = scan.name.split("/", 1)[1] if "/" in scan.name else ""
+        if PurePosixPath(member).parent.name == "images":
+            folder = posixpath.dirname(posixpath.dirname(member))
+            by_key[f"{folder}/{PurePosixPath(member).stem}"] = scan
+    for key, (name, text) in upload.peter_texts.items():
+        scan = by_key.get(key)
+        if scan is None:
+            raise UploadError(f"{name}: no line image images/{key.rsplit('/', 1)[1]}.jpg (or .png) beside it")
+        w, h = scan.width, scan.height
+        line = HtrLine(
+            id="line_1", polygon=[(0, 0), (w, 0), (w, h), (0, h)], baseline=[(0, round(h * 0.8)), (w, round(h * 0.8))]
+        )
+        line.text = text
+        scan.lines, scan.source = HtrPage(image=scan.stem, width=w, height=h, lines=[line]), "peter"
+    folders = {key.rsplit("/", 1)[0] for key in upload.peter_texts}
+    for key, scan in by_key.items():
+        if key.rsplit("/", 1)[0] in folders and scan.lines is None:
+            raise UploadError(f"{scan.name}: line image without its transcription words/{scan.stem}.txt")
+
+
+def _scaled(page: HtrPage, sx: float, sy: float) -> HtrPage:
+    def pts(points):
+        return [(round(x * sx), round(y * sy)) for x, y in points]
+
+    for line in page.lines:
+        line.polygon, line.baseline = pts(line.polygon), pts(line.baseline)
+    for region in page.regions:
+        region.polygon = pts(region.polygon)
+    return page
+
+
+def _attach_xml(upload: _Upload) -> None:
+    single = {}
+    for scan in upload.scans:
+        if scan.single:
+            single.setdefault(scan.stem, scan)
+    for name, data in upload.xmls:
+        try:
+            page = htr.formats.read_page(data)
+        except htr.formats.FormatError as exc:
+            raise UploadError(str(exc).replace("<bytes>", name)) from exc
+        stem, referenced = PurePosixPath(name).stem, PurePosixPath(page.image.replace("\\", "/")).stem
+        scan = single.get(stem) or (single.get(referenced) if referenced else None)
+        if scan is None:
+            wanted = f"{stem}.*" + (f" or {PurePosixPath(page.image).name}" if page.image else "")
+            raise UploadError(f"{name}: no image for this page file ({wanted}) in the upload")
+        if scan.lines is not None:
+            raise UploadError(f"{name}: {scan.name} already has a page file in this upload")
+        if page.width and page.height and (page.width, page.height) != (scan.width, scan.height):
+            sx, sy = scan.width / page.width, scan.height / page.height
+            if abs(sx - sy) > 0.02 * max(sx, sy):
+                raise UploadError(
+                    f"{name}: describes a {page.width}×{page.height} page but {scan.name} is "
+                    f"{scan.width}×{scan.height} (a different shape)"
+                )
+            page = _scaled(page, sx, sy)
+        scan.lines, scan.source = page, "xml"
+
+
+def upload_read(files: list[tuple[str, bytes]]) -> list[Scan]:
+    """Everything an upload brings, checked; raises UploadError naming the first bad file. Stores nothing."""
+    if not files:
+        raise UploadError(f"no files: send one or more files in the multipart field `files` ({ACCEPTED})")
+    total = sum(len(data) for _, data in files)
+    if total > settings.UPLOAD_MAX_BYTES:
+        raise UploadError(f"the upload is {_mb(total)}, more than the limit of {_mb(settings.UPLOAD_MAX_BYTES)}")
+    upload = _Upload()
+    for name, data in files:
+        _read_file(name, data, upload)
+        if len(upload.scans) > settings.UPLOAD_MAX_PAGES:
+            raise UploadError(f"{name}: the upload has more than {settings.UPLOAD_MAX_PAGES} pages (UPLOAD_MAX_PAGES)")
+    _attach_peter(upload)
+    _attach_xml(upload)
+    if not upload.scans:
+        zips = [n for n, d in files if sniff(d) == "zip"]
+        if zips:
+            found = ", ".join(upload.skipped[:5]) or "nothing"
+            raise UploadError(f"{zips[0]}: no page images in the archive (found: {found}; accepted: {ACCEPTED})")
+        raise UploadError(f"{files[0][0]}: no page image in the upload (accepted: {ACCEPTED})")
+    return upload.scans
+
+
+def _import_lines(page: Page, found: HtrPage, user) -> int:
+    layer = services.layer_imported(document=page.document)
+    regions = {}
+    for i, region in enumerate(found.regions):
+        regions[region.id] = Region.objects.create(
+            page=page, external_id=region.id[:100], kind=region.kind[:50], polygon=[list(p) for p in region.polygon], order=i
+        )
+    for i, hl in enumerate(found.lines):
+        line = Line.objects.create(
+            page=page,
+            region=regions.get(hl.region) if hl.region else None,
+            external_id=hl.id[:100],
+            polygon=[list(p) for p in hl.polygon],
+            baseline=[list(p) for p in hl.baseline],
+            order=i,
+        )
+        if hl.text:
+            confidences = hl.confidences if len(hl.confidences) == len(hl.text) else []
+            services.transcription_write(line=line, layer=layer, text=hl.text, confidences=confidences, author=user)
+    return len(found.lines)
+
+
+def document_upload(*, document: Document, files: list[tuple[str, bytes]], user) -> tuple[list[Page], list[Job]]:
+    """Store the upload's pages (and imported lines), each with its pipeline job; all or nothing."""
+    scans = upload_read(files)
+    written: list[Path] = []
+    try:
+        with transaction.atomic():
+            Document.objects.select_for_update().filter(pk=document.pk).first()
+            start = document.pages.aggregate(n=Max("number"))["n"] or 0
+            pages, jobs = [], []
+            for i, scan in enumerate(scans):
+                page = Page.objects.create(
+                    document=document,
+                    number=start + i + 1,
+                    original_name=PurePosixPath(scan.name).name[:300],
+                    width=scan.width,
+                    height=scan.height,
+                )
+                folder = images.page_dir(page)
+                written.append(folder)
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"scan{scan.suffix}").write_bytes(scan.data)
+                page.image.name = str((folder / f"scan{scan.suffix}").relative_to(settings.MEDIA_ROOT))
+                page.save(update_fields=["image"])
+                has_lines = bool(scan.lines and scan.lines.lines) and _import_lines(page, scan.lines, user) > 0
+                steps = ["prepare"] if has_lines else list(pipeline.STEPS)
+                jobs.append(pipeline.page_pipeline_start(page=page, steps=steps, user=user))
+                pages.append(page)
+            return pages, jobs
+    except BaseException:
+        for folder in written:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
