@@ -114,6 +114,36 @@ def upload_files(document, user, paths: list[Path]):
     return document_upload(document=document, files=[(p.name, p.read_bytes()) for p in paths], user=user)
 
 
+def make_page_with_lines(document, user, *, texts=("Милостивый государь мой", "Ѳеодоръ Матвѣевичъ", "le temps passé")):
+    """A small drawn page (PNG) with one ALTO line per text, stored through the upload service; returns the Page."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    import htr.formats
+    from htr.lines import Line as HtrLine
+    from htr.lines import Page as HtrPage
+
+    width, height, step = 800, 120 + 100 * len(texts), 100
+    image = Image.new("RGB", (width, height), (245, 238, 220))
+    draw = ImageDraw.Draw(image)
+    lines = []
+    for i, text in enumerate(texts):
+        y = 60 + i * step
+        draw.line([(60, y + 40), (700, y + 40)], fill=(40, 30, 20), width=6)
+        lines.append(HtrLine(id=f"l{i}", polygon=[(50, y), (720, y), (720, y + 60), (50, y + 60)],
+                             baseline=[(60, y + 45), (700, y + 45)], text=text))
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    stem = f"leaf{document.pages.count() + 1}"
+    alto = htr.formats.page_to_bytes(HtrPage(image=f"{stem}.png", width=width, height=height, lines=lines), "alto")
+    from portal.archive.uploads import document_upload
+
+    pages, _ = document_upload(document=document, files=[(f"{stem}.png", buf.getvalue()), (f"{stem}.xml", alto)],
+                               user=user)
+    return pages[0]
+
+
 @pytest.fixture
 def users(db):
     """owner, editor, viewer and outsider users."""

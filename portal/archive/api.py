@@ -16,7 +16,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +30,15 @@ from portal.jobs.models import Job
 from portal.jobs.progress import job_cancel
 
 EDIT_ROLES = (Membership.Role.OWNER, Membership.Role.EDITOR)
+
+
+class FormatIsAnExportFormat(DefaultContentNegotiation):
+    """`?format=` names the export format (text, alto, page) here, not a DRF renderer."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return super().select_renderer(request, renderers, format_suffix=None) if format_suffix else (
+            renderers[0], renderers[0].media_type
+        )
 
 
 def error(message: str, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
@@ -51,6 +61,11 @@ def steps_requested(request, default: list[str]) -> list[str]:
     return steps
 
 
+class Busy(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "already being processed"
+
+
 def page_process(request, page: Page) -> Job:
     """Queue a page's re-run; raises ValidationError when it cannot run now."""
     steps = steps_requested(request, ["segmentation", "recognition"])
@@ -60,7 +75,7 @@ def page_process(request, page: Page) -> Job:
         raise ValidationError({"error": f"page {page.number} has no lines to read; run segmentation first"})
     active = Job.objects.filter(target=f"archive.page:{page.pk}", status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
     if active.exists():
-        raise ValidationError({"error": f"page {page.number} is already being processed (job {active.first().pk})"})
+        raise Busy({"error": f"page {page.number} is already being processed (job {active.first().pk})"})
     with transaction.atomic():
         return pipeline.page_pipeline_start(page=page, steps=steps, user=request.user)
 
@@ -134,6 +149,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
 @extend_schema(parameters=[OpenApiParameter("project", int, description="only this project's documents")])
 class DocumentViewSet(viewsets.ModelViewSet):
     serializer_class = serializers.DocumentSerializer
+    content_negotiation_class = FormatIsAnExportFormat
 
     def get_queryset(self):
         qs = selectors.documents_readable_by(self.request.user)
@@ -220,7 +236,7 @@ class DocumentViewSet(viewsets.ModelViewSet):
         for page in document.pages.order_by("number"):
             try:
                 jobs.append(page_process(request, page))
-            except ValidationError:
+            except (ValidationError, Busy):
                 continue
         return Response({"jobs": serializers.JobSerializer(jobs, many=True).data}, status=status.HTTP_202_ACCEPTED)
 

@@ -12,7 +12,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from portal.archive import exports, images, selectors, serializers, services
-from portal.archive.api import error, page_process, require_edit
+from portal.archive.api import FormatIsAnExportFormat, error, page_process, require_edit
 from portal.archive.models import Layer, Line, Page, Revision, Transcription
 
 LAYER_PARAM = OpenApiParameter("layer", int, description="layer id (default: manual if it has text, else latest model)")
@@ -56,6 +56,7 @@ def _image(path, content_type: str) -> FileResponse:
 
 class PageViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.PageDetailSerializer
+    content_negotiation_class = FormatIsAnExportFormat
 
     def get_queryset(self):
         documents = selectors.documents_readable_by(self.request.user)
