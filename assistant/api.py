@@ -1,0 +1,122 @@
+"""The assistant's API: the same services as the chat page, for scripts (token) and the page's own script."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assistant import selectors, services
+from assistant.models import Conversation
+from portal.archive.models import Page
+
+
+def _error(message: str, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
+    return Response({"error": message}, status=code)
+
+
+def _conversation(request, pk: int) -> Conversation:
+    visitor = services.visitor_of(request)
+    conversation = selectors.conversation_for(pk=pk, user=visitor.user, session_key=visitor.session_key)
+    if conversation is None:
+        raise Http404("No such conversation.")
+    return conversation
+
+
+class ConversationListView(APIView):
+    """GET: your conversations. POST (multipart): `image` (a file) or `page` (an archive page id), optional
+    `whole_document` (true: ask about the page's whole document), `backend` (auto, archive, vlm)."""
+
+    permission_classes = [AllowAny]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(responses=dict)
+    def get(self, request):
+        visitor = services.visitor_of(request)
+        items = services.conversations_of(visitor)[:100]
+        return Response({"backends": services.backend_description(),
+                         "results": [{"id": c.pk, "title": c.title, "updated": c.updated.isoformat()} for c in items]})
+
+    @extend_schema(request=dict, responses=dict)
+    def post(self, request):
+        visitor = services.visitor_of(request)
+        upload = request.FILES.get("image")
+        page = None
+        raw_page = request.data.get("page")
+        if raw_page not in (None, ""):
+            page = Page.objects.select_related("document__project").filter(pk=int(raw_page) if str(raw_page).isdigit() else 0).first()
+            if page is None:
+                return _error("No such page.", status.HTTP_404_NOT_FOUND)
+        try:
+            conversation = services.conversation_start(
+                visitor=visitor, page=page,
+                whole_document=str(request.data.get("whole_document", "")).lower() in ("1", "true", "on", "yes"),
+                image=(upload.name, upload.read()) if upload else None,
+                backend=request.data.get("backend") or Conversation.Backend.AUTO,
+            )
+        except services.AssistantError as exc:
+            limited = isinstance(exc, services.RateLimited)
+            return _error(str(exc), status.HTTP_429_TOO_MANY_REQUESTS if limited else status.HTTP_400_BAD_REQUEST)
+        return Response(selectors.conversation_out(conversation), status=status.HTTP_201_CREATED)
+
+
+class ConversationDetailView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=dict)
+    def get(self, request, pk: int):
+        return Response(selectors.conversation_out(_conversation(request, pk)))
+
+
+class MessageCreateView(APIView):
+    """POST {"question": "..."}: 202 with the stored question and the (pending) answer; the answer arrives over
+    ws/assistant/conversations/<id>/ and is readable here once done."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=dict, responses=dict)
+    def post(self, request, pk: int):
+        conversation = _conversation(request, pk)
+        try:
+            question, answer = services.question_ask(
+                conversation=conversation, visitor=services.visitor_of(request),
+                text=str(request.data.get("question", "")),
+            )
+        except services.AssistantError as exc:
+            limited = isinstance(exc, services.RateLimited)
+            return _error(str(exc), status.HTTP_429_TOO_MANY_REQUESTS if limited else status.HTTP_400_BAD_REQUEST)
+        return Response({"question": question.as_event(), "answer": answer.as_event()}, status=status.HTTP_202_ACCEPTED)
+
+
+class DocumentIndexView(APIView):
+    """POST: embed every line of the conversation's document now (a Job; progress over the conversation's socket)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=None, responses=dict)
+    def post(self, request, pk: int):
+        conversation = _conversation(request, pk)
+        try:
+            job = services.document_index_start(conversation=conversation, visitor=services.visitor_of(request))
+        except services.AssistantError as exc:
+            return _error(str(exc))
+        return Response(job.as_event(), status=status.HTTP_202_ACCEPTED)
+
+
+class ConversationExportView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={(200, "application/json"): dict, (200, "text/markdown"): str})
+    def get(self, request, pk: int, fmt: str):
+        conversation = _conversation(request, pk)
+        try:
+            name, data, content_type = services.conversation_export(conversation=conversation, fmt=fmt)
+        except services.AssistantError as exc:
+            return _error(str(exc))
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

@@ -1,0 +1,475 @@
+"""What the assistant does: start conversations, take questions, answer them with the right backend, export.
+
+Views, the API and the Celery tasks only call these functions (HackSoft style: keyword-only, `<thing>_<action>`).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from assistant.backends import archive as reader
+from assistant.backends.embeddings import Embedder, available_embedder
+from assistant.models import Conversation, LineVector, Message
+from portal.archive.models import Document, Page
+from portal.archive.permissions import can_read_document
+from portal.archive.selectors import page_lines_read, page_reading_layer
+from portal.jobs.models import Job
+from portal.jobs.progress import job_fail, job_finish, job_progress, job_start, send_event
+
+TOKEN_PUSH_SECONDS = 0.1  # streamed tokens are pushed in small batches, not one websocket frame per token
+
+
+class AssistantError(ValueError):
+    """A request refused with a message meant for the person who made it."""
+
+
+class RateLimited(AssistantError):
+    """Too many questions or uploads in the last minute."""
+
+
+# Who is asking -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Visitor:
+    user: object | None
+    session_key: str
+    ip: str = ""
+
+    @property
+    def rate_key(self) -> str:
+        if self.user is not None and self.user.is_authenticated:
+            return f"user:{self.user.pk}"
+        return f"session:{self.session_key}" if self.session_key else f"ip:{self.ip}"
+
+
+def visitor_of(request) -> Visitor:
+    """The user, or for an anonymous visitor a session (created here, so that their history has a key)."""
+    if not request.session.session_key:
+        request.session.save()
+    user = request.user if request.user.is_authenticated else None
+    return Visitor(user=user, session_key=request.session.session_key, ip=request.META.get("REMOTE_ADDR", ""))
+
+
+def rate_limit_check(*, visitor: Visitor) -> None:
+    """At most ASSISTANT_RATE_LIMIT_PER_MINUTE questions and uploads per visitor per minute (Django cache)."""
+    limit = settings.ASSISTANT_RATE_LIMIT_PER_MINUTE
+    if limit <= 0:
+        return
+    key = f"assistant-rate:{visitor.rate_key}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > limit:
+        raise RateLimited(
+            _("Too many requests: at most %(limit)d questions a minute. Please wait a moment.") % {"limit": limit}
+        )
+
+
+def conversations_of(visitor: Visitor):
+    if visitor.user is not None:
+        return Conversation.objects.filter(owner=visitor.user)
+    return Conversation.objects.filter(owner=None, session_key=visitor.session_key)
+
+
+# Backends -------------------------------------------------------------------------------------------------------
+
+
+def vlm_configured() -> bool:
+    return bool(settings.ASSISTANT_VLM_DIR)
+
+
+def embedder_get() -> Embedder | None:
+    return available_embedder(settings.ASSISTANT_EMBEDDER)
+
+
+def backend_description() -> str:
+    parts = [_("Archive reader (quotes the lines of the text)")]
+    if vlm_configured():
+        parts.append(_("vision-language model %(name)s") % {"name": settings.ASSISTANT_VLM_DIR.rstrip("/").split("/")[-1]})
+    else:
+        parts.append(_("no vision-language model configured"))
+    return "; ".join(parts)
+
+
+# Starting a conversation ----------------------------------------------------------------------------------------
+
+
+def _image_check(data: bytes, name: str) -> tuple[int, int]:
+    if len(data) > settings.ASSISTANT_MAX_IMAGE_BYTES:
+        raise AssistantError(
+            _("%(name)s is %(mb).1f MB; the limit is %(limit).0f MB.")
+            % {"name": name, "mb": len(data) / 2**20, "limit": settings.ASSISTANT_MAX_IMAGE_BYTES / 2**20}
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > settings.ASSISTANT_MAX_IMAGE_PIXELS:
+                raise AssistantError(
+                    _("%(name)s is %(w)d×%(h)d pixels; the limit is %(limit)d megapixels.")
+                    % {"name": name, "w": width, "h": height, "limit": settings.ASSISTANT_MAX_IMAGE_PIXELS // 10**6}
+                )
+            image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise AssistantError(_("%(name)s is not an image we can read (JPEG, PNG, TIFF, WebP).") % {"name": name}) from exc
+    return width, height
+
+
+def conversation_start(
+    *,
+    visitor: Visitor,
+    page: Page | None = None,
+    whole_document: bool = False,
+    image: tuple[str, bytes] | None = None,
+    backend: str = Conversation.Backend.AUTO,
+) -> Conversation:
+    """A conversation about an archive page (or its whole document) the visitor may read, or an uploaded image."""
+    if backend not in Conversation.Backend.values:
+        raise AssistantError(_("Unknown backend %(name)r.") % {"name": backend})
+    if backend == Conversation.Backend.VLM and not vlm_configured():
+        raise AssistantError(_("No vision-language model is configured on this server (ASSISTANT_VLM_DIR)."))
+    if (page is None) == (image is None):
+        raise AssistantError(_("Choose an archive page or upload an image (one of the two)."))
+    rate_limit_check(visitor=visitor)
+    conversation = Conversation(owner=visitor.user, session_key=visitor.session_key if visitor.user is None else "",
+                                backend=backend)
+    if page is not None:
+        if not can_read_document(page.document, visitor.user):
+            raise AssistantError(_("You may not read this page."))
+        conversation.page = page
+        conversation.document = page.document if whole_document else None
+        conversation.title = str(page.document) if whole_document else str(page)
+        conversation.image_width, conversation.image_height = page.width, page.height
+        conversation.save()
+        return conversation
+    name, data = image
+    conversation.image_width, conversation.image_height = _image_check(data, name)
+    conversation.title = name[:200]
+    with transaction.atomic():
+        conversation.save()
+        conversation.image.save(f"{conversation.pk}-{name[-80:]}", ContentFile(data), save=True)
+        if backend == Conversation.Backend.VLM:
+            return conversation  # the model looks at the image itself: no lines to find
+        job = Job.objects.create(
+            kind="assistant.page_read", owner=visitor.user, session_key=conversation.session_key,
+            target=f"assistant.conversation:{conversation.pk}", group=conversation.group,
+            message=_("Waiting to read the page"),
+        )
+        conversation.read_job = job
+        conversation.save(update_fields=["read_job"])
+        transaction.on_commit(lambda: _enqueue("assistant.page_read", job, conversation_id=conversation.pk))
+    return conversation
+
+
+def _enqueue(task_name: str, job: Job | None, **kwargs) -> None:
+    from portal.celery import app
+
+    result = app.send_task(task_name, kwargs=kwargs)
+    if job is not None:
+        Job.objects.filter(pk=job.pk).update(task_id=result.id)
+
+
+def conversation_read_image(*, conversation: Conversation, job: Job) -> None:
+    """Read the uploaded image with the engine: find its lines, then read them (progress on the job)."""
+    import htr
+
+    job_start(job, total=2, message=_("Finding lines"))
+    try:
+        image = htr.load_image(conversation.image.path)
+        page = htr.Segmenter.load(settings.HTR_SEGMENTATION_MODEL, device=settings.HTR_DEVICE).segment(image)
+        job_progress(job, done=1, message=_("Reading %(n)d lines") % {"n": len(page.lines)})
+        if page.lines:
+            recognizer = htr.Recognizer.load(settings.HTR_RECOGNITION_MODEL, device=settings.HTR_DEVICE)
+            page = recognizer.read_page(image, page)
+    except Exception as exc:
+        job_fail(job, f"{type(exc).__name__}: {exc}")
+        raise
+    conversation.lines = [
+        {"id": line.id, "polygon": [list(p) for p in line.polygon], "baseline": [list(p) for p in line.baseline],
+         "text": line.text}
+        for line in page.lines
+    ]
+    conversation.save(update_fields=["lines", "updated"])
+    job_finish(job, result={"lines": len(page.lines)}, message=_("%(n)d lines read") % {"n": len(page.lines)})
+
+
+# What the archive reader reads --------------------------------------------------------------------------------
+
+
+def _image_info(conversation: Conversation, page: Page | None) -> dict:
+    if page is None:
+        return {"url": reverse("assistant:image", args=[conversation.pk]), "width": conversation.image_width,
+                "height": conversation.image_height}
+    return {"url": reverse("assistant:page-image", args=[conversation.pk, page.pk]), "width": page.width,
+            "height": page.height}
+
+
+def _page_passages(page: Page, number: int | None = None) -> list[reader.Passage]:
+    layer = page_reading_layer(page)
+    return [
+        reader.Passage(key=f"line:{line.pk}", text=t.text, number=i + 1, page=number, page_key=f"page:{page.pk}",
+                       polygon=line.polygon)
+        for i, (line, t) in enumerate(page_lines_read(page, layer))
+        if t is not None and t.text.strip()
+    ]
+
+
+def conversation_passages(conversation: Conversation) -> list[reader.Passage]:
+    """The lines the questions are about: the uploaded image's, the archive page's, or the whole document's."""
+    if conversation.document_id:
+        pages = conversation.document.pages.order_by("number")
+        return [p for page in pages for p in _page_passages(page, page.number)]
+    if conversation.page_id:
+        return _page_passages(conversation.page)
+    return [
+        reader.Passage(key=f"upload:{conversation.pk}:{line['id']}", text=line["text"], number=i + 1,
+                       page_key="upload", polygon=line["polygon"])
+        for i, line in enumerate(conversation.lines)
+        if line.get("text", "").strip()
+    ]
+
+
+def passage_vectors(passages: list[reader.Passage], embedder: Embedder, on_progress=None) -> np.ndarray:
+    """Embeddings of the passages, from the text-keyed cache where present; missing ones computed and stored."""
+    digests = [LineVector.digest_of(p.text) for p in passages]
+    known = {
+        v.digest: v.as_array()
+        for v in LineVector.objects.filter(embedder=embedder.name, digest__in=set(digests))
+    }
+    missing = [i for i, d in enumerate(digests) if d not in known]
+    batch = 64
+    for start in range(0, len(missing), batch):
+        chunk = missing[start : start + batch]
+        vectors = embedder.passages([passages[i].text for i in chunk])
+        rows = []
+        for i, vector in zip(chunk, vectors, strict=True):
+            known[digests[i]] = vector
+            rows.append(LineVector(embedder=embedder.name, digest=digests[i], vector=vector.astype(np.float32).tobytes()))
+        LineVector.objects.bulk_create(rows, ignore_conflicts=True)
+        if on_progress:
+            on_progress(min(start + batch, len(missing)), len(missing))
+    if not passages:
+        return np.zeros((0, 1), dtype=np.float32)
+    return np.stack([known[d] for d in digests])
+
+
+def document_index(*, document: Document, job: Job) -> None:
+    """Embed every line of a document ahead of questions about it (progress on the job)."""
+    embedder = embedder_get()
+    passages = [p for page in document.pages.order_by("number") for p in _page_passages(page, page.number)]
+    job_start(job, total=max(len(passages), 1), message=_("Indexing %(n)d lines") % {"n": len(passages)})
+    if embedder is None:
+        job_finish(job, result={"lines": len(passages)}, message=_("No embedder installed: matching by spelling only"))
+        return
+    passage_vectors(passages, embedder, on_progress=lambda done, total: job_progress(job, done=done, total=total))
+    job_finish(job, result={"lines": len(passages)}, message=_("%(n)d lines indexed") % {"n": len(passages)})
+
+
+def document_index_start(*, conversation: Conversation, visitor: Visitor) -> Job:
+    if not conversation.document_id:
+        raise AssistantError(_("This conversation is about one page; there is no document to index."))
+    job = Job.objects.create(
+        kind="assistant.document_index", owner=visitor.user, session_key=conversation.session_key,
+        target=f"archive.document:{conversation.document_id}", group=conversation.group,
+        message=_("Waiting to index the document"),
+    )
+    transaction.on_commit(lambda: _enqueue("assistant.document_index", job, job_id=job.pk))
+    return job
+
+
+# Questions and answers ----------------------------------------------------------------------------------------
+
+
+def _choose_backend(conversation: Conversation) -> str:
+    """"archive" when there are lines to quote, else "vlm" when a model is configured, else "none"."""
+    if conversation.backend == Conversation.Backend.VLM:
+        return "vlm"
+    if conversation.backend == Conversation.Backend.ARCHIVE:
+        return "archive"
+    has_text = bool(conversation.lines) if not conversation.page_id else bool(conversation_passages(conversation))
+    if has_text:
+        return "archive"
+    return "vlm" if vlm_configured() and not conversation.document_id else "none"
+
+
+def question_ask(*, conversation: Conversation, visitor: Visitor, text: str) -> tuple[Message, Message]:
+    """Store the question and an empty answer, and hand the answer to the right worker queue."""
+    text = (text or "").strip()
+    if not text:
+        raise AssistantError(_("Ask a question first."))
+    if len(text) > settings.ASSISTANT_MAX_QUESTION_CHARS:
+        raise AssistantError(
+            _("The question is %(n)d characters long; the limit is %(limit)d.")
+            % {"n": len(text), "limit": settings.ASSISTANT_MAX_QUESTION_CHARS}
+        )
+    job = conversation.read_job
+    if job is not None and job.is_active:
+        raise AssistantError(_("The page is still being read; ask again when the lines are found."))
+    rate_limit_check(visitor=visitor)
+    backend = _choose_backend(conversation)
+    with transaction.atomic():
+        question = Message.objects.create(conversation=conversation, role=Message.Role.USER, text=text)
+        answer = Message.objects.create(conversation=conversation, role=Message.Role.ASSISTANT, backend=backend,
+                                        status=Message.Status.PENDING)
+        Conversation.objects.filter(pk=conversation.pk).update(updated=timezone.now())
+        task = "assistant.vlm_answer" if backend == "vlm" else "assistant.archive_answer"
+        transaction.on_commit(lambda: _enqueue(task, None, message_id=answer.pk))
+    return question, answer
+
+
+def _question_of(answer: Message) -> Message:
+    return (
+        Message.objects.filter(conversation=answer.conversation, role=Message.Role.USER, created__lte=answer.created)
+        .exclude(pk__gt=answer.pk)
+        .order_by("-created", "-pk")
+        .first()
+    )
+
+
+def _push(message: Message) -> None:
+    send_event(message.conversation.group, message.as_event())
+
+
+def message_answer_archive(*, message: Message) -> None:
+    """Quote the best lines (or say "I don't know"), or say honestly that there is nothing to read."""
+    conversation = message.conversation
+    question = _question_of(message).text
+    passages = conversation_passages(conversation)
+    language = reader.question_language(question)
+    if not passages:
+        message.backend = "none"
+        message.known = False
+        if language == "ru":
+            message.text = "На этом изображении я не нашёл строк текста, а модель «зрение+язык» на сервере не настроена, поэтому описать его я не могу."
+        else:
+            message.text = _(
+                "I found no lines of text in this image, and no vision-language model is configured on this server, "
+                "so I cannot say what it shows."
+            )
+        message.status = Message.Status.DONE
+        message.save()
+        _push(message)
+        return
+    embedder = embedder_get()
+    vectors = passage_vectors(passages, embedder) if embedder is not None else None
+    reply = reader.answer(question, passages, embedder=embedder, vectors=vectors)
+    pages = {p.pk: p for p in Page.objects.filter(pk__in={int(h.passage.page_key.split(":")[1]) for h in reply.hits
+                                                          if h.passage.page_key.startswith("page:")})}
+    message.text = reply.text
+    message.known = reply.known
+    message.backend = "archive"
+    message.evidence = [
+        {
+            "key": h.passage.key, "text": h.passage.text, "number": h.passage.number, "page": h.passage.page,
+            "polygon": h.passage.polygon, "score": round(h.score, 3), "date": h.date,
+            "image": _image_info(conversation, pages.get(int(h.passage.page_key.split(":")[1]))
+                                 if h.passage.page_key.startswith("page:") else None),
+        }
+        for h in reply.hits
+    ]
+    message.status = Message.Status.DONE
+    message.save()
+    _push(message)
+
+
+def message_answer_vlm(*, message: Message) -> None:
+    """Stream the model's answer to the chat as it is written; the Message row gets the whole text at the end."""
+    from assistant.backends.vlm import load_vlm, vlm_answer
+
+    conversation = message.conversation
+    question = _question_of(message).text
+    if not vlm_configured():
+        raise AssistantError(_("No vision-language model is configured on this server (ASSISTANT_VLM_DIR)."))
+    vlm = load_vlm(settings.ASSISTANT_VLM_DIR, settings.ASSISTANT_VLM_DEVICE)
+    image = _conversation_image(conversation)
+    message.status = Message.Status.STREAMING
+    message.backend = "vlm"
+    message.save(update_fields=["status", "backend"])
+    _push(message)
+    pending: list[str] = []
+    last = [time.monotonic()]
+
+    def on_text(piece: str) -> None:
+        pending.append(piece)
+        if time.monotonic() - last[0] >= TOKEN_PUSH_SECONDS:
+            send_event(conversation.group, {"type": "token", "message": message.pk, "text": "".join(pending)})
+            pending.clear()
+            last[0] = time.monotonic()
+
+    text = vlm_answer(vlm, image, question, max_new_tokens=settings.ASSISTANT_VLM_MAX_NEW_TOKENS, on_text=on_text)
+    if pending:
+        send_event(conversation.group, {"type": "token", "message": message.pk, "text": "".join(pending)})
+    message.text = text or _("(the model gave an empty answer)")
+    message.known = None
+    message.status = Message.Status.DONE
+    message.save()
+    _push(message)
+
+
+def _conversation_image(conversation: Conversation) -> Image.Image:
+    if conversation.image:
+        with conversation.image.open("rb") as f:
+            return Image.open(io.BytesIO(f.read())).convert("RGB")
+    if conversation.page_id and conversation.page.image:
+        with conversation.page.image.open("rb") as f:
+            return Image.open(io.BytesIO(f.read())).convert("RGB")
+    raise AssistantError(_("This conversation has no image to look at."))
+
+
+def message_fail(*, message_id: int, error: str) -> None:
+    message = Message.objects.select_related("conversation").filter(pk=message_id).first()
+    if message is None:
+        return
+    message.status = Message.Status.FAILED
+    message.error = error[:5000]
+    message.text = message.text or _("Sorry, the answer failed: %(error)s") % {"error": error[:300]}
+    message.save()
+    _push(message)
+
+
+# Export ---------------------------------------------------------------------------------------------------------
+
+
+def conversation_export(*, conversation: Conversation, fmt: str) -> tuple[str, bytes, str]:
+    """(file name, content, content type) of the conversation as JSON or Markdown."""
+    messages = list(conversation.messages.order_by("created", "pk"))
+    stem = f"conversation-{conversation.pk}"
+    if fmt == "json":
+        data = {
+            "id": conversation.pk,
+            "title": conversation.title,
+            "created": conversation.created.isoformat(),
+            "about": {"page": conversation.page_id, "document": conversation.document_id,
+                      "upload": conversation.image.name.rsplit("/", 1)[-1] if conversation.image else None},
+            "messages": [
+                {k: v for k, v in m.as_event().items() if k != "type"} for m in messages
+            ],
+        }
+        return f"{stem}.json", json.dumps(data, ensure_ascii=False, indent=2).encode(), "application/json"
+    if fmt in ("md", "markdown"):
+        out = [f"# {conversation.title or stem}", ""]
+        for m in messages:
+            who = "**Q:**" if m.role == Message.Role.USER else f"**A** ({m.backend or '—'}):"
+            out.append(f"{who} {m.text}")
+            for e in m.evidence:
+                where = f"line {e['number']}" + (f", page {e['page']}" if e.get("page") else "")
+                out.append(f"> {e['text']}  \n> — {where} (score {e['score']})")
+            out.append("")
+        return f"{stem}.md", "\n".join(out).encode(), "text/markdown; charset=utf-8"
+    raise AssistantError(_("Unknown export format %(fmt)r: use json or md.") % {"fmt": fmt})

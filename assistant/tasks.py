@@ -1,0 +1,51 @@
+"""Celery tasks: load ids, call a service, and record a failure where the chat will see it.
+
+`assistant.vlm_answer` runs on the `gpu` queue (CELERY_TASK_ROUTES "assistant.vlm_*"); the others on `default`.
+"""
+
+from celery import shared_task
+
+from assistant import services
+from assistant.models import Conversation, Message
+from portal.jobs.models import Job
+from portal.jobs.progress import job_fail
+
+
+def _answer(message_id: int, service) -> None:
+    message = Message.objects.select_related("conversation").filter(pk=message_id).first()
+    if message is None:
+        return
+    try:
+        service(message=message)
+    except Exception as exc:
+        services.message_fail(message_id=message_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+@shared_task(name="assistant.archive_answer", acks_late=True)
+def archive_answer(message_id: int) -> None:
+    _answer(message_id, services.message_answer_archive)
+
+
+@shared_task(name="assistant.vlm_answer", acks_late=True)
+def vlm_answer(message_id: int) -> None:
+    _answer(message_id, services.message_answer_vlm)
+
+
+@shared_task(name="assistant.page_read", acks_late=True)
+def page_read(conversation_id: int) -> None:
+    conversation = Conversation.objects.select_related("read_job").get(pk=conversation_id)
+    services.conversation_read_image(conversation=conversation, job=conversation.read_job)
+
+
+@shared_task(name="assistant.document_index", acks_late=True)
+def document_index(job_id: int) -> None:
+    job = Job.objects.get(pk=job_id)
+    document_id = int(job.target.split(":")[1])
+    from portal.archive.models import Document
+
+    try:
+        services.document_index(document=Document.objects.get(pk=document_id), job=job)
+    except Exception as exc:
+        job_fail(job, f"{type(exc).__name__}: {exc}")
+        raise

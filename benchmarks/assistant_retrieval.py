@@ -1,0 +1,196 @@
+#!/usr/bin/env python
+"""Retrieval accuracy of the archive reader on the TEST pages of cremma-mss-18.
+
+For each question of benchmarks/data/assistant_questions.json: rank the lines of its page (and, harder, of its whole
+document) and check whether an expected line comes first (top-1) or among the first three (top-3). Unanswerable
+questions check that the reader says "I don't know". Lines come from the ALTO ground truth, and with --engine also
+from our engine's reading of the same scans (expected lines mapped to the read line that overlaps them most).
+
+    python benchmarks/assistant_retrieval.py                  # ground truth, every embedder
+    python benchmarks/assistant_retrieval.py --engine         # + the engine's readings (slow on a CPU)
+    python benchmarks/assistant_retrieval.py --fit            # + grid search of the mixing weight and threshold
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tqdm import tqdm  # noqa: E402
+
+from assistant.backends.archive import CALIBRATIONS, Calibration, Passage, answer, search  # noqa: E402
+from assistant.backends.embeddings import EMBEDDERS, load_embedder  # noqa: E402
+
+QUESTIONS = ROOT / "benchmarks" / "data" / "assistant_questions.json"
+
+
+def dataset_dir() -> Path:
+    shared = Path(os.environ.get("SKOROPIS_SHARED", ROOT.parent / "shared"))
+    return shared / "datasets" / "cremma-mss-18"
+
+
+def ground_truth_page(xml: Path):
+    from lxml import etree
+
+    from htr.formats.alto import read_alto
+
+    return read_alto(etree.parse(str(xml)).getroot(), xml.name)
+
+
+def engine_page(image: Path, cache: Path):
+    """Our engine's reading of a scan, cached as JSON (reading a page takes a while on a CPU)."""
+    from htr import Recognizer, Segmenter, load_image
+    from htr.lines import Line, Page
+
+    cached = cache / f"{image.parent.name}__{image.stem}.json"
+    if cached.exists():
+        data = json.loads(cached.read_text())
+        return Page(image=data["image"], width=data["width"], height=data["height"],
+                    lines=[Line(id=d["id"], polygon=[tuple(p) for p in d["polygon"]], text=d["text"]) for d in data["lines"]])
+    picture = load_image(str(image))
+    page = Segmenter.load().segment(picture)
+    page = Recognizer.load().read_page(picture, page)
+    cache.mkdir(parents=True, exist_ok=True)
+    cached.write_text(json.dumps({"image": str(image.name), "width": page.width, "height": page.height,
+                                  "lines": [{"id": ln.id, "polygon": [list(p) for p in ln.polygon], "text": ln.text}
+                                            for ln in page.lines]}, ensure_ascii=False))
+    return page
+
+
+def _overlap(a, b) -> float:
+    ax0, ay0, ax1, ay1 = a
+    bx0, by0, bx1, by1 = b
+    w = max(0, min(ax1, bx1) - max(ax0, bx0))
+    h = max(0, min(ay1, by1) - max(ay0, by0))
+    area = max(1, (ax1 - ax0) * (ay1 - ay0))
+    return w * h / area
+
+
+def passages_of(page, page_number: int, page_key: str) -> list[Passage]:
+    return [
+        Passage(key=f"{page_key}#{line.id}", text=line.text, number=i + 1, page=page_number, page_key=page_key,
+                polygon=list(line.polygon))
+        for i, line in enumerate(page.lines)
+        if line.text.strip()
+    ]
+
+
+def load_pages(questions, engine: bool) -> dict[str, tuple[list[Passage], dict[str, set[str]]]]:
+    """page name → (passages, ground-truth line id → keys of passages that stand for it)."""
+    data = dataset_dir()
+    documents = sorted({q["page"].split("/")[0] for q in questions})
+    pages = {}
+    cache = ROOT / "benchmarks" / "out" / "assistant_readings"
+    names = [f"{doc}/{xml.stem}" for doc in documents for xml in sorted((data / doc).glob("*.xml"))]
+    for name in tqdm(names, desc="engine readings" if engine else "ground truth", disable=not engine):
+        gt = ground_truth_page(data / f"{name}.xml")
+        number = names.index(name) + 1
+        if not engine:
+            passages = passages_of(gt, number, name)
+            mapping = {line.id: {f"{name}#{line.id}"} for line in gt.lines}
+        else:
+            read = engine_page(data / f"{name}.jpg", cache)
+            passages = passages_of(read, number, name)
+            mapping = {}
+            for line in gt.lines:  # the read line(s) covering most of the ground-truth line
+                scored = [(_overlap(line.bbox, r.bbox), r.id) for r in read.lines]
+                best = max(scored, default=(0.0, ""))
+                mapping[line.id] = {f"{name}#{rid}" for s, rid in scored if s >= max(0.3, 0.6 * best[0])}
+        pages[name] = (passages, mapping)
+    return pages
+
+
+def evaluate(questions, pages, embedder, calibration: Calibration, scope: str, vectors_cache: dict) -> dict:
+    top1 = top3 = answered = correct_answers = 0
+    idk_on_negatives = negatives = 0
+    for q in questions:
+        passages, mapping = pages[q["page"]]
+        if scope == "document":
+            doc = q["page"].split("/")[0]
+            passages = [p for name, (ps, _) in pages.items() if name.startswith(doc + "/") for p in ps]
+        key = (scope, q["page"] if scope == "page" else q["page"].split("/")[0])
+        if embedder is not None and key not in vectors_cache:
+            vectors_cache[key] = embedder.passages([p.text for p in passages])
+        vectors = vectors_cache.get(key)
+        expected = set().union(*(mapping.get(e, set()) for e in q["expected"])) if q["expected"] else set()
+        reply = answer(q["question"], passages, embedder=embedder, vectors=vectors, calibration=calibration)
+        if not q["expected"]:
+            negatives += 1
+            idk_on_negatives += not reply.known
+            continue
+        ranked = search(q["question"], passages, embedder=embedder, vectors=vectors, calibration=calibration)
+        keys = [h.passage.key for h in ranked]
+        top1 += bool(expected & set(keys[:1]))
+        top3 += bool(expected & set(keys[:3]))
+        answered += reply.known
+        correct_answers += bool(reply.known and expected & {h.passage.key for h in reply.hits[:1]})
+    n = len([q for q in questions if q["expected"]])
+    return {
+        "top1": top1 / n, "top3": top3 / n, "n": n,
+        "answered": answered / n, "answered_correctly": correct_answers / n,
+        "idk_on_unanswerable": idk_on_negatives / max(negatives, 1), "n_unanswerable": negatives,
+    }
+
+
+def fit(questions, pages, embedder, base: Calibration, vectors_cache: dict) -> Calibration:
+    """Mixing weight for the best top-1, then the threshold that gets most questions right (answered or refused)."""
+    best = None
+    for w in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]:
+        cal = replace(base, w_sem=w, w_fuzzy=1 - w, threshold=0.0)
+        r = evaluate(questions, pages, embedder, cal, "page", vectors_cache)
+        if best is None or (r["top1"], r["top3"]) > best[0]:
+            best = ((r["top1"], r["top3"]), cal)
+    cal = best[1]
+    scored = []
+    for t in [x / 100 for x in range(10, 71, 2)]:
+        r = evaluate(questions, pages, embedder, replace(cal, threshold=t), "page", vectors_cache)
+        right = r["answered_correctly"] * r["n"] + r["idk_on_unanswerable"] * r["n_unanswerable"]
+        scored.append((right, -t, t))
+    _, _, threshold = max(scored)
+    return replace(cal, threshold=threshold)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--engine", action="store_true", help="also over the engine's readings of the scans")
+    parser.add_argument("--fit", action="store_true", help="grid-search the calibration (prints it; edit archive.py)")
+    parser.add_argument("--embedders", default=",".join([*EMBEDDERS, "none"]))
+    args = parser.parse_args()
+    if not dataset_dir().exists():
+        print(f"dataset not found at {dataset_dir()} (set SKOROPIS_SHARED)", file=sys.stderr)
+        return 2
+    questions = json.loads(QUESTIONS.read_text())["questions"]
+    sources = ["ground truth"] + (["engine"] if args.engine else [])
+    print(f"{len(questions)} questions ({sum(1 for q in questions if q['expected'])} answerable) on "
+          f"{len({q['page'] for q in questions})} test pages")
+    for source in sources:
+        pages = load_pages(questions, engine=source == "engine")
+        for name in args.embedders.split(","):
+            embedder = None if name == "none" else load_embedder(name)
+            cal = CALIBRATIONS[None if name == "none" else name]
+            cache: dict = {}
+            if args.fit:
+                cal = fit(questions, pages, embedder, cal, cache)
+                print(f"fitted {name}: {cal}")
+            for scope in ("page", "document"):
+                started = time.perf_counter()
+                r = evaluate(questions, pages, embedder, cal, scope, cache)
+                print(
+                    f"{source:12s} {name:6s} scope={scope:8s} top-1 {r['top1']:.3f}  top-3 {r['top3']:.3f}  "
+                    f"answered {r['answered']:.3f} (correct {r['answered_correctly']:.3f}) of {r['n']}  "
+                    f"'I don't know' on unanswerable {r['idk_on_unanswerable']:.3f} of {r['n_unanswerable']}  "
+                    f"({time.perf_counter() - started:.1f} s)"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The archive reader on a real page's ground truth, with the real embedder shipped in a PyPI package."""
+
+import pytest
+from lxml import etree
+
+from assistant.backends.archive import Passage, answer, search
+from assistant.backends.embeddings import load_embedder
+from htr.formats.alto import read_alto
+
+
+@pytest.fixture(scope="module")
+def e5():
+    return load_embedder("e5")
+
+
+@pytest.fixture
+def genlis_f52(shared):
+    alto = shared / "datasets" / "cremma-mss-18" / "journal-mme-de-genlis" / "f52.xml"
+    page = read_alto(etree.parse(str(alto)).getroot(), "f52.xml")
+    return [Passage(key=line.id, text=line.text, number=i + 1) for i, line in enumerate(page.lines)]
+
+
+def test_it_quotes_the_line_that_names_what_is_asked(e5, genlis_f52):
+    reply = answer("Who made the geography?", genlis_f52, embedder=e5)
+    assert reply.known
+    assert reply.hits[0].passage.text == "geographie faite par pierre le"
+    assert "“geographie faite par pierre le” (line 2)" in reply.text
+
+
+def test_it_answers_when_with_the_dated_line(e5, genlis_f52):
+    reply = answer("When was this written?", genlis_f52, embedder=e5)
+    assert reply.known and reply.hits[0].passage.text == "ce 30 mars 1778."
+    assert "30 mars 1778" in reply.text
+
+
+def test_it_answers_a_russian_question_in_russian(e5, genlis_f52):
+    reply = answer("Когда это написано?", genlis_f52, embedder=e5)
+    assert reply.language == "ru" and reply.known
+    assert reply.hits[0].passage.text == "ce 30 mars 1778."
+    assert reply.text.startswith("Дата в тексте")
+
+
+def test_it_says_it_does_not_know_instead_of_inventing(e5, genlis_f52):
+    assert not answer("Where is Moscow mentioned?", genlis_f52, embedder=e5).known
+    reply = answer("Где упоминается Москва?", genlis_f52, embedder=e5)
+    assert not reply.known and reply.text.startswith("Не знаю") and reply.hits == []
+
+
+def test_it_matches_pre_reform_spelling_and_ocr_slips_without_embeddings():
+    lines = ["Милостивый государь мой,", "вчера пріѣхалъ въ Парижъ", "купи мнѣ сукна и свѣчей", "писано 3 мая 1812"]
+    passages = [Passage(key=str(i), text=t, number=i + 1) for i, t in enumerate(lines)]
+    assert search("Где упоминается Париж?", passages, embedder=None)[0].passage.text == "вчера пріѣхалъ въ Парижъ"
+    assert search("свечи", passages, embedder=None)[0].passage.number == 3
+    ocr = [Passage(key="a", text="les deux philosophes", number=1), Passage(key="b", text="petits rimbran", number=2)]
+    assert search("Where is Rembrandt mentioned?", ocr, embedder=None)[0].passage.key == "b"
+
+
+def test_it_says_so_when_an_image_has_no_text(e5):
+    reply = answer("What is in this picture?", [], embedder=e5)
+    assert not reply.known and "no lines of text" in reply.text
