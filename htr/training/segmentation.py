@@ -186,7 +186,8 @@ def train_segmentation(
             best_f1 = scores["f1"]
             log["best"] = entry
             model.save_pretrained(out_dir)
-        bar.set_postfix(f1=f"{scores['f1']:.3f}", best=f"{best_f1:.3f}")
+        (out_dir / "training_log.json").write_text(json.dumps(log, indent=1) + "\n")  # readable while it runs
+        bar.set_postfix(f1=f"{scores['f1']:.1f}", best=f"{best_f1:.1f}")
         if on_progress:
             on_progress({"stage": "validation", "step": step, **scores})
 
