@@ -69,3 +69,4 @@ def build_tiny_llava(path: Path) -> Path:
 @pytest.fixture(scope="session")
 def tiny_vlm_dir() -> Path:
     return build_tiny_llava(TINY_VLM_DIR)
+
