@@ -13,7 +13,7 @@ import html
 import re
 
 from django.db import connection
-from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models import Exists, F, Func, OuterRef, Q, TextField, Value
 from django.db.models.functions import Lower
 
 from portal.archive import selectors
@@ -33,10 +33,10 @@ def fold(text: str) -> str:
 
 def _folded(field: str):
     if connection.vendor == "postgresql":
-        return Func(Lower(F(field)), Value(_FROM), Value(_TO), function="translate")
+        return Func(Lower(F(field)), Value(_FROM), Value(_TO), function="translate", output_field=TextField())
     connection.ensure_connection()
     connection.connection.create_function("skoropis_fold", 1, lambda s: fold(s) if s else s, deterministic=True)
-    return Func(F(field), function="skoropis_fold")
+    return Func(F(field), function="skoropis_fold", output_field=TextField())
 
 
 def snippet(text: str, terms: list[str]) -> str:
