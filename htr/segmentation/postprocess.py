@@ -14,6 +14,7 @@ map resolution; `scale` turns map pixels into page pixels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -39,7 +40,7 @@ class FoundLine:
     polygon: list[Point]
 
 
-def _union_find(n: int) -> tuple[list[int], callable]:
+def _union_find(n: int) -> tuple[list[int], Callable[[int], int]]:
     parent = list(range(n))
 
     def find(i: int) -> int:

@@ -88,9 +88,10 @@ def random_view(
         cx, cy = pts[rng.integers(len(pts))]
     else:
         cx, cy = rng.uniform(0, w), rng.uniform(0, h)
-    m = cv2.getRotationMatrix2D((float(cx), float(cy)), angle, scale)
+    m = np.asarray(cv2.getRotationMatrix2D((float(cx), float(cy)), angle, scale), np.float64)
     m[:, 2] += [crop / 2 - cx, crop / 2 - cy]
-    m[:, 2] += rng.uniform(-crop / 4, crop / 4, size=2) if augment else 0
+    if augment:
+        m[:, 2] += rng.uniform(-crop / 4, crop / 4, size=2)
     interp = cv2.INTER_AREA if scale < 0.7 else cv2.INTER_LINEAR
     image = cv2.warpAffine(gray, m, (crop, crop), flags=interp, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
     image = image.astype(np.float32) / 255.0

@@ -197,9 +197,7 @@ def train_segmentation(
         if (max_steps is not None and step >= max_steps) or (budget is not None and elapsed >= budget):
             break
         # Cosine schedule over the budget (time or steps), short warm-up.
-        progress = step / max_steps if max_steps else elapsed / budget
-        if budget and max_steps:
-            progress = max(step / max_steps, elapsed / budget)
+        progress = max(step / max_steps if max_steps else 0.0, elapsed / budget if budget else 0.0)
         for group in opt.param_groups:
             group["lr"] = lr * min(1.0, (step + 1) / 30) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
         batch = [random_view(*samples[rng.integers(len(samples))], rng, config, crop) for _ in range(batch_size)]
