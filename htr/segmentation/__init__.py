@@ -69,7 +69,7 @@ class Segmenter:
         if self.half:
             self.model.half()
         self.config: SegmentationConfig = model.config
-        self.thresholds = thresholds or Thresholds()
+        self.thresholds = thresholds or Thresholds(**model.config.thresholds)
 
     @classmethod
     def load(cls, path: str | Path | None = None, device: str | torch.device | None = None) -> Segmenter:

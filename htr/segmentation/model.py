@@ -32,6 +32,8 @@ class SegmentationConfig:
     output_stride: int = 2  # maps are 1/output_stride of the network input
     baseline_width: float = 0.12  # target baseline thickness, as a share of the median line height
     core_height: float = 0.45  # core band height, as a share of the line's extent above its baseline
+    # Post-processing thresholds tuned for this model on validation pages (htr.segmentation.postprocess.Thresholds).
+    thresholds: dict[str, float] = field(default_factory=dict)
     architecture: str = "skoropis-linemaps-unet"
     version: int = 1
 
