@@ -177,6 +177,34 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
+# --- Generation demo (generation/) -----------------------------------------------------------------------------------
+# Each kind names a local diffusers folder (`save_pretrained` layout). Default: the tiny Kandinsky-2.2-shaped model
+# trained here on coloured shapes (generation/models/shapes-k22-tiny). GENERATION_MODEL_DIR points the three
+# Kandinsky 2.2 kinds at another folder holding prior/ decoder/ decoder-inpaint/; the per-kind variables win over it.
+GENERATION_MODEL_DIR = env_path("GENERATION_MODEL_DIR", BASE_DIR / "generation" / "models" / "shapes-k22-tiny")
+GENERATION_MODELS = {
+    "kandinsky22_prior": env_str("GENERATION_PRIOR", str(GENERATION_MODEL_DIR / "prior")),
+    "kandinsky22_decoder": env_str("GENERATION_DECODER", str(GENERATION_MODEL_DIR / "decoder")),
+    "kandinsky22_inpaint": env_str("GENERATION_INPAINT", str(GENERATION_MODEL_DIR / "decoder-inpaint")),
+    "kandinsky3": env_str("GENERATION_KANDINSKY3", "") or None,
+    "video": env_str("GENERATION_VIDEO", "") or None,  # keyframe decoder; None: the Kandinsky 2.2 decoder
+}
+GENERATION_DEVICE = env_str("GENERATION_DEVICE", "") or None  # None: cuda when available, else cpu
+# Dotted path to `check(images: list[PIL.Image], *, prompt: str) -> list[bool]` (True = unsafe, replaced by a blank
+# image and reported). None: no check (the embedded shapes model cannot draw anything unsafe).
+GENERATION_SAFETY_CHECKER = env_str("GENERATION_SAFETY_CHECKER", "") or None
+GENERATION_MAX_PROMPT_CHARS = env_int("GENERATION_MAX_PROMPT_CHARS", 500)
+GENERATION_MAX_SIDE = env_int("GENERATION_MAX_SIDE", 1024)  # output width/height, pixels
+GENERATION_MAX_UPLOAD_PIXELS = env_int("GENERATION_MAX_UPLOAD_PIXELS", 4096 * 4096)
+GENERATION_MAX_UPLOAD_BYTES = env_int("GENERATION_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+GENERATION_MAX_STEPS = env_int("GENERATION_MAX_STEPS", 100)
+GENERATION_MAX_BATCH = env_int("GENERATION_MAX_BATCH", 4)
+GENERATION_MAX_VIDEO_FRAMES = env_int("GENERATION_MAX_VIDEO_FRAMES", 240)
+GENERATION_RATE_LIMIT = env_int("GENERATION_RATE_LIMIT", 30)  # jobs per user (or IP) per window
+GENERATION_RATE_WINDOW = env_int("GENERATION_RATE_WINDOW", 600)  # seconds
+GENERATION_MAX_ACTIVE_PER_USER = env_int("GENERATION_MAX_ACTIVE_PER_USER", 3)  # queued + running, per user/session
+GENERATION_MAX_QUEUE = env_int("GENERATION_MAX_QUEUE", 50)  # queued + running generation jobs, everyone
+
 # --- Assistant (the `assistant` app) ---------------------------------------------------------------------------------
 # The vision-language backend: a LLaVA-family model saved with save_pretrained in a local directory (empty: off).
 ASSISTANT_VLM_DIR = env_str("ASSISTANT_VLM_DIR", "") or None

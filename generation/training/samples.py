@@ -1,0 +1,84 @@
+"""Samples and a colour-following score for a trained embedded model, generated through `from_pretrained`.
+
+The score: for prompts "a <colour> <shape> on a <background> background", the nearest palette colour of the image
+border (background) and of the pixels that differ most from it (the shape) are compared with the prompt.
+"""
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import torch
+from diffusers import KandinskyV22Pipeline, KandinskyV22PriorPipeline
+from PIL import Image
+
+from generation.training.shapes import COLOURS, SHAPES, caption
+
+GRID_PROMPTS = [
+    ("circle", "red", "blue"),
+    ("square", "yellow", "black"),
+    ("triangle", "white", "green"),
+    ("cross", "orange", "purple"),
+    ("circle", "green", "white"),
+    ("square", "blue", "orange"),
+    ("triangle", "black", "yellow"),
+    ("cross", "purple", "red"),
+]
+
+
+def nearest_colour(rgb: np.ndarray) -> str:
+    names = list(COLOURS)
+    palette = np.array([COLOURS[n] for n in names], dtype=float)
+    return names[int(np.argmin(((palette - rgb) ** 2).sum(1)))]
+
+
+def read_colours(image: Image.Image) -> tuple[str, str]:
+    pixels = np.asarray(image.convert("RGB"), dtype=float)
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    background = np.median(border, axis=0)
+    distance = np.sqrt(((pixels - background) ** 2).sum(-1))
+    far = pixels[distance > np.percentile(distance, 90)]
+    return nearest_colour(background), nearest_colour(np.median(far, axis=0))
+
+
+@torch.inference_mode()
+def generate(prior, decoder, prompt: str, seed: int, steps: int = 25) -> Image.Image:
+    generator = torch.Generator().manual_seed(seed)
+    embeds = prior(prompt, num_inference_steps=steps, generator=generator, guidance_scale=4.0)
+    return decoder(image_embeds=embeds.image_embeds, negative_image_embeds=embeds.negative_image_embeds,
+                   height=64, width=64, num_inference_steps=steps, guidance_scale=4.0, generator=generator).images[0]
+
+
+def write_samples(model_dir: Path, count: int = 48) -> dict:
+    prior = KandinskyV22PriorPipeline.from_pretrained(model_dir / "prior", dtype=torch.float32)
+    decoder = KandinskyV22Pipeline.from_pretrained(model_dir / "decoder", dtype=torch.float32)
+    prior.set_progress_bar_config(disable=True)
+    decoder.set_progress_bar_config(disable=True)
+    out = model_dir / "samples"
+    out.mkdir(exist_ok=True)
+    tiles = []
+    for shape, colour, background in GRID_PROMPTS:
+        row = [generate(prior, decoder, caption(shape, colour, background), seed) for seed in range(4)]
+        row[0].save(out / f"{colour}-{shape}-on-{background}.png")
+        tiles.append(row)
+    grid = Image.new("RGB", (64 * 4, 64 * len(tiles)), "white")
+    for y, row in enumerate(tiles):
+        for x, image in enumerate(row):
+            grid.paste(image, (64 * x, 64 * y))
+    grid.resize((grid.width * 2, grid.height * 2), Image.NEAREST).save(out / "grid.png")
+
+    rng = random.Random(1234)
+    hits = {"background": 0, "shape_colour": 0}
+    for i in range(count):
+        shape = rng.choice(SHAPES)
+        colour = rng.choice(list(COLOURS))
+        background = rng.choice([c for c in COLOURS if c != colour])
+        got_background, got_colour = read_colours(generate(prior, decoder, caption(shape, colour, background), 100 + i))
+        hits["background"] += got_background == background
+        hits["shape_colour"] += got_colour == colour
+    score = {f"{k}_accuracy": round(v / count, 3) for k, v in hits.items()}
+    score["prompts"] = count
+    score["chance"] = round(1 / len(COLOURS), 3)
+    (out / "score.json").write_text(json.dumps(score, indent=2))
+    return score

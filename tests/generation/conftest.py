@@ -1,0 +1,182 @@
+"""Generation tests: tiny random Kandinsky 2.2 pipelines (the real diffusers/transformers classes, random weights),
+saved with `save_pretrained` where the real Celery worker of tests/conftest.py will load them from.
+
+The worker reads GENERATION_MODEL_DIR from its environment when it starts, and it starts after every conftest was
+imported, so the folder is named here at import time and filled by a session fixture before the first job.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[2]
+TINY_MODEL_DIR = Path(os.environ["SKOROPIS_VAR"]) / "tiny-generation-models"
+os.environ["GENERATION_MODEL_DIR"] = str(TINY_MODEL_DIR)
+for _name in ("GENERATION_PRIOR", "GENERATION_DECODER", "GENERATION_INPAINT", "GENERATION_VIDEO"):
+    os.environ.pop(_name, None)
+
+
+def _point_settings_at_tiny_models() -> None:
+    from django.conf import settings
+
+    settings.GENERATION_MODEL_DIR = TINY_MODEL_DIR
+    settings.GENERATION_MODELS = {
+        "kandinsky22_prior": str(TINY_MODEL_DIR / "prior"),
+        "kandinsky22_decoder": str(TINY_MODEL_DIR / "decoder"),
+        "kandinsky22_inpaint": str(TINY_MODEL_DIR / "decoder-inpaint"),
+        "kandinsky3": None,
+        "video": None,
+    }
+
+
+_point_settings_at_tiny_models()
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def build_tiny_models(folder: Path) -> Path:
+    """Random pipelines at a toy size: 32 px pictures, 8x8 latents, 16-dim embeddings."""
+    import torch
+
+    from generation.training.architecture import (
+        TinyKandinskySize,
+        build_decoder_pipeline,
+        build_prior_pipeline,
+        inpaint_decoder_from,
+    )
+    from generation.training.shapes import VOCABULARY
+
+    size = TinyKandinskySize(image_size=32, embed_dim=16, text_layers=1, vision_layers=1, patch_size=8,
+                             max_tokens=12, prior_layers=1, prior_heads=2, unet_channels=(8, 16), unet_head_dim=4,
+                             movq_channels=(8, 8, 8), latent_channels=4, norm_groups=4)
+    torch.manual_seed(0)
+    prior = build_prior_pipeline(size, VOCABULARY)
+    decoder = build_decoder_pipeline(size)
+    folder.mkdir(parents=True, exist_ok=True)
+    prior.save_pretrained(folder / "prior")
+    decoder.save_pretrained(folder / "decoder")
+    inpaint_decoder_from(decoder).save_pretrained(folder / "decoder-inpaint")
+    (folder / "skoropis-model.json").write_text(
+        '{"name": "tiny-random-k22", "description": "random weights for tests", "native_size": 32}'
+    )
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_models() -> Path:
+    if not (TINY_MODEL_DIR / "decoder-inpaint" / "model_index.json").is_file():
+        build_tiny_models(TINY_MODEL_DIR)
+    _point_settings_at_tiny_models()
+    return TINY_MODEL_DIR
+
+
+@pytest.fixture
+def generation_worker(tiny_models, celery_worker, settings):
+    """The shared real worker, with the tiny models in place; limits loosened so tests do not trip them."""
+    _point_settings_at_tiny_models()
+    settings.GENERATION_RATE_LIMIT = 10_000
+    settings.GENERATION_MAX_ACTIVE_PER_USER = 100
+    return celery_worker
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def upload(name: str, image: Image.Image):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, png_bytes(image), content_type="image/png")
+
+
+def shape_picture(size: int = 32, colour=(220, 40, 40), background=(40, 80, 220)) -> Image.Image:
+    image = Image.new("RGB", (size, size), background)
+    from PIL import ImageDraw
+
+    ImageDraw.Draw(image).ellipse([size // 4, size // 4, 3 * size // 4, 3 * size // 4], fill=colour)
+    return image
+
+
+@pytest.fixture(scope="session")
+def daphne_url(django_db_setup, django_db_blocker, celery_worker, tiny_models):
+    """`daphne portal.asgi:application` on the test database and Redis (websockets included)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    db_port = f":{db['PORT']}" if db.get("PORT") else ""
+    env = dict(os.environ)
+    env["DATABASE_URL"] = f"postgres://{db.get('USER') or ''}{password}@{db.get('HOST') or '127.0.0.1'}{db_port}/{db['NAME']}"
+    env["PYTHONUNBUFFERED"] = "1"
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True)
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    log_path = Path(os.environ["SKOROPIS_VAR"]) / f"daphne-generation-{os.getpid()}.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                             "portal.asgi:application"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(base + "/accounts/login/", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"daphne did not start:\n{log_path.read_text(errors='replace')[-4000:]}")
+            time.sleep(0.3)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def submit(client, kind: str, data: dict, status: int = 202) -> dict:
+    """POST a feature's form as the page does (JSON answer); returns the job (or the error) JSON."""
+    from django.urls import reverse
+
+    response = client.post(reverse("generation:submit", args=[kind]), data, HTTP_ACCEPT="application/json")
+    assert response.status_code == status, response.content[:500]
+    return response.json()
+
+
+def finished(job: dict, timeout: float = 120):
+    """Wait for the real worker to finish a submitted job; returns the Job row."""
+    from tests.conftest import wait_for_job
+
+    return wait_for_job(job["id"], timeout=timeout)
+
+
+def result_images(client, job) -> list[Image.Image]:
+    from django.urls import reverse
+
+    images = []
+    for f in job.result["files"]:
+        if f["type"] != "image":
+            continue
+        response = client.get(reverse("generation:file", args=[job.pk, f["name"]]))
+        assert response.status_code == 200
+        images.append(Image.open(io.BytesIO(b"".join(response.streaming_content))).convert("RGB"))
+    return images
