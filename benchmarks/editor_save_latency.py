@@ -90,7 +90,7 @@ def main() -> int:
         barrier = threading.Barrier(args.clients + 1)
         threads = [
             threading.Thread(target=client_loop, args=(base, token, line_id, args.saves, barrier, out))
-            for token, line_id in zip(tokens, line_ids)
+            for token, line_id in zip(tokens, line_ids, strict=True)
         ]
         for t in threads:
             t.start()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -79,8 +81,9 @@ class PageViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.
 
     def perform_destroy(self, instance):
         require_edit(self.request, instance.document)
-        transaction.on_commit(lambda: images.page_files_delete(instance))
+        folder = images.page_dir(instance)  # the scan and everything made from it
         instance.delete()
+        transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
 
     @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

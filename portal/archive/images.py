@@ -129,10 +129,3 @@ def thumbnail_path(page: Page) -> Path:
     if page.thumbnail and Path(page.thumbnail.path).is_file():
         return Path(page.thumbnail.path)
     return thumbnail_make(page)
-
-
-def page_files_delete(page: Page) -> None:
-    """Remove the scan and everything derived from it (used on page deletion and failed uploads)."""
-    shutil.rmtree(page_dir(page), ignore_errors=True)
-    if page.image and Path(page.image.path).is_file():
-        Path(page.image.path).unlink()

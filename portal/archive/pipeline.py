@@ -81,6 +81,7 @@ def page_step(*, job_id: int, step: str, task_id: str = "") -> None:
         if job.status == Job.Status.QUEUED:
             job_start(job, total=100 * len(steps), message=step)
         if task_id:
+            job.task_id = task_id  # so that a cancel revokes the step in flight
             Job.objects.filter(pk=job.pk).update(task_id=task_id)
         Page.objects.filter(pk=page.pk).update(state=_STATE[step])
         job_progress(job, done=100 * index, message=step)
