@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import cv2
 import torch
 from tqdm import tqdm
 
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=16)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
+    cv2.setNumThreads(args.threads)
     run = Path(args.run)
     started = time.time()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tqdm import tqdm
+from tqdm import tqdm  # type: ignore[import-untyped]
 
 from htr.synthetic import LAYOUTS, LineGenerator, write_lines
 from htr.synthetic.fonts import FontsMissing

@@ -168,7 +168,7 @@ def compose(
         * _smooth_noise((H, W), size * rng.uniform(0.5, 3), rng)
     )
     alpha = np.clip(coverage * opacity, 0, 1)[..., None]
-    image = sheet * (1 - alpha) + ink * alpha
+    image: np.ndarray = (sheet * (1 - alpha) + ink * alpha).astype(np.float32)
     if rng.random() < 0.5:
         image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.3, 0.9) * size / 40)
     image += rng.normal(0, rng.uniform(1, 7), image.shape).astype(np.float32)

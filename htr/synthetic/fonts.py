@@ -43,7 +43,7 @@ def default_font_dirs() -> list[Path]:
 
 @lru_cache(maxsize=256)
 def _codepoints(path: str) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     with TTFont(path, lazy=True) as font:
         return frozenset(font.getBestCmap() or {})
