@@ -108,3 +108,19 @@ def test_cli_reports_missing_fonts_as_an_error(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(fonts_module, "BUNDLED_FONTS", tmp_path / "nothing-bundled")
     assert main(["--out", str(tmp_path / "out"), "--lines", "2"]) == 2
     assert "fetch_fonts.sh" in capsys.readouterr().err
+
+
+def test_it_draws_latin_lines_from_a_given_text_file(bundled_fonts_only, tmp_path):
+    corpus = tmp_path / "fr.txt"
+    corpus.write_text(
+        "Le salon de mil sept cent soixante-sept, par Denis Diderot.\n",
+        encoding="utf-8",
+    )
+    sample = LineGenerator("latin", text_files=[corpus], seed=5).sample()
+    assert sample.text and set(sample.text) <= CHARSETS["latin"]
+    assert sample.image.ndim == 3 and sample.image.shape[0] >= 48
+
+
+def test_it_refuses_latin_without_any_text(bundled_fonts_only):
+    with pytest.raises(FileNotFoundError, match="fetch_texts.sh"):
+        LineGenerator("latin")
