@@ -199,8 +199,8 @@ class DocumentViewSet(viewsets.ModelViewSet):
         files = request.FILES.getlist("files")
         for f in files:
             if f.size > settings.UPLOAD_MAX_BYTES:
-                return error(f"{f.name}: {f.size // 1024 // 1024} MB, more than the limit of "
-                             f"{settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB")
+                return error(f"{f.name}: {uploads.size_text(f.size)}, more than the limit of "
+                             f"{uploads.size_text(settings.UPLOAD_MAX_BYTES)}")
         try:
             pages, jobs = uploads.document_upload(
                 document=document, files=[(f.name, f.read()) for f in files], user=request.user

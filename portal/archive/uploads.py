@@ -61,8 +61,8 @@ class _Upload:
     skipped: list[str] = field(default_factory=list)
 
 
-def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB"
+def size_text(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 100 * 1024 else f"{n / 1024:.1f} KB"
 
 
 def sniff(data: bytes) -> str | None:
@@ -190,7 +190,8 @@ def _read_zip(name: str, data: bytes, upload: _Upload) -> None:
     unpacked = sum(i.file_size for i in infos)
     if unpacked > settings.UPLOAD_MAX_BYTES:
         raise UploadError(
-            f"{name}: unpacks to {_mb(unpacked)}, more than the limit of {_mb(settings.UPLOAD_MAX_BYTES)} (zip bomb?)"
+            f"{name}: unpacks to {size_text(unpacked)}, more than the limit of "
+            f"{size_text(settings.UPLOAD_MAX_BYTES)} (zip bomb?)"
         )
     for info in infos:
         member = info.filename
@@ -313,7 +314,8 @@ def upload_read(files: list[tuple[str, bytes]]) -> list[Scan]:
         raise UploadError(f"no files: send one or more files in the multipart field `files` ({ACCEPTED})")
     total = sum(len(data) for _, data in files)
     if total > settings.UPLOAD_MAX_BYTES:
-        raise UploadError(f"the upload is {_mb(total)}, more than the limit of {_mb(settings.UPLOAD_MAX_BYTES)}")
+        limit = size_text(settings.UPLOAD_MAX_BYTES)
+        raise UploadError(f"the upload is {size_text(total)}, more than the limit of {limit}")
     upload = _Upload()
     for name, data in files:
         _read_file(name, data, upload)
@@ -335,7 +337,11 @@ def _import_lines(page: Page, found: HtrPage, user) -> int:
     regions = {}
     for i, region in enumerate(found.regions):
         regions[region.id] = Region.objects.create(
-            page=page, external_id=region.id[:100], kind=region.kind[:50], polygon=[list(p) for p in region.polygon], order=i
+            page=page,
+            external_id=region.id[:100],
+            kind=region.kind[:50],
+            polygon=[list(p) for p in region.polygon],
+            order=i,
         )
     for i, hl in enumerate(found.lines):
         line = Line.objects.create(
