@@ -19,7 +19,11 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     if image.ndim == 3:
         if image.shape[2] == 4:
             image = image[:, :, :3]
-        image = image.mean(axis=2) if image.shape[2] == 3 else image[:, :, 0]
+        if image.shape[2] == 3 and image.dtype == np.uint8:
+            # The plain mean of the channels (fast path of the float branch below): old paper is coloured.
+            image = cv2.transform(image, np.full((1, 3), 1 / 3)).reshape(image.shape[:2])
+        else:
+            image = image.mean(axis=2) if image.shape[2] == 3 else image[:, :, 0]
     if image.ndim != 2:
         raise ValueError(f"expected a 2-D gray or 3-D colour image, got shape {image.shape}")
     if image.dtype != np.uint8:

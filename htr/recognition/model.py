@@ -29,7 +29,7 @@ class RecognizerConfig:
     channels: tuple[int, ...] = (16, 32, 64, 96)
     lstm_hidden: int = 128
     lstm_layers: int = 2
-    dropout: float = 0.25
+    dropout: float = 0.15
     model_type: str = "cnn-bilstm-ctc"
 
     @property
@@ -84,12 +84,22 @@ class LineRecognizer(nn.Module):
         )
         self.head = nn.Linear(2 * config.lstm_hidden, config.num_classes)
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
+    @property
+    def feature_size(self) -> int:
+        return self.lstm.input_size
+
+    def features(self, images: torch.Tensor) -> torch.Tensor:
+        """CNN features as a sequence of frames (W/4, B, feature_size)."""
         x = self.cnn(images)  # (B, C, H/16, W/4)
         b, c, h, w = x.shape
-        x = x.permute(3, 0, 1, 2).reshape(w, b, c * h)
-        x, _ = self.lstm(self.dropout(x))
+        return x.permute(3, 0, 1, 2).reshape(w, b, c * h)
+
+    def decode_features(self, features: torch.Tensor) -> torch.Tensor:
+        x, _ = self.lstm(self.dropout(features))
         return self.head(self.dropout(x)).log_softmax(-1)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.decode_features(self.features(images))
 
     def output_lengths(self, widths: torch.Tensor) -> torch.Tensor:
         return torch.div(torch.div(widths, 2, rounding_mode="floor"), 2, rounding_mode="floor")
