@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-def conversation_image_path(conversation: "Conversation", filename: str) -> str:
+def conversation_image_path(conversation: Conversation, filename: str) -> str:
     return f"assistant/{conversation.session_key or conversation.owner_id or 'anon'}/{filename}"
 
 

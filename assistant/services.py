@@ -27,7 +27,13 @@ from portal.archive.models import Document, Page
 from portal.archive.permissions import can_read_document
 from portal.archive.selectors import page_lines_read, page_reading_layer
 from portal.jobs.models import Job
-from portal.jobs.progress import job_fail, job_finish, job_progress, job_start, send_event
+from portal.jobs.progress import (
+    job_fail,
+    job_finish,
+    job_progress,
+    job_start,
+    send_event,
+)
 
 TOKEN_PUSH_SECONDS = 0.1  # streamed tokens are pushed in small batches, not one websocket frame per token
 

@@ -24,10 +24,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tqdm import tqdm  # noqa: E402
+from tqdm import tqdm
 
-from assistant.backends.archive import CALIBRATIONS, Calibration, Passage, answer, search  # noqa: E402
-from assistant.backends.embeddings import EMBEDDERS, load_embedder  # noqa: E402
+from assistant.backends.archive import (
+    CALIBRATIONS,
+    Calibration,
+    Passage,
+    answer,
+    search,
+)
+from assistant.backends.embeddings import EMBEDDERS, load_embedder
 
 QUESTIONS = ROOT / "benchmarks" / "data" / "assistant_questions.json"
 

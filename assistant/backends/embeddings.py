@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from functools import lru_cache
+from functools import cache
 from typing import Protocol
 
 import numpy as np
@@ -83,7 +83,7 @@ class MiniLMEmbedder:
 _load_lock = threading.Lock()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str) -> Embedder:
     if name == "e5":
         return E5Embedder()

@@ -3,11 +3,11 @@
 import json
 
 import pytest
+from assistant_helpers import png_bytes
 from django.test import Client
 
 from assistant import services
 from assistant.models import Conversation, Message
-from assistant_helpers import png_bytes
 from portal.archive.models import Document, Layer, Line, Page, Project, Transcription
 
 pytestmark = pytest.mark.django_db

@@ -5,12 +5,11 @@ import asyncio
 
 import pytest
 from asgiref.sync import async_to_sync
+from assistant_helpers import png_bytes, wait_for_message, wait_for_read
 from channels.layers import get_channel_layer
 
 from assistant import services
 from assistant.models import Message
-
-from assistant_helpers import png_bytes, wait_for_message, wait_for_read
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +19,7 @@ async def _drain(layer, channel, seconds: float = 2.0) -> list[dict]:
     while True:
         try:
             message = await asyncio.wait_for(layer.receive(channel), seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return events
         events.append(message["event"])
 
