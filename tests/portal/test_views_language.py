@@ -1,0 +1,40 @@
+"""The whole UI speaks Russian once the visitor picks RU (Django's set_language, cookie or /ru/ prefix)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from portal.archive.models import Document, Page, Project
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_language_switch_turns_the_interface_russian(client):
+    response = client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    assert "Опубликованные документы" in html and "Войти" in html
+    assert '<html lang="ru">' in html
+
+
+def test_the_russian_prefix_serves_the_russian_login_page(client):
+    html = client.get("/ru/accounts/login/").content.decode()
+    assert "Имя пользователя" in html and "Пароль" in html
+
+
+def test_english_stays_the_default(client):
+    html = client.get("/").content.decode()
+    assert "Published documents" in html and '<html lang="en">' in html
+
+
+def test_the_editor_and_its_scripts_speak_russian(client):
+    owner = get_user_model().objects.create_user("owner", password="pw")
+    project = Project.objects.create(name="Фонд", owner=owner)
+    document = Document.objects.create(project=project, title="Дневник", is_public=True)
+    Page.objects.create(document=document, number=1, image="documents/1/pages/p.jpg", width=10, height=10)
+    client.force_login(owner)
+    response = client.post("/i18n/setlang/", {"language": "ru", "next": f"/documents/{document.pk}/pages/1/"})
+    assert response["Location"] == f"/ru/documents/{document.pk}/pages/1/"
+    html = client.get(response["Location"]).content.decode()
+    assert "Сначала худшие строки" in html and "Объединить со следующей" in html
+    catalog = client.get("/ru/jsi18n/").content.decode()
+    assert "Сохранено." in catalog or "\\u0421\\u043e\\u0445\\u0440\\u0430\\u043d\\u0435\\u043d\\u043e." in catalog
