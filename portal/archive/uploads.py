@@ -193,7 +193,7 @@ def _read_zip(name: str, data: bytes, upload: _Upload) -> None:
             f"{name}: unpacks to {size_text(unpacked)}, more than the limit of "
             f"{size_text(settings.UPLOAD_MAX_BYTES)} (zip bomb?)"
         )
-    for info in infos:
+    for info in sorted(infos, key=lambda i: _natural(i.filename)):  # pages in file-name order: p2 before p10
         member = info.filename
         if _unsafe(member):
             raise UploadError(f"{name}: unsafe path {member!r} in the archive (absolute or with '..'); refused")
@@ -212,6 +212,10 @@ def _read_zip(name: str, data: bytes, upload: _Upload) -> None:
         if len(content) > info.file_size:
             raise UploadError(f"{name}: {member} is larger than the archive says (zip bomb?)")
         _read_file(f"{name}/{member}", content, upload, in_zip=True, member=member)
+
+
+def _natural(name: str) -> list:
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
 
 
 def _read_file(name: str, data: bytes, upload: _Upload, in_zip: bool = False, member: str = "") -> None:
@@ -235,6 +239,8 @@ def _read_file(name: str, data: bytes, upload: _Upload, in_zip: bool = False, me
         folder = posixpath.dirname(posixpath.dirname(member))
         text = " ".join(data.decode("utf-8-sig").split())
         upload.peter_texts[f"{folder}/{PurePosixPath(member).stem}"] = (name, text)
+    elif in_zip and PurePosixPath(member).parent.name == "words" and member.lower().endswith(".txt"):
+        raise UploadError(f"{name}: a transcription must be UTF-8 text")
     elif in_zip:
         upload.skipped.append(member)
     elif kind == "text":

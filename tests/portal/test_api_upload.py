@@ -235,6 +235,11 @@ def test_it_rejects_a_peter_line_image_without_its_text(editor, document):
     refused(upload(editor, document, files), document, "images/a2.png", "without its transcription")
 
 
+def test_it_rejects_a_peter_text_that_is_not_utf8(editor, document):
+    files = {"lines.zip": zipped({"images/a1.png": png(), "words/a1.txt": "Милостивый государь".encode("cp1251")})}
+    refused(upload(editor, document, files), document, "words/a1.txt", "UTF-8")
+
+
 def test_it_rejects_a_plain_text_file(editor, document):
     refused(upload(editor, document, {"notes.txt": "some text".encode()}), document, "notes.txt", "plain text")
 
@@ -302,10 +307,10 @@ def test_a_pdf_is_rasterised_at_200_dpi(editor, document):
 
 def test_a_zip_of_images_becomes_pages(editor, document):
     image, _ = cremma_page()
-    files = {"scans.zip": zipped({"f15.jpg": image.read_bytes(), "sub/back.png": png(), "__MACOSX/._x": b"junk"})}
-    response = upload(editor, document, files)
+    members = {"p10.png": png(), "f15.jpg": image.read_bytes(), "p2.png": png(), "__MACOSX/._x": b"junk"}
+    response = upload(editor, document, {"scans.zip": zipped(members)})
     assert response.status_code == 201
-    assert [p["original_name"] for p in response.json()["pages"]] == ["f15.jpg", "back.png"]
+    assert [p["original_name"] for p in response.json()["pages"]] == ["f15.jpg", "p2.png", "p10.png"]
 
 
 def test_an_alto_file_beside_its_image_is_imported_as_ground_truth(editor, document):
