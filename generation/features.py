@@ -247,7 +247,10 @@ def make_video(job: Job) -> dict:
         moved = video.camera_move(keyframes[-1], p["motion"])
         keyframes.append(keyframe_pipe(
             image=moved, image_embeds=_lerp_embeds(start.image_embeds, end.image_embeds, t),
-            negative_image_embeds=start.negative_image_embeds, width=width, height=height,
+            negative_image_embeds=start.negative_image_embeds,
+            # diffusers 0.42's KandinskyV22Img2ImgPipeline calls image_processor.preprocess(image, width, height)
+            # against its (image, height, width) signature; swapping here gives the asked size for any aspect.
+            width=height, height=width,
             num_inference_steps=int(p["steps"]), strength=float(p["strength"]), guidance_scale=float(p["guidance"]),
             generator=generator, callback_on_step_end=progress.callback(_("Keyframe %(k)d of %(n)d")
                                                                         % {"k": k + 1, "n": keyframes_count}),

@@ -16,6 +16,7 @@ from PIL import Image, UnidentifiedImageError
 
 from generation.geometry import ASPECTS, output_size
 
+PROMPT_REQUIRED = {"required": _("Write a prompt: what should the picture show?")}
 ASPECT_CHOICES = [(name, name) for name in ASPECTS]
 MOTIONS = [("zoom-in", _("zoom in")), ("zoom-out", _("zoom out")), ("pan-left", _("pan left")),
            ("pan-right", _("pan right")), ("none", _("none"))]
@@ -101,7 +102,7 @@ class SizedForm(GenerationForm):
 
 class TextToImageForm(SizedForm):
     kind = "text2image"
-    prompt = forms.CharField(label=_("Prompt"), widget=forms.Textarea(attrs={"rows": 2}))
+    prompt = forms.CharField(label=_("Prompt"), widget=forms.Textarea(attrs={"rows": 2}), error_messages=PROMPT_REQUIRED)
     negative_prompt = forms.CharField(label=_("Negative prompt"), required=False)
     model = forms.ChoiceField(label=_("Model"), choices=[("kandinsky22", "Kandinsky 2.2"), ("kandinsky3", "Kandinsky 3")],
                               initial="kandinsky22")
@@ -169,7 +170,8 @@ class InpaintForm(GenerationForm):
     kind = "inpaint"
     image = forms.ImageField(label=_("Picture"))
     mask = forms.ImageField(label=_("Mask"), help_text=_("White = repaint, black = keep (painted in the page)."))
-    prompt = forms.CharField(label=_("What to paint there"), widget=forms.Textarea(attrs={"rows": 2}))
+    prompt = forms.CharField(label=_("What to paint there"), widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages=PROMPT_REQUIRED)
     negative_prompt = forms.CharField(label=_("Negative prompt"), required=False)
     field_order = ["image", "mask", "prompt", "negative_prompt", "steps", "guidance", "seed", "batch"]
 
@@ -192,7 +194,8 @@ class InpaintForm(GenerationForm):
 class OutpaintForm(GenerationForm):
     kind = "outpaint"
     image = forms.ImageField(label=_("Picture"))
-    prompt = forms.CharField(label=_("What the wider picture shows"), widget=forms.Textarea(attrs={"rows": 2}))
+    prompt = forms.CharField(label=_("What the wider picture shows"), widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages=PROMPT_REQUIRED)
     negative_prompt = forms.CharField(label=_("Negative prompt"), required=False)
     left = forms.IntegerField(label=_("Extend left (px)"), min_value=0, initial=0)
     right = forms.IntegerField(label=_("Extend right (px)"), min_value=0, initial=0)
@@ -221,7 +224,7 @@ class OutpaintForm(GenerationForm):
 
 class VideoForm(SizedForm):
     kind = "video"
-    prompt = forms.CharField(label=_("Prompt"), widget=forms.Textarea(attrs={"rows": 2}))
+    prompt = forms.CharField(label=_("Prompt"), widget=forms.Textarea(attrs={"rows": 2}), error_messages=PROMPT_REQUIRED)
     end_prompt = forms.CharField(label=_("End prompt"), required=False,
                                  help_text=_("Optional: the clip drifts from the prompt to this one."))
     negative_prompt = forms.CharField(label=_("Negative prompt"), required=False)

@@ -33,6 +33,16 @@ from generation.training.shapes import VOCABULARY, make_dataset
 log = logging.getLogger("generation.training")
 
 SIZE = TinyKandinskySize(unet_channels=(32, 64), movq_channels=(16, 32, 32), unet_head_dim=16)
+CARD = {
+    "name": "shapes-k22-tiny",
+    "description": "Embedded demo model: a tiny Kandinsky 2.2 (prior + decoder + inpainting decoder) trained here on "
+    "one CPU thread for 25 minutes on synthetic pictures of one coloured shape (circle, square, triangle, cross) on a "
+    "plain background, 64×64 px. It follows the colours of the prompt (8 colours) and roughly the shape; it knows "
+    "nothing else. Set GENERATION_MODEL_DIR to real Kandinsky 2.2 folders for real pictures.",
+    "example_prompts": ["a red circle on a blue background", "a yellow square on a black background",
+                        "an orange cross on a purple background"],
+    "native_size": 64,
+}
 SHARES = {"clip": 0.06, "movq": 0.18, "prior": 0.06, "decoder": 0.70}
 
 
@@ -241,6 +251,7 @@ def main() -> None:
     prior_pipe.to(torch.float16).save_pretrained(args.out / "prior", safe_serialization=True)
     decoder_pipe.to(torch.float16).save_pretrained(args.out / "decoder", safe_serialization=True)
     inpaint_decoder_from(decoder_pipe).save_pretrained(args.out / "decoder-inpaint", safe_serialization=True)
+    (args.out / "skoropis-model.json").write_text(json.dumps(CARD, indent=2))
     (args.out / "training.json").write_text(json.dumps(report, indent=2, default=str))
     log.info("saved to %s", args.out)
     from generation.training.samples import write_samples
