@@ -104,7 +104,7 @@ def _plot(log: dict, path: Path) -> None:
         ax2.set_ylabel("validation line F1 % (IoU 0.5)")
         ax2.set_ylim(0, 100)
     ax.set_title("Line segmentation training")
-    fig.legend(loc="lower center", ncol=2)
+    fig.legend(loc="center right", bbox_to_anchor=(0.85, 0.6))
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -127,7 +127,8 @@ def train_segmentation(
 ) -> dict:
     """Train (or fine-tune `base`) and write the best checkpoint to `out` (model.safetensors, config.json,
     training_log.json, training_curve.png). Stops after `minutes` or `epochs`, whichever comes first
-    (at least one is required). Returns the training log."""
+    (at least one is required). Without `val`, 10% of the training pages are held back for validation
+    (when there are 5 pages or more; with fewer, the last checkpoint is kept). Returns the training log."""
     if minutes is None and epochs is None:
         raise ValueError("give a budget: minutes=… or epochs=…")
     if crop % 32:
@@ -143,6 +144,10 @@ def train_segmentation(
     store_side = int(config.long_side * 1.3)
     train_pages = _load_pages(train, store_side)
     val_pages = _load_pages(val, store_side) if val else []
+    if val is None and len(train_pages) >= 5:  # no validation given: hold back 10% of the pages
+        held = set(rng.choice(len(train_pages), size=max(1, len(train_pages) // 10), replace=False).tolist())
+        val_pages = [p for i, p in enumerate(train_pages) if i in held]
+        train_pages = [p for i, p in enumerate(train_pages) if i not in held]
     samples = [(gray, _scaled_lines(page, f)) for _, gray, page, f in train_pages]
 
     steps_per_epoch = max(1, math.ceil(len(samples) * CROPS_PER_PAGE / batch_size))
