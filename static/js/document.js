@@ -1,6 +1,7 @@
 /* Document page: drag-and-drop upload with progress, live page states over ws/documents/<id>/, cancel, re-run. */
 (function () {
   "use strict";
+  const LANG = document.documentElement.lang || undefined; // numbers and dates as the page's language writes them
   const api = window.SkoropisApi;
   const config = JSON.parse(document.getElementById("document-config").textContent);
   const grid = document.getElementById("pages");
@@ -77,7 +78,7 @@
 
   function showLineCount(card, count) {
     card.querySelector(".line-count").textContent =
-      interpolate(ngettext("%s line", "%s lines", count), [count.toLocaleString()]);
+      interpolate(ngettext("%s line", "%s lines", count), [count.toLocaleString(LANG)]);
   }
 
   /** A card for a page the server did not render (just uploaded, here or by someone else). */
@@ -86,11 +87,11 @@
     const url = location.pathname.replace(/\/?$/, "/") + "pages/" + page.number + "/";
     card.dataset.pageId = page.id;
     card.querySelectorAll("a").forEach(function (a) { a.href = url; });
-    card.querySelector(".page-title").textContent = interpolate(gettext("Page %s"), [page.number.toLocaleString()]);
+    card.querySelector(".page-title").textContent = interpolate(gettext("Page %s"), [page.number.toLocaleString(LANG)]);
     card.querySelector(".thumb").dataset.src = page.thumbnail_url || "/api/pages/" + page.id + "/thumbnail/";
     grid.appendChild(card);
     document.getElementById("no-pages").hidden = true;
-    document.getElementById("page-count").textContent = "(" + grid.children.length.toLocaleString() + ")";
+    document.getElementById("page-count").textContent = "(" + grid.children.length.toLocaleString(LANG) + ")";
     if (processAll) processAll.disabled = false;
     applyPage({ id: page.id, state: page.state, lines: page.line_count !== undefined ? page.line_count : page.lines });
     return card;

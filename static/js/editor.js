@@ -1,6 +1,7 @@
 /* The correction editor: image and lines side by side, review order, segmentation tools. Wires the modules. */
 (function () {
   "use strict";
+  const LANG = document.documentElement.lang || undefined; // numbers and dates as the page's language writes them
   const api = window.SkoropisApi;
   const config = JSON.parse(document.getElementById("editor-config").textContent);
   const status = document.getElementById("editor-status");
@@ -65,7 +66,8 @@
       return;
     }
     page.lines.sort(function (a, b) { return a.order - b.order; });
-    document.getElementById("line-count").textContent = page.lines.length.toLocaleString();
+    document.getElementById("line-count").textContent = interpolate(ngettext("%s line", "%s lines", page.lines.length),
+      [page.lines.length.toLocaleString(LANG)]);
     document.getElementById("no-lines").hidden = page.lines.length > 0;
     lines.render(page.lines);
     viewer.setLines(page.lines);

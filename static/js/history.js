@@ -1,6 +1,7 @@
 /* History of one line: every revision with its character diff, and a button to bring an earlier text back. */
 (function () {
   "use strict";
+  const LANG = document.documentElement.lang || undefined; // numbers and dates as the page's language writes them
   const api = window.SkoropisApi;
 
   function renderDiff(ops) {
@@ -60,7 +61,7 @@
         meta.className = "muted";
         const who = revision.author || (revision.model ? interpolate(gettext("model %s"), [revision.model]) : gettext("unknown"));
         meta.textContent = interpolate(gettext("version %(version)s · %(who)s · %(when)s"),
-          { version: revision.version.toLocaleString(), who: who, when: new Date(revision.created).toLocaleString() }, true);
+          { version: revision.version.toLocaleString(LANG), who: who, when: new Date(revision.created).toLocaleString(LANG) }, true);
         const text = renderDiff(revision.diff);
         text.dir = options.direction;
         item.append(meta, text);

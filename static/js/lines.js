@@ -1,6 +1,7 @@
 /* The list of lines beside the image: one field per line, keyboard-only flow, save on leave, undo, conflicts. */
 (function () {
   "use strict";
+  const LANG = document.documentElement.lang || undefined; // numbers and dates as the page's language writes them
   const api = window.SkoropisApi;
   const LOW = 0.5;
 
@@ -30,7 +31,7 @@
         const span = el("span", "", char);
         const confidence = confidences[index];
         if (typeof confidence === "number") {
-          span.title = gettext("confidence") + " " + confidence.toLocaleString(undefined, { maximumFractionDigits: 2 });
+          span.title = gettext("confidence") + " " + confidence.toLocaleString(LANG, { maximumFractionDigits: 2 });
           if (confidence < LOW) { span.className = "low"; low += 1; }
         }
         entry.reading.appendChild(span);
@@ -191,7 +192,7 @@
     function showConflict(entry, mine, current) {
       const box = entry.conflict;
       box.replaceChildren();
-      const when = current.updated ? new Date(current.updated).toLocaleString() : "";
+      const when = current.updated ? new Date(current.updated).toLocaleString(LANG) : "";
       const who = current.author || gettext("someone else");
       box.append(el("p", "", interpolate(gettext("%(who)s saved another version (%(when)s). Nothing was overwritten."),
         { who: who, when: when }, true)));

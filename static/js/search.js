@@ -1,6 +1,7 @@
 /* Search page: asks /api/search/ and links each hit to the editor, zoomed on its line. */
 (function () {
   "use strict";
+  const LANG = document.documentElement.lang || undefined; // numbers and dates as the page's language writes them
   const query = new URLSearchParams(location.search).get("q");
   const box = document.getElementById("search-results");
   const list = document.getElementById("results");
@@ -10,7 +11,7 @@
   window.SkoropisApi.get("/api/search/?q=" + encodeURIComponent(query.trim())).then(function (data) {
     box.hidden = false;
     summary.textContent = data.count
-      ? interpolate(ngettext("%s line found.", "%s lines found.", data.count), [data.count.toLocaleString()])
+      ? interpolate(ngettext("%s line found.", "%s lines found.", data.count), [data.count.toLocaleString(LANG)])
       : gettext("Nothing found. Try fewer or shorter words.");
     const prefix = document.documentElement.lang === "ru" && location.pathname.startsWith("/ru/") ? "/ru" : "";
     data.results.forEach(function (hit) {
@@ -19,7 +20,7 @@
       link.href = prefix + "/documents/" + hit.document + "/pages/" + hit.page_number + "/?line=" + hit.line;
       link.className = "result-link";
       link.textContent = interpolate(gettext("%(title)s, page %(page)s"),
-        { title: hit.document_title, page: hit.page_number.toLocaleString() }, true);
+        { title: hit.document_title, page: hit.page_number.toLocaleString(LANG) }, true);
       const text = document.createElement("div");
       text.className = "snippet";
       text.innerHTML = hit.snippet; // escaped by the server, matches in <mark>
