@@ -118,13 +118,22 @@
     }
   }
 
+  // A dropped socket reconnects at once and re-reads the states: only a gap that lasts is worth telling.
+  let gapTimer = null;
   api.socket("/ws/documents/" + config.documentId + "/", {
-    open: function () { socketStatus.hidden = true; document.body.dataset.socket = "open"; },
+    open: function () {
+      clearTimeout(gapTimer);
+      socketStatus.hidden = true;
+      document.body.dataset.socket = "open";
+    },
     message: onMessage,
     close: function () {
       document.body.dataset.socket = "closed";
-      socketStatus.textContent = gettext("Live updates interrupted; reconnecting…");
-      socketStatus.hidden = false;
+      clearTimeout(gapTimer);
+      gapTimer = setTimeout(function () {
+        socketStatus.textContent = gettext("Live updates interrupted; reconnecting…");
+        socketStatus.hidden = false;
+      }, 3000);
     },
   });
 
