@@ -4,14 +4,18 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.templatetags.static import static
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.archive.forms import DocumentForm, MemberForm, ProjectForm
 from portal.archive.models import Document, Membership, Page, Project
-from portal.archive.permissions import can_edit_document, can_manage_document, can_read_document
+from portal.archive.permissions import (
+    can_edit_document,
+    can_manage_document,
+    can_read_document,
+)
 from portal.jobs.models import Job
 
 # The pre-reform Cyrillic letters every document's keyboard offers; documents add their own.

@@ -41,7 +41,8 @@ def chromium() -> Path:
     """Debian's Chromium (installed with apt-get when missing; Playwright's own browsers are never downloaded)."""
     if not CHROMIUM.exists():
         sudo = [] if os.geteuid() == 0 else ["sudo"]
-        result = subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "chromium"], capture_output=True, text=True)
+        result = subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "chromium"], capture_output=True, text=True,
+                                check=False)
         if result.returncode != 0 or not CHROMIUM.exists():
             pytest.fail(f"could not install Debian chromium:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
     return CHROMIUM
@@ -63,7 +64,7 @@ def daphne_server(django_db_setup, django_db_blocker, celery_worker):
                    check=True)
     port = free_port()
     log_path = Path(os.environ["SKOROPIS_VAR"]) / f"daphne-{os.getpid()}.log"
-    log = open(log_path, "w")
+    log = open(log_path, "w")  # noqa: SIM115 - open for the server's whole life, closed at teardown
     proc = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,

@@ -4,10 +4,8 @@ editing, the public read-only view and search leading to a line."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
-
 from test_editor_flow import cremma_test_page, make_user_for_the_server
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.django_db(transaction=True)]

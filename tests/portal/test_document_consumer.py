@@ -47,9 +47,9 @@ def test_an_outsider_is_refused_before_joining_the_room():
     outsider = get_user_model().objects.create_user("outsider", password="pw-outsider-1")
 
     async def scenario():
-        communicator, connected, code = await connect(outsider, document)
+        _, connected, code = await connect(outsider, document)
         assert not connected and code == 4403
-        anonymous, connected, code = await connect(AnonymousUser(), document)
+        _, connected, code = await connect(AnonymousUser(), document)
         assert not connected and code == 4403
 
     async_to_sync(scenario)()
