@@ -38,3 +38,12 @@ def test_the_editor_and_its_scripts_speak_russian(client):
     assert "Сначала худшие строки" in html and "Объединить со следующей" in html
     catalog = client.get("/ru/jsi18n/").content.decode()
     assert "Сохранено." in catalog or "\\u0421\\u043e\\u0445\\u0440\\u0430\\u043d\\u0435\\u043d\\u043e." in catalog
+
+
+def test_russian_counts_take_the_russian_plural_forms():
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    with translation.override("ru"):
+        forms = [ngettext("%(counter)s line", "%(counter)s lines", n) % {"counter": n} for n in (1, 3, 5, 21, 112)]
+    assert forms == ["1 строка", "3 строки", "5 строк", "21 строка", "112 строк"]
