@@ -117,12 +117,15 @@
       } else if (mod && (key === "y" || ((key === "z" || key === "Z") && event.shiftKey))) {
         event.preventDefault();
         if (entry.redo.length) { entry.undo.push(entry.input.value); restoreValue(entry, entry.redo.pop()); }
+      } else if (mod && (key === "s" || key === "S")) {
+        event.preventDefault();
+        save(entry);
       } else if ((key === "Enter" && !event.shiftKey) || key === "ArrowDown") {
         event.preventDefault();
-        move(entry.line.id, 1);
+        if (!move(entry.line.id, 1)) save(entry); // the last line: nowhere to go, so save here
       } else if (key === "ArrowUp" || (key === "Enter" && event.shiftKey)) {
         event.preventDefault();
-        move(entry.line.id, -1);
+        if (!move(entry.line.id, -1)) save(entry);
       } else if (key === "Escape" && entry.input.value !== entry.saved) {
         event.preventDefault();
         entry.undo.push(entry.input.value);
@@ -132,7 +135,9 @@
 
     function move(id, step) {
       const index = order.indexOf(id) + step;
-      if (index >= 0 && index < order.length) focus(order[index]);
+      if (index < 0 || index >= order.length) return false;
+      focus(order[index]);
+      return true;
     }
 
     function activate(id) {
