@@ -162,3 +162,42 @@ def test_a_published_page_is_read_only_and_search_leads_to_the_line(daphne_serve
     assert page.query_selector("#line-add") is None and page.query_selector("#keyboard") is None
     assert page.eval_on_selector_all(".line-text", "els => els.every(e => e.readOnly)")
     assert page.errors == []
+
+
+def test_dropping_several_scans_adds_their_pages_live(daphne_server, browser_page):
+    import base64
+
+    from portal.archive.models import Document, Project
+
+    owner = make_user_for_the_server("owner", "owner-pw-2024")
+    document = Document.objects.create(project=Project.objects.create(name="Fonds", owner=owner), title="Journal")
+    image, alto = cremma_test_page()
+    other, other_alto = cremma_test_page(stem="f38")
+    files = [
+        {"name": p.name, "type": "image/jpeg" if p.suffix == ".jpg" else "application/xml",
+         "data": base64.b64encode(p.read_bytes()).decode()}
+        for p in (image, alto, other, other_alto)
+    ]
+    page = browser_page
+    log_in(page, daphne_server, "owner", "owner-pw-2024")
+    page.goto(f"{daphne_server}/documents/{document.pk}/")
+    page.wait_for_selector("body[data-socket=open]")
+    transfer = page.evaluate_handle(
+        """files => {
+            const transfer = new DataTransfer();
+            for (const f of files) {
+                const bytes = Uint8Array.from(atob(f.data), c => c.charCodeAt(0));
+                transfer.items.add(new File([bytes], f.name, {type: f.type}));
+            }
+            return transfer;
+        }""",
+        files,
+    )
+    page.dispatch_event("#dropzone", "drop", {"dataTransfer": transfer})
+    page.wait_for_function("document.querySelectorAll('.page-card[data-state=done]').length == 2", timeout=120_000)
+    assert page.eval_on_selector("#upload-progress", "e => e.value") == 100
+    assert page.inner_text("#page-count") == "(2)"
+    assert page.eval_on_selector_all(".page-card .page-title", "els => els.map(e => e.textContent)") == ["Page 1", "Page 2"]
+    page.wait_for_function("Array.from(document.querySelectorAll('.page-card .thumb')).every(i => i.complete && i.naturalWidth > 0)")
+    assert document.pages.count() == 2
+    assert page.errors == []
