@@ -164,10 +164,33 @@ def fit(questions, pages, embedder, base: Calibration, vectors_cache: dict) -> C
     return replace(cal, threshold=threshold)
 
 
+def cross_validate(questions, pages, embedder, base: Calibration, name: str, source: str) -> None:
+    """Calibration fit on one document's questions, scored on the other's: figures free of fitting on themselves."""
+    documents = sorted({q["page"].split("/")[0] for q in questions})
+    totals = {"top1": 0.0, "top3": 0.0, "answered_correctly": 0.0, "idk": 0.0, "n": 0, "neg": 0}
+    for held_out in documents:
+        train = [q for q in questions if not q["page"].startswith(held_out + "/")]
+        test = [q for q in questions if q["page"].startswith(held_out + "/")]
+        cal = fit(train, pages, embedder, base, {})
+        r = evaluate(test, pages, embedder, cal, "page", {})
+        for key in ("top1", "top3", "answered_correctly"):
+            totals[key] += r[key] * r["n"]
+        totals["idk"] += r["idk_on_unanswerable"] * r["n_unanswerable"]
+        totals["n"] += r["n"]
+        totals["neg"] += r["n_unanswerable"]
+    n, neg = totals["n"], max(totals["neg"], 1)
+    print(f"{source:12s} {name:6s} cross-document (fit on one, scored on the other) scope=page     "
+          f"top-1 {totals['top1'] / n:.3f}  top-3 {totals['top3'] / n:.3f}  correct answers "
+          f"{totals['answered_correctly'] / n:.3f} of {n}  'I don't know' on unanswerable {totals['idk'] / neg:.3f} of "
+          f"{totals['neg']}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--engine", action="store_true", help="also over the engine's readings of the scans")
     parser.add_argument("--fit", action="store_true", help="grid-search the calibration (prints it; edit archive.py)")
+    parser.add_argument("--cv", action="store_true",
+                        help="also fit on one test document's questions and score the other (both ways)")
     parser.add_argument("--embedders", default=",".join([*EMBEDDERS, "none"]))
     args = parser.parse_args()
     if not dataset_dir().exists():
@@ -186,6 +209,8 @@ def main() -> int:
             if args.fit:
                 cal = fit(questions, pages, embedder, cal, cache)
                 print(f"fitted {name}: {cal}")
+            if args.cv:
+                cross_validate(questions, pages, embedder, cal, name, source)
             for scope in ("page", "document"):
                 started = time.perf_counter()
                 r = evaluate(questions, pages, embedder, cal, scope, cache)

@@ -152,9 +152,10 @@ DATE_WEIGHT = 0.5  # how much a date in a line counts for a "when" question
 
 CALIBRATIONS = {
     # Fit on benchmarks/data/assistant_questions.json (ground truth, page scope): `assistant_retrieval.py --fit`.
-    "e5": Calibration(sem_floor=0.74, sem_ceil=0.86, w_sem=0.3, w_fuzzy=0.7, threshold=0.14),
-    "minilm": Calibration(sem_floor=0.15, sem_ceil=0.6),
-    None: Calibration(sem_floor=0.0, sem_ceil=1.0, w_sem=0.0, w_fuzzy=1.0),
+    # The fit's best threshold was 0.12; 0.16 keeps the same correct answers and refuses more (fewer wrong quotes).
+    "e5": Calibration(sem_floor=0.74, sem_ceil=0.86, w_sem=0.3, w_fuzzy=0.7, threshold=0.16),
+    "minilm": Calibration(sem_floor=0.15, sem_ceil=0.6, w_sem=0.3, w_fuzzy=0.7, threshold=0.16),
+    None: Calibration(sem_floor=0.0, sem_ceil=1.0, w_sem=0.0, w_fuzzy=1.0, threshold=0.15),
 }
 
 
@@ -179,7 +180,7 @@ def _word_score(keyword: str, words: list[str]) -> float:
             if len(word) > len(form) and word.startswith(form[: max(4, len(form) - 1)]):
                 ratio = max(ratio, 0.9)  # an inflected form: Париж → Парижа
             best = max(best, ratio)
-    return best if best >= 0.7 else 0.0
+    return float(np.clip((best - 0.65) / 0.35, 0.0, 1.0))  # 0.7 (a loose look-alike) counts little, 1.0 fully
 
 
 def fuzzy_scores(question: str, passages: list[Passage]) -> np.ndarray:
@@ -189,7 +190,7 @@ def fuzzy_scores(question: str, passages: list[Passage]) -> np.ndarray:
         return np.zeros(len(passages), dtype=np.float32)
     line_words = [fold(p.text).split() for p in passages]
     matrix = np.array([[_word_score(t, words) for t in terms] for words in line_words], dtype=np.float32)
-    df = (matrix >= 0.8).sum(axis=0)
+    df = (matrix >= 0.5).sum(axis=0)
     n = len(passages)
     idf = np.array([math.log((n + 1) / (d + 0.5)) for d in df], dtype=np.float32)
     idf = np.clip(idf, 0.05, None)
@@ -243,11 +244,14 @@ def search(
         for i, p in enumerate(passages)
     ]
     if is_when_question(question):
+        # "When was this written?" asks for any date; "when was Napoleon born?" only for a date near Napoleon.
+        topical = bool(keywords(question))
         for hit in hits:
             found = find_date(hit.passage.text)
             if found:
                 hit.date, strength = found
-                hit.score += DATE_WEIGHT * strength
+                relevance = min(1.0, hit.score / (2 * cal.threshold)) if topical and cal.threshold > 0 else 1.0
+                hit.score += DATE_WEIGHT * strength * relevance
     return sorted(hits, key=lambda h: (-h.score, h.passage.page or 0, h.passage.number))
 
 
