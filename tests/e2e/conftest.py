@@ -110,3 +110,8 @@ def browser_page(chromium, tmp_path):
                 page.screenshot(path=os.path.join(os.environ["SKOROPIS_E2E_SCREENSHOTS"], "last.png"))
             context.close()
             browser.close()
+            # The ORM calls made while Playwright ran used this greenlet's own connection: close it, or the test
+            # database cannot be dropped at the end of the session.
+            from django.db import connections
+
+            connections.close_all()
