@@ -1,5 +1,7 @@
 """HTML pages of the archive. Short views: permissions from permissions.py, data through the ORM or the JSON API."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
@@ -24,20 +26,20 @@ ACTIVE = (Job.Status.QUEUED, Job.Status.RUNNING)
 
 
 class Hidden(Http404):
-    """The object exists but this user may not see it: a 404 (nothing revealed), or the login page if anonymous."""
+    """Missing, or there but not for this user (the two look alike): a 404, or the login page if anonymous."""
 
 
 def _readable_document(request: HttpRequest, document_id: int) -> Document:
     """The document, or 404 for outsiders (a private document's existence is not revealed)."""
-    document = get_object_or_404(Document.objects.select_related("project"), pk=document_id)
-    if not can_read_document(document, request.user):
+    document = Document.objects.select_related("project").filter(pk=document_id).first()
+    if document is None or not can_read_document(document, request.user):
         raise Hidden(_("No such document."))
     return document
 
 
 def _member_project(request: HttpRequest, project_id: int) -> tuple[Project, str]:
-    project = get_object_or_404(Project, pk=project_id)
-    role = project.role_of(request.user)
+    project = Project.objects.filter(pk=project_id).first()
+    role = project.role_of(request.user) if project else None
     if role is None:
         raise Hidden(_("No such project."))
     return project, role
@@ -46,6 +48,7 @@ def _member_project(request: HttpRequest, project_id: int) -> tuple[Project, str
 def _login_first(view):
     """Anonymous visitors of a page they cannot see are sent to log in; others get the view's own answer."""
 
+    @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
@@ -54,8 +57,6 @@ def _login_first(view):
                 return redirect_to_login(request.get_full_path())
             raise
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 

@@ -112,3 +112,11 @@ def test_the_editor_focuses_the_line_named_in_the_address(client):
 def test_a_missing_page_number_is_404(client):
     document = make_document(make_user("owner"), public=True)
     assert client.get(f"/documents/{document.pk}/pages/7/").status_code == 404
+
+
+def test_an_anonymous_visitor_cannot_tell_a_private_document_from_a_missing_one(client):
+    document = make_document(make_user("owner"))
+    private = client.get(f"/documents/{document.pk}/")
+    missing = client.get(f"/documents/{document.pk + 1000}/")
+    assert private.status_code == missing.status_code == 302
+    assert private["Location"].startswith("/accounts/login/") and missing["Location"].startswith("/accounts/login/")
