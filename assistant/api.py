@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assistant import selectors, services
+from assistant import exports, selectors, services
 from assistant.models import Conversation
 from portal.archive.models import Page
 
@@ -21,7 +21,9 @@ def _error(message: str, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
 
 def _conversation(request, pk: int) -> Conversation:
     visitor = services.visitor_of(request)
-    conversation = selectors.conversation_for(pk=pk, user=visitor.user, session_key=visitor.session_key)
+    conversation = selectors.conversation_for(
+        pk=pk, user=visitor.user, session_key=visitor.session_key
+    )
     if conversation is None:
         raise Http404("No such conversation.")
     return conversation
@@ -38,8 +40,15 @@ class ConversationListView(APIView):
     def get(self, request):
         visitor = services.visitor_of(request)
         items = services.conversations_of(visitor)[:100]
-        return Response({"backends": services.backend_description(),
-                         "results": [{"id": c.pk, "title": c.title, "updated": c.updated.isoformat()} for c in items]})
+        return Response(
+            {
+                "backends": services.backend_description(),
+                "results": [
+                    {"id": c.pk, "title": c.title, "updated": c.updated.isoformat()}
+                    for c in items
+                ],
+            }
+        )
 
     @extend_schema(request=dict, responses=dict)
     def post(self, request):
@@ -48,20 +57,33 @@ class ConversationListView(APIView):
         page = None
         raw_page = request.data.get("page")
         if raw_page not in (None, ""):
-            page = Page.objects.select_related("document__project").filter(pk=int(raw_page) if str(raw_page).isdigit() else 0).first()
+            page = (
+                Page.objects.select_related("document__project")
+                .filter(pk=int(raw_page) if str(raw_page).isdigit() else 0)
+                .first()
+            )
             if page is None:
                 return _error("No such page.", status.HTTP_404_NOT_FOUND)
         try:
             conversation = services.conversation_start(
-                visitor=visitor, page=page,
-                whole_document=str(request.data.get("whole_document", "")).lower() in ("1", "true", "on", "yes"),
+                visitor=visitor,
+                page=page,
+                whole_document=str(request.data.get("whole_document", "")).lower()
+                in ("1", "true", "on", "yes"),
                 image=(upload.name, upload.read()) if upload else None,
                 backend=request.data.get("backend") or Conversation.Backend.AUTO,
             )
         except services.AssistantError as exc:
             limited = isinstance(exc, services.RateLimited)
-            return _error(str(exc), status.HTTP_429_TOO_MANY_REQUESTS if limited else status.HTTP_400_BAD_REQUEST)
-        return Response(selectors.conversation_out(conversation), status=status.HTTP_201_CREATED)
+            return _error(
+                str(exc),
+                status.HTTP_429_TOO_MANY_REQUESTS
+                if limited
+                else status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(
+            selectors.conversation_out(conversation), status=status.HTTP_201_CREATED
+        )
 
 
 class ConversationDetailView(APIView):
@@ -83,13 +105,22 @@ class MessageCreateView(APIView):
         conversation = _conversation(request, pk)
         try:
             question, answer = services.question_ask(
-                conversation=conversation, visitor=services.visitor_of(request),
+                conversation=conversation,
+                visitor=services.visitor_of(request),
                 text=str(request.data.get("question", "")),
             )
         except services.AssistantError as exc:
             limited = isinstance(exc, services.RateLimited)
-            return _error(str(exc), status.HTTP_429_TOO_MANY_REQUESTS if limited else status.HTTP_400_BAD_REQUEST)
-        return Response({"question": question.as_event(), "answer": answer.as_event()}, status=status.HTTP_202_ACCEPTED)
+            return _error(
+                str(exc),
+                status.HTTP_429_TOO_MANY_REQUESTS
+                if limited
+                else status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(
+            {"question": question.as_event(), "answer": answer.as_event()},
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 class DocumentIndexView(APIView):
@@ -101,7 +132,9 @@ class DocumentIndexView(APIView):
     def post(self, request, pk: int):
         conversation = _conversation(request, pk)
         try:
-            job = services.document_index_start(conversation=conversation, visitor=services.visitor_of(request))
+            job = services.document_index_start(
+                conversation=conversation, visitor=services.visitor_of(request)
+            )
         except services.AssistantError as exc:
             return _error(str(exc))
         return Response(job.as_event(), status=status.HTTP_202_ACCEPTED)
@@ -110,11 +143,15 @@ class DocumentIndexView(APIView):
 class ConversationExportView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={(200, "application/json"): dict, (200, "text/markdown"): str})
+    @extend_schema(
+        responses={(200, "application/json"): dict, (200, "text/markdown"): str}
+    )
     def get(self, request, pk: int, fmt: str):
         conversation = _conversation(request, pk)
         try:
-            name, data, content_type = services.conversation_export(conversation=conversation, fmt=fmt)
+            name, data, content_type = exports.conversation_export(
+                conversation=conversation, fmt=fmt
+            )
         except services.AssistantError as exc:
             return _error(str(exc))
         response = HttpResponse(data, content_type=content_type)

@@ -27,4 +27,8 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _visible(self, pk):
         session = self.scope.get("session")
-        return conversation_for(pk=pk, user=self.scope.get("user"), session_key=session.session_key if session else None)
+        return conversation_for(
+            pk=pk,
+            user=self.scope.get("user"),
+            session_key=session.session_key if session else None,
+        )

@@ -11,7 +11,11 @@ PAGE_CHOICES_MAX = 300
 
 def conversation_for(*, pk: int, user, session_key: str | None) -> Conversation | None:
     """The conversation if it is this visitor's (404 for anyone else, so ids reveal nothing)."""
-    conversation = Conversation.objects.select_related("page__document", "document", "read_job").filter(pk=pk).first()
+    conversation = (
+        Conversation.objects.select_related("page__document", "document", "read_job")
+        .filter(pk=pk)
+        .first()
+    )
     if conversation is None or not conversation.belongs_to(user, session_key):
         return None
     return conversation
@@ -29,7 +33,7 @@ def pages_to_pick(user) -> list[Page]:
 
 def conversation_out(conversation: Conversation) -> dict:
     """What the API and the chat page say about a conversation (the page's lines included for the viewer)."""
-    from assistant.services import _image_info
+    from assistant.passages import image_info
 
     job = conversation.read_job
     return {
@@ -38,10 +42,14 @@ def conversation_out(conversation: Conversation) -> dict:
         "backend": conversation.backend,
         "page": conversation.page_id,
         "document": conversation.document_id,
-        "image": _image_info(conversation, conversation.page if conversation.page_id else None),
+        "image": image_info(
+            conversation, conversation.page if conversation.page_id else None
+        ),
         "reading": job.as_event() if job else None,
         "lines": len(conversation.lines) if not conversation.page_id else None,
         "created": conversation.created.isoformat(),
         "updated": conversation.updated.isoformat(),
-        "messages": [m.as_event() for m in conversation.messages.order_by("created", "pk")],
+        "messages": [
+            m.as_event() for m in conversation.messages.order_by("created", "pk")
+        ],
     }

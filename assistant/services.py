@@ -6,26 +6,23 @@ Views, the API and the Celery tasks only call these functions (HackSoft style: k
 from __future__ import annotations
 
 import io
-import json
 import time
 from dataclasses import dataclass
 
-import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from assistant import passages as scope
 from assistant.backends import archive as reader
 from assistant.backends.embeddings import Embedder, available_embedder
-from assistant.models import Conversation, LineVector, Message
+from assistant.models import Conversation, Message
 from portal.archive.models import Document, Page
 from portal.archive.permissions import can_read_document
-from portal.archive.selectors import page_lines_read, page_reading_layer
 from portal.jobs.models import Job
 from portal.jobs.progress import (
     job_fail,
@@ -67,7 +64,11 @@ def visitor_of(request) -> Visitor:
     if not request.session.session_key:
         request.session.save()
     user = request.user if request.user.is_authenticated else None
-    return Visitor(user=user, session_key=request.session.session_key, ip=request.META.get("REMOTE_ADDR", ""))
+    return Visitor(
+        user=user,
+        session_key=request.session.session_key,
+        ip=request.META.get("REMOTE_ADDR", ""),
+    )
 
 
 def rate_limit_check(*, visitor: Visitor) -> None:
@@ -84,7 +85,10 @@ def rate_limit_check(*, visitor: Visitor) -> None:
         count = 1
     if count > limit:
         raise RateLimited(
-            _("Too many requests: at most %(limit)d questions a minute. Please wait a moment.") % {"limit": limit}
+            _(
+                "Too many requests: at most %(limit)d questions a minute. Please wait a moment."
+            )
+            % {"limit": limit}
         )
 
 
@@ -108,7 +112,10 @@ def embedder_get() -> Embedder | None:
 def backend_description() -> str:
     parts = [_("Archive reader (quotes the lines of the text)")]
     if vlm_configured():
-        parts.append(_("vision-language model %(name)s") % {"name": settings.ASSISTANT_VLM_DIR.rstrip("/").split("/")[-1]})
+        parts.append(
+            _("vision-language model %(name)s")
+            % {"name": settings.ASSISTANT_VLM_DIR.rstrip("/").split("/")[-1]}
+        )
     else:
         parts.append(_("no vision-language model configured"))
     return "; ".join(parts)
@@ -121,19 +128,38 @@ def _image_check(data: bytes, name: str) -> tuple[int, int]:
     if len(data) > settings.ASSISTANT_MAX_IMAGE_BYTES:
         raise AssistantError(
             _("%(name)s is %(mb).1f MB; the limit is %(limit).0f MB.")
-            % {"name": name, "mb": len(data) / 2**20, "limit": settings.ASSISTANT_MAX_IMAGE_BYTES / 2**20}
+            % {
+                "name": name,
+                "mb": len(data) / 2**20,
+                "limit": settings.ASSISTANT_MAX_IMAGE_BYTES / 2**20,
+            }
         )
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
             if width * height > settings.ASSISTANT_MAX_IMAGE_PIXELS:
                 raise AssistantError(
-                    _("%(name)s is %(w)d×%(h)d pixels; the limit is %(limit)d megapixels.")
-                    % {"name": name, "w": width, "h": height, "limit": settings.ASSISTANT_MAX_IMAGE_PIXELS // 10**6}
+                    _(
+                        "%(name)s is %(w)d×%(h)d pixels; the limit is %(limit)d megapixels."
+                    )
+                    % {
+                        "name": name,
+                        "w": width,
+                        "h": height,
+                        "limit": settings.ASSISTANT_MAX_IMAGE_PIXELS // 10**6,
+                    }
                 )
             image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
-        raise AssistantError(_("%(name)s is not an image we can read (JPEG, PNG, TIFF, WebP).") % {"name": name}) from exc
+    except (
+        UnidentifiedImageError,
+        OSError,
+        Image.DecompressionBombError,
+        SyntaxError,
+    ) as exc:
+        raise AssistantError(
+            _("%(name)s is not an image we can read (JPEG, PNG, TIFF, WebP).")
+            % {"name": name}
+        ) from exc
     return width, height
 
 
@@ -149,12 +175,21 @@ def conversation_start(
     if backend not in Conversation.Backend.values:
         raise AssistantError(_("Unknown backend %(name)r.") % {"name": backend})
     if backend == Conversation.Backend.VLM and not vlm_configured():
-        raise AssistantError(_("No vision-language model is configured on this server (ASSISTANT_VLM_DIR)."))
+        raise AssistantError(
+            _(
+                "No vision-language model is configured on this server (ASSISTANT_VLM_DIR)."
+            )
+        )
     if (page is None) == (image is None):
-        raise AssistantError(_("Choose an archive page or upload an image (one of the two)."))
+        raise AssistantError(
+            _("Choose an archive page or upload an image (one of the two).")
+        )
     rate_limit_check(visitor=visitor)
-    conversation = Conversation(owner=visitor.user, session_key=visitor.session_key if visitor.user is None else "",
-                                backend=backend)
+    conversation = Conversation(
+        owner=visitor.user,
+        session_key=visitor.session_key if visitor.user is None else "",
+        backend=backend,
+    )
     if page is not None:
         if not can_read_document(page.document, visitor.user):
             raise AssistantError(_("You may not read this page."))
@@ -169,17 +204,26 @@ def conversation_start(
     conversation.title = name[:200]
     with transaction.atomic():
         conversation.save()
-        conversation.image.save(f"{conversation.pk}-{name[-80:]}", ContentFile(data), save=True)
+        conversation.image.save(
+            f"{conversation.pk}-{name[-80:]}", ContentFile(data), save=True
+        )
         if backend == Conversation.Backend.VLM:
             return conversation  # the model looks at the image itself: no lines to find
         job = Job.objects.create(
-            kind="assistant.page_read", owner=visitor.user, session_key=conversation.session_key,
-            target=f"assistant.conversation:{conversation.pk}", group=conversation.group,
+            kind="assistant.page_read",
+            owner=visitor.user,
+            session_key=conversation.session_key,
+            target=f"assistant.conversation:{conversation.pk}",
+            group=conversation.group,
             message=_("Waiting to read the page"),
         )
         conversation.read_job = job
         conversation.save(update_fields=["read_job"])
-        transaction.on_commit(lambda: _enqueue("assistant.page_read", job, conversation_id=conversation.pk))
+        transaction.on_commit(
+            lambda: _enqueue(
+                "assistant.page_read", job, conversation_id=conversation.pk
+            )
+        )
     return conversation
 
 
@@ -198,104 +242,85 @@ def conversation_read_image(*, conversation: Conversation, job: Job) -> None:
     job_start(job, total=2, message=_("Finding lines"))
     try:
         image = htr.load_image(conversation.image.path)
-        page = htr.Segmenter.load(settings.HTR_SEGMENTATION_MODEL, device=settings.HTR_DEVICE).segment(image)
-        job_progress(job, done=1, message=_("Reading %(n)d lines") % {"n": len(page.lines)})
+        page = htr.Segmenter.load(
+            settings.HTR_SEGMENTATION_MODEL, device=settings.HTR_DEVICE
+        ).segment(image)
+        job_progress(
+            job, done=1, message=_("Reading %(n)d lines") % {"n": len(page.lines)}
+        )
         if page.lines:
-            recognizer = htr.Recognizer.load(settings.HTR_RECOGNITION_MODEL, device=settings.HTR_DEVICE)
+            recognizer = htr.Recognizer.load(
+                settings.HTR_RECOGNITION_MODEL, device=settings.HTR_DEVICE
+            )
             page = recognizer.read_page(image, page)
     except Exception as exc:
         job_fail(job, f"{type(exc).__name__}: {exc}")
         raise
     conversation.lines = [
-        {"id": line.id, "polygon": [list(p) for p in line.polygon], "baseline": [list(p) for p in line.baseline],
-         "text": line.text}
+        {
+            "id": line.id,
+            "polygon": [list(p) for p in line.polygon],
+            "baseline": [list(p) for p in line.baseline],
+            "text": line.text,
+        }
         for line in page.lines
     ]
     conversation.save(update_fields=["lines", "updated"])
-    job_finish(job, result={"lines": len(page.lines)}, message=_("%(n)d lines read") % {"n": len(page.lines)})
-
-
-# What the archive reader reads --------------------------------------------------------------------------------
-
-
-def _image_info(conversation: Conversation, page: Page | None) -> dict:
-    if page is None:
-        return {"url": reverse("assistant:image", args=[conversation.pk]), "width": conversation.image_width,
-                "height": conversation.image_height}
-    return {"url": reverse("assistant:page-image", args=[conversation.pk, page.pk]), "width": page.width,
-            "height": page.height}
-
-
-def _page_passages(page: Page, number: int | None = None) -> list[reader.Passage]:
-    layer = page_reading_layer(page)
-    return [
-        reader.Passage(key=f"line:{line.pk}", text=t.text, number=i + 1, page=number, page_key=f"page:{page.pk}",
-                       polygon=line.polygon)
-        for i, (line, t) in enumerate(page_lines_read(page, layer))
-        if t is not None and t.text.strip()
-    ]
-
-
-def conversation_passages(conversation: Conversation) -> list[reader.Passage]:
-    """The lines the questions are about: the uploaded image's, the archive page's, or the whole document's."""
-    if conversation.document_id:
-        pages = conversation.document.pages.order_by("number")
-        return [p for page in pages for p in _page_passages(page, page.number)]
-    if conversation.page_id:
-        return _page_passages(conversation.page)
-    return [
-        reader.Passage(key=f"upload:{conversation.pk}:{line['id']}", text=line["text"], number=i + 1,
-                       page_key="upload", polygon=line["polygon"])
-        for i, line in enumerate(conversation.lines)
-        if line.get("text", "").strip()
-    ]
-
-
-def passage_vectors(passages: list[reader.Passage], embedder: Embedder, on_progress=None) -> np.ndarray:
-    """Embeddings of the passages, from the text-keyed cache where present; missing ones computed and stored."""
-    digests = [LineVector.digest_of(p.text) for p in passages]
-    known = {
-        v.digest: v.as_array()
-        for v in LineVector.objects.filter(embedder=embedder.name, digest__in=set(digests))
-    }
-    missing = [i for i, d in enumerate(digests) if d not in known]
-    batch = 64
-    for start in range(0, len(missing), batch):
-        chunk = missing[start : start + batch]
-        vectors = embedder.passages([passages[i].text for i in chunk])
-        rows = []
-        for i, vector in zip(chunk, vectors, strict=True):
-            known[digests[i]] = vector
-            rows.append(LineVector(embedder=embedder.name, digest=digests[i], vector=vector.astype(np.float32).tobytes()))
-        LineVector.objects.bulk_create(rows, ignore_conflicts=True)
-        if on_progress:
-            on_progress(min(start + batch, len(missing)), len(missing))
-    if not passages:
-        return np.zeros((0, 1), dtype=np.float32)
-    return np.stack([known[d] for d in digests])
+    job_finish(
+        job,
+        result={"lines": len(page.lines)},
+        message=_("%(n)d lines read") % {"n": len(page.lines)},
+    )
 
 
 def document_index(*, document: Document, job: Job) -> None:
     """Embed every line of a document ahead of questions about it (progress on the job)."""
     embedder = embedder_get()
-    passages = [p for page in document.pages.order_by("number") for p in _page_passages(page, page.number)]
-    job_start(job, total=max(len(passages), 1), message=_("Indexing %(n)d lines") % {"n": len(passages)})
+    passages = [
+        p
+        for page in document.pages.order_by("number")
+        for p in scope.page_passages(page, page.number)
+    ]
+    job_start(
+        job,
+        total=max(len(passages), 1),
+        message=_("Indexing %(n)d lines") % {"n": len(passages)},
+    )
     if embedder is None:
-        job_finish(job, result={"lines": len(passages)}, message=_("No embedder installed: matching by spelling only"))
+        job_finish(
+            job,
+            result={"lines": len(passages)},
+            message=_("No embedder installed: matching by spelling only"),
+        )
         return
-    passage_vectors(passages, embedder, on_progress=lambda done, total: job_progress(job, done=done, total=total))
-    job_finish(job, result={"lines": len(passages)}, message=_("%(n)d lines indexed") % {"n": len(passages)})
+    scope.passage_vectors(
+        passages,
+        embedder,
+        on_progress=lambda done, total: job_progress(job, done=done, total=total),
+    )
+    job_finish(
+        job,
+        result={"lines": len(passages)},
+        message=_("%(n)d lines indexed") % {"n": len(passages)},
+    )
 
 
 def document_index_start(*, conversation: Conversation, visitor: Visitor) -> Job:
     if not conversation.document_id:
-        raise AssistantError(_("This conversation is about one page; there is no document to index."))
+        raise AssistantError(
+            _("This conversation is about one page; there is no document to index.")
+        )
     job = Job.objects.create(
-        kind="assistant.document_index", owner=visitor.user, session_key=conversation.session_key,
-        target=f"archive.document:{conversation.document_id}", group=conversation.group,
+        kind="assistant.document_index",
+        owner=visitor.user,
+        session_key=conversation.session_key,
+        target=f"archive.document:{conversation.document_id}",
+        group=conversation.group,
         message=_("Waiting to index the document"),
     )
-    transaction.on_commit(lambda: _enqueue("assistant.document_index", job, job_id=job.pk))
+    transaction.on_commit(
+        lambda: _enqueue("assistant.document_index", job, job_id=job.pk)
+    )
     return job
 
 
@@ -303,18 +328,24 @@ def document_index_start(*, conversation: Conversation, visitor: Visitor) -> Job
 
 
 def _choose_backend(conversation: Conversation) -> str:
-    """"archive" when there are lines to quote, else "vlm" when a model is configured, else "none"."""
+    """ "archive" when there are lines to quote, else "vlm" when a model is configured, else "none"."""
     if conversation.backend == Conversation.Backend.VLM:
         return "vlm"
     if conversation.backend == Conversation.Backend.ARCHIVE:
         return "archive"
-    has_text = bool(conversation.lines) if not conversation.page_id else bool(conversation_passages(conversation))
+    has_text = (
+        bool(conversation.lines)
+        if not conversation.page_id
+        else bool(scope.conversation_passages(conversation))
+    )
     if has_text:
         return "archive"
     return "vlm" if vlm_configured() and not conversation.document_id else "none"
 
 
-def question_ask(*, conversation: Conversation, visitor: Visitor, text: str) -> tuple[Message, Message]:
+def question_ask(
+    *, conversation: Conversation, visitor: Visitor, text: str
+) -> tuple[Message, Message]:
     """Store the question and an empty answer, and hand the answer to the right worker queue."""
     text = (text or "").strip()
     if not text:
@@ -326,22 +357,36 @@ def question_ask(*, conversation: Conversation, visitor: Visitor, text: str) -> 
         )
     job = conversation.read_job
     if job is not None and job.is_active:
-        raise AssistantError(_("The page is still being read; ask again when the lines are found."))
+        raise AssistantError(
+            _("The page is still being read; ask again when the lines are found.")
+        )
     rate_limit_check(visitor=visitor)
     backend = _choose_backend(conversation)
     with transaction.atomic():
-        question = Message.objects.create(conversation=conversation, role=Message.Role.USER, text=text)
-        answer = Message.objects.create(conversation=conversation, role=Message.Role.ASSISTANT, backend=backend,
-                                        status=Message.Status.PENDING)
+        question = Message.objects.create(
+            conversation=conversation, role=Message.Role.USER, text=text
+        )
+        answer = Message.objects.create(
+            conversation=conversation,
+            role=Message.Role.ASSISTANT,
+            backend=backend,
+            status=Message.Status.PENDING,
+        )
         Conversation.objects.filter(pk=conversation.pk).update(updated=timezone.now())
-        task = "assistant.vlm_answer" if backend == "vlm" else "assistant.archive_answer"
+        task = (
+            "assistant.vlm_answer" if backend == "vlm" else "assistant.archive_answer"
+        )
         transaction.on_commit(lambda: _enqueue(task, None, message_id=answer.pk))
     return question, answer
 
 
 def _question_of(answer: Message) -> Message:
     return (
-        Message.objects.filter(conversation=answer.conversation, role=Message.Role.USER, created__lte=answer.created)
+        Message.objects.filter(
+            conversation=answer.conversation,
+            role=Message.Role.USER,
+            created__lte=answer.created,
+        )
         .exclude(pk__gt=answer.pk)
         .order_by("-created", "-pk")
         .first()
@@ -356,7 +401,7 @@ def message_answer_archive(*, message: Message) -> None:
     """Quote the best lines (or say "I don't know"), or say honestly that there is nothing to read."""
     conversation = message.conversation
     question = _question_of(message).text
-    passages = conversation_passages(conversation)
+    passages = scope.conversation_passages(conversation)
     language = reader.question_language(question)
     if not passages:
         message.backend = "none"
@@ -373,19 +418,38 @@ def message_answer_archive(*, message: Message) -> None:
         _push(message)
         return
     embedder = embedder_get()
-    vectors = passage_vectors(passages, embedder) if embedder is not None else None
+    vectors = (
+        scope.passage_vectors(passages, embedder) if embedder is not None else None
+    )
     reply = reader.answer(question, passages, embedder=embedder, vectors=vectors)
-    pages = {p.pk: p for p in Page.objects.filter(pk__in={int(h.passage.page_key.split(":")[1]) for h in reply.hits
-                                                          if h.passage.page_key.startswith("page:")})}
+    pages = {
+        p.pk: p
+        for p in Page.objects.filter(
+            pk__in={
+                int(h.passage.page_key.split(":")[1])
+                for h in reply.hits
+                if h.passage.page_key.startswith("page:")
+            }
+        )
+    }
     message.text = reply.text
     message.known = reply.known
     message.backend = "archive"
     message.evidence = [
         {
-            "key": h.passage.key, "text": h.passage.text, "number": h.passage.number, "page": h.passage.page,
-            "polygon": h.passage.polygon, "score": round(h.score, 3), "date": h.date,
-            "image": _image_info(conversation, pages.get(int(h.passage.page_key.split(":")[1]))
-                                 if h.passage.page_key.startswith("page:") else None),
+            "key": h.passage.key,
+            "text": h.passage.text,
+            "number": h.passage.number,
+            "page": h.passage.page,
+            "polygon": h.passage.polygon,
+            "score": round(h.score, 3),
+            "date": h.date,
+            "image": scope.image_info(
+                conversation,
+                pages.get(int(h.passage.page_key.split(":")[1]))
+                if h.passage.page_key.startswith("page:")
+                else None,
+            ),
         }
         for h in reply.hits
     ]
@@ -401,7 +465,11 @@ def message_answer_vlm(*, message: Message) -> None:
     conversation = message.conversation
     question = _question_of(message).text
     if not vlm_configured():
-        raise AssistantError(_("No vision-language model is configured on this server (ASSISTANT_VLM_DIR)."))
+        raise AssistantError(
+            _(
+                "No vision-language model is configured on this server (ASSISTANT_VLM_DIR)."
+            )
+        )
     vlm = load_vlm(settings.ASSISTANT_VLM_DIR, settings.ASSISTANT_VLM_DEVICE)
     image = _conversation_image(conversation)
     message.status = Message.Status.STREAMING
@@ -414,13 +482,25 @@ def message_answer_vlm(*, message: Message) -> None:
     def on_text(piece: str) -> None:
         pending.append(piece)
         if time.monotonic() - last[0] >= TOKEN_PUSH_SECONDS:
-            send_event(conversation.group, {"type": "token", "message": message.pk, "text": "".join(pending)})
+            send_event(
+                conversation.group,
+                {"type": "token", "message": message.pk, "text": "".join(pending)},
+            )
             pending.clear()
             last[0] = time.monotonic()
 
-    text = vlm_answer(vlm, image, question, max_new_tokens=settings.ASSISTANT_VLM_MAX_NEW_TOKENS, on_text=on_text)
+    text = vlm_answer(
+        vlm,
+        image,
+        question,
+        max_new_tokens=settings.ASSISTANT_VLM_MAX_NEW_TOKENS,
+        on_text=on_text,
+    )
     if pending:
-        send_event(conversation.group, {"type": "token", "message": message.pk, "text": "".join(pending)})
+        send_event(
+            conversation.group,
+            {"type": "token", "message": message.pk, "text": "".join(pending)},
+        )
     message.text = text or _("(the model gave an empty answer)")
     message.known = None
     message.status = Message.Status.DONE
@@ -439,43 +519,15 @@ def _conversation_image(conversation: Conversation) -> Image.Image:
 
 
 def message_fail(*, message_id: int, error: str) -> None:
-    message = Message.objects.select_related("conversation").filter(pk=message_id).first()
+    message = (
+        Message.objects.select_related("conversation").filter(pk=message_id).first()
+    )
     if message is None:
         return
     message.status = Message.Status.FAILED
     message.error = error[:5000]
-    message.text = message.text or _("Sorry, the answer failed: %(error)s") % {"error": error[:300]}
+    message.text = message.text or _("Sorry, the answer failed: %(error)s") % {
+        "error": error[:300]
+    }
     message.save()
     _push(message)
-
-
-# Export ---------------------------------------------------------------------------------------------------------
-
-
-def conversation_export(*, conversation: Conversation, fmt: str) -> tuple[str, bytes, str]:
-    """(file name, content, content type) of the conversation as JSON or Markdown."""
-    messages = list(conversation.messages.order_by("created", "pk"))
-    stem = f"conversation-{conversation.pk}"
-    if fmt == "json":
-        data = {
-            "id": conversation.pk,
-            "title": conversation.title,
-            "created": conversation.created.isoformat(),
-            "about": {"page": conversation.page_id, "document": conversation.document_id,
-                      "upload": conversation.image.name.rsplit("/", 1)[-1] if conversation.image else None},
-            "messages": [
-                {k: v for k, v in m.as_event().items() if k != "type"} for m in messages
-            ],
-        }
-        return f"{stem}.json", json.dumps(data, ensure_ascii=False, indent=2).encode(), "application/json"
-    if fmt in ("md", "markdown"):
-        out = [f"# {conversation.title or stem}", ""]
-        for m in messages:
-            who = "**Q:**" if m.role == Message.Role.USER else f"**A** ({m.backend or '—'}):"
-            out.append(f"{who} {m.text}")
-            for e in m.evidence:
-                where = f"line {e['number']}" + (f", page {e['page']}" if e.get("page") else "")
-                out.append(f"> {e['text']}  \n> — {where} (score {e['score']})")
-            out.append("")
-        return f"{stem}.md", "\n".join(out).encode(), "text/markdown; charset=utf-8"
-    raise AssistantError(_("Unknown export format %(fmt)r: use json or md.") % {"fmt": fmt})

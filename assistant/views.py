@@ -7,14 +7,16 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from assistant import selectors, services
+from assistant import exports, selectors, services
 from assistant.models import Conversation
 from portal.archive.models import Page
 from portal.archive.permissions import can_read_document
 
 
 def _conversation(request, pk: int) -> Conversation:
-    conversation = selectors.conversation_for(pk=pk, user=request.user, session_key=request.session.session_key)
+    conversation = selectors.conversation_for(
+        pk=pk, user=request.user, session_key=request.session.session_key
+    )
     if conversation is None:
         raise Http404("No such conversation.")
     return conversation
@@ -86,8 +88,11 @@ def conversation_ask(request, pk: int):
     """The no-JavaScript way to ask; the page's script uses the API instead and streams the answer."""
     conversation = _conversation(request, pk)
     try:
-        services.question_ask(conversation=conversation, visitor=services.visitor_of(request),
-                              text=request.POST.get("question", ""))
+        services.question_ask(
+            conversation=conversation,
+            visitor=services.visitor_of(request),
+            text=request.POST.get("question", ""),
+        )
     except services.AssistantError as exc:
         messages.error(request, str(exc))
     return redirect("assistant:conversation", conversation.pk)
@@ -105,9 +110,17 @@ def conversation_image(request, pk: int):
 def conversation_page_image(request, pk: int, page_id: int):
     """An archive page's scan, for a conversation about it (the reader must still be allowed to read it)."""
     conversation = _conversation(request, pk)
-    page = get_object_or_404(Page.objects.select_related("document__project"), pk=page_id)
-    in_scope = page.pk == conversation.page_id or (conversation.document_id and page.document_id == conversation.document_id)
-    if not in_scope or not can_read_document(page.document, request.user) or not page.image:
+    page = get_object_or_404(
+        Page.objects.select_related("document__project"), pk=page_id
+    )
+    in_scope = page.pk == conversation.page_id or (
+        conversation.document_id and page.document_id == conversation.document_id
+    )
+    if (
+        not in_scope
+        or not can_read_document(page.document, request.user)
+        or not page.image
+    ):
         raise Http404("No such page in this conversation.")
     return FileResponse(page.image.open("rb"))
 
@@ -116,7 +129,9 @@ def conversation_page_image(request, pk: int, page_id: int):
 def conversation_export(request, pk: int, fmt: str):
     conversation = _conversation(request, pk)
     try:
-        name, data, content_type = services.conversation_export(conversation=conversation, fmt=fmt)
+        name, data, content_type = exports.conversation_export(
+            conversation=conversation, fmt=fmt
+        )
     except services.AssistantError as exc:
         raise Http404(str(exc)) from exc
     response = HttpResponse(data, content_type=content_type)

@@ -59,15 +59,39 @@ def engine_page(image: Path, cache: Path):
     cached = cache / f"{image.parent.name}__{image.stem}.json"
     if cached.exists():
         data = json.loads(cached.read_text())
-        return Page(image=data["image"], width=data["width"], height=data["height"],
-                    lines=[Line(id=d["id"], polygon=[tuple(p) for p in d["polygon"]], text=d["text"]) for d in data["lines"]])
+        return Page(
+            image=data["image"],
+            width=data["width"],
+            height=data["height"],
+            lines=[
+                Line(
+                    id=d["id"], polygon=[tuple(p) for p in d["polygon"]], text=d["text"]
+                )
+                for d in data["lines"]
+            ],
+        )
     picture = load_image(str(image))
     page = Segmenter.load().segment(picture)
     page = Recognizer.load().read_page(picture, page)
     cache.mkdir(parents=True, exist_ok=True)
-    cached.write_text(json.dumps({"image": str(image.name), "width": page.width, "height": page.height,
-                                  "lines": [{"id": ln.id, "polygon": [list(p) for p in ln.polygon], "text": ln.text}
-                                            for ln in page.lines]}, ensure_ascii=False))
+    cached.write_text(
+        json.dumps(
+            {
+                "image": str(image.name),
+                "width": page.width,
+                "height": page.height,
+                "lines": [
+                    {
+                        "id": ln.id,
+                        "polygon": [list(p) for p in ln.polygon],
+                        "text": ln.text,
+                    }
+                    for ln in page.lines
+                ],
+            },
+            ensure_ascii=False,
+        )
+    )
     return page
 
 
@@ -82,21 +106,35 @@ def _overlap(a, b) -> float:
 
 def passages_of(page, page_number: int, page_key: str) -> list[Passage]:
     return [
-        Passage(key=f"{page_key}#{line.id}", text=line.text, number=i + 1, page=page_number, page_key=page_key,
-                polygon=list(line.polygon))
+        Passage(
+            key=f"{page_key}#{line.id}",
+            text=line.text,
+            number=i + 1,
+            page=page_number,
+            page_key=page_key,
+            polygon=list(line.polygon),
+        )
         for i, line in enumerate(page.lines)
         if line.text.strip()
     ]
 
 
-def load_pages(questions, engine: bool) -> dict[str, tuple[list[Passage], dict[str, set[str]]]]:
+def load_pages(
+    questions, engine: bool
+) -> dict[str, tuple[list[Passage], dict[str, set[str]]]]:
     """page name → (passages, ground-truth line id → keys of passages that stand for it)."""
     data = dataset_dir()
     documents = sorted({q["page"].split("/")[0] for q in questions})
     pages = {}
     cache = ROOT / "benchmarks" / "out" / "assistant_readings"
-    names = [f"{doc}/{xml.stem}" for doc in documents for xml in sorted((data / doc).glob("*.xml"))]
-    for name in tqdm(names, desc="engine readings" if engine else "ground truth", disable=not engine):
+    names = [
+        f"{doc}/{xml.stem}"
+        for doc in documents
+        for xml in sorted((data / doc).glob("*.xml"))
+    ]
+    for name in tqdm(
+        names, desc="engine readings" if engine else "ground truth", disable=not engine
+    ):
         gt = ground_truth_page(data / f"{name}.xml")
         number = names.index(name) + 1
         if not engine:
@@ -106,47 +144,87 @@ def load_pages(questions, engine: bool) -> dict[str, tuple[list[Passage], dict[s
             read = engine_page(data / f"{name}.jpg", cache)
             passages = passages_of(read, number, name)
             mapping = {}
-            for line in gt.lines:  # the read line(s) covering most of the ground-truth line
+            for (
+                line
+            ) in gt.lines:  # the read line(s) covering most of the ground-truth line
                 scored = [(_overlap(line.bbox, r.bbox), r.id) for r in read.lines]
                 best = max(scored, default=(0.0, ""))
-                mapping[line.id] = {f"{name}#{rid}" for s, rid in scored if s >= max(0.3, 0.6 * best[0])}
+                mapping[line.id] = {
+                    f"{name}#{rid}" for s, rid in scored if s >= max(0.3, 0.6 * best[0])
+                }
         pages[name] = (passages, mapping)
     return pages
 
 
-def evaluate(questions, pages, embedder, calibration: Calibration, scope: str, vectors_cache: dict) -> dict:
+def evaluate(
+    questions,
+    pages,
+    embedder,
+    calibration: Calibration,
+    scope: str,
+    vectors_cache: dict,
+) -> dict:
     top1 = top3 = answered = correct_answers = 0
     idk_on_negatives = negatives = 0
     for q in questions:
         passages, mapping = pages[q["page"]]
         if scope == "document":
             doc = q["page"].split("/")[0]
-            passages = [p for name, (ps, _) in pages.items() if name.startswith(doc + "/") for p in ps]
+            passages = [
+                p
+                for name, (ps, _) in pages.items()
+                if name.startswith(doc + "/")
+                for p in ps
+            ]
         key = (scope, q["page"] if scope == "page" else q["page"].split("/")[0])
         if embedder is not None and key not in vectors_cache:
             vectors_cache[key] = embedder.passages([p.text for p in passages])
         vectors = vectors_cache.get(key)
-        expected = set().union(*(mapping.get(e, set()) for e in q["expected"])) if q["expected"] else set()
-        reply = answer(q["question"], passages, embedder=embedder, vectors=vectors, calibration=calibration)
+        expected = (
+            set().union(*(mapping.get(e, set()) for e in q["expected"]))
+            if q["expected"]
+            else set()
+        )
+        reply = answer(
+            q["question"],
+            passages,
+            embedder=embedder,
+            vectors=vectors,
+            calibration=calibration,
+        )
         if not q["expected"]:
             negatives += 1
             idk_on_negatives += not reply.known
             continue
-        ranked = search(q["question"], passages, embedder=embedder, vectors=vectors, calibration=calibration)
+        ranked = search(
+            q["question"],
+            passages,
+            embedder=embedder,
+            vectors=vectors,
+            calibration=calibration,
+        )
         keys = [h.passage.key for h in ranked]
         top1 += bool(expected & set(keys[:1]))
         top3 += bool(expected & set(keys[:3]))
         answered += reply.known
-        correct_answers += bool(reply.known and expected & {h.passage.key for h in reply.hits[:1]})
+        correct_answers += bool(
+            reply.known and expected & {h.passage.key for h in reply.hits[:1]}
+        )
     n = len([q for q in questions if q["expected"]])
     return {
-        "top1": top1 / n, "top3": top3 / n, "n": n,
-        "answered": answered / n, "answered_correctly": correct_answers / n,
-        "idk_on_unanswerable": idk_on_negatives / max(negatives, 1), "n_unanswerable": negatives,
+        "top1": top1 / n,
+        "top3": top3 / n,
+        "n": n,
+        "answered": answered / n,
+        "answered_correctly": correct_answers / n,
+        "idk_on_unanswerable": idk_on_negatives / max(negatives, 1),
+        "n_unanswerable": negatives,
     }
 
 
-def fit(questions, pages, embedder, base: Calibration, vectors_cache: dict) -> Calibration:
+def fit(
+    questions, pages, embedder, base: Calibration, vectors_cache: dict
+) -> Calibration:
     """Mixing weight for the best top-1, then the threshold that gets most questions right (answered or refused)."""
     best = None
     for w in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]:
@@ -157,17 +235,31 @@ def fit(questions, pages, embedder, base: Calibration, vectors_cache: dict) -> C
     cal = best[1]
     scored = []
     for t in [x / 100 for x in range(10, 71, 2)]:
-        r = evaluate(questions, pages, embedder, replace(cal, threshold=t), "page", vectors_cache)
-        right = r["answered_correctly"] * r["n"] + r["idk_on_unanswerable"] * r["n_unanswerable"]
+        r = evaluate(
+            questions, pages, embedder, replace(cal, threshold=t), "page", vectors_cache
+        )
+        right = (
+            r["answered_correctly"] * r["n"]
+            + r["idk_on_unanswerable"] * r["n_unanswerable"]
+        )
         scored.append((right, -t, t))
     _, _, threshold = max(scored)
     return replace(cal, threshold=threshold)
 
 
-def cross_validate(questions, pages, embedder, base: Calibration, name: str, source: str) -> None:
+def cross_validate(
+    questions, pages, embedder, base: Calibration, name: str, source: str
+) -> None:
     """Calibration fit on one document's questions, scored on the other's: figures free of fitting on themselves."""
     documents = sorted({q["page"].split("/")[0] for q in questions})
-    totals = {"top1": 0.0, "top3": 0.0, "answered_correctly": 0.0, "idk": 0.0, "n": 0, "neg": 0}
+    totals = {
+        "top1": 0.0,
+        "top3": 0.0,
+        "answered_correctly": 0.0,
+        "idk": 0.0,
+        "n": 0,
+        "neg": 0,
+    }
     for held_out in documents:
         train = [q for q in questions if not q["page"].startswith(held_out + "/")]
         test = [q for q in questions if q["page"].startswith(held_out + "/")]
@@ -179,27 +271,47 @@ def cross_validate(questions, pages, embedder, base: Calibration, name: str, sou
         totals["n"] += r["n"]
         totals["neg"] += r["n_unanswerable"]
     n, neg = totals["n"], max(totals["neg"], 1)
-    print(f"{source:12s} {name:6s} cross-document (fit on one, scored on the other) scope=page     "
-          f"top-1 {totals['top1'] / n:.3f}  top-3 {totals['top3'] / n:.3f}  correct answers "
-          f"{totals['answered_correctly'] / n:.3f} of {n}  'I don't know' on unanswerable {totals['idk'] / neg:.3f} of "
-          f"{totals['neg']}")
+    print(
+        f"{source:12s} {name:6s} cross-document (fit on one, scored on the other) scope=page     "
+        f"top-1 {totals['top1'] / n:.3f}  top-3 {totals['top3'] / n:.3f}  correct answers "
+        f"{totals['answered_correctly'] / n:.3f} of {n}  'I don't know' on unanswerable {totals['idk'] / neg:.3f} of "
+        f"{totals['neg']}"
+    )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--engine", action="store_true", help="also over the engine's readings of the scans")
-    parser.add_argument("--fit", action="store_true", help="grid-search the calibration (prints it; edit archive.py)")
-    parser.add_argument("--cv", action="store_true",
-                        help="also fit on one test document's questions and score the other (both ways)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--engine",
+        action="store_true",
+        help="also over the engine's readings of the scans",
+    )
+    parser.add_argument(
+        "--fit",
+        action="store_true",
+        help="grid-search the calibration (prints it; edit archive.py)",
+    )
+    parser.add_argument(
+        "--cv",
+        action="store_true",
+        help="also fit on one test document's questions and score the other (both ways)",
+    )
     parser.add_argument("--embedders", default=",".join([*EMBEDDERS, "none"]))
     args = parser.parse_args()
     if not dataset_dir().exists():
-        print(f"dataset not found at {dataset_dir()} (set SKOROPIS_SHARED)", file=sys.stderr)
+        print(
+            f"dataset not found at {dataset_dir()} (set SKOROPIS_SHARED)",
+            file=sys.stderr,
+        )
         return 2
     questions = json.loads(QUESTIONS.read_text())["questions"]
     sources = ["ground truth"] + (["engine"] if args.engine else [])
-    print(f"{len(questions)} questions ({sum(1 for q in questions if q['expected'])} answerable) on "
-          f"{len({q['page'] for q in questions})} test pages")
+    print(
+        f"{len(questions)} questions ({sum(1 for q in questions if q['expected'])} answerable) on "
+        f"{len({q['page'] for q in questions})} test pages"
+    )
     for source in sources:
         pages = load_pages(questions, engine=source == "engine")
         for name in args.embedders.split(","):

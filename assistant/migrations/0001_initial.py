@@ -8,66 +8,175 @@ import assistant.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('archive', '0001_initial'),
-        ('jobs', '0001_initial'),
+        ("archive", "0001_initial"),
+        ("jobs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Conversation',
+            name="Conversation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('backend', models.CharField(choices=[('auto', 'Automatic'), ('archive', 'Archive reader'), ('vlm', 'Vision-language model')], default='auto', max_length=10)),
-                ('image', models.FileField(blank=True, max_length=300, upload_to=assistant.models.conversation_image_path)),
-                ('image_width', models.PositiveIntegerField(default=0)),
-                ('image_height', models.PositiveIntegerField(default=0)),
-                ('lines', models.JSONField(blank=True, default=list)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('document', models.ForeignKey(blank=True, help_text='Set when the questions are about the whole document, not one page.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='archive.document')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
-                ('page', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='archive.page')),
-                ('read_job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='jobs.job')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "session_key",
+                    models.CharField(blank=True, db_index=True, max_length=64),
+                ),
+                ("title", models.CharField(blank=True, max_length=200)),
+                (
+                    "backend",
+                    models.CharField(
+                        choices=[
+                            ("auto", "Automatic"),
+                            ("archive", "Archive reader"),
+                            ("vlm", "Vision-language model"),
+                        ],
+                        default="auto",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "image",
+                    models.FileField(
+                        blank=True,
+                        max_length=300,
+                        upload_to=assistant.models.conversation_image_path,
+                    ),
+                ),
+                ("image_width", models.PositiveIntegerField(default=0)),
+                ("image_height", models.PositiveIntegerField(default=0)),
+                ("lines", models.JSONField(blank=True, default=list)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Set when the questions are about the whole document, not one page.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="archive.document",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "page",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="archive.page",
+                    ),
+                ),
+                (
+                    "read_job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="jobs.job",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated'],
+                "ordering": ["-updated"],
             },
         ),
         migrations.CreateModel(
-            name='LineVector',
+            name="LineVector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('embedder', models.CharField(max_length=20)),
-                ('digest', models.CharField(max_length=40)),
-                ('vector', models.BinaryField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("embedder", models.CharField(max_length=20)),
+                ("digest", models.CharField(max_length=40)),
+                ("vector", models.BinaryField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('embedder', 'digest'), name='one_vector_per_text')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("embedder", "digest"), name="one_vector_per_text"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('user', 'Question'), ('assistant', 'Answer')], max_length=10)),
-                ('text', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('pending', 'Waiting'), ('streaming', 'Answering'), ('done', 'Done'), ('failed', 'Failed')], default='done', max_length=10)),
-                ('backend', models.CharField(blank=True, max_length=10)),
-                ('known', models.BooleanField(null=True)),
-                ('evidence', models.JSONField(blank=True, default=list)),
-                ('error', models.TextField(blank=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='assistant.conversation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("user", "Question"), ("assistant", "Answer")],
+                        max_length=10,
+                    ),
+                ),
+                ("text", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting"),
+                            ("streaming", "Answering"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="done",
+                        max_length=10,
+                    ),
+                ),
+                ("backend", models.CharField(blank=True, max_length=10)),
+                ("known", models.BooleanField(null=True)),
+                ("evidence", models.JSONField(blank=True, default=list)),
+                ("error", models.TextField(blank=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="assistant.conversation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['conversation', 'created', 'pk'],
+                "ordering": ["conversation", "created", "pk"],
             },
         ),
     ]

@@ -24,33 +24,51 @@ async def _drain(layer, channel, seconds: float = 2.0) -> list[dict]:
         events.append(message["event"])
 
 
-def test_it_streams_the_answer_of_a_tiny_llava_through_the_gpu_task(celery_worker, tiny_vlm_dir, settings):
+def test_it_streams_the_answer_of_a_tiny_llava_through_the_gpu_task(
+    celery_worker, tiny_vlm_dir, settings
+):
     settings.ASSISTANT_VLM_DIR = str(tiny_vlm_dir)
     visitor = services.Visitor(user=None, session_key="vlm-session")
-    conversation = services.conversation_start(visitor=visitor, image=("garden.png", png_bytes()), backend="vlm")
+    conversation = services.conversation_start(
+        visitor=visitor, image=("garden.png", png_bytes()), backend="vlm"
+    )
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(conversation.group, channel)
 
-    _question, answer = services.question_ask(conversation=conversation, visitor=visitor, text="What is in this picture?")
+    _question, answer = services.question_ask(
+        conversation=conversation, visitor=visitor, text="What is in this picture?"
+    )
     answer = wait_for_message(answer.pk)
 
     assert answer.status == Message.Status.DONE, answer.error
     assert answer.backend == "vlm" and answer.text
     events = async_to_sync(_drain)(layer, channel)
-    streamed = "".join(e["text"] for e in events if e["type"] == "token" and e["message"] == answer.pk)
+    streamed = "".join(
+        e["text"] for e in events if e["type"] == "token" and e["message"] == answer.pk
+    )
     assert streamed.strip() == answer.text
-    assert [e for e in events if e["type"] == "message" and e["id"] == answer.pk][-1]["status"] == "done"
+    assert [e for e in events if e["type"] == "message" and e["id"] == answer.pk][-1][
+        "status"
+    ] == "done"
 
 
-def test_it_is_honest_about_a_photo_without_text_when_no_vlm_is_configured(celery_worker, settings):
+def test_it_is_honest_about_a_photo_without_text_when_no_vlm_is_configured(
+    celery_worker, settings
+):
     settings.ASSISTANT_VLM_DIR = None
     visitor = services.Visitor(user=None, session_key="photo-session")
-    conversation = services.conversation_start(visitor=visitor, image=("cat.png", png_bytes()))
+    conversation = services.conversation_start(
+        visitor=visitor, image=("cat.png", png_bytes())
+    )
     wait_for_read(conversation)
     if conversation.lines:
         pytest.skip("the engine found lines in a drawn blob; nothing to check here")
-    _question, answer = services.question_ask(conversation=conversation, visitor=visitor, text="What is in this photo?")
+    _question, answer = services.question_ask(
+        conversation=conversation, visitor=visitor, text="What is in this photo?"
+    )
     answer = wait_for_message(answer.pk)
     assert answer.backend == "none" and answer.known is False
-    assert "no lines of text" in answer.text and "no vision-language model" in answer.text
+    assert (
+        "no lines of text" in answer.text and "no vision-language model" in answer.text
+    )

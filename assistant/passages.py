@@ -1,0 +1,96 @@
+"""What the archive reader reads: a conversation's lines as `Passage`s, and their embeddings (cached by text)."""
+
+from __future__ import annotations
+
+import numpy as np
+from django.urls import reverse
+
+from assistant.backends import archive as reader
+from assistant.backends.embeddings import Embedder
+from assistant.models import Conversation, LineVector
+from portal.archive.models import Page
+from portal.archive.selectors import page_lines_read, page_reading_layer
+
+
+def image_info(conversation: Conversation, page: Page | None) -> dict:
+    if page is None:
+        return {
+            "url": reverse("assistant:image", args=[conversation.pk]),
+            "width": conversation.image_width,
+            "height": conversation.image_height,
+        }
+    return {
+        "url": reverse("assistant:page-image", args=[conversation.pk, page.pk]),
+        "width": page.width,
+        "height": page.height,
+    }
+
+
+def page_passages(page: Page, number: int | None = None) -> list[reader.Passage]:
+    layer = page_reading_layer(page)
+    return [
+        reader.Passage(
+            key=f"line:{line.pk}",
+            text=t.text,
+            number=i + 1,
+            page=number,
+            page_key=f"page:{page.pk}",
+            polygon=line.polygon,
+        )
+        for i, (line, t) in enumerate(page_lines_read(page, layer))
+        if t is not None and t.text.strip()
+    ]
+
+
+def conversation_passages(conversation: Conversation) -> list[reader.Passage]:
+    """The lines the questions are about: the uploaded image's, the archive page's, or the whole document's."""
+    if conversation.document_id:
+        pages = conversation.document.pages.order_by("number")
+        return [p for page in pages for p in page_passages(page, page.number)]
+    if conversation.page_id:
+        return page_passages(conversation.page)
+    return [
+        reader.Passage(
+            key=f"upload:{conversation.pk}:{line['id']}",
+            text=line["text"],
+            number=i + 1,
+            page_key="upload",
+            polygon=line["polygon"],
+        )
+        for i, line in enumerate(conversation.lines)
+        if line.get("text", "").strip()
+    ]
+
+
+def passage_vectors(
+    passages: list[reader.Passage], embedder: Embedder, on_progress=None
+) -> np.ndarray:
+    """Embeddings of the passages, from the text-keyed cache where present; missing ones computed and stored."""
+    digests = [LineVector.digest_of(p.text) for p in passages]
+    known = {
+        v.digest: v.as_array()
+        for v in LineVector.objects.filter(
+            embedder=embedder.name, digest__in=set(digests)
+        )
+    }
+    missing = [i for i, d in enumerate(digests) if d not in known]
+    batch = 64
+    for start in range(0, len(missing), batch):
+        chunk = missing[start : start + batch]
+        vectors = embedder.passages([passages[i].text for i in chunk])
+        rows = []
+        for i, vector in zip(chunk, vectors, strict=True):
+            known[digests[i]] = vector
+            rows.append(
+                LineVector(
+                    embedder=embedder.name,
+                    digest=digests[i],
+                    vector=vector.astype(np.float32).tobytes(),
+                )
+            )
+        LineVector.objects.bulk_create(rows, ignore_conflicts=True)
+        if on_progress:
+            on_progress(min(start + batch, len(missing)), len(missing))
+    if not passages:
+        return np.zeros((0, 1), dtype=np.float32)
+    return np.stack([known[d] for d in digests])
