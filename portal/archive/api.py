@@ -51,7 +51,7 @@ def require_edit(request, document: Document) -> None:
 
 
 def steps_requested(request, default: list[str]) -> list[str]:
-    raw = request.query_params.get("steps") or request.data.get("steps") if hasattr(request, "data") else None
+    raw = request.query_params.get("steps") or request.data.get("steps")
     if not raw:
         return default
     steps = raw.split(",") if isinstance(raw, str) else list(raw)
