@@ -247,6 +247,7 @@ def page_editor(request: HttpRequest, document_id: int, number: int) -> HttpResp
         "keyboard": list(keyboard),
         "focusLine": int(focus_line) if focus_line.isdigit() else None,
         "osdImages": static("vendor/openseadragon/images/"),
+        "stateLabels": {value: str(label) for value, label in Page.State.choices},
     }
     return render(
         request,

@@ -200,6 +200,31 @@
 
   window.addEventListener("beforeunload", function () { lines.saveActive(); });
 
+  /* The page may be read again meanwhile (from the document page, or by a colleague): show its state, and take the
+     new lines when its job is done. */
+  let pageState = null;
+  api.socket("/ws/documents/" + config.documentId + "/", {
+    message: function (message) {
+      if (message.type === "job" && message.target === "archive.page:" + config.pageId) {
+        if (message.status === "done") {
+          say(gettext("The page was read again; its lines are reloaded."), "ok");
+          lines.saveActive().then(function () { load(lines.activeId); });
+        } else if (message.status === "failed") {
+          say(gettext("Reading this page again failed; its lines are unchanged."), "error");
+        }
+        return;
+      }
+      const pages = message.type === "document.state" ? message.pages : message.type === "page" ? [message] : [];
+      pages.filter(function (p) { return p.id === config.pageId; }).forEach(function (p) {
+        if (p.state !== pageState && p.state !== "done" && p.state !== "failed") {
+          say(interpolate(gettext("This page is being processed: %s…"), [config.stateLabels[p.state] || p.state]), "busy");
+        }
+        pageState = p.state;
+        document.body.dataset.pageState = p.state;
+      });
+    },
+  });
+
   load(config.focusLine).then(function () {
     if (config.focusLine === null && page && page.lines.length && config.canEdit) lines.focus(page.lines[0].id);
   });

@@ -201,3 +201,24 @@ def test_dropping_several_scans_adds_their_pages_live(daphne_server, browser_pag
     page.wait_for_function("Array.from(document.querySelectorAll('.page-card .thumb')).every(i => i.complete && i.naturalWidth > 0)")
     assert document.pages.count() == 2
     assert page.errors == []
+
+
+def test_the_editor_takes_the_new_lines_when_the_page_is_read_again(daphne_server, browser_page):
+    from django.db import transaction
+
+    from portal.archive import pipeline, services
+    from portal.archive.models import Line
+
+    owner = make_user_for_the_server("owner", "owner-pw-2024")
+    stored = stored_page(owner)
+    page = browser_page
+    log_in(page, daphne_server, "owner", "owner-pw-2024")
+    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    count = len(line_ids(page))
+
+    services.line_delete(line=Line.objects.filter(page=stored).order_by("order").last())
+    with transaction.atomic():
+        pipeline.page_pipeline_start(page=stored, steps=["prepare"], user=owner)
+    page.wait_for_function(f"document.querySelectorAll('.line').length == {count - 1}", timeout=60_000)
+    assert page.inner_text("#editor-status") == "The page was read again; its lines are reloaded."
+    assert page.errors == []
