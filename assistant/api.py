@@ -31,7 +31,8 @@ def _conversation(request, pk: int) -> Conversation:
 
 class ConversationListView(APIView):
     """GET: your conversations. POST (multipart): `image` (a file) or `page` (an archive page id), optional
-    `whole_document` (true: ask about the page's whole document), `backend` (auto, archive, vlm)."""
+    `scope` (page, document: the page's whole document, collection: every document of its project you may
+    read), `backend` (auto, archive, vlm)."""
 
     permission_classes = [AllowAny]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
@@ -68,8 +69,7 @@ class ConversationListView(APIView):
             conversation = services.conversation_start(
                 visitor=visitor,
                 page=page,
-                whole_document=str(request.data.get("whole_document", "")).lower()
-                in ("1", "true", "on", "yes"),
+                scope_name=str(request.data.get("scope") or "page"),
                 image=(upload.name, upload.read()) if upload else None,
                 backend=request.data.get("backend") or Conversation.Backend.AUTO,
             )
@@ -123,7 +123,7 @@ class MessageCreateView(APIView):
         )
 
 
-class DocumentIndexView(APIView):
+class ScopeIndexView(APIView):
     """POST: embed every line of the conversation's document now (a Job; progress over the conversation's socket)."""
 
     permission_classes = [AllowAny]
@@ -132,7 +132,7 @@ class DocumentIndexView(APIView):
     def post(self, request, pk: int):
         conversation = _conversation(request, pk)
         try:
-            job = services.document_index_start(
+            job = services.scope_index_start(
                 conversation=conversation, visitor=services.visitor_of(request)
             )
         except services.AssistantError as exc:

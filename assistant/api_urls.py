@@ -20,7 +20,7 @@ urlpatterns = [
     ),
     path(
         "conversations/<int:pk>/index/",
-        api.DocumentIndexView.as_view(),
+        api.ScopeIndexView.as_view(),
         name="api-assistant-index",
     ),
     path(

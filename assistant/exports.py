@@ -24,6 +24,7 @@ def conversation_export(
             "about": {
                 "page": conversation.page_id,
                 "document": conversation.document_id,
+                "project": conversation.project_id,
                 "upload": conversation.image.name.rsplit("/", 1)[-1]
                 if conversation.image
                 else None,
@@ -50,6 +51,8 @@ def conversation_export(
                 where = f"line {e['number']}" + (
                     f", page {e['page']}" if e.get("page") else ""
                 )
+                if e.get("document"):
+                    where += f", {e['document']}"
                 out.append(f"> {e['text']}  \n> — {where} (score {e['score']})")
             out.append("")
         return f"{stem}.md", "\n".join(out).encode(), "text/markdown; charset=utf-8"

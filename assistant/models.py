@@ -39,6 +39,14 @@ class Conversation(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    project = models.ForeignKey(
+        "archive.Project",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Set when the questions are about the project's whole collection."),
+    )
     document = models.ForeignKey(
         "archive.Document",
         null=True,
@@ -71,6 +79,12 @@ class Conversation(models.Model):
     @property
     def group(self) -> str:
         return f"assistant-conversation-{self.pk}"
+
+    @property
+    def scope(self) -> str:
+        if self.project_id:
+            return "collection"
+        return "document" if self.document_id else "page"
 
     def belongs_to(self, user, session_key: str | None) -> bool:
         if user is not None and user.is_authenticated:

@@ -9,7 +9,11 @@ from assistant.backends import archive as reader
 from assistant.backends.embeddings import Embedder
 from assistant.models import Conversation, LineVector
 from portal.archive.models import Page
-from portal.archive.selectors import page_lines_read, page_reading_layer
+from portal.archive.selectors import (
+    documents_readable_by,
+    page_lines_read,
+    page_reading_layer,
+)
 
 
 def image_info(conversation: Conversation, page: Page | None) -> dict:
@@ -26,7 +30,9 @@ def image_info(conversation: Conversation, page: Page | None) -> dict:
     }
 
 
-def page_passages(page: Page, number: int | None = None) -> list[reader.Passage]:
+def page_passages(
+    page: Page, number: int | None = None, document: str = ""
+) -> list[reader.Passage]:
     layer = page_reading_layer(page)
     return [
         reader.Passage(
@@ -36,6 +42,7 @@ def page_passages(page: Page, number: int | None = None) -> list[reader.Passage]
             page=number,
             page_key=f"page:{page.pk}",
             polygon=line.polygon,
+            document=document,
         )
         for i, (line, t) in enumerate(page_lines_read(page, layer))
         if t is not None and t.text.strip()
@@ -43,7 +50,18 @@ def page_passages(page: Page, number: int | None = None) -> list[reader.Passage]
 
 
 def conversation_passages(conversation: Conversation) -> list[reader.Passage]:
-    """The lines the questions are about: the uploaded image's, the archive page's, or the whole document's."""
+    """The lines the questions are about: the uploaded image's, the archive page's, its document's, or those of
+    every document of its project that the conversation's owner may read (published ones for a visitor)."""
+    if conversation.project_id:
+        documents = documents_readable_by(conversation.owner).filter(
+            project=conversation.project_id
+        )
+        pages = Page.objects.filter(document__in=documents).select_related("document")
+        return [
+            p
+            for page in pages.order_by("document__title", "document_id", "number")
+            for p in page_passages(page, page.number, document=page.document.title)
+        ]
     if conversation.document_id:
         pages = conversation.document.pages.order_by("number")
         return [p for page in pages for p in page_passages(page, page.number)]

@@ -42,6 +42,8 @@ def conversation_out(conversation: Conversation) -> dict:
         "backend": conversation.backend,
         "page": conversation.page_id,
         "document": conversation.document_id,
+        "project": conversation.project_id,
+        "scope": conversation.scope,
         "image": image_info(
             conversation, conversation.page if conversation.page_id else None
         ),

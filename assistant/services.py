@@ -21,7 +21,7 @@ from assistant import passages as scope
 from assistant.backends import archive as reader
 from assistant.backends.embeddings import Embedder, available_embedder
 from assistant.models import Conversation, Message
-from portal.archive.models import Document, Page
+from portal.archive.models import Page
 from portal.archive.permissions import can_read_document
 from portal.jobs.models import Job
 from portal.jobs.progress import (
@@ -33,6 +33,9 @@ from portal.jobs.progress import (
 )
 
 TOKEN_PUSH_SECONDS = 0.1  # streamed tokens are pushed in small batches, not one websocket frame per token
+
+
+SCOPES = ("page", "document", "collection")
 
 
 class AssistantError(ValueError):
@@ -167,11 +170,17 @@ def conversation_start(
     *,
     visitor: Visitor,
     page: Page | None = None,
-    whole_document: bool = False,
+    scope_name: str = "page",
     image: tuple[str, bytes] | None = None,
     backend: str = Conversation.Backend.AUTO,
 ) -> Conversation:
-    """A conversation about an archive page (or its whole document) the visitor may read, or an uploaded image."""
+    """A conversation about an archive page the visitor may read (or its whole document, or its project's whole
+    collection: `scope_name` "document" / "collection"), or about an uploaded image."""
+    if scope_name not in SCOPES:
+        raise AssistantError(
+            _("Unknown scope %(name)r: use page, document or collection.")
+            % {"name": scope_name}
+        )
     if backend not in Conversation.Backend.values:
         raise AssistantError(_("Unknown backend %(name)r.") % {"name": backend})
     if backend == Conversation.Backend.VLM and not vlm_configured():
@@ -194,8 +203,15 @@ def conversation_start(
         if not can_read_document(page.document, visitor.user):
             raise AssistantError(_("You may not read this page."))
         conversation.page = page
-        conversation.document = page.document if whole_document else None
-        conversation.title = str(page.document) if whole_document else str(page)
+        conversation.document = page.document if scope_name == "document" else None
+        conversation.project = (
+            page.document.project if scope_name == "collection" else None
+        )
+        conversation.title = {
+            "page": str(page),
+            "document": str(page.document),
+            "collection": str(page.document.project),
+        }[scope_name]
         conversation.image_width, conversation.image_height = page.width, page.height
         conversation.save()
         return conversation
@@ -273,14 +289,10 @@ def conversation_read_image(*, conversation: Conversation, job: Job) -> None:
     )
 
 
-def document_index(*, document: Document, job: Job) -> None:
-    """Embed every line of a document ahead of questions about it (progress on the job)."""
+def scope_index(*, conversation: Conversation, job: Job) -> None:
+    """Embed every line of a document or collection ahead of questions about it (progress on the job)."""
     embedder = embedder_get()
-    passages = [
-        p
-        for page in document.pages.order_by("number")
-        for p in scope.page_passages(page, page.number)
-    ]
+    passages = scope.conversation_passages(conversation)
     job_start(
         job,
         total=max(len(passages), 1),
@@ -305,22 +317,20 @@ def document_index(*, document: Document, job: Job) -> None:
     )
 
 
-def document_index_start(*, conversation: Conversation, visitor: Visitor) -> Job:
-    if not conversation.document_id:
+def scope_index_start(*, conversation: Conversation, visitor: Visitor) -> Job:
+    if conversation.scope == "page":
         raise AssistantError(
             _("This conversation is about one page; there is no document to index.")
         )
     job = Job.objects.create(
-        kind="assistant.document_index",
+        kind="assistant.scope_index",
         owner=visitor.user,
         session_key=conversation.session_key,
-        target=f"archive.document:{conversation.document_id}",
+        target=f"assistant.conversation:{conversation.pk}",
         group=conversation.group,
-        message=_("Waiting to index the document"),
+        message=_("Waiting to index the lines"),
     )
-    transaction.on_commit(
-        lambda: _enqueue("assistant.document_index", job, job_id=job.pk)
-    )
+    transaction.on_commit(lambda: _enqueue("assistant.scope_index", job, job_id=job.pk))
     return job
 
 
@@ -340,7 +350,7 @@ def _choose_backend(conversation: Conversation) -> str:
     )
     if has_text:
         return "archive"
-    return "vlm" if vlm_configured() and not conversation.document_id else "none"
+    return "vlm" if vlm_configured() and conversation.scope == "page" else "none"
 
 
 def question_ask(
@@ -441,6 +451,7 @@ def message_answer_archive(*, message: Message) -> None:
             "text": h.passage.text,
             "number": h.passage.number,
             "page": h.passage.page,
+            "document": h.passage.document,
             "polygon": h.passage.polygon,
             "score": round(h.score, 3),
             "date": h.date,

@@ -46,14 +46,12 @@ def page_read(conversation_id: int) -> None:
     )
 
 
-@shared_task(name="assistant.document_index", acks_late=True)
-def document_index(job_id: int) -> None:
+@shared_task(name="assistant.scope_index", acks_late=True)
+def scope_index(job_id: int) -> None:
     job = Job.objects.get(pk=job_id)
-    document_id = int(job.target.split(":")[1])
-    from portal.archive.models import Document
-
+    conversation = Conversation.objects.get(pk=int(job.target.split(":")[1]))
     try:
-        services.document_index(document=Document.objects.get(pk=document_id), job=job)
+        services.scope_index(conversation=conversation, job=job)
     except Exception as exc:
         job_fail(job, f"{type(exc).__name__}: {exc}")
         raise

@@ -58,7 +58,7 @@ def conversation_new(request):
         conversation = services.conversation_start(
             visitor=visitor,
             page=_page_from(request),
-            whole_document=request.POST.get("whole_document") == "on",
+            scope_name=request.POST.get("scope") or "page",
             image=(upload.name, upload.read()) if upload else None,
             backend=request.POST.get("backend") or Conversation.Backend.AUTO,
         )
@@ -114,7 +114,11 @@ def conversation_page_image(request, pk: int, page_id: int):
         Page.objects.select_related("document__project"), pk=page_id
     )
     in_scope = page.pk == conversation.page_id or (
-        conversation.document_id and page.document_id == conversation.document_id
+        (conversation.document_id and page.document_id == conversation.document_id)
+        or (
+            conversation.project_id
+            and page.document.project_id == conversation.project_id
+        )
     )
     if (
         not in_scope

@@ -138,6 +138,7 @@ class Passage:
         None  # page number inside the document, when the scope is a whole document
     )
     page_key: str = ""  # which image to show the line on
+    document: str = ""  # the document's title, when the scope is a whole collection
     polygon: list = field(default_factory=list)
 
 
@@ -314,9 +315,9 @@ def _where(hit: Hit, language: str, many_pages: bool) -> str:
         where = f"строка {p.number}" + (
             f", стр. {p.page}" if many_pages and p.page else ""
         )
-        return f"«{p.text}» ({where})"
+        return f"«{p.text}» ({where}{', ' + p.document if p.document else ''})"
     where = f"line {p.number}" + (f", page {p.page}" if many_pages and p.page else "")
-    return f"“{p.text}” ({where})"
+    return f"“{p.text}” ({where}{', ' + p.document if p.document else ''})"
 
 
 def answer(
@@ -350,7 +351,7 @@ def answer(
                 "I don't know: no line of the text matches the question closely enough."
             )
         return Answer(text=text, hits=[], known=False, language=language)
-    many_pages = len({p.page for p in passages}) > 1
+    many_pages = len({p.page_key for p in passages}) > 1
     when = is_when_question(question)
     if when and top.date:
         hits = [top]

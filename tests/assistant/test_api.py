@@ -156,3 +156,58 @@ def _file(name, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def test_it_answers_about_a_whole_collection_from_its_readable_documents(
+    archive_page, django_user_model
+):
+    other = Document.objects.create(
+        project=archive_page.document.project, title="Brouillon", is_public=True
+    )
+    page = Page.objects.create(document=other, number=1, width=1000, height=200)
+    layer = Layer.objects.create(document=other, name="manual", kind=Layer.Kind.MANUAL)
+    line = Line.objects.create(
+        page=page, order=0, polygon=[[10, 10], [900, 10], [900, 90], [10, 90]]
+    )
+    Transcription.objects.create(
+        line=line, layer=layer, text="Le carrosse de Versailles est en retard."
+    )
+    hidden = Document.objects.create(
+        project=archive_page.document.project, title="Secret", is_public=False
+    )
+    hidden_page = Page.objects.create(document=hidden, number=1, width=1000, height=200)
+    hidden_layer = Layer.objects.create(
+        document=hidden, name="manual", kind=Layer.Kind.MANUAL
+    )
+    hidden_line = Line.objects.create(
+        page=hidden_page, order=0, polygon=[[10, 10], [900, 10], [900, 90], [10, 90]]
+    )
+    Transcription.objects.create(
+        line=hidden_line, layer=hidden_layer, text="Versailles, le carrosse secret."
+    )
+
+    client = Client()
+    response = client.post(
+        "/api/assistant/conversations/",
+        {"page": archive_page.pk, "scope": "collection"},
+    )
+    assert response.status_code == 201 and response.json()["scope"] == "collection"
+    pk = response.json()["id"]
+    answer_id = client.post(
+        f"/api/assistant/conversations/{pk}/messages/",
+        {"question": "Where is Versailles mentioned?"},
+        content_type="application/json",
+    ).json()["answer"]["id"]
+    services.message_answer_archive(message=Message.objects.get(pk=answer_id))
+
+    evidence = client.get(f"/api/assistant/conversations/{pk}/").json()["messages"][1][
+        "evidence"
+    ]
+    assert evidence[0]["text"] == "Le carrosse de Versailles est en retard."
+    assert evidence[0]["document"] == "Brouillon"
+    assert all(
+        e["document"] != "Secret" for e in evidence
+    )  # a visitor never reads an unpublished document
+    assert (
+        client.get(evidence[0]["image"]["url"]).status_code == 404
+    )  # no scan stored for this page

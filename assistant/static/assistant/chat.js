@@ -125,7 +125,8 @@
         button.type = "button";
         button.className = "quote";
         button.dataset.key = item.key;
-        const where = (item.page ? `${gettext("p.")} ${item.page}, ` : "") + `${gettext("line")} ${item.number}`;
+        const where = (item.document ? `${item.document}, ` : "") +
+          (item.page ? `${gettext("p.")} ${item.page}, ` : "") + `${gettext("line")} ${item.number}`;
         button.textContent = `${where}: ${item.text}`;
         button.addEventListener("click", () => focusEvidence(item, message.evidence));
         entry.appendChild(button);
