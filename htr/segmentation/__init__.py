@@ -25,7 +25,7 @@ SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "segmentatio
 
 __all__ = ["SHIPPED_MODEL", "LineMapNet", "SegmentationConfig", "Segmenter", "Thresholds", "prepare_image"]
 
-_cache: dict[tuple[str, str], Segmenter] = {}
+_cache: dict[tuple[str, str, int], Segmenter] = {}
 _cache_lock = threading.Lock()
 
 
@@ -60,7 +60,7 @@ def prepare_image(image: np.ndarray, long_side: int) -> tuple[np.ndarray, float]
 
 
 class Segmenter:
-    """A loaded segmentation model on one device; `Segmenter.load()` caches one per (path, device)."""
+    """A loaded segmentation model on one device; `Segmenter.load()` caches one per (path, device) per process."""
 
     def __init__(self, model: LineMapNet, device: torch.device, thresholds: Thresholds | None = None):
         self.device = device
@@ -76,7 +76,10 @@ class Segmenter:
         """The model in `path` (default: the shipped one) on `device` (default: CUDA when present)."""
         directory = Path(path) if path is not None else SHIPPED_MODEL
         dev = _pick_device(device)
-        key = (str(directory.resolve()), str(dev))
+        weights = directory / "model.safetensors"
+        # The file's time is part of the key: a model retrained in place is reloaded, not served stale.
+        stamp = weights.stat().st_mtime_ns if weights.is_file() else 0
+        key = (str(directory.resolve()), str(dev), stamp)
         with _cache_lock:
             if key not in _cache:
                 _cache[key] = cls(LineMapNet.from_pretrained(directory), dev)
