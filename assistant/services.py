@@ -376,13 +376,24 @@ def question_ask(
         question = Message.objects.create(
             conversation=conversation, role=Message.Role.USER, text=text
         )
+        Conversation.objects.filter(pk=conversation.pk).update(updated=timezone.now())
+        if (
+            backend == "none"
+        ):  # nothing to read and nothing to look with: say so at once, no worker needed
+            answer = Message.objects.create(
+                conversation=conversation,
+                role=Message.Role.ASSISTANT,
+                backend=backend,
+                known=False,
+                text=_nothing_to_read(conversation, reader.question_language(text)),
+            )
+            return question, answer
         answer = Message.objects.create(
             conversation=conversation,
             role=Message.Role.ASSISTANT,
             backend=backend,
             status=Message.Status.PENDING,
         )
-        Conversation.objects.filter(pk=conversation.pk).update(updated=timezone.now())
         task = (
             "assistant.vlm_answer" if backend == "vlm" else "assistant.archive_answer"
         )
@@ -407,6 +418,38 @@ def _push(message: Message) -> None:
     send_event(message.conversation.group, message.as_event())
 
 
+def _nothing_to_read(conversation: Conversation, language: str) -> str:
+    """The honest reply when there are no lines to quote, saying why."""
+    ru = language == "ru"
+    job = conversation.read_job
+    if job is not None and job.status == Job.Status.FAILED:
+        if ru:
+            return f"Не удалось прочитать это изображение: {job.error[:200]}"
+        return _("I could not read this image: %(error)s") % {"error": job.error[:200]}
+    if conversation.page_id and not conversation.image:
+        if ru:
+            return "У этой страницы архива ещё нет транскрипции, цитировать нечего."
+        return _(
+            "This archive page has no transcription yet, so there is nothing to quote."
+        )
+    if vlm_configured():
+        if ru:
+            return "На этом изображении я не нашёл строк текста. Чтобы его описать, начните разговор с моделью «зрение+язык»."
+        return _(
+            "I found no lines of text in this image. To have it described, start a conversation with the "
+            "vision-language model backend."
+        )
+    if ru:
+        return (
+            "На этом изображении я не нашёл строк текста, а модель «зрение+язык» на сервере не настроена, "
+            "поэтому описать его я не могу."
+        )
+    return _(
+        "I found no lines of text in this image, and no vision-language model is configured on this server, "
+        "so I cannot say what it shows."
+    )
+
+
 def message_answer_archive(*, message: Message) -> None:
     """Quote the best lines (or say "I don't know"), or say honestly that there is nothing to read."""
     conversation = message.conversation
@@ -416,13 +459,7 @@ def message_answer_archive(*, message: Message) -> None:
     if not passages:
         message.backend = "none"
         message.known = False
-        if language == "ru":
-            message.text = "На этом изображении я не нашёл строк текста, а модель «зрение+язык» на сервере не настроена, поэтому описать его я не могу."
-        else:
-            message.text = _(
-                "I found no lines of text in this image, and no vision-language model is configured on this server, "
-                "so I cannot say what it shows."
-            )
+        message.text = _nothing_to_read(conversation, language)
         message.status = Message.Status.DONE
         message.save()
         _push(message)
