@@ -17,7 +17,7 @@ from portal.jobs.models import Job
 
 
 class ModelsView(APIView):
-    permission_classes = [permissions.AllowAny]
+    permission_classes = (permissions.AllowAny,)
 
     def get(self, request):
         return Response(models_summary())
@@ -27,23 +27,36 @@ class JobsView(APIView):
     """GET: your generation jobs. POST (multipart): `kind` (text2image, variations, mix, inpaint, outpaint, video)
     and that feature's fields; answers 202 with the job, 400 with the form errors, 429/503 when limits refuse."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = (permissions.IsAuthenticated,)
 
     def get(self, request):
-        jobs = Job.objects.filter(kind__startswith="generation.", owner=request.user)[:100]
+        jobs = Job.objects.filter(kind__startswith="generation.", owner=request.user)[
+            :100
+        ]
         return Response([job_json(job) for job in jobs])
 
     def post(self, request):
         kind = request.data.get("kind", "")
         form_class = FORMS.get(kind)
         if form_class is None:
-            return Response({"error": f"unknown kind {kind!r}; one of {', '.join(FORMS)}"}, status=400)
+            return Response(
+                {"error": f"unknown kind {kind!r}; one of {', '.join(FORMS)}"},
+                status=400,
+            )
         form = form_class(request.data, request.FILES)
         if not form.is_valid():
             messages = [str(m) for errors in form.errors.values() for m in errors]
-            return Response({"error": " ".join(messages), "fields": form.errors.get_json_data()}, status=400)
+            return Response(
+                {"error": " ".join(messages), "fields": form.errors.get_json_data()},
+                status=400,
+            )
         try:
-            job = generation_submit(form=form, user=request.user, session_key="", client_ip=client_ip(request))
+            job = generation_submit(
+                form=form,
+                user=request.user,
+                session_key="",
+                client_ip=client_ip(request),
+            )
         except GenerationRefused as refused:
             return Response({"error": refused.message}, status=refused.status)
         return Response(job_json(job), status=status.HTTP_202_ACCEPTED)
@@ -57,14 +70,14 @@ def _own_job(request, job_id: int) -> Job:
 
 
 class JobView(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = (permissions.IsAuthenticated,)
 
     def get(self, request, job_id: int):
         return Response(job_json(_own_job(request, job_id)))
 
 
 class JobCancelView(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = (permissions.IsAuthenticated,)
 
     def post(self, request, job_id: int):
         job = _own_job(request, job_id)

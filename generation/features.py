@@ -24,13 +24,24 @@ PRIOR_STEPS_MAX = 25
 
 
 class Progress:
-    """Steps done over all the pipelines one job runs; `callback(message)` is a diffusers step-end callback."""
+    """Steps done over all the pipelines one job runs; `callback(message)` is a diffusers step-end callback.
+
+    The Job row (and with it the cancel check) is written at most every WRITE_EVERY seconds and at the last step:
+    a small model makes a step in ~10 ms, and a database write per step would double its time.
+    """
+
+    WRITE_EVERY = 0.25
 
     def __init__(self, job: Job, total: int):
         self.job, self.total, self.done = job, total, 0
+        self.written = 0.0
 
     def step(self, count: int = 1, message: str = "") -> None:
         self.done = min(self.total, self.done + count)
+        now = time.monotonic()
+        if self.done < self.total and now - self.written < self.WRITE_EVERY:
+            return
+        self.written = now
         job_progress(self.job, done=self.done, total=self.total, message=message)
 
     def callback(self, message: str):
@@ -55,7 +66,9 @@ def input_image(job: Job, name: str, mode: str = "RGB") -> Image.Image:
     return image.convert(mode)
 
 
-def save_results(job: Job, images: list[Image.Image], *, prompt: str, extra: dict | None = None) -> dict:
+def save_results(
+    job: Job, images: list[Image.Image], *, prompt: str, extra: dict | None = None
+) -> dict:
     images, blocked = safety.screen(images, prompt=prompt)
     out = job_folder(job) / "results"
     out.mkdir(parents=True, exist_ok=True)
@@ -63,8 +76,20 @@ def save_results(job: Job, images: list[Image.Image], *, prompt: str, extra: dic
     for i, image in enumerate(images):
         name = f"{job.kind.removeprefix('generation.')}-{job.pk}-{i + 1}.png"
         image.save(out / name)
-        files.append({"name": name, "type": "image", "width": image.width, "height": image.height})
-    result = {"files": files, "blocked": blocked, "load_seconds": getattr(job, "load_seconds", None), **(extra or {})}
+        files.append(
+            {
+                "name": name,
+                "type": "image",
+                "width": image.width,
+                "height": image.height,
+            }
+        )
+    result = {
+        "files": files,
+        "blocked": blocked,
+        "load_seconds": getattr(job, "load_seconds", None),
+        **(extra or {}),
+    }
     job_finish(job, result=result, message=_("Done"))
     return result
 
@@ -73,7 +98,9 @@ def _start(job: Job, total: int) -> tuple[pipelines.Kandinsky22, torch.Generator
     job_start(job, total=total, message=_("Loading the model…"))
     started, loads = time.monotonic(), len(pipelines.LOADS)
     family = pipelines.kandinsky22()
-    job.load_seconds = round(time.monotonic() - started, 3) if len(pipelines.LOADS) > loads else 0
+    job.load_seconds = (
+        round(time.monotonic() - started, 3) if len(pipelines.LOADS) > loads else 0
+    )
     seed = seed_of(job.params)
     generator = torch.Generator(device=family.device).manual_seed(seed)
     return family, generator, seed
@@ -83,18 +110,38 @@ def _prior_steps(params: dict) -> int:
     return min(int(params["steps"]), PRIOR_STEPS_MAX)
 
 
-def _embed_prompt(family, progress: Progress, params: dict, prompt: str, generator, batch: int):
+def _embed_prompt(
+    family, progress: Progress, params: dict, prompt: str, generator, batch: int
+):
     return family.prior(
-        prompt, negative_prompt=params.get("negative_prompt") or None, num_images_per_prompt=batch,
-        num_inference_steps=_prior_steps(params), guidance_scale=float(params["guidance"]), generator=generator,
+        prompt,
+        negative_prompt=params.get("negative_prompt") or None,
+        num_images_per_prompt=batch,
+        num_inference_steps=_prior_steps(params),
+        guidance_scale=float(params["guidance"]),
+        generator=generator,
         callback_on_step_end=progress.callback(_("Reading the prompt")),
     )
 
 
-def _decode(family, progress: Progress, params: dict, embeds, negative, generator, width: int, height: int):
+def _decode(
+    family,
+    progress: Progress,
+    params: dict,
+    embeds,
+    negative,
+    generator,
+    width: int,
+    height: int,
+):
     return family.text2image(
-        image_embeds=embeds, negative_image_embeds=negative, width=width, height=height,
-        num_inference_steps=int(params["steps"]), guidance_scale=float(params["guidance"]), generator=generator,
+        image_embeds=embeds,
+        negative_image_embeds=negative,
+        width=width,
+        height=height,
+        num_inference_steps=int(params["steps"]),
+        guidance_scale=float(params["guidance"]),
+        generator=generator,
         callback_on_step_end=progress.callback(_("Painting")),
     ).images
 
@@ -108,9 +155,19 @@ def text_to_image(job: Job) -> dict:
     progress = Progress(job, _prior_steps(p) + int(p["steps"]))
     family, generator, seed = _start(job, progress.total)
     prior = _embed_prompt(family, progress, p, p["prompt"], generator, batch)
-    images = _decode(family, progress, p, prior.image_embeds, prior.negative_image_embeds, generator, p["width"],
-                     p["height"])
-    return save_results(job, images, prompt=p["prompt"], extra={"seed": seed, "model": "kandinsky22"})
+    images = _decode(
+        family,
+        progress,
+        p,
+        prior.image_embeds,
+        prior.negative_image_embeds,
+        generator,
+        p["width"],
+        p["height"],
+    )
+    return save_results(
+        job, images, prompt=p["prompt"], extra={"seed": seed, "model": "kandinsky22"}
+    )
 
 
 def _kandinsky3_text_to_image(job: Job) -> dict:
@@ -121,16 +178,26 @@ def _kandinsky3_text_to_image(job: Job) -> dict:
     generator = torch.Generator(device=pipe.device).manual_seed(seed)
     progress = Progress(job, int(p["steps"]))
     images = pipe(
-        p["prompt"], negative_prompt=p.get("negative_prompt") or None, num_inference_steps=int(p["steps"]),
-        guidance_scale=float(p["guidance"]), width=p["width"], height=p["height"], num_images_per_prompt=int(p["batch"]),
-        generator=generator, callback_on_step_end=progress.callback(_("Painting")),
+        p["prompt"],
+        negative_prompt=p.get("negative_prompt") or None,
+        num_inference_steps=int(p["steps"]),
+        guidance_scale=float(p["guidance"]),
+        width=p["width"],
+        height=p["height"],
+        num_images_per_prompt=int(p["batch"]),
+        generator=generator,
+        callback_on_step_end=progress.callback(_("Painting")),
     ).images
-    return save_results(job, images, prompt=p["prompt"], extra={"seed": seed, "model": "kandinsky3"})
+    return save_results(
+        job, images, prompt=p["prompt"], extra={"seed": seed, "model": "kandinsky3"}
+    )
 
 
 def _image_embeds(family, images: list[Image.Image]) -> torch.Tensor:
     pixels = family.prior.image_processor(images, return_tensors="pt").pixel_values
-    return family.prior.image_encoder(pixels.to(family.device, family.dtype)).image_embeds
+    return family.prior.image_encoder(
+        pixels.to(family.device, family.dtype)
+    ).image_embeds
 
 
 @torch.inference_mode()
@@ -141,8 +208,12 @@ def variations(job: Job) -> dict:
     family, generator, seed = _start(job, progress.total)
     embeds = _image_embeds(family, [input_image(job, "image")]).repeat(batch, 1)
     negative = family.prior.get_zero_embed(batch, device=family.device)
-    images = _decode(family, progress, p, embeds, negative, generator, p["width"], p["height"])
-    return save_results(job, images, prompt="", extra={"seed": seed, "model": "kandinsky22"})
+    images = _decode(
+        family, progress, p, embeds, negative, generator, p["width"], p["height"]
+    )
+    return save_results(
+        job, images, prompt="", extra={"seed": seed, "model": "kandinsky22"}
+    )
 
 
 @torch.inference_mode()
@@ -152,19 +223,40 @@ def mix(job: Job) -> dict:
     texts = sum(1 for item in p["items"] if item["text"])
     progress = Progress(job, texts * _prior_steps(p) + int(p["steps"]))
     family, generator, seed = _start(job, progress.total)
-    conditions = [item["text"] or input_image(job, item["image"]) for item in p["items"]]
+    conditions = [
+        item["text"] or input_image(job, item["image"]) for item in p["items"]
+    ]
     total_weight = sum(item["weight"] for item in p["items"])
     weights = [item["weight"] / total_weight for item in p["items"]]
-    mixed = family.prior.interpolate(conditions, weights, num_images_per_prompt=batch,
-                                     num_inference_steps=_prior_steps(p), generator=generator,
-                                     guidance_scale=float(p["guidance"]))
+    mixed = family.prior.interpolate(
+        conditions,
+        weights,
+        num_images_per_prompt=batch,
+        num_inference_steps=_prior_steps(p),
+        generator=generator,
+        guidance_scale=float(p["guidance"]),
+    )
     progress.step(texts * _prior_steps(p), _("Mixed"))
-    images = _decode(family, progress, p, mixed.image_embeds, mixed.negative_image_embeds, generator, p["width"],
-                     p["height"])
-    described = " + ".join(f"{w:.2f}×{item['text'] or 'picture ' + str(item['slot'])}"
-                           for w, item in zip(weights, p["items"]))
-    return save_results(job, images, prompt=" ".join(i["text"] or "" for i in p["items"]),
-                        extra={"seed": seed, "model": "kandinsky22", "mix": described})
+    images = _decode(
+        family,
+        progress,
+        p,
+        mixed.image_embeds,
+        mixed.negative_image_embeds,
+        generator,
+        p["width"],
+        p["height"],
+    )
+    described = " + ".join(
+        f"{w:.2f}×{item['text'] or 'picture ' + str(item['slot'])}"
+        for w, item in zip(weights, p["items"])
+    )
+    return save_results(
+        job,
+        images,
+        prompt=" ".join(i["text"] or "" for i in p["items"]),
+        extra={"seed": seed, "model": "kandinsky22", "mix": described},
+    )
 
 
 def _inpaint(job: Job, image: Image.Image, mask: Image.Image, *, label: str) -> dict:
@@ -174,44 +266,80 @@ def _inpaint(job: Job, image: Image.Image, mask: Image.Image, *, label: str) -> 
     progress = Progress(job, _prior_steps(p) + int(p["steps"]))
     family, generator, seed = _start(job, progress.total)
     if family.inpaint is None:
-        raise pipelines.ModelNotConfigured(_("Inpainting needs an inpainting decoder (GENERATION_MODELS"
-                                             "['kandinsky22_inpaint'])."))
+        raise pipelines.ModelNotConfigured(
+            _(
+                "Inpainting needs an inpainting decoder (GENERATION_MODELS"
+                "['kandinsky22_inpaint'])."
+            )
+        )
     width, height = fit_to_multiple(*image.size)
     prior = _embed_prompt(family, progress, p, p["prompt"], generator, batch)
     painted = family.inpaint(
-        image=image, mask_image=mask, image_embeds=prior.image_embeds, negative_image_embeds=prior.negative_image_embeds,
-        width=width, height=height, num_inference_steps=int(p["steps"]), guidance_scale=float(p["guidance"]),
-        generator=generator, callback_on_step_end=progress.callback(_("Painting")),
+        image=image,
+        mask_image=mask,
+        image_embeds=prior.image_embeds,
+        negative_image_embeds=prior.negative_image_embeds,
+        width=width,
+        height=height,
+        num_inference_steps=int(p["steps"]),
+        guidance_scale=float(p["guidance"]),
+        generator=generator,
+        callback_on_step_end=progress.callback(_("Painting")),
     ).images
-    soft = mask.convert("L").filter(ImageFilter.GaussianBlur(max(1, min(image.size) // 128)))
-    results = [Image.composite(im.resize(image.size, Image.LANCZOS), image, soft) for im in painted]
-    return save_results(job, results, prompt=p["prompt"], extra={"seed": seed, "model": label})
+    soft = mask.convert("L").filter(
+        ImageFilter.GaussianBlur(max(1, min(image.size) // 128))
+    )
+    results = [
+        Image.composite(im.resize(image.size, Image.LANCZOS), image, soft)
+        for im in painted
+    ]
+    return save_results(
+        job, results, prompt=p["prompt"], extra={"seed": seed, "model": label}
+    )
 
 
 @torch.inference_mode()
 def inpaint(job: Job) -> dict:
-    return _inpaint(job, input_image(job, "image"), input_image(job, "mask", "L"), label="kandinsky22-inpaint")
+    return _inpaint(
+        job,
+        input_image(job, "image"),
+        input_image(job, "mask", "L"),
+        label="kandinsky22-inpaint",
+    )
 
 
-def outpaint_canvas(image: Image.Image, left: int, right: int, top: int, bottom: int) -> tuple[Image.Image, Image.Image]:
+def outpaint_canvas(
+    image: Image.Image, left: int, right: int, top: int, bottom: int
+) -> tuple[Image.Image, Image.Image]:
     """The expanded canvas (new area prefilled by stretching the edges, blurred) and its mask (white = new area)."""
     import cv2
 
     array = np.asarray(image.convert("RGB"))
-    stretched = cv2.copyMakeBorder(array, top, bottom, left, right, cv2.BORDER_REPLICATE)
+    stretched = cv2.copyMakeBorder(
+        array, top, bottom, left, right, cv2.BORDER_REPLICATE
+    )
     canvas = Image.fromarray(stretched).filter(ImageFilter.GaussianBlur(8))
     canvas.paste(image.convert("RGB"), (left, top))
     mask = Image.new("L", canvas.size, 255)
     overlap = 2  # repaint a thin seam inside the old edge so the border blends
-    mask.paste(0, (left + overlap if left else 0, top + overlap if top else 0,
-                   left + image.width - (overlap if right else 0), top + image.height - (overlap if bottom else 0)))
+    mask.paste(
+        0,
+        (
+            left + overlap if left else 0,
+            top + overlap if top else 0,
+            left + image.width - (overlap if right else 0),
+            top + image.height - (overlap if bottom else 0),
+        ),
+    )
     return canvas, mask
 
 
 @torch.inference_mode()
 def outpaint(job: Job) -> dict:
     p = job.params
-    canvas, mask = outpaint_canvas(input_image(job, "image"), p["left"], p["right"], p["top"], p["bottom"])
+    canvas, mask = outpaint_canvas(
+        input_image(job, "image"), p["left"], p["right"], p["top"], p["bottom"]
+    )
     return _inpaint(job, canvas, mask, label="kandinsky22-inpaint (outpainting)")
 
 
@@ -226,7 +354,13 @@ def make_video(job: Job) -> dict:
     p = job.params
     width, height, fps = int(p["width"]), int(p["height"]), int(p["fps"])
     total_frames = max(2, round(float(p["seconds"]) * fps))
-    keyframes_count = max(2, min(total_frames, round(float(p["seconds"]) * float(p["keyframes_per_second"])) + 1))
+    keyframes_count = max(
+        2,
+        min(
+            total_frames,
+            round(float(p["seconds"]) * float(p["keyframes_per_second"])) + 1,
+        ),
+    )
     img2img_steps = max(1, int(int(p["steps"]) * float(p["strength"])))
     has_start = "image" in p.get("inputs", [])
     prior_runs = 1 + (1 if p.get("end_prompt") else 0)
@@ -236,40 +370,80 @@ def make_video(job: Job) -> dict:
     family, generator, seed = _start(job, total)
     keyframe_pipe = pipelines.video_keyframes()
     start = _embed_prompt(family, progress, p, p["prompt"], generator, 1)
-    end = _embed_prompt(family, progress, p, p["end_prompt"], generator, 1) if p.get("end_prompt") else start
+    end = (
+        _embed_prompt(family, progress, p, p["end_prompt"], generator, 1)
+        if p.get("end_prompt")
+        else start
+    )
     if has_start:
         first = ImageOps.fit(input_image(job, "image"), (width, height), Image.LANCZOS)
     else:
-        first = _decode(family, progress, p, start.image_embeds, start.negative_image_embeds, generator, width, height)[0]
+        first = _decode(
+            family,
+            progress,
+            p,
+            start.image_embeds,
+            start.negative_image_embeds,
+            generator,
+            width,
+            height,
+        )[0]
     keyframes = [first]
     for k in range(1, keyframes_count):
         t = k / (keyframes_count - 1)
         moved = video.camera_move(keyframes[-1], p["motion"])
-        keyframes.append(keyframe_pipe(
-            image=moved, image_embeds=_lerp_embeds(start.image_embeds, end.image_embeds, t),
-            negative_image_embeds=start.negative_image_embeds,
-            # diffusers 0.42's KandinskyV22Img2ImgPipeline calls image_processor.preprocess(image, width, height)
-            # against its (image, height, width) signature; swapping here gives the asked size for any aspect.
-            width=height, height=width,
-            num_inference_steps=int(p["steps"]), strength=float(p["strength"]), guidance_scale=float(p["guidance"]),
-            generator=generator, callback_on_step_end=progress.callback(_("Keyframe %(k)d of %(n)d")
-                                                                        % {"k": k + 1, "n": keyframes_count}),
-        ).images[0])
-    keyframes, blocked = safety.screen(keyframes, prompt=f"{p['prompt']} {p.get('end_prompt', '')}")
-    frames = video.frames_from_keyframes(keyframes, total_frames,
-                                         on_segment=lambda s: progress.step(1, _("Interpolating frames")))
+        keyframes.append(
+            keyframe_pipe(
+                image=moved,
+                image_embeds=_lerp_embeds(start.image_embeds, end.image_embeds, t),
+                negative_image_embeds=start.negative_image_embeds,
+                # diffusers 0.42's KandinskyV22Img2ImgPipeline calls image_processor.preprocess(image, width, height)
+                # against its (image, height, width) signature; swapping here gives the asked size for any aspect.
+                width=height,
+                height=width,
+                num_inference_steps=int(p["steps"]),
+                strength=float(p["strength"]),
+                guidance_scale=float(p["guidance"]),
+                generator=generator,
+                callback_on_step_end=progress.callback(
+                    _("Keyframe %(k)d of %(n)d") % {"k": k + 1, "n": keyframes_count}
+                ),
+            ).images[0]
+        )
+    keyframes, blocked = safety.screen(
+        keyframes, prompt=f"{p['prompt']} {p.get('end_prompt', '')}"
+    )
+    frames = video.frames_from_keyframes(
+        keyframes,
+        total_frames,
+        on_segment=lambda s: progress.step(1, _("Interpolating frames")),
+    )
     out = job_folder(job) / "results"
     out.mkdir(parents=True, exist_ok=True)
     name = f"video-{job.pk}.mp4"
     info = video.encode_mp4(frames, out / name, fps)
     poster = f"video-{job.pk}-poster.png"
-    Image.fromarray(frames[0]).resize((info["width"], info["height"]), Image.NEAREST).save(out / poster)
+    Image.fromarray(frames[0]).resize(
+        (info["width"], info["height"]), Image.NEAREST
+    ).save(out / poster)
     progress.step(1, _("Encoded"))
-    files = [{"name": name, "type": "video", **info}, {"name": poster, "type": "poster", "width": info["width"],
-                                                        "height": info["height"]}]
-    result = {"files": files, "blocked": blocked, "seed": seed, "keyframes": keyframes_count,
-              "load_seconds": getattr(job, "load_seconds", None),
-              "model": "kandinsky22 keyframes + optical-flow interpolation"}
+    files = [
+        {"name": name, "type": "video", **info},
+        {
+            "name": poster,
+            "type": "poster",
+            "width": info["width"],
+            "height": info["height"],
+        },
+    ]
+    result = {
+        "files": files,
+        "blocked": blocked,
+        "seed": seed,
+        "keyframes": keyframes_count,
+        "load_seconds": getattr(job, "load_seconds", None),
+        "model": "kandinsky22 keyframes + optical-flow interpolation",
+    }
     job_finish(job, result=result, message=_("Done"))
     return result
 

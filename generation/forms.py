@@ -18,45 +18,73 @@ from generation.geometry import ASPECTS, output_size
 
 PROMPT_REQUIRED = {"required": _("Write a prompt: what should the picture show?")}
 ASPECT_CHOICES = [(name, name) for name in ASPECTS]
-MOTIONS = [("zoom-in", _("zoom in")), ("zoom-out", _("zoom out")), ("pan-left", _("pan left")),
-           ("pan-right", _("pan right")), ("none", _("none"))]
+MOTIONS = [
+    ("zoom-in", _("zoom in")),
+    ("zoom-out", _("zoom out")),
+    ("pan-left", _("pan left")),
+    ("pan-right", _("pan right")),
+    ("none", _("none")),
+]
 
 
 def read_upload(upload, label: str) -> Image.Image:
     """An uploaded picture as RGB, or a ValidationError saying what is wrong with it."""
     limit = settings.GENERATION_MAX_UPLOAD_BYTES
     if upload.size > limit:
-        raise ValidationError(_("%(label)s is %(size).1f MB; the limit is %(limit).0f MB.")
-                              % {"label": label, "size": upload.size / 2**20, "limit": limit / 2**20})
+        raise ValidationError(
+            _("%(label)s is %(size).1f MB; the limit is %(limit).0f MB.")
+            % {"label": label, "size": upload.size / 2**20, "limit": limit / 2**20}
+        )
     upload.seek(0)
     data = upload.read()
     try:
         image = Image.open(io.BytesIO(data))
         width, height = image.size
         if width * height > settings.GENERATION_MAX_UPLOAD_PIXELS:
-            raise ValidationError(_("%(label)s is %(w)d×%(h)d pixels; the limit is %(mp).0f megapixels.")
-                                  % {"label": label, "w": width, "h": height,
-                                     "mp": settings.GENERATION_MAX_UPLOAD_PIXELS / 1e6})
+            raise ValidationError(
+                _("%(label)s is %(w)d×%(h)d pixels; the limit is %(mp).0f megapixels.")
+                % {
+                    "label": label,
+                    "w": width,
+                    "h": height,
+                    "mp": settings.GENERATION_MAX_UPLOAD_PIXELS / 1e6,
+                }
+            )
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise ValidationError(_("%(label)s is not a readable image (PNG, JPEG or WebP): %(error)s")
-                              % {"label": label, "error": error}) from None
+        raise ValidationError(
+            _("%(label)s is not a readable image (PNG, JPEG or WebP): %(error)s")
+            % {"label": label, "error": error}
+        ) from None
     return image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
 
 
 class GenerationForm(forms.Form):
     kind = ""
     steps = forms.IntegerField(label=_("Steps"), min_value=1, initial=25)
-    guidance = forms.FloatField(label=_("Guidance"), min_value=0.0, max_value=30.0, initial=4.0)
-    seed = forms.IntegerField(label=_("Seed"), min_value=0, max_value=2**32 - 1, required=False,
-                              help_text=_("Same seed + same settings = the same picture. Empty: a random seed."))
+    guidance = forms.FloatField(
+        label=_("Guidance"), min_value=0.0, max_value=30.0, initial=4.0
+    )
+    seed = forms.IntegerField(
+        label=_("Seed"),
+        min_value=0,
+        max_value=2**32 - 1,
+        required=False,
+        help_text=_(
+            "Same seed + same settings = the same picture. Empty: a random seed."
+        ),
+    )
     batch = forms.IntegerField(label=_("Images"), min_value=1, initial=1)
     images: dict[str, Image.Image]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["steps"].validators.append(MaxValueValidator(settings.GENERATION_MAX_STEPS))
-        self.fields["batch"].validators.append(MaxValueValidator(settings.GENERATION_MAX_BATCH))
+        self.fields["steps"].validators.append(
+            MaxValueValidator(settings.GENERATION_MAX_STEPS)
+        )
+        self.fields["batch"].validators.append(
+            MaxValueValidator(settings.GENERATION_MAX_BATCH)
+        )
         self.images = {}
 
     def clean_prompt_field(self, name: str, required: bool) -> str:
@@ -64,8 +92,10 @@ class GenerationForm(forms.Form):
         if required and not text:
             raise ValidationError(_("Write a prompt: what should the picture show?"))
         if len(text) > settings.GENERATION_MAX_PROMPT_CHARS:
-            raise ValidationError(_("The prompt is %(n)d characters long; the limit is %(limit)d.")
-                                  % {"n": len(text), "limit": settings.GENERATION_MAX_PROMPT_CHARS})
+            raise ValidationError(
+                _("The prompt is %(n)d characters long; the limit is %(limit)d.")
+                % {"n": len(text), "limit": settings.GENERATION_MAX_PROMPT_CHARS}
+            )
         return text
 
     def clean_negative_prompt(self) -> str:
@@ -81,20 +111,33 @@ class GenerationForm(forms.Form):
 
     def params(self) -> dict:
         """JSON-safe parameters for the Job row (uploaded pictures are stored beside it, by field name)."""
-        return {k: v for k, v in self.cleaned_data.items() if k not in self.images and not hasattr(v, "read")}
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k not in self.images and not hasattr(v, "read")
+        }
 
 
 class SizedForm(GenerationForm):
-    aspect = forms.ChoiceField(label=_("Aspect ratio"), choices=ASPECT_CHOICES, initial="1:1")
-    side = forms.IntegerField(label=_("Long side (px)"), min_value=16, required=False,
-                              help_text=_("Empty: the model's native size."))
+    aspect = forms.ChoiceField(
+        label=_("Aspect ratio"), choices=ASPECT_CHOICES, initial="1:1"
+    )
+    side = forms.IntegerField(
+        label=_("Long side (px)"),
+        min_value=16,
+        required=False,
+        help_text=_("Empty: the model's native size."),
+    )
 
     def clean(self):
         data = super().clean()
         side = data.get("side")
         if side and side > settings.GENERATION_MAX_SIDE:
-            self.add_error("side", _("%(side)d px is too large; the limit is %(limit)d px.")
-                           % {"side": side, "limit": settings.GENERATION_MAX_SIDE})
+            self.add_error(
+                "side",
+                _("%(side)d px is too large; the limit is %(limit)d px.")
+                % {"side": side, "limit": settings.GENERATION_MAX_SIDE},
+            )
         elif "aspect" in data:
             data["width"], data["height"] = output_size(data["aspect"], side)
         return data
@@ -102,11 +145,28 @@ class SizedForm(GenerationForm):
 
 class TextToImageForm(SizedForm):
     kind = "text2image"
-    prompt = forms.CharField(label=_("Prompt"), widget=forms.Textarea(attrs={"rows": 2}), error_messages=PROMPT_REQUIRED)
+    prompt = forms.CharField(
+        label=_("Prompt"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=PROMPT_REQUIRED,
+    )
     negative_prompt = forms.CharField(label=_("Negative prompt"), required=False)
-    model = forms.ChoiceField(label=_("Model"), choices=[("kandinsky22", "Kandinsky 2.2"), ("kandinsky3", "Kandinsky 3")],
-                              initial="kandinsky22")
-    field_order = ["prompt", "negative_prompt", "model", "aspect", "side", "steps", "guidance", "seed", "batch"]
+    model = forms.ChoiceField(
+        label=_("Model"),
+        choices=[("kandinsky22", "Kandinsky 2.2"), ("kandinsky3", "Kandinsky 3")],
+        initial="kandinsky22",
+    )
+    field_order = (
+        "prompt",
+        "negative_prompt",
+        "model",
+        "aspect",
+        "side",
+        "steps",
+        "guidance",
+        "seed",
+        "batch",
+    )
 
     def clean_prompt(self) -> str:
         return self.clean_prompt_field("prompt", required=True)
@@ -114,14 +174,16 @@ class TextToImageForm(SizedForm):
     def clean_model(self) -> str:
         model = self.cleaned_data["model"]
         if model == "kandinsky3" and not settings.GENERATION_MODELS.get("kandinsky3"):
-            raise ValidationError(_("Kandinsky 3 is not installed on this server; use Kandinsky 2.2."))
+            raise ValidationError(
+                _("Kandinsky 3 is not installed on this server; use Kandinsky 2.2.")
+            )
         return model
 
 
 class VariationsForm(SizedForm):
     kind = "variations"
     image = forms.ImageField(label=_("Picture"))
-    field_order = ["image", "aspect", "side", "steps", "guidance", "seed", "batch"]
+    field_order = ("image", "aspect", "side", "steps", "guidance", "seed", "batch")
 
     def clean_image(self):
         self.image_field("image", _("The picture"))
@@ -137,31 +199,60 @@ class MixForm(SizedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for i in range(1, self.SLOTS + 1):
-            self.fields[f"text_{i}"] = forms.CharField(label=_("Text %(i)d") % {"i": i}, required=False)
-            self.fields[f"image_{i}"] = forms.ImageField(label=_("or picture %(i)d") % {"i": i}, required=False)
-            self.fields[f"weight_{i}"] = forms.FloatField(label=_("Weight %(i)d") % {"i": i}, min_value=0.0,
-                                                          max_value=10.0, initial=1.0, required=False)
+            self.fields[f"text_{i}"] = forms.CharField(
+                label=_("Text %(i)d") % {"i": i}, required=False
+            )
+            self.fields[f"image_{i}"] = forms.ImageField(
+                label=_("or picture %(i)d") % {"i": i}, required=False
+            )
+            self.fields[f"weight_{i}"] = forms.FloatField(
+                label=_("Weight %(i)d") % {"i": i},
+                min_value=0.0,
+                max_value=10.0,
+                initial=1.0,
+                required=False,
+            )
 
     def clean(self):
         data = super().clean()
         items = []
         for i in range(1, self.SLOTS + 1):
             text = (data.get(f"text_{i}") or "").strip()
-            picture = self.image_field(f"image_{i}", _("Picture %(i)d") % {"i": i}) if data.get(f"image_{i}") else None
+            picture = (
+                self.image_field(f"image_{i}", _("Picture %(i)d") % {"i": i})
+                if data.get(f"image_{i}")
+                else None
+            )
             if text and picture is not None:
-                self.add_error(f"text_{i}", _("Slot %(i)d has both a text and a picture; give one.") % {"i": i})
+                self.add_error(
+                    f"text_{i}",
+                    _("Slot %(i)d has both a text and a picture; give one.") % {"i": i},
+                )
             if len(text) > settings.GENERATION_MAX_PROMPT_CHARS:
-                self.add_error(f"text_{i}", _("Text %(i)d is longer than %(limit)d characters.")
-                               % {"i": i, "limit": settings.GENERATION_MAX_PROMPT_CHARS})
+                self.add_error(
+                    f"text_{i}",
+                    _("Text %(i)d is longer than %(limit)d characters.")
+                    % {"i": i, "limit": settings.GENERATION_MAX_PROMPT_CHARS},
+                )
             weight = data.get(f"weight_{i}")
             weight = 1.0 if weight is None else weight
             if text or picture is not None:
-                items.append({"slot": i, "text": text or None, "image": f"image_{i}" if picture else None,
-                              "weight": weight})
+                items.append(
+                    {
+                        "slot": i,
+                        "text": text or None,
+                        "image": f"image_{i}" if picture else None,
+                        "weight": weight,
+                    }
+                )
         if len(items) < 2:
-            raise ValidationError(_("Give at least two things to mix (texts or pictures)."))
+            raise ValidationError(
+                _("Give at least two things to mix (texts or pictures).")
+            )
         if sum(item["weight"] for item in items) <= 0:
-            raise ValidationError(_("The weights add up to zero; give at least one a positive weight."))
+            raise ValidationError(
+                _("The weights add up to zero; give at least one a positive weight.")
+            )
         data["items"] = items
         return data
 
@@ -169,73 +260,153 @@ class MixForm(SizedForm):
 class InpaintForm(GenerationForm):
     kind = "inpaint"
     image = forms.ImageField(label=_("Picture"))
-    mask = forms.ImageField(label=_("Mask"), help_text=_("White = repaint, black = keep (painted in the page)."))
-    prompt = forms.CharField(label=_("What to paint there"), widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages=PROMPT_REQUIRED)
+    mask = forms.ImageField(
+        label=_("Mask"),
+        help_text=_("White = repaint, black = keep (painted in the page)."),
+    )
+    prompt = forms.CharField(
+        label=_("What to paint there"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=PROMPT_REQUIRED,
+    )
     negative_prompt = forms.CharField(label=_("Negative prompt"), required=False)
-    field_order = ["image", "mask", "prompt", "negative_prompt", "steps", "guidance", "seed", "batch"]
+    field_order = (
+        "image",
+        "mask",
+        "prompt",
+        "negative_prompt",
+        "steps",
+        "guidance",
+        "seed",
+        "batch",
+    )
 
     def clean_prompt(self) -> str:
         return self.clean_prompt_field("prompt", required=True)
 
     def clean(self):
         data = super().clean()
-        image = self.image_field("image", _("The picture")) if data.get("image") else None
+        image = (
+            self.image_field("image", _("The picture")) if data.get("image") else None
+        )
         mask = self.image_field("mask", _("The mask")) if data.get("mask") else None
         if image is not None and mask is not None:
             if image.size != mask.size:
-                raise ValidationError(_("The mask is %(m)s but the picture is %(i)s; paint the mask on the picture.")
-                                      % {"m": "×".join(map(str, mask.size)), "i": "×".join(map(str, image.size))})
+                raise ValidationError(
+                    _(
+                        "The mask is %(m)s but the picture is %(i)s; paint the mask on the picture."
+                    )
+                    % {
+                        "m": "×".join(map(str, mask.size)),
+                        "i": "×".join(map(str, image.size)),
+                    }
+                )
             if max(mask.convert("L").getextrema()) < 128:
-                raise ValidationError(_("The mask is empty: paint (white) where the picture should change."))
+                raise ValidationError(
+                    _(
+                        "The mask is empty: paint (white) where the picture should change."
+                    )
+                )
         return data
 
 
 class OutpaintForm(GenerationForm):
     kind = "outpaint"
     image = forms.ImageField(label=_("Picture"))
-    prompt = forms.CharField(label=_("What the wider picture shows"), widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages=PROMPT_REQUIRED)
+    prompt = forms.CharField(
+        label=_("What the wider picture shows"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=PROMPT_REQUIRED,
+    )
     negative_prompt = forms.CharField(label=_("Negative prompt"), required=False)
     left = forms.IntegerField(label=_("Extend left (px)"), min_value=0, initial=0)
     right = forms.IntegerField(label=_("Extend right (px)"), min_value=0, initial=0)
     top = forms.IntegerField(label=_("Extend top (px)"), min_value=0, initial=0)
     bottom = forms.IntegerField(label=_("Extend bottom (px)"), min_value=0, initial=0)
-    field_order = ["image", "prompt", "negative_prompt", "left", "right", "top", "bottom", "steps", "guidance",
-                   "seed", "batch"]
+    field_order = (
+        "image",
+        "prompt",
+        "negative_prompt",
+        "left",
+        "right",
+        "top",
+        "bottom",
+        "steps",
+        "guidance",
+        "seed",
+        "batch",
+    )
 
     def clean_prompt(self) -> str:
         return self.clean_prompt_field("prompt", required=True)
 
     def clean(self):
         data = super().clean()
-        image = self.image_field("image", _("The picture")) if data.get("image") else None
+        image = (
+            self.image_field("image", _("The picture")) if data.get("image") else None
+        )
         pads = [data.get(k) or 0 for k in ("left", "right", "top", "bottom")]
         if image is not None:
             if not any(pads):
                 raise ValidationError(_("Extend the picture on at least one side."))
-            width, height = image.width + pads[0] + pads[1], image.height + pads[2] + pads[3]
+            width, height = (
+                image.width + pads[0] + pads[1],
+                image.height + pads[2] + pads[3],
+            )
             limit = settings.GENERATION_MAX_SIDE
             if max(width, height) > limit:
-                raise ValidationError(_("The extended picture would be %(w)d×%(h)d px; the limit is %(limit)d px a side.")
-                                      % {"w": width, "h": height, "limit": limit})
+                raise ValidationError(
+                    _(
+                        "The extended picture would be %(w)d×%(h)d px; the limit is %(limit)d px a side."
+                    )
+                    % {"w": width, "h": height, "limit": limit}
+                )
         return data
 
 
 class VideoForm(SizedForm):
     kind = "video"
-    prompt = forms.CharField(label=_("Prompt"), widget=forms.Textarea(attrs={"rows": 2}), error_messages=PROMPT_REQUIRED)
-    end_prompt = forms.CharField(label=_("End prompt"), required=False,
-                                 help_text=_("Optional: the clip drifts from the prompt to this one."))
+    prompt = forms.CharField(
+        label=_("Prompt"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=PROMPT_REQUIRED,
+    )
+    end_prompt = forms.CharField(
+        label=_("End prompt"),
+        required=False,
+        help_text=_("Optional: the clip drifts from the prompt to this one."),
+    )
     negative_prompt = forms.CharField(label=_("Negative prompt"), required=False)
     image = forms.ImageField(label=_("Start picture"), required=False)
-    seconds = forms.FloatField(label=_("Length (s)"), min_value=0.5, max_value=20.0, initial=2.0)
-    fps = forms.IntegerField(label=_("Frames per second"), min_value=4, max_value=30, initial=12)
-    keyframes_per_second = forms.FloatField(label=_("Keyframes per second"), min_value=0.5, max_value=8.0, initial=2.0)
+    seconds = forms.FloatField(
+        label=_("Length (s)"), min_value=0.5, max_value=20.0, initial=2.0
+    )
+    fps = forms.IntegerField(
+        label=_("Frames per second"), min_value=4, max_value=30, initial=12
+    )
+    keyframes_per_second = forms.FloatField(
+        label=_("Keyframes per second"), min_value=0.5, max_value=8.0, initial=2.0
+    )
     motion = forms.ChoiceField(label=_("Camera"), choices=MOTIONS, initial="zoom-in")
-    strength = forms.FloatField(label=_("Change per keyframe"), min_value=0.1, max_value=0.9, initial=0.5)
-    field_order = ["prompt", "end_prompt", "negative_prompt", "image", "aspect", "side", "seconds", "fps",
-                   "keyframes_per_second", "motion", "strength", "steps", "guidance", "seed"]
+    strength = forms.FloatField(
+        label=_("Change per keyframe"), min_value=0.1, max_value=0.9, initial=0.5
+    )
+    field_order = (
+        "prompt",
+        "end_prompt",
+        "negative_prompt",
+        "image",
+        "aspect",
+        "side",
+        "seconds",
+        "fps",
+        "keyframes_per_second",
+        "motion",
+        "strength",
+        "steps",
+        "guidance",
+        "seed",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -254,12 +425,25 @@ class VideoForm(SizedForm):
         if data.get("seconds") and data.get("fps"):
             frames = round(data["seconds"] * data["fps"])
             if frames > settings.GENERATION_MAX_VIDEO_FRAMES:
-                raise ValidationError(_("%(n)d frames is too many; the limit is %(limit)d (shorten the clip or lower "
-                                        "the FPS).") % {"n": frames, "limit": settings.GENERATION_MAX_VIDEO_FRAMES})
+                raise ValidationError(
+                    _(
+                        "%(n)d frames is too many; the limit is %(limit)d (shorten the clip or lower "
+                        "the FPS)."
+                    )
+                    % {"n": frames, "limit": settings.GENERATION_MAX_VIDEO_FRAMES}
+                )
         data["batch"] = 1
         return data
 
 
 FORMS: dict[str, type[GenerationForm]] = {
-    form.kind: form for form in (TextToImageForm, VariationsForm, MixForm, InpaintForm, OutpaintForm, VideoForm)
+    form.kind: form
+    for form in (
+        TextToImageForm,
+        VariationsForm,
+        MixForm,
+        InpaintForm,
+        OutpaintForm,
+        VideoForm,
+    )
 }

@@ -8,7 +8,15 @@ from pathlib import Path
 
 from django.conf import settings
 
-ASPECTS = {"1:1": (1, 1), "4:3": (4, 3), "3:4": (3, 4), "16:9": (16, 9), "9:16": (9, 16), "3:2": (3, 2), "2:3": (2, 3)}
+ASPECTS = {
+    "1:1": (1, 1),
+    "4:3": (4, 3),
+    "3:4": (3, 4),
+    "16:9": (16, 9),
+    "9:16": (9, 16),
+    "3:2": (3, 2),
+    "2:3": (2, 3),
+}
 
 
 @lru_cache(maxsize=8)
@@ -28,7 +36,10 @@ def decoder_geometry() -> tuple[int, int]:
     try:
         return _decoder_geometry(str(decoder))
     except (OSError, ValueError, KeyError):
-        return 64, 512  # the real Kandinsky 2.2 decoder: movq factor 8, trained at 512-768
+        return (
+            64,
+            512,
+        )  # the real Kandinsky 2.2 decoder: movq factor 8, trained at 512-768
 
 
 def size_multiple() -> int:
@@ -40,7 +51,7 @@ def native_side() -> int:
 
 
 def round_to(value: float, multiple: int) -> int:
-    return max(multiple, int(round(value / multiple)) * multiple)
+    return max(multiple, round(value / multiple) * multiple)
 
 
 def output_size(aspect: str, side: int | None) -> tuple[int, int]:
@@ -53,7 +64,9 @@ def output_size(aspect: str, side: int | None) -> tuple[int, int]:
     return round_to(side * w / h, multiple), round_to(side, multiple)
 
 
-def fit_to_multiple(width: int, height: int, max_side: int | None = None) -> tuple[int, int]:
+def fit_to_multiple(
+    width: int, height: int, max_side: int | None = None
+) -> tuple[int, int]:
     """An uploaded picture's size, scaled down to `max_side` if needed and rounded to the model's multiple."""
     multiple = size_multiple()
     max_side = max_side or settings.GENERATION_MAX_SIDE

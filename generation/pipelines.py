@@ -38,7 +38,9 @@ CARD_FILE = "skoropis-model.json"  # optional: {"name", "description", "example_
 
 _lock = threading.RLock()
 _cache: dict[tuple, object] = {}
-LOADS: list[str] = []  # every from_pretrained this process made (the benchmark shows a second job adds none)
+LOADS: list[
+    str
+] = []  # every from_pretrained this process made (the benchmark shows a second job adds none)
 
 
 class ModelNotConfigured(Exception):
@@ -53,12 +55,18 @@ def model_dir(kind: str) -> Path | None:
         return None
     path = Path(raw)
     if not (path / "model_index.json").is_file():
-        raise ModelNotConfigured(f"GENERATION_MODELS[{kind!r}] = {path} is not a diffusers folder (no model_index.json)")
+        raise ModelNotConfigured(
+            f"GENERATION_MODELS[{kind!r}] = {path} is not a diffusers folder (no model_index.json)"
+        )
     return path
 
 
 def pick_device(requested: str | None = None) -> tuple[torch.device, torch.dtype]:
-    name = requested or settings.GENERATION_DEVICE or ("cuda" if torch.cuda.is_available() else "cpu")
+    name = (
+        requested
+        or settings.GENERATION_DEVICE
+        or ("cuda" if torch.cuda.is_available() else "cpu")
+    )
     device = torch.device(name)
     return device, (torch.float16 if device.type == "cuda" else torch.float32)
 
@@ -94,38 +102,67 @@ class Kandinsky22:
 
     @property
     def native_size(self) -> int:
-        return int(self.card.get("native_size") or self.text2image.unet.config.sample_size * self.scale_factor)
+        return int(
+            self.card.get("native_size")
+            or self.text2image.unet.config.sample_size * self.scale_factor
+        )
 
 
 def kandinsky22(device: str | None = None) -> Kandinsky22:
-    prior_dir, decoder_dir = model_dir("kandinsky22_prior"), model_dir("kandinsky22_decoder")
+    prior_dir, decoder_dir = (
+        model_dir("kandinsky22_prior"),
+        model_dir("kandinsky22_decoder"),
+    )
     if prior_dir is None or decoder_dir is None:
-        raise ModelNotConfigured("GENERATION_MODELS needs 'kandinsky22_prior' and 'kandinsky22_decoder'")
+        raise ModelNotConfigured(
+            "GENERATION_MODELS needs 'kandinsky22_prior' and 'kandinsky22_decoder'"
+        )
     inpaint_dir = model_dir("kandinsky22_inpaint")
     torch_device, dtype = pick_device(device)
     key = ("kandinsky22", prior_dir, decoder_dir, inpaint_dir, str(torch_device))
     with _lock:
         if key not in _cache:
-            prior = _loaded(KandinskyV22PriorPipeline, prior_dir, dtype).to(torch_device)
-            text2image = _loaded(KandinskyV22Pipeline, decoder_dir, dtype).to(torch_device)
+            prior = _loaded(KandinskyV22PriorPipeline, prior_dir, dtype).to(
+                torch_device
+            )
+            text2image = _loaded(KandinskyV22Pipeline, decoder_dir, dtype).to(
+                torch_device
+            )
             img2img = KandinskyV22Img2ImgPipeline.from_pipe(text2image)
             img2img.set_progress_bar_config(disable=True)
             inpaint = None
             if inpaint_dir is not None:
-                inpaint = _loaded(KandinskyV22InpaintPipeline, inpaint_dir, dtype, movq=text2image.movq).to(torch_device)
-            _cache[key] = Kandinsky22(prior, text2image, img2img, inpaint, torch_device, dtype, read_card(prior_dir))
+                inpaint = _loaded(
+                    KandinskyV22InpaintPipeline,
+                    inpaint_dir,
+                    dtype,
+                    movq=text2image.movq,
+                ).to(torch_device)
+            _cache[key] = Kandinsky22(
+                prior,
+                text2image,
+                img2img,
+                inpaint,
+                torch_device,
+                dtype,
+                read_card(prior_dir),
+            )
         return _cache[key]  # type: ignore[return-value]
 
 
 def kandinsky3(device: str | None = None) -> DiffusionPipeline:
     path = model_dir("kandinsky3")
     if path is None:
-        raise ModelNotConfigured("Kandinsky 3 is not configured (GENERATION_MODELS['kandinsky3'])")
+        raise ModelNotConfigured(
+            "Kandinsky 3 is not configured (GENERATION_MODELS['kandinsky3'])"
+        )
     torch_device, dtype = pick_device(device)
     key = ("kandinsky3", path, str(torch_device))
     with _lock:
         if key not in _cache:
-            _cache[key] = _loaded(AutoPipelineForText2Image, path, dtype).to(torch_device)
+            _cache[key] = _loaded(AutoPipelineForText2Image, path, dtype).to(
+                torch_device
+            )
         return _cache[key]  # type: ignore[return-value]
 
 
@@ -138,7 +175,9 @@ def video_keyframes(device: str | None = None) -> KandinskyV22Img2ImgPipeline:
     key = ("video", path, str(family.device))
     with _lock:
         if key not in _cache:
-            _cache[key] = _loaded(KandinskyV22Img2ImgPipeline, path, family.dtype).to(family.device)
+            _cache[key] = _loaded(KandinskyV22Img2ImgPipeline, path, family.dtype).to(
+                family.device
+            )
         return _cache[key]  # type: ignore[return-value]
 
 
@@ -159,7 +198,11 @@ def models_summary() -> dict:
             state = "configured" if path else "not configured"
         except ModelNotConfigured as error:
             path, state = None, str(error)
-        kinds[kind] = {"description": description, "path": str(path) if path else None, "state": state}
+        kinds[kind] = {
+            "description": description,
+            "path": str(path) if path else None,
+            "state": state,
+        }
     card = {}
     prior = kinds["kandinsky22_prior"]["path"]
     if prior:
@@ -170,7 +213,9 @@ def models_summary() -> dict:
         "example_prompts": card.get("example_prompts", []),
         "native_size": card.get("native_size"),
         "kinds": kinds,
-        "inpaint_model": "dedicated inpainting decoder" if kinds["kandinsky22_inpaint"]["path"] else "not configured",
+        "inpaint_model": "dedicated inpainting decoder"
+        if kinds["kandinsky22_inpaint"]["path"]
+        else "not configured",
         "kandinsky3": bool(kinds["kandinsky3"]["path"]),
         "device": str(pick_device()[0]),
     }

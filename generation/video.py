@@ -31,7 +31,9 @@ def camera_move(image: Image.Image, motion: str, amount: float = 0.06) -> Image.
         matrix = np.float32([[1, 0, shift], [0, 1, 0]])
     else:
         raise ValueError(f"unknown camera motion {motion!r}")
-    moved = cv2.warpAffine(frame, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    moved = cv2.warpAffine(
+        frame, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+    )
     return Image.fromarray(moved)
 
 
@@ -42,9 +44,16 @@ def _flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _warp(frame: np.ndarray, flow: np.ndarray, t: float) -> np.ndarray:
     h, w = flow.shape[:2]
-    grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    return cv2.remap(frame, grid_x + t * flow[..., 0], grid_y + t * flow[..., 1], cv2.INTER_LINEAR,
-                     borderMode=cv2.BORDER_REPLICATE)
+    grid_x, grid_y = np.meshgrid(
+        np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32)
+    )
+    return cv2.remap(
+        frame,
+        grid_x + t * flow[..., 0],
+        grid_y + t * flow[..., 1],
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
 
 
 def in_betweens(a: np.ndarray, b: np.ndarray, count: int) -> list[np.ndarray]:
@@ -61,8 +70,11 @@ def in_betweens(a: np.ndarray, b: np.ndarray, count: int) -> list[np.ndarray]:
     return frames
 
 
-def frames_from_keyframes(keyframes: list[Image.Image], total_frames: int,
-                          on_segment: Callable[[int], None] | None = None) -> list[np.ndarray]:
+def frames_from_keyframes(
+    keyframes: list[Image.Image],
+    total_frames: int,
+    on_segment: Callable[[int], None] | None = None,
+) -> list[np.ndarray]:
     """Exactly `total_frames` frames through all keyframes, in-betweens spread evenly over the segments."""
     arrays = [np.asarray(k.convert("RGB")) for k in keyframes]
     if len(arrays) == 1:
@@ -77,7 +89,11 @@ def frames_from_keyframes(keyframes: list[Image.Image], total_frames: int,
         if on_segment:
             on_segment(s)
     frames.append(arrays[-1])
-    return frames[:total_frames] if len(frames) >= total_frames else frames + [arrays[-1]] * (total_frames - len(frames))
+    return (
+        frames[:total_frames]
+        if len(frames) >= total_frames
+        else frames + [arrays[-1]] * (total_frames - len(frames))
+    )
 
 
 def encode_mp4(frames: list[np.ndarray], path: Path, fps: int) -> dict:
@@ -87,14 +103,51 @@ def encode_mp4(frames: list[np.ndarray], path: Path, fps: int) -> dict:
     out_w, out_h = w * scale, h * scale
     out_w, out_h = out_w + out_w % 2, out_h + out_h % 2
     command = [
-        imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-r", str(fps), "-i", "-",
-        "-vf", f"scale={out_w}:{out_h}:flags=neighbor" if scale > 1 else f"scale={out_w}:{out_h}",
-        "-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-preset", "medium", "-crf", "18",
-        "-movflags", "+faststart", "-an", str(path),
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-y",
+        "-loglevel",
+        "error",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{w}x{h}",
+        "-r",
+        str(fps),
+        "-i",
+        "-",
+        "-vf",
+        f"scale={out_w}:{out_h}:flags=neighbor"
+        if scale > 1
+        else f"scale={out_w}:{out_h}",
+        "-c:v",
+        "libx264",
+        "-profile:v",
+        "high",
+        "-pix_fmt",
+        "yuv420p",
+        "-preset",
+        "medium",
+        "-crf",
+        "18",
+        "-movflags",
+        "+faststart",
+        "-an",
+        str(path),
     ]
     data = b"".join(np.ascontiguousarray(f, dtype=np.uint8).tobytes() for f in frames)
-    done = subprocess.run(command, input=data, capture_output=True, timeout=600)
+    done = subprocess.run(
+        command, input=data, capture_output=True, timeout=600, check=False
+    )
     if done.returncode != 0:
-        raise RuntimeError(f"ffmpeg could not encode the clip: {done.stderr.decode(errors='replace')[-500:]}")
-    return {"width": out_w, "height": out_h, "frames": len(frames), "fps": fps, "seconds": round(len(frames) / fps, 3)}
+        raise RuntimeError(
+            f"ffmpeg could not encode the clip: {done.stderr.decode(errors='replace')[-500:]}"
+        )
+    return {
+        "width": out_w,
+        "height": out_h,
+        "frames": len(frames),
+        "fps": fps,
+        "seconds": round(len(frames) / fps, 3),
+    }

@@ -13,7 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from generation.forms import FORMS
 from generation.pipelines import models_summary
-from generation.services import GenerationRefused, generation_cancel, generation_delete, generation_submit, job_folder
+from generation.services import (
+    GenerationRefused,
+    generation_cancel,
+    generation_delete,
+    generation_submit,
+    job_folder,
+)
 from portal.jobs.consumers import job_visible_to
 from portal.jobs.models import Job
 
@@ -34,7 +40,9 @@ def client_ip(request: HttpRequest) -> str:
 
 def visible_job(request: HttpRequest, job_id: int) -> Job:
     job = Job.objects.filter(pk=job_id, kind__startswith="generation.").first()
-    if job is None or not job_visible_to(job, request.user, request.session.session_key):
+    if job is None or not job_visible_to(
+        job, request.user, request.session.session_key
+    ):
         raise Http404(_("No such generation."))
     return job
 
@@ -68,16 +76,27 @@ def wants_json(request: HttpRequest) -> bool:
 
 def index(request: HttpRequest) -> HttpResponse:
     session_key_of(request)
-    forms = {kind: form_class(auto_id=f"id_{kind}_%s") for kind, form_class in FORMS.items()}
+    forms = {
+        kind: form_class(auto_id=f"id_{kind}_%s") for kind, form_class in FORMS.items()
+    }
     return _render_index(request, forms, active=request.GET.get("tab", "text2image"))
 
 
-def _render_index(request: HttpRequest, forms: dict, active: str, status: int = 200) -> HttpResponse:
+def _render_index(
+    request: HttpRequest, forms: dict, active: str, status: int = 200
+) -> HttpResponse:
     jobs = list(own_jobs(request)[:GALLERY_SIZE])
-    return render(request, "generation/index.html", {
-        "forms": forms, "active": active if active in FORMS else "text2image", "models": models_summary(),
-        "jobs": [job_json(job) for job in jobs],
-    }, status=status)
+    return render(
+        request,
+        "generation/index.html",
+        {
+            "forms": forms,
+            "active": active if active in FORMS else "text2image",
+            "models": models_summary(),
+            "jobs": [job_json(job) for job in jobs],
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -89,16 +108,30 @@ def submit(request: HttpRequest, kind: str) -> HttpResponse:
     if not form.is_valid():
         if wants_json(request):
             messages = [str(m) for errors in form.errors.values() for m in errors]
-            return JsonResponse({"error": " ".join(messages), "fields": form.errors.get_json_data()}, status=400)
-        forms = {k: (form if k == kind else c(auto_id=f"id_{k}_%s")) for k, c in FORMS.items()}
+            return JsonResponse(
+                {"error": " ".join(messages), "fields": form.errors.get_json_data()},
+                status=400,
+            )
+        forms = {
+            k: (form if k == kind else c(auto_id=f"id_{k}_%s"))
+            for k, c in FORMS.items()
+        }
         return _render_index(request, forms, kind, status=400)
     try:
-        job = generation_submit(form=form, user=request.user, session_key=session_key_of(request),
-                                client_ip=client_ip(request))
+        job = generation_submit(
+            form=form,
+            user=request.user,
+            session_key=session_key_of(request),
+            client_ip=client_ip(request),
+        )
     except GenerationRefused as refused:
         if wants_json(request):
             return JsonResponse({"error": refused.message}, status=refused.status)
-        return HttpResponse(refused.message, status=refused.status, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            refused.message,
+            status=refused.status,
+            content_type="text/plain; charset=utf-8",
+        )
     if wants_json(request):
         return JsonResponse(job_json(job), status=202)
     return redirect("generation:job", job.pk)
@@ -117,13 +150,21 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     job = visible_job(request, job_id)
     generation_cancel(job=job)
     job.refresh_from_db()
-    return JsonResponse(job_json(job)) if wants_json(request) else redirect("generation:job", job.pk)
+    return (
+        JsonResponse(job_json(job))
+        if wants_json(request)
+        else redirect("generation:job", job.pk)
+    )
 
 
 @require_POST
 def job_delete(request: HttpRequest, job_id: int) -> HttpResponse:
     generation_delete(job=visible_job(request, job_id))
-    return JsonResponse({"deleted": job_id}) if wants_json(request) else redirect("generation:index")
+    return (
+        JsonResponse({"deleted": job_id})
+        if wants_json(request)
+        else redirect("generation:index")
+    )
 
 
 @require_GET
@@ -140,7 +181,11 @@ def result_file(request: HttpRequest, job_id: int, name: str) -> HttpResponse:
     size = path.stat().st_size
     match = re.match(r"bytes=(\d*)-(\d*)$", request.headers.get("Range", ""))
     if match and not request.GET.get("download"):
-        start = int(match.group(1)) if match.group(1) else max(0, size - int(match.group(2) or 0))
+        start = (
+            int(match.group(1))
+            if match.group(1)
+            else max(0, size - int(match.group(2) or 0))
+        )
         end = int(match.group(2)) if match.group(1) and match.group(2) else size - 1
         if start >= size or end < start:
             response = HttpResponse(status=416)
@@ -153,8 +198,12 @@ def result_file(request: HttpRequest, job_id: int, name: str) -> HttpResponse:
         response = HttpResponse(body, status=206, content_type=content_type)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
     else:
-        response = FileResponse(path.open("rb"), content_type=content_type,
-                                 as_attachment=bool(request.GET.get("download")), filename=name)
+        response = FileResponse(
+            path.open("rb"),
+            content_type=content_type,
+            as_attachment=bool(request.GET.get("download")),
+            filename=name,
+        )
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -29,11 +29,28 @@ TEMPLATES = (
 VOCABULARY = sorted(
     set(COLOURS)
     | set(SHAPES)
-    | {"a", "an", "the", "on", "in", "of", "with", "and", "background", "big", "small", "shape", "image", "picture"}
+    | {
+        "a",
+        "an",
+        "the",
+        "on",
+        "in",
+        "of",
+        "with",
+        "and",
+        "background",
+        "big",
+        "small",
+        "shape",
+        "image",
+        "picture",
+    }
 )
 
 
-def draw_shape(shape: str, colour: str, background: str, *, size: int = 64, rng: random.Random) -> Image.Image:
+def draw_shape(
+    shape: str, colour: str, background: str, *, size: int = 64, rng: random.Random
+) -> Image.Image:
     """Draw at 4x and downsample, so the edges are anti-aliased like a real photo's."""
     scale = 4
     big = size * scale
@@ -49,7 +66,14 @@ def draw_shape(shape: str, colour: str, background: str, *, size: int = 64, rng:
         r = radius * 0.85
         draw.rectangle([cx - r, cy - r, cx + r, cy + r], fill=fill)
     elif shape == "triangle":
-        draw.polygon([(cx, cy - radius), (cx - radius, cy + radius * 0.8), (cx + radius, cy + radius * 0.8)], fill=fill)
+        draw.polygon(
+            [
+                (cx, cy - radius),
+                (cx - radius, cy + radius * 0.8),
+                (cx + radius, cy + radius * 0.8),
+            ],
+            fill=fill,
+        )
     elif shape == "cross":
         w = radius * 0.35
         draw.rectangle([cx - radius, cy - w, cx + radius, cy + w], fill=fill)
@@ -63,15 +87,23 @@ def caption(shape: str, colour: str, background: str, template: int = 0) -> str:
     return TEMPLATES[template].format(shape=shape, colour=colour, background=background)
 
 
-def sample_example(rng: random.Random, size: int = 64) -> tuple[Image.Image, str, tuple[str, str, str]]:
+def sample_example(
+    rng: random.Random, size: int = 64
+) -> tuple[Image.Image, str, tuple[str, str, str]]:
     shape = rng.choice(SHAPES)
     colour = rng.choice(list(COLOURS))
     background = rng.choice([c for c in COLOURS if c != colour])
     image = draw_shape(shape, colour, background, size=size, rng=rng)
-    return image, caption(shape, colour, background, rng.randrange(len(TEMPLATES))), (shape, colour, background)
+    return (
+        image,
+        caption(shape, colour, background, rng.randrange(len(TEMPLATES))),
+        (shape, colour, background),
+    )
 
 
-def make_dataset(count: int, *, seed: int = 0, size: int = 64) -> tuple[np.ndarray, list[str], list[tuple[str, str, str]]]:
+def make_dataset(
+    count: int, *, seed: int = 0, size: int = 64
+) -> tuple[np.ndarray, list[str], list[tuple[str, str, str]]]:
     """Images as uint8 (N, H, W, 3), their captions and (shape, colour, background) labels."""
     rng = random.Random(seed)
     images = np.empty((count, size, size, 3), dtype=np.uint8)

@@ -22,7 +22,12 @@ from PIL import Image
 REPO = Path(__file__).resolve().parents[2]
 TINY_MODEL_DIR = Path(os.environ["SKOROPIS_VAR"]) / "tiny-generation-models"
 os.environ["GENERATION_MODEL_DIR"] = str(TINY_MODEL_DIR)
-for _name in ("GENERATION_PRIOR", "GENERATION_DECODER", "GENERATION_INPAINT", "GENERATION_VIDEO"):
+for _name in (
+    "GENERATION_PRIOR",
+    "GENERATION_DECODER",
+    "GENERATION_INPAINT",
+    "GENERATION_VIDEO",
+):
     os.environ.pop(_name, None)
 
 
@@ -43,8 +48,14 @@ _point_settings_at_tiny_models()
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -60,9 +71,21 @@ def build_tiny_models(folder: Path) -> Path:
     )
     from generation.training.shapes import VOCABULARY
 
-    size = TinyKandinskySize(image_size=32, embed_dim=16, text_layers=1, vision_layers=1, patch_size=8,
-                             max_tokens=12, prior_layers=1, prior_heads=2, unet_channels=(8, 16), unet_head_dim=4,
-                             movq_channels=(8, 8, 8), latent_channels=4, norm_groups=4)
+    size = TinyKandinskySize(
+        image_size=32,
+        embed_dim=16,
+        text_layers=1,
+        vision_layers=1,
+        patch_size=8,
+        max_tokens=12,
+        prior_layers=1,
+        prior_heads=2,
+        unet_channels=(8, 16),
+        unet_head_dim=4,
+        movq_channels=(8, 8, 8),
+        latent_channels=4,
+        norm_groups=4,
+    )
     torch.manual_seed(0)
     prior = build_prior_pipeline(size, VOCABULARY)
     decoder = build_decoder_pipeline(size)
@@ -105,11 +128,15 @@ def upload(name: str, image: Image.Image):
     return SimpleUploadedFile(name, png_bytes(image), content_type="image/png")
 
 
-def shape_picture(size: int = 32, colour=(220, 40, 40), background=(40, 80, 220)) -> Image.Image:
+def shape_picture(
+    size: int = 32, colour=(220, 40, 40), background=(40, 80, 220)
+) -> Image.Image:
     image = Image.new("RGB", (size, size), background)
     from PIL import ImageDraw
 
-    ImageDraw.Draw(image).ellipse([size // 4, size // 4, 3 * size // 4, 3 * size // 4], fill=colour)
+    ImageDraw.Draw(image).ellipse(
+        [size // 4, size // 4, 3 * size // 4, 3 * size // 4], fill=colour
+    )
     return image
 
 
@@ -122,17 +149,38 @@ def daphne_url(django_db_setup, django_db_blocker, celery_worker, tiny_models):
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     db_port = f":{db['PORT']}" if db.get("PORT") else ""
     env = dict(os.environ)
-    env["DATABASE_URL"] = f"postgres://{db.get('USER') or ''}{password}@{db.get('HOST') or '127.0.0.1'}{db_port}/{db['NAME']}"
+    env["DATABASE_URL"] = (
+        f"postgres://{db.get('USER') or ''}{password}@{db.get('HOST') or '127.0.0.1'}{db_port}/{db['NAME']}"
+    )
     env["PYTHONUNBUFFERED"] = "1"
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=REPO,
+        env=env,
+        check=True,
+    )
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
     log_path = Path(os.environ["SKOROPIS_VAR"]) / f"daphne-generation-{os.getpid()}.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                             "portal.asgi:application"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log = open(log_path, "w")  # noqa: SIM115 - the server writes to it until the session ends
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "portal.asgi:application",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
@@ -142,7 +190,9 @@ def daphne_url(django_db_setup, django_db_blocker, celery_worker, tiny_models):
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(f"daphne did not start:\n{log_path.read_text(errors='replace')[-4000:]}")
+                raise RuntimeError(
+                    f"daphne did not start:\n{log_path.read_text(errors='replace')[-4000:]}"
+                )
             time.sleep(0.3)
     yield base
     proc.terminate()
@@ -157,7 +207,9 @@ def submit(client, kind: str, data: dict, status: int = 202) -> dict:
     """POST a feature's form as the page does (JSON answer); returns the job (or the error) JSON."""
     from django.urls import reverse
 
-    response = client.post(reverse("generation:submit", args=[kind]), data, HTTP_ACCEPT="application/json")
+    response = client.post(
+        reverse("generation:submit", args=[kind]), data, HTTP_ACCEPT="application/json"
+    )
     assert response.status_code == status, response.content[:500]
     return response.json()
 
@@ -178,5 +230,7 @@ def result_images(client, job) -> list[Image.Image]:
             continue
         response = client.get(reverse("generation:file", args=[job.pk, f["name"]]))
         assert response.status_code == 200
-        images.append(Image.open(io.BytesIO(b"".join(response.streaming_content))).convert("RGB"))
+        images.append(
+            Image.open(io.BytesIO(b"".join(response.streaming_content))).convert("RGB")
+        )
     return images

@@ -9,7 +9,9 @@ from tests.conftest import make_user
 from tests.generation.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop here
+os.environ.setdefault(
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+)  # Playwright's sync API runs an event loop here
 
 
 def test_a_generated_clip_plays_in_chromium(daphne_url, generation_worker):
@@ -22,13 +24,20 @@ def test_a_generated_clip_plays_in_chromium(daphne_url, generation_worker):
     session = login.cookies["sessionid"].value
     frames: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
         context = browser.new_context()
-        context.add_cookies([{"name": "sessionid", "value": session, "url": daphne_url}])
+        context.add_cookies(
+            [{"name": "sessionid", "value": session, "url": daphne_url}]
+        )
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(data)))
+        page.on(
+            "websocket",
+            lambda ws: ws.on("framereceived", lambda data: frames.append(data)),
+        )
         page.goto(daphne_url + "/generation/?tab=video")
         assert page.locator(".model-name").inner_text() == "tiny-random-k22"
         form = page.locator("form[data-kind=video]")
@@ -40,17 +49,25 @@ def test_a_generated_clip_plays_in_chromium(daphne_url, generation_worker):
         form.locator("button[type=submit]").click()
 
         video = page.wait_for_selector("#current-job video", timeout=180_000)
-        page.wait_for_function("v => v.readyState >= 2 && v.duration > 0", arg=video, timeout=30_000)
+        page.wait_for_function(
+            "v => v.readyState >= 2 && v.duration > 0", arg=video, timeout=30_000
+        )
         duration = video.evaluate("v => v.duration")
         video.evaluate("v => v.play()")
         start = video.evaluate("v => v.currentTime")
-        page.wait_for_function("([v, t]) => v.currentTime > t + 0.2", arg=[video, start], timeout=10_000)
+        page.wait_for_function(
+            "([v, t]) => v.currentTime > t + 0.2", arg=[video, start], timeout=10_000
+        )
         size = video.evaluate("v => [v.videoWidth, v.videoHeight]")
         poster = video.get_attribute("poster")
         download = page.locator("#current-job a[download]").first.get_attribute("href")
         browser.close()
     assert abs(duration - 1.5) < 0.2
     assert size == [256, 256]  # 32 px frames, upscaled for viewing
-    assert poster and poster.endswith("-poster.png") and download.endswith("?download=1")
-    assert any('"status": "running"' in f or '"status":"running"' in f for f in frames)  # live progress
+    assert (
+        poster and poster.endswith("-poster.png") and download.endswith("?download=1")
+    )
+    assert any(
+        '"status": "running"' in f or '"status":"running"' in f for f in frames
+    )  # live progress
     assert not errors
