@@ -77,6 +77,7 @@
   }
 
   function showLineCount(card, count) {
+    card.dataset.lines = count;
     card.querySelector(".line-count").textContent =
       interpolate(ngettext("%s line", "%s lines", count), [count.toLocaleString(LANG)]);
   }
@@ -154,6 +155,9 @@
         }).catch(function (error) { report(error, message); })
           .finally(function () { event.target.disabled = false; });
       } else if (event.target.classList.contains("rerun-page")) {
+        if (Number(card.dataset.lines) > 0 && !confirm(gettext(
+          "Reading the page again finds its lines anew: its current lines and their corrections are replaced. Continue?"
+        ))) return;
         event.target.disabled = true;
         api.post("/api/pages/" + card.dataset.pageId + "/process/").then(function (job) {
           const event_ = job && job.type === "job" ? job : Object.assign({ status: "queued", percent: 0 }, job);
@@ -166,6 +170,10 @@
 
   if (processAll) {
     processAll.addEventListener("click", function () {
+      const corrected = Array.from(grid.children).some(function (card) { return Number(card.dataset.lines) > 0; });
+      if (corrected && !confirm(gettext(
+        "Reading the pages again finds their lines anew: their current lines and corrections are replaced. Continue?"
+      ))) return;
       processAll.disabled = true;
       api.post("/api/documents/" + config.documentId + "/process/").then(function (result) {
         const jobs = (result && result.jobs) || (Array.isArray(result) ? result : [result]);
