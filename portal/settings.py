@@ -106,7 +106,7 @@ CELERY_TASK_ROUTES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [{"address": _redis["redis"]}], "prefix": env_str("CHANNELS_PREFIX", "skoropis")},
+        "CONFIG": {"hosts": [{"address": _redis["redis"], "socket_timeout": None}], "prefix": env_str("CHANNELS_PREFIX", "skoropis")},
     }
 }
 CACHES = {
