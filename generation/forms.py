@@ -171,6 +171,15 @@ class TextToImageForm(SizedForm):
     def clean_prompt(self) -> str:
         return self.clean_prompt_field("prompt", required=True)
 
+    def clean(self):
+        data = super().clean()
+        if data.get("model") == "kandinsky3" and "width" in data:
+            # Kandinsky3Pipeline rounds sizes up to multiples of 64 (its movq downsamples 8×, latents 8× again).
+            data["width"], data["height"] = output_size(
+                data["aspect"], data.get("side") or 1024, multiple=64
+            )
+        return data
+
     def clean_model(self) -> str:
         model = self.cleaned_data["model"]
         if model == "kandinsky3" and not settings.GENERATION_MODELS.get("kandinsky3"):

@@ -54,9 +54,11 @@ def round_to(value: float, multiple: int) -> int:
     return max(multiple, round(value / multiple) * multiple)
 
 
-def output_size(aspect: str, side: int | None) -> tuple[int, int]:
+def output_size(
+    aspect: str, side: int | None, multiple: int | None = None
+) -> tuple[int, int]:
     """(width, height) with the long side ≈ `side` (default: the model's native side), both multiples the model takes."""
-    multiple = size_multiple()
+    multiple = multiple or size_multiple()
     side = side or native_side()
     w, h = ASPECTS[aspect]
     if w >= h:

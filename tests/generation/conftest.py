@@ -22,6 +22,7 @@ from PIL import Image
 REPO = Path(__file__).resolve().parents[2]
 TINY_MODEL_DIR = Path(os.environ["SKOROPIS_VAR"]) / "tiny-generation-models"
 os.environ["GENERATION_MODEL_DIR"] = str(TINY_MODEL_DIR)
+os.environ["GENERATION_KANDINSKY3"] = str(TINY_MODEL_DIR / "kandinsky3")
 for _name in (
     "GENERATION_PRIOR",
     "GENERATION_DECODER",
@@ -39,7 +40,7 @@ def _point_settings_at_tiny_models() -> None:
         "kandinsky22_prior": str(TINY_MODEL_DIR / "prior"),
         "kandinsky22_decoder": str(TINY_MODEL_DIR / "decoder"),
         "kandinsky22_inpaint": str(TINY_MODEL_DIR / "decoder-inpaint"),
-        "kandinsky3": None,
+        "kandinsky3": str(TINY_MODEL_DIR / "kandinsky3"),
         "video": None,
     }
 
@@ -93,10 +94,69 @@ def build_tiny_models(folder: Path) -> Path:
     prior.save_pretrained(folder / "prior")
     decoder.save_pretrained(folder / "decoder")
     inpaint_decoder_from(decoder).save_pretrained(folder / "decoder-inpaint")
+    build_tiny_kandinsky3(folder / "kandinsky3")
     (folder / "skoropis-model.json").write_text(
         '{"name": "tiny-random-k22", "description": "random weights for tests", "native_size": 32}'
     )
     return folder
+
+
+def build_tiny_kandinsky3(folder: Path) -> None:
+    """A random Kandinsky3Pipeline: T5 encoder + unigram tokenizer built here, 8x movq."""
+    import torch
+    from diffusers import DDPMScheduler, Kandinsky3Pipeline, Kandinsky3UNet, VQModel
+    from transformers import T5Config, T5EncoderModel, T5Tokenizer
+
+    from generation.training.shapes import VOCABULARY
+
+    torch.manual_seed(0)
+    pieces = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
+    pieces += [("\u2581" + word, -1.0) for word in VOCABULARY]
+    pieces += [(c, -5.0) for c in "abcdefghijklmnopqrstuvwxyz\u2581"]
+    tokenizer = T5Tokenizer(vocab=pieces, extra_ids=0)
+    config = T5Config(
+        vocab_size=len(tokenizer),
+        d_model=32,
+        d_kv=8,
+        d_ff=37,
+        num_layers=1,
+        num_heads=4,
+    )
+    unet = Kandinsky3UNet(
+        in_channels=4,
+        time_embedding_dim=4,
+        groups=2,
+        attention_head_dim=4,
+        layers_per_block=3,  # Kandinsky3UNet needs 3 (fewer breaks its skip connections)
+        block_out_channels=(32, 64),
+        cross_attention_dim=4,
+        encoder_hid_dim=32,
+    )
+    scheduler = DDPMScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        steps_offset=1,
+        beta_schedule="squaredcos_cap_v2",
+        clip_sample=True,
+    )
+    movq = VQModel(
+        block_out_channels=[8, 8, 8, 8],
+        down_block_types=["DownEncoderBlock2D"] * 4,
+        up_block_types=["UpDecoderBlock2D"] * 4,
+        latent_channels=4,
+        layers_per_block=1,
+        norm_num_groups=4,
+        num_vq_embeddings=12,
+        vq_embed_dim=4,
+    )
+    pipe = Kandinsky3Pipeline(
+        tokenizer=tokenizer,
+        text_encoder=T5EncoderModel(config),
+        unet=unet,
+        scheduler=scheduler,
+        movq=movq,
+    )
+    pipe.save_pretrained(folder)
 
 
 @pytest.fixture(scope="session")

@@ -44,6 +44,29 @@ def test_text_to_image_makes_a_batch_with_progress_and_the_same_seed_gives_the_s
     )  # the second job found the pipelines loaded
 
 
+def test_kandinsky3_makes_pictures_through_the_same_job_when_it_is_configured(
+    client, generation_worker
+):
+    client.force_login(make_user("k3"))
+    data = {
+        "prompt": "a green triangle",
+        "aspect": "16:9",
+        "side": 128,
+        "steps": 2,
+        "guidance": 3.0,
+        "seed": 5,
+        "batch": 2,
+        "model": "kandinsky3",
+    }
+    job = finished(submit(client, "text2image", data))
+    assert job.status == "done", job.error
+    assert job.result["model"] == "kandinsky3" and job.done == job.total == 2
+    assert [im.size for im in result_images(client, job)] == [
+        (128, 64),
+        (128, 64),
+    ]  # 72 rounded to 64
+
+
 def test_text_to_image_honours_the_aspect_ratio(client, generation_worker):
     client.force_login(make_user("wide"))
     data = {
