@@ -144,7 +144,9 @@ def main() -> None:
                 job.refresh_from_db()
                 if job.status in ("done", "failed"):
                     break
-                time.sleep(0.05)  # polling faster steals the CPU the worker needs (2-core dev machine)
+                time.sleep(
+                    0.05
+                )  # polling faster steals the CPU the worker needs (2-core dev machine)
             assert job.status == "done", job.error
             return (
                 time.perf_counter() - t0,
@@ -154,7 +156,9 @@ def main() -> None:
 
         first_latency, _, first_load = through_celery()
         direct_times, celery = [], []
-        for _ in range(args.runs):  # alternated, so a change in the machine's load hits both the same
+        for _ in range(
+            args.runs
+        ):  # alternated, so a change in the machine's load hits both the same
             direct_times.append(direct())
             celery.append(through_celery())
         latencies = [c[0] for c in celery]

@@ -109,8 +109,12 @@ def write_feature_samples(model_dir: Path) -> list[str]:
 
     from generation.training.shapes import draw_shape
 
-    prior = KandinskyV22PriorPipeline.from_pretrained(model_dir / "prior", dtype=torch.float32)
-    decoder = KandinskyV22Pipeline.from_pretrained(model_dir / "decoder", dtype=torch.float32)
+    prior = KandinskyV22PriorPipeline.from_pretrained(
+        model_dir / "prior", dtype=torch.float32
+    )
+    decoder = KandinskyV22Pipeline.from_pretrained(
+        model_dir / "decoder", dtype=torch.float32
+    )
     inpaint = KandinskyV22InpaintPipeline.from_pretrained(
         model_dir / "decoder-inpaint", movq=decoder.movq, dtype=torch.float32
     )
@@ -124,7 +128,9 @@ def write_feature_samples(model_dir: Path) -> list[str]:
         canvas = Image.new("RGB", (64 * len(images), 64), "white")
         for i, image in enumerate(images):
             canvas.paste(image.convert("RGB").resize((64, 64)), (64 * i, 0))
-        canvas.resize((canvas.width * 2, canvas.height * 2), Image.NEAREST).save(out / name)
+        canvas.resize((canvas.width * 2, canvas.height * 2), Image.NEAREST).save(
+            out / name
+        )
         written.append(name)
 
     generator = torch.Generator().manual_seed(0)
@@ -141,7 +147,10 @@ def write_feature_samples(model_dir: Path) -> list[str]:
     strip("variations.png", [source, *variations])  # the source, then three variations
 
     mixed = prior.interpolate(
-        ["a yellow square on a black background", source], [0.5, 0.5], num_inference_steps=25, generator=generator
+        ["a yellow square on a black background", source],
+        [0.5, 0.5],
+        num_inference_steps=25,
+        generator=generator,
     )
     mix = decoder(
         image_embeds=mixed.image_embeds,
@@ -151,11 +160,17 @@ def write_feature_samples(model_dir: Path) -> list[str]:
         num_inference_steps=25,
         generator=generator,
     ).images
-    strip("mix.png", [source, *mix])  # the picture, then 0.5 × picture + 0.5 × "a yellow square on black"
+    strip(
+        "mix.png", [source, *mix]
+    )  # the picture, then 0.5 × picture + 0.5 × "a yellow square on black"
 
     mask = Image.new("L", (64, 64), 0)
     mask.paste(255, (0, 0, 64, 32))  # repaint the top half
-    green = prior("a green circle on a white background", num_inference_steps=25, generator=generator)
+    green = prior(
+        "a green circle on a white background",
+        num_inference_steps=25,
+        generator=generator,
+    )
     painted = inpaint(
         image=source,
         mask_image=mask,
@@ -166,5 +181,7 @@ def write_feature_samples(model_dir: Path) -> list[str]:
         num_inference_steps=25,
         generator=generator,
     ).images
-    strip("inpaint.png", [source, mask.convert("RGB"), *painted])  # picture, mask (white = repaint), result
+    strip(
+        "inpaint.png", [source, mask.convert("RGB"), *painted]
+    )  # picture, mask (white = repaint), result
     return written
