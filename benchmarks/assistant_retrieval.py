@@ -166,6 +166,7 @@ def evaluate(
 ) -> dict:
     top1 = top3 = answered = correct_answers = 0
     idk_on_negatives = negatives = 0
+    by_language: dict[str, list[int]] = {}  # language -> [top-1 hits, questions]
     for q in questions:
         passages, mapping = pages[q["page"]]
         if scope == "document":
@@ -205,6 +206,9 @@ def evaluate(
         )
         keys = [h.passage.key for h in ranked]
         top1 += bool(expected & set(keys[:1]))
+        tally = by_language.setdefault(q["language"], [0, 0])
+        tally[0] += bool(expected & set(keys[:1]))
+        tally[1] += 1
         top3 += bool(expected & set(keys[:3]))
         answered += reply.known
         correct_answers += bool(
@@ -219,6 +223,10 @@ def evaluate(
         "answered_correctly": correct_answers / n,
         "idk_on_unanswerable": idk_on_negatives / max(negatives, 1),
         "n_unanswerable": negatives,
+        "top1_by_language": {
+            lang: (hit / n_lang, n_lang)
+            for lang, (hit, n_lang) in sorted(by_language.items())
+        },
     }
 
 
@@ -331,6 +339,13 @@ def main() -> int:
                     f"answered {r['answered']:.3f} (correct {r['answered_correctly']:.3f}) of {r['n']}  "
                     f"'I don't know' on unanswerable {r['idk_on_unanswerable']:.3f} of {r['n_unanswerable']}  "
                     f"({time.perf_counter() - started:.1f} s)"
+                )
+                languages = ", ".join(
+                    f"{lang} {acc:.3f} of {n}"
+                    for lang, (acc, n) in r["top1_by_language"].items()
+                )
+                print(
+                    f"{'':12s} {'':6s} {'':14s} top-1 by question language: {languages}"
                 )
     return 0
 
