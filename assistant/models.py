@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def conversation_image_path(conversation: Conversation, filename: str) -> str:
-    return f"assistant/{conversation.session_key or conversation.owner_id or 'anon'}/{filename}"
+    """By conversation id (saved before its image): a session key never ends up in a file name."""
+    return f"assistant/conversations/{conversation.pk}/{filename}"
 
 
 class Conversation(models.Model):
