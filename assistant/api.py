@@ -37,7 +37,7 @@ class ConversationListView(APIView):
     permission_classes = [AllowAny]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=dict, operation_id="assistant_conversations_list")
     def get(self, request):
         visitor = services.visitor_of(request)
         items = services.conversations_of(visitor)[:100]
