@@ -44,8 +44,9 @@ def line_out(line: Line, t: Transcription | None, layer: Layer | None) -> dict:
     }
 
 
-def transcription_out(t: Transcription) -> dict:
-    author, _ = selectors.transcription_author(t)
+def transcription_out(t: Transcription, author=None) -> dict:
+    """`author`: the user who just saved it (saves a query), else read from the latest revision."""
+    author = author.get_username() if author is not None else selectors.transcription_author(t)[0]
     return {"line": t.line_id, "layer": t.layer_id, "text": t.text, "version": t.version, "author": author,
             "updated": t.updated}
 
@@ -228,7 +229,7 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
             return Response({"error": "conflict", "current": conflict.current()}, status=status.HTTP_409_CONFLICT)
         except services.EditError as exc:
             return error(str(exc))
-        return Response(transcription_out(t))
+        return Response(transcription_out(t, author=request.user if t.version > s.validated_data["version"] else None))
 
     @extend_schema(parameters=[LAYER_PARAM], responses=serializers.RevisionSerializer(many=True))
     @action(detail=True, methods=["get"])

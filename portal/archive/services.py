@@ -80,10 +80,12 @@ def transcription_write(
     confidences: list[float] | None = None,
     author=None,
     model_name: str = "",
+    locked: Transcription | None = None,
 ) -> Transcription:
-    """Give the line a new version of its text in `layer` (no conflict check: callers hold the lock)."""
+    """Give the line a new version of its text in `layer` (no conflict check: callers hold the lock, or pass the
+    row they locked as `locked`)."""
     confidences = [round(float(c), 4) for c in (confidences or [])]
-    current = Transcription.objects.select_for_update().filter(line=line, layer=layer).first()
+    current = locked or Transcription.objects.select_for_update().filter(line=line, layer=layer).first()
     if current is None:
         current = Transcription.objects.create(line=line, layer=layer, text=text, confidences=confidences, version=1)
     elif current.text == text and current.confidences == confidences:
@@ -148,8 +150,8 @@ def line_text_save(*, line: Line, text: str, version: int, user, layer: Layer | 
     if "\n" in text or "\r" in text:
         raise EditError("a line's text cannot contain a line break")
     with transaction.atomic():
-        manual, _ = _manual_for_edit(line, version, layer)
-        return transcription_write(line=line, layer=manual, text=text, author=user)
+        manual, current = _manual_for_edit(line, version, layer)
+        return transcription_write(line=line, layer=manual, text=text, author=user, locked=current)
 
 
 def line_restore(*, line: Line, revision: Revision, user) -> Transcription:
