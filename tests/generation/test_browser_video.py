@@ -71,3 +71,82 @@ def test_a_generated_clip_plays_in_chromium(daphne_url, generation_worker):
         '"status": "running"' in f or '"status":"running"' in f for f in frames
     )  # live progress
     assert not errors
+
+
+def test_a_mask_painted_on_the_canvas_repaints_only_that_area(
+    daphne_url, generation_worker, tmp_path
+):
+    import io
+
+    import numpy as np
+    from PIL import Image
+    from playwright.sync_api import sync_playwright
+
+    from portal.jobs.models import Job
+    from tests.conftest import wait_for_job
+    from tests.generation.conftest import shape_picture
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
+    picture = tmp_path / "picture.png"
+    shape_picture(64).save(picture)
+    login = Client()
+    user = make_user("mask-painter")
+    login.force_login(user)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        context = browser.new_context()
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": login.cookies["sessionid"].value,
+                    "url": daphne_url,
+                }
+            ]
+        )
+        page = context.new_page()
+        page.goto(daphne_url + "/generation/?tab=inpaint")
+        form = page.locator("form[data-kind=inpaint]")
+        form.locator("input[name=image]").set_input_files(str(picture))
+        canvas = page.wait_for_selector(".mask-canvas", state="visible")
+        form.locator(".brush-size").fill("60")
+        box = canvas.bounding_box()
+        page.mouse.move(box["x"] + 10, box["y"] + 10)
+        page.mouse.down()  # a stroke across the top quarter of the picture
+        page.mouse.move(box["x"] + box["width"] - 10, box["y"] + 10, steps=8)
+        page.mouse.move(
+            box["x"] + box["width"] - 10, box["y"] + box["height"] / 4, steps=4
+        )
+        page.mouse.move(box["x"] + 10, box["y"] + box["height"] / 4, steps=8)
+        page.mouse.up()
+        form.locator("textarea[name=prompt]").fill("a green square")
+        form.locator("input[name=steps]").fill("3")
+        form.locator("button[type=submit]").click()
+        page.wait_for_selector("#current-job img.result", timeout=120_000)
+        browser.close()
+    job = wait_for_job(Job.objects.filter(owner=user).get().pk, timeout=10)
+    assert job.status == "done", job.error
+    mask = Image.open(job_folder_of(job) / "inputs" / "mask.png").convert("L")
+    assert mask.size == (64, 64)
+    painted = np.asarray(mask) > 127
+    assert (
+        painted[:12].mean() > 0.5 and not painted[40:].any()
+    )  # the stroke, at the picture's own resolution
+    response = login.get(
+        job.result
+        and f"/generation/jobs/{job.pk}/files/{job.result['files'][0]['name']}"
+    )
+    result = np.asarray(
+        Image.open(io.BytesIO(b"".join(response.streaming_content))).convert("RGB")
+    ).astype(int)
+    original = np.asarray(Image.open(picture).convert("RGB")).astype(int)
+    assert np.abs(result[44:] - original[44:]).max() <= 1
+
+
+def job_folder_of(job):
+    from generation.services import job_folder
+
+    return job_folder(job)

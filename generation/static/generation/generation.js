@@ -118,14 +118,20 @@
       painted = false;
       redraw();
     }
+    let last = null;
     function paint(event) {
       const box = canvas.getBoundingClientRect();
       const scale = mask.width / box.width;
-      const size = Number(painter.querySelector(".brush-size").value) * scale;
-      mctx.fillStyle = "#fff";
+      const point = [(event.clientX - box.left) * scale, (event.clientY - box.top) * scale];
+      const from = last || point;
+      mctx.strokeStyle = "#fff";
+      mctx.lineCap = "round";
+      mctx.lineWidth = Number(painter.querySelector(".brush-size").value) * scale;
       mctx.beginPath();
-      mctx.arc((event.clientX - box.left) * scale, (event.clientY - box.top) * scale, size / 2, 0, 2 * Math.PI);
-      mctx.fill();
+      mctx.moveTo(from[0], from[1]);
+      mctx.lineTo(point[0], point[1]);
+      mctx.stroke();
+      last = point;
       painted = true;
       redraw();
     }
@@ -147,7 +153,7 @@
     });
     canvas.addEventListener("pointerdown", function (e) { drawing = true; canvas.setPointerCapture(e.pointerId); paint(e); });
     canvas.addEventListener("pointermove", function (e) { if (drawing) paint(e); });
-    canvas.addEventListener("pointerup", function () { drawing = false; });
+    canvas.addEventListener("pointerup", function () { drawing = false; last = null; });
     painter.querySelector(".mask-clear").addEventListener("click", clear);
     return {
       blob: function () {
