@@ -25,11 +25,13 @@ class RecognizerConfig:
     """Everything needed to rebuild the network; class 0 is the CTC blank, class i is `charset[i - 1]`."""
 
     charset: list[str] = field(default_factory=list)
-    height: int = 48
+    height: int = 32
     channels: tuple[int, ...] = (16, 32, 64, 96)
     lstm_hidden: int = 128
     lstm_layers: int = 2
     dropout: float = 0.15
+    # Frames per pixel of line width: 4 pixels a frame, or 2 for dense writing (at least ~2 frames a character).
+    width_downsample: int = 4
     model_type: str = "cnn-bilstm-ctc"
 
     @property
@@ -49,9 +51,7 @@ def _block(cin: int, cout: int) -> nn.Sequential:
 
 
 class LineRecognizer(nn.Module):
-    """Maps a batch of line images (B, 1, height, W), ink = 1 and background = 0, to CTC log-probs (W/4, B, C)."""
-
-    downsample = 4
+    """Maps line images (B, 1, height, W), ink 1 and background 0, to CTC log-probs (W/width_downsample, B, C)."""
 
     def __init__(self, config: RecognizerConfig):
         super().__init__()
@@ -59,13 +59,15 @@ class LineRecognizer(nn.Module):
             raise ValueError(f"line height must be a multiple of 16, got {config.height}")
         if len(config.channels) != 4:
             raise ValueError("channels must list the widths of the 4 convolution stages")
+        if config.width_downsample not in (2, 4):
+            raise ValueError(f"width_downsample must be 2 or 4, got {config.width_downsample}")
         self.config = config
         c1, c2, c3, c4 = config.channels
         self.cnn = nn.Sequential(
             _block(1, c1),
             nn.MaxPool2d(2),
             _block(c1, c2),
-            nn.MaxPool2d(2),
+            nn.MaxPool2d((2, 2) if config.width_downsample == 4 else (2, 1)),
             _block(c2, c3),
             _block(c3, c3),
             nn.MaxPool2d((2, 1)),
@@ -89,8 +91,8 @@ class LineRecognizer(nn.Module):
         return self.lstm.input_size
 
     def features(self, images: torch.Tensor) -> torch.Tensor:
-        """CNN features as a sequence of frames (W/4, B, feature_size)."""
-        x = self.cnn(images)  # (B, C, H/16, W/4)
+        """CNN features as a sequence of frames (W/width_downsample, B, feature_size)."""
+        x = self.cnn(images)  # (B, C, H/16, W/width_downsample)
         b, c, h, w = x.shape
         return x.permute(3, 0, 1, 2).reshape(w, b, c * h)
 
@@ -102,7 +104,10 @@ class LineRecognizer(nn.Module):
         return self.decode_features(self.features(images))
 
     def output_lengths(self, widths: torch.Tensor) -> torch.Tensor:
-        return torch.div(torch.div(widths, 2, rounding_mode="floor"), 2, rounding_mode="floor")
+        frames = torch.div(widths, 2, rounding_mode="floor")
+        if self.config.width_downsample == 4:
+            frames = torch.div(frames, 2, rounding_mode="floor")
+        return frames
 
     # -- transformers-style persistence -------------------------------------------------------------
 

@@ -45,14 +45,16 @@ def train_recognition(
     on_progress: OnProgress | None = None,
     seed: int = 0,
     lr: float = 2e-3,
-    height: int = 48,
+    height: int = 32,
+    width_downsample: int = 4,
     val_share: float = 0.1,
     progress_bar: bool = True,
 ) -> dict:
     """Trains on the line sources `train` (page folders, ALTO/PAGE files, TSV manifests) and writes `out/`.
 
     `val` None holds back `val_share` of the training lines. `base` fine-tunes an existing model, growing its
-    charset with the training data's new characters. Stops after `minutes` or `epochs` (whichever comes first;
+    charset with the training data's new characters. `height` and `width_downsample` shape a new model (a base
+    keeps its own). Stops after `minutes` or `epochs` (whichever comes first;
     neither: DEFAULT_EPOCHS). `on_progress` gets a dict after every epoch. Returns the training summary.
     """
     if not train:
@@ -88,7 +90,7 @@ def train_recognition(
     if base is not None:
         added = model.grow_charset(chars)
     else:
-        model = LineRecognizer(RecognizerConfig(charset=chars, height=height))
+        model = LineRecognizer(RecognizerConfig(charset=chars, height=height, width_downsample=width_downsample))
         added = chars
     model.to(device)
     index = {c: i + 1 for i, c in enumerate(model.config.charset)}
