@@ -29,11 +29,7 @@ from portal.jobs.progress import (
     job_finish,
     job_progress,
     job_start,
-    send_event,
 )
-
-TOKEN_PUSH_SECONDS = 0.1  # streamed tokens are pushed in small batches, not one websocket frame per token
-
 
 SCOPES = ("page", "document", "collection")
 
@@ -377,15 +373,16 @@ def question_ask(
             conversation=conversation, role=Message.Role.USER, text=text
         )
         Conversation.objects.filter(pk=conversation.pk).update(updated=timezone.now())
-        if (
-            backend == "none"
-        ):  # nothing to read and nothing to look with: say so at once, no worker needed
+        if backend == "none":
+            # Nothing to read and nothing to look with: say so at once, no worker needed.
+            from assistant.answers import nothing_to_read
+
             answer = Message.objects.create(
                 conversation=conversation,
                 role=Message.Role.ASSISTANT,
                 backend=backend,
                 known=False,
-                text=_nothing_to_read(conversation, reader.question_language(text)),
+                text=nothing_to_read(conversation, reader.question_language(text)),
             )
             return question, answer
         answer = Message.objects.create(
@@ -399,183 +396,3 @@ def question_ask(
         )
         transaction.on_commit(lambda: _enqueue(task, None, message_id=answer.pk))
     return question, answer
-
-
-def _question_of(answer: Message) -> Message:
-    return (
-        Message.objects.filter(
-            conversation=answer.conversation,
-            role=Message.Role.USER,
-            created__lte=answer.created,
-        )
-        .exclude(pk__gt=answer.pk)
-        .order_by("-created", "-pk")
-        .first()
-    )
-
-
-def _push(message: Message) -> None:
-    send_event(message.conversation.group, message.as_event())
-
-
-def _nothing_to_read(conversation: Conversation, language: str) -> str:
-    """The honest reply when there are no lines to quote, saying why."""
-    ru = language == "ru"
-    job = conversation.read_job
-    if job is not None and job.status == Job.Status.FAILED:
-        if ru:
-            return f"Не удалось прочитать это изображение: {job.error[:200]}"
-        return _("I could not read this image: %(error)s") % {"error": job.error[:200]}
-    if conversation.page_id and not conversation.image:
-        if ru:
-            return "У этой страницы архива ещё нет транскрипции, цитировать нечего."
-        return _(
-            "This archive page has no transcription yet, so there is nothing to quote."
-        )
-    if vlm_configured():
-        if ru:
-            return "На этом изображении я не нашёл строк текста. Чтобы его описать, начните разговор с моделью «зрение+язык»."
-        return _(
-            "I found no lines of text in this image. To have it described, start a conversation with the "
-            "vision-language model backend."
-        )
-    if ru:
-        return (
-            "На этом изображении я не нашёл строк текста, а модель «зрение+язык» на сервере не настроена, "
-            "поэтому описать его я не могу."
-        )
-    return _(
-        "I found no lines of text in this image, and no vision-language model is configured on this server, "
-        "so I cannot say what it shows."
-    )
-
-
-def message_answer_archive(*, message: Message) -> None:
-    """Quote the best lines (or say "I don't know"), or say honestly that there is nothing to read."""
-    conversation = message.conversation
-    question = _question_of(message).text
-    passages = scope.conversation_passages(conversation)
-    language = reader.question_language(question)
-    if not passages:
-        message.backend = "none"
-        message.known = False
-        message.text = _nothing_to_read(conversation, language)
-        message.status = Message.Status.DONE
-        message.save()
-        _push(message)
-        return
-    embedder = embedder_get()
-    vectors = (
-        scope.passage_vectors(passages, embedder) if embedder is not None else None
-    )
-    reply = reader.answer(question, passages, embedder=embedder, vectors=vectors)
-    pages = {
-        p.pk: p
-        for p in Page.objects.filter(
-            pk__in={
-                int(h.passage.page_key.split(":")[1])
-                for h in reply.hits
-                if h.passage.page_key.startswith("page:")
-            }
-        )
-    }
-    message.text = reply.text
-    message.known = reply.known
-    message.backend = "archive"
-    message.evidence = [
-        {
-            "key": h.passage.key,
-            "text": h.passage.text,
-            "number": h.passage.number,
-            "page": h.passage.page,
-            "document": h.passage.document,
-            "polygon": h.passage.polygon,
-            "score": round(h.score, 3),
-            "date": h.date,
-            "image": scope.image_info(
-                conversation,
-                pages.get(int(h.passage.page_key.split(":")[1]))
-                if h.passage.page_key.startswith("page:")
-                else None,
-            ),
-        }
-        for h in reply.hits
-    ]
-    message.status = Message.Status.DONE
-    message.save()
-    _push(message)
-
-
-def message_answer_vlm(*, message: Message) -> None:
-    """Stream the model's answer to the chat as it is written; the Message row gets the whole text at the end."""
-    from assistant.backends.vlm import load_vlm, vlm_answer
-
-    conversation = message.conversation
-    question = _question_of(message).text
-    if not vlm_configured():
-        raise AssistantError(
-            _(
-                "No vision-language model is configured on this server (ASSISTANT_VLM_DIR)."
-            )
-        )
-    vlm = load_vlm(settings.ASSISTANT_VLM_DIR, settings.ASSISTANT_VLM_DEVICE)
-    image = _conversation_image(conversation)
-    message.status = Message.Status.STREAMING
-    message.backend = "vlm"
-    message.save(update_fields=["status", "backend"])
-    _push(message)
-    pending: list[str] = []
-    last = [time.monotonic()]
-
-    def on_text(piece: str) -> None:
-        pending.append(piece)
-        if time.monotonic() - last[0] >= TOKEN_PUSH_SECONDS:
-            send_event(
-                conversation.group,
-                {"type": "token", "message": message.pk, "text": "".join(pending)},
-            )
-            pending.clear()
-            last[0] = time.monotonic()
-
-    text = vlm_answer(
-        vlm,
-        image,
-        question,
-        max_new_tokens=settings.ASSISTANT_VLM_MAX_NEW_TOKENS,
-        on_text=on_text,
-    )
-    if pending:
-        send_event(
-            conversation.group,
-            {"type": "token", "message": message.pk, "text": "".join(pending)},
-        )
-    message.text = text or _("(the model gave an empty answer)")
-    message.known = None
-    message.status = Message.Status.DONE
-    message.save()
-    _push(message)
-
-
-def _conversation_image(conversation: Conversation) -> Image.Image:
-    if conversation.image:
-        with conversation.image.open("rb") as f:
-            return Image.open(io.BytesIO(f.read())).convert("RGB")
-    if conversation.page_id and conversation.page.image:
-        with conversation.page.image.open("rb") as f:
-            return Image.open(io.BytesIO(f.read())).convert("RGB")
-    raise AssistantError(_("This conversation has no image to look at."))
-
-
-def message_fail(*, message_id: int, error: str) -> None:
-    message = (
-        Message.objects.select_related("conversation").filter(pk=message_id).first()
-    )
-    if message is None:
-        return
-    message.status = Message.Status.FAILED
-    message.error = error[:5000]
-    message.text = message.text or _("Sorry, the answer failed: %(error)s") % {
-        "error": error[:300]
-    }
-    message.save()
-    _push(message)

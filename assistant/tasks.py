@@ -5,7 +5,7 @@
 
 from celery import shared_task
 
-from assistant import services
+from assistant import answers, services
 from assistant.models import Conversation, Message
 from portal.jobs.models import Job
 from portal.jobs.progress import job_fail
@@ -20,7 +20,7 @@ def _answer(message_id: int, service) -> None:
     try:
         service(message=message)
     except Exception as exc:
-        services.message_fail(
+        answers.message_fail(
             message_id=message_id, error=f"{type(exc).__name__}: {exc}"
         )
         raise
@@ -28,12 +28,12 @@ def _answer(message_id: int, service) -> None:
 
 @shared_task(name="assistant.archive_answer", acks_late=True)
 def archive_answer(message_id: int) -> None:
-    _answer(message_id, services.message_answer_archive)
+    _answer(message_id, answers.message_answer_archive)
 
 
 @shared_task(name="assistant.vlm_answer", acks_late=True)
 def vlm_answer(message_id: int) -> None:
-    _answer(message_id, services.message_answer_vlm)
+    _answer(message_id, answers.message_answer_vlm)
 
 
 @shared_task(name="assistant.page_read", acks_late=True)

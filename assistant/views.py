@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -78,7 +79,7 @@ def conversation_detail(request, pk: int):
             "conversation": conversation,
             "state": selectors.conversation_out(conversation),
             "backend_description": services.backend_description(),
-            "max_question_chars": services.settings.ASSISTANT_MAX_QUESTION_CHARS,
+            "max_question_chars": settings.ASSISTANT_MAX_QUESTION_CHARS,
         },
     )
 

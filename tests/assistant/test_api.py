@@ -6,7 +6,7 @@ import pytest
 from assistant_helpers import png_bytes
 from django.test import Client
 
-from assistant import services
+from assistant import answers
 from assistant.models import Conversation, Message
 from portal.archive.models import Document, Layer, Line, Page, Project, Transcription
 
@@ -130,7 +130,7 @@ def test_it_exports_a_conversation_as_json_and_markdown(archive_page):
     )
     assert response.status_code == 202
     answer = Message.objects.get(pk=response.json()["answer"]["id"])
-    services.message_answer_archive(message=answer)  # what the worker's task calls
+    answers.message_answer_archive(message=answer)  # what the worker's task calls
 
     data = json.loads(client.get(f"/assistant/c/{pk}/export/json/").content)
     assert [m["role"] for m in data["messages"]] == ["user", "assistant"]
@@ -198,7 +198,7 @@ def test_it_answers_about_a_whole_collection_from_its_readable_documents(
         {"question": "Where is Versailles mentioned?"},
         content_type="application/json",
     ).json()["answer"]["id"]
-    services.message_answer_archive(message=Message.objects.get(pk=answer_id))
+    answers.message_answer_archive(message=Message.objects.get(pk=answer_id))
 
     evidence = client.get(f"/api/assistant/conversations/{pk}/").json()["messages"][1][
         "evidence"

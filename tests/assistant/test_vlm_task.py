@@ -84,5 +84,9 @@ def test_it_is_honest_about_a_photo_without_text_when_no_vlm_is_configured(
     reply = services.question_ask(
         conversation=conversation, visitor=visitor, text="Что на этом фото?"
     )[1]
-    expected = "Не удалось прочитать" if job.status == "failed" else "На этом изображении я не нашёл строк текста"
+    expected = (
+        "Не удалось прочитать"
+        if job.status == "failed"
+        else "На этом изображении я не нашёл строк текста"
+    )
     assert reply.text.startswith(expected)  # a Russian question gets a Russian answer
