@@ -19,6 +19,15 @@ def _error(message: str, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
     return Response({"error": message}, status=code)
 
 
+def _refused(exc: services.AssistantError) -> Response:
+    """429 for the rate limit, 400 for every other refusal; the message is the service's own."""
+    limited = isinstance(exc, services.RateLimited)
+    return _error(
+        str(exc),
+        status.HTTP_429_TOO_MANY_REQUESTS if limited else status.HTTP_400_BAD_REQUEST,
+    )
+
+
 def _conversation(request, pk: int) -> Conversation:
     visitor = services.visitor_of(request)
     conversation = selectors.conversation_for(
@@ -74,13 +83,7 @@ class ConversationListView(APIView):
                 backend=request.data.get("backend") or Conversation.Backend.AUTO,
             )
         except services.AssistantError as exc:
-            limited = isinstance(exc, services.RateLimited)
-            return _error(
-                str(exc),
-                status.HTTP_429_TOO_MANY_REQUESTS
-                if limited
-                else status.HTTP_400_BAD_REQUEST,
-            )
+            return _refused(exc)
         return Response(
             selectors.conversation_out(conversation), status=status.HTTP_201_CREATED
         )
@@ -110,13 +113,7 @@ class MessageCreateView(APIView):
                 text=str(request.data.get("question", "")),
             )
         except services.AssistantError as exc:
-            limited = isinstance(exc, services.RateLimited)
-            return _error(
-                str(exc),
-                status.HTTP_429_TOO_MANY_REQUESTS
-                if limited
-                else status.HTTP_400_BAD_REQUEST,
-            )
+            return _refused(exc)
         return Response(
             {"question": question.as_event(), "answer": answer.as_event()},
             status=status.HTTP_202_ACCEPTED,
@@ -136,7 +133,7 @@ class ScopeIndexView(APIView):
                 conversation=conversation, visitor=services.visitor_of(request)
             )
         except services.AssistantError as exc:
-            return _error(str(exc))
+            return _refused(exc)
         return Response(job.as_event(), status=status.HTTP_202_ACCEPTED)
 
 
@@ -153,7 +150,7 @@ class ConversationExportView(APIView):
                 conversation=conversation, fmt=fmt
             )
         except services.AssistantError as exc:
-            return _error(str(exc))
+            return _refused(exc)
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

@@ -221,13 +221,8 @@ def conversation_start(
         )
         if backend == Conversation.Backend.VLM:
             return conversation  # the model looks at the image itself: no lines to find
-        job = Job.objects.create(
-            kind="assistant.page_read",
-            owner=visitor.user,
-            session_key=conversation.session_key,
-            target=f"assistant.conversation:{conversation.pk}",
-            group=conversation.group,
-            message=_("Waiting to read the page"),
+        job = _conversation_job(
+            conversation, visitor, "assistant.page_read", _("Waiting to read the page")
         )
         conversation.read_job = job
         conversation.save(update_fields=["read_job"])
@@ -237,6 +232,20 @@ def conversation_start(
             )
         )
     return conversation
+
+
+def _conversation_job(
+    conversation: Conversation, visitor: Visitor, kind: str, message: str
+) -> Job:
+    """A Job reporting to the conversation's own group, so the chat page shows its progress."""
+    return Job.objects.create(
+        kind=kind,
+        owner=visitor.user,
+        session_key=conversation.session_key,
+        target=f"assistant.conversation:{conversation.pk}",
+        group=conversation.group,
+        message=message,
+    )
 
 
 def _enqueue(task_name: str, job: Job | None, **kwargs) -> None:
@@ -318,13 +327,8 @@ def scope_index_start(*, conversation: Conversation, visitor: Visitor) -> Job:
         raise AssistantError(
             _("This conversation is about one page; there is no document to index.")
         )
-    job = Job.objects.create(
-        kind="assistant.scope_index",
-        owner=visitor.user,
-        session_key=conversation.session_key,
-        target=f"assistant.conversation:{conversation.pk}",
-        group=conversation.group,
-        message=_("Waiting to index the lines"),
+    job = _conversation_job(
+        conversation, visitor, "assistant.scope_index", _("Waiting to index the lines")
     )
     transaction.on_commit(lambda: _enqueue("assistant.scope_index", job, job_id=job.pk))
     return job
