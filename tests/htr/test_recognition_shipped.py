@@ -1,0 +1,56 @@
+"""The shipped Latin model reads hands it never saw (the dataset's test documents) about as well as its card says."""
+
+import pytest
+import torch
+
+from htr.images import load_image
+from htr.metrics import evaluate_text
+from htr.recognition import DEFAULT_MODEL, Recognizer, normalise_text
+from htr.sources import iter_pages
+
+TEST_DOCUMENTS = ("journal-mme-de-genlis", "le-sallon-de-1767-denis-diderot")
+# Measured (README.md of the model): CER 44.2 on the whole test split, 41.9 on the first two Genlis pages.
+MAX_TEST_CER = 50.0
+MAX_PAGE_CER = 50.0
+
+
+def _read(shared, documents, pages=None, beam=0):
+    torch.set_num_threads(2)
+    recognizer = Recognizer.load(device="cpu")
+    preds, truths = [], []
+    for document in documents:
+        for i, (image_path, page) in enumerate(iter_pages(shared / "datasets" / "cremma-mss-18" / document)):
+            if pages is not None and i >= pages:
+                break
+            page.lines = [line for line in page.lines if normalise_text(line.text)]
+            read = recognizer.read_page(load_image(image_path), page, beam=beam)
+            preds += [line.text for line in read.lines]
+            truths += [line.text for line in page.lines]
+    return evaluate_text(preds, truths)
+
+
+def test_the_shipped_model_is_a_small_safetensors_model_with_its_card():
+    assert (DEFAULT_MODEL / "model.safetensors").stat().st_size < 8 * 2**20
+    card = (DEFAULT_MODEL / "README.md").read_text(encoding="utf-8")
+    assert "CC BY 4.0" in card and "e4a89141807513b61c1f750d83da820314c777d8" in card
+    assert (DEFAULT_MODEL / "training_curve.png").is_file()
+
+
+def test_the_shipped_model_reads_an_unseen_hand(shared):
+    scores = _read(shared, TEST_DOCUMENTS[:1], pages=2)
+    assert scores["lines"] > 30
+    assert scores["cer"] < MAX_PAGE_CER
+
+
+@pytest.mark.slow
+def test_the_shipped_model_reads_the_whole_test_split_within_its_measured_cer(shared):
+    scores = _read(shared, TEST_DOCUMENTS)
+    assert scores["lines"] > 400
+    assert scores["cer"] < MAX_TEST_CER
+
+
+@pytest.mark.slow
+def test_beam_search_reads_the_test_split_no_worse_than_greedy(shared):
+    greedy = _read(shared, TEST_DOCUMENTS[:1], pages=3)
+    beam = _read(shared, TEST_DOCUMENTS[:1], pages=3, beam=8)
+    assert beam["cer"] <= greedy["cer"] + 0.5
