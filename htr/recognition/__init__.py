@@ -80,7 +80,7 @@ class Recognizer:
     ) -> Page:
         """A copy of `page` whose lines carry the text read and one confidence per character."""
         gray = to_gray(image)
-        inputs = [line_image(gray, line, self.height) for line in page.lines]
+        inputs = [line_image(gray, line, self.height, self.model.config.width_scale) for line in page.lines]
         results = self._read(inputs, beam=beam, batch_size=batch_size, on_batch=on_batch)
         lines = [
             dataclasses.replace(line, text=text, confidences=confidences)
@@ -96,7 +96,7 @@ class Recognizer:
         on_batch: OnBatch | None = None,
     ) -> list[tuple[str, list[float]]]:
         """Reads whole-line images (gray or colour, dark ink on light paper): [(text, confidences)]."""
-        inputs = [line_image(img, None, self.height) for img in line_images]
+        inputs = [line_image(img, None, self.height, self.model.config.width_scale) for img in line_images]
         return self._read(inputs, beam=beam, batch_size=batch_size, on_batch=on_batch)
 
     def _read(

@@ -81,23 +81,23 @@ def crop_line(gray: np.ndarray, line: Line) -> np.ndarray:
     return _to_ink(crop, mask)
 
 
-def normalise_height(ink: np.ndarray, height: int) -> np.ndarray:
-    """Scale to `height` keeping the aspect ratio, with a little background on both sides."""
+def normalise_height(ink: np.ndarray, height: int, width_scale: float = 1.0) -> np.ndarray:
+    """Scale to `height` keeping the aspect ratio (times `width_scale`), with a little background on both sides."""
     h, w = ink.shape[:2]
     if h < 1 or w < 1:
         return np.zeros((height, height // 2), dtype=np.uint8)
-    new_w = max(1, round(w * height / h))
+    new_w = max(1, round(w * height * width_scale / h))
     interpolation = cv2.INTER_AREA if h > height else cv2.INTER_LINEAR
     scaled = cv2.resize(ink, (new_w, height), interpolation=interpolation)
     margin = height // 4
     return cv2.copyMakeBorder(scaled, 0, 0, margin, margin, cv2.BORDER_CONSTANT, value=0)
 
 
-def line_image(page_gray: np.ndarray, line: Line | None, height: int) -> np.ndarray:
+def line_image(page_gray: np.ndarray, line: Line | None, height: int, width_scale: float = 1.0) -> np.ndarray:
     """The network's input for one line: from a page and its Line, or (line None) a whole line image."""
     gray = to_gray(page_gray)
     ink = crop_line(gray, line) if line is not None else _to_ink(gray)
-    return normalise_height(ink, height)
+    return normalise_height(ink, height, width_scale)
 
 
 def batch_tensor(images: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:

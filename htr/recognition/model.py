@@ -32,6 +32,9 @@ class RecognizerConfig:
     dropout: float = 0.15
     # Frames per pixel of line width: 4 pixels a frame, or 2 for dense writing (at least ~2 frames a character).
     width_downsample: int = 4
+    # Horizontal stretch of line images after height normalisation, at reading and fine-tuning time: chosen on
+    # validation lines for a trained model (narrow writing gets more frames a character).
+    width_scale: float = 1.0
     model_type: str = "cnn-bilstm-ctc"
 
     @property

@@ -78,8 +78,9 @@ def train_recognition(
         model = LineRecognizer.from_pretrained(base)
         height = model.config.height
     train_samples, val_samples = _load_samples(train, val, val_share, seed)
-    train_set = _prepare(train_samples, height, "train lines", progress_bar)
-    val_set = _prepare(val_samples, height, "val lines", progress_bar)
+    width_scale = model.config.width_scale if base is not None else 1.0
+    train_set = _prepare(train_samples, height, width_scale, "train lines", progress_bar)
+    val_set = _prepare(val_samples, height, width_scale, "val lines", progress_bar)
     del train_samples, val_samples  # the page images: only the cut-out lines are needed from here on
     if not train_set:
         raise ValueError(f"no usable training lines in {train}")
@@ -225,7 +226,9 @@ def _load_samples(train: list[str], val: list[str] | None, share: float, seed: i
     return split_holdout(train_samples, share=share, seed=seed)
 
 
-def _prepare(samples: list, height: int, desc: str, progress_bar: bool) -> list[tuple[np.ndarray, str]]:
+def _prepare(
+    samples: list, height: int, width_scale: float, desc: str, progress_bar: bool
+) -> list[tuple[np.ndarray, str]]:
     """(ink image, normalised text) per usable sample; lines without text or pixels are skipped."""
     prepared = []
     gray_pages: dict[object, np.ndarray] = {}  # lines of one page share its image: convert it once
@@ -241,7 +244,7 @@ def _prepare(samples: list, height: int, desc: str, progress_bar: bool) -> list[
 
                 image = load_image(image)
             gray_pages = {key: to_gray(image)}
-        ink = line_image(gray_pages[key], sample.line, height)
+        ink = line_image(gray_pages[key], sample.line, height, width_scale)
         if ink.shape[1] < 4 or not ink.any():
             continue
         prepared.append((ink, text))

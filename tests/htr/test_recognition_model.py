@@ -46,6 +46,8 @@ def test_a_line_is_cut_by_its_polygon_and_scaled_to_the_model_height():
     ink = line_image(page, line, 32)
     assert ink.shape[0] == 32 and ink.max() == 255
     assert ink[:, : 32 // 4].max() == 0  # background margin on the left
+    stretched = line_image(page, line, 32, width_scale=1.5)
+    assert stretched.shape[1] - 16 == round((ink.shape[1] - 16) * 1.5)
     only_baseline = Line(id="l2", polygon=[], baseline=[(20, 60), (180, 60)])
     assert line_image(page, only_baseline, 32).max() == 255
     with pytest.raises(ValueError, match="neither a polygon nor a baseline"):

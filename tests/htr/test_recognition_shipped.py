@@ -9,9 +9,9 @@ from htr.recognition import DEFAULT_MODEL, Recognizer, normalise_text
 from htr.sources import iter_pages
 
 TEST_DOCUMENTS = ("journal-mme-de-genlis", "le-sallon-de-1767-denis-diderot")
-# Measured (README.md of the model): CER 44.2 on the whole test split, 41.9 on the first two Genlis pages.
-MAX_TEST_CER = 50.0
-MAX_PAGE_CER = 50.0
+# Measured (README.md of the model): CER 38.0 on the whole test split, 49.4 on the first two Genlis pages.
+MAX_TEST_CER = 43.0
+MAX_PAGE_CER = 55.0
 
 
 def _read(shared, documents, pages=None, beam=0):
