@@ -101,6 +101,7 @@ CELERY_TASK_ROUTES = {
     "archive.train_model": {"queue": "training"},
     "generation.*": {"queue": "gpu"},
     "assistant.vlm_*": {"queue": "gpu"},
+    "assistant.page_read": {"queue": "gpu"},
 }
 
 CHANNEL_LAYERS = {

@@ -180,6 +180,16 @@ def _database_url(settings_dict: dict) -> str:
     return f"postgres://{user}{password}@{host}{port}/{settings_dict['NAME']}"
 
 
+def _purge_test_queues() -> None:
+    """Tasks left in the test broker by an interrupted earlier run would point at rows that no longer exist."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete("default", "gpu", "training", "unacked", "unacked_index")
+    client.close()
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker):
     """A real `celery -A portal worker -Q default,gpu,training --pool=solo` on the test database and Redis DB."""
@@ -192,6 +202,7 @@ def celery_worker(django_db_setup, django_db_blocker):
         env["DATABASE_URL"] = f"sqlite:///{connection.settings_dict['NAME']}"
     env.setdefault("HTR_DEVICE", "cpu")
     env["PYTHONUNBUFFERED"] = "1"
+    _purge_test_queues()
     log_path = Path(os.environ["SKOROPIS_VAR"]) / f"celery-worker-{os.getpid()}.log"
     log = open(log_path, "w")
     name = f"test-{os.getpid()}@%h"
