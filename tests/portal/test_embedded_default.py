@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -94,5 +95,12 @@ def test_the_embedded_default_reads_an_uploaded_page_end_to_end(tmp_path, shared
         assert status == 200
         read = [line for line in page["lines"] if line["text"].strip()]
         assert len(page["lines"]) >= 10 and len(read) >= 10, f"{len(page['lines'])} lines, {len(read)} read"
+
+        # Search works on SQLite too (the folded-substring fallback), and leads to the line.
+        line = max(read, key=lambda item: len(item["text"]))
+        word = max(line["text"].split(), key=len)
+        status, found = call(base, "GET", f"/api/search/?q={urllib.parse.quote(word)}", token)
+        assert status == 200, found
+        assert line["id"] in [hit["line"] for hit in found["results"]], (word, found)
     finally:
         embedded.stop(procs)
