@@ -5,12 +5,19 @@ Anonymous visitors use the demo page, which submits through the HTML views with 
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from generation.forms import FORMS
 from generation.pipelines import models_summary
+from generation.serializers import (
+    GenerationErrorSerializer,
+    GenerationJobSerializer,
+    GenerationSubmitSerializer,
+    ModelsSerializer,
+)
 from generation.services import GenerationRefused, generation_cancel, generation_submit
 from generation.views import client_ip, job_json
 from portal.jobs.models import Job
@@ -19,6 +26,7 @@ from portal.jobs.models import Job
 class ModelsView(APIView):
     permission_classes = (permissions.AllowAny,)
 
+    @extend_schema(responses=ModelsSerializer, operation_id="generation_models")
     def get(self, request):
         return Response(models_summary())
 
@@ -29,12 +37,30 @@ class JobsView(APIView):
 
     permission_classes = (permissions.IsAuthenticated,)
 
+    @extend_schema(
+        responses=GenerationJobSerializer(many=True),
+        operation_id="generation_jobs_list",
+        description="Your latest 100 generation jobs, newest first.",
+    )
     def get(self, request):
         jobs = Job.objects.filter(kind__startswith="generation.", owner=request.user)[
             :100
         ]
         return Response([job_json(job) for job in jobs])
 
+    @extend_schema(
+        request={
+            "multipart/form-data": GenerationSubmitSerializer,
+            "application/x-www-form-urlencoded": GenerationSubmitSerializer,
+        },
+        responses={
+            202: GenerationJobSerializer,
+            400: GenerationErrorSerializer,
+            429: GenerationErrorSerializer,
+            503: GenerationErrorSerializer,
+        },
+        operation_id="generation_jobs_create",
+    )
     def post(self, request):
         kind = request.data.get("kind", "")
         form_class = FORMS.get(kind)
@@ -72,6 +98,10 @@ def _own_job(request, job_id: int) -> Job:
 class JobView(APIView):
     permission_classes = (permissions.IsAuthenticated,)
 
+    @extend_schema(
+        responses={200: GenerationJobSerializer, 404: None},
+        operation_id="generation_job_retrieve",
+    )
     def get(self, request, job_id: int):
         return Response(job_json(_own_job(request, job_id)))
 
@@ -79,6 +109,12 @@ class JobView(APIView):
 class JobCancelView(APIView):
     permission_classes = (permissions.IsAuthenticated,)
 
+    @extend_schema(
+        request=None,
+        responses={200: GenerationJobSerializer, 404: None},
+        operation_id="generation_job_cancel",
+        description="Cancel the job if it is queued or running; answers the job as it is now.",
+    )
     def post(self, request, job_id: int):
         job = _own_job(request, job_id)
         generation_cancel(job=job)
