@@ -11,8 +11,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assistant import exports, selectors, services
+from assistant.serializers import (
+    AssistantJobSerializer,
+    ConversationExportSerializer,
+    ConversationListSerializer,
+    ConversationSerializer,
+    ConversationStartSerializer,
+    QuestionAnswerSerializer,
+    QuestionSerializer,
+)
 from assistant.models import Conversation
 from portal.archive.models import Page
+from portal.archive.serializers import ErrorSerializer
 
 
 def _error(message: str, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
@@ -46,7 +56,10 @@ class ConversationListView(APIView):
     permission_classes = [AllowAny]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(responses=dict, operation_id="assistant_conversations_list")
+    @extend_schema(
+        responses=ConversationListSerializer,
+        operation_id="assistant_conversations_list",
+    )
     def get(self, request):
         visitor = services.visitor_of(request)
         items = services.conversations_of(visitor)[:100]
@@ -60,7 +73,20 @@ class ConversationListView(APIView):
             }
         )
 
-    @extend_schema(request=dict, responses=dict)
+    @extend_schema(
+        request={
+            "multipart/form-data": ConversationStartSerializer,
+            "application/x-www-form-urlencoded": ConversationStartSerializer,
+            "application/json": ConversationStartSerializer,
+        },
+        responses={
+            201: ConversationSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            429: ErrorSerializer,
+        },
+        operation_id="assistant_conversations_create",
+    )
     def post(self, request):
         visitor = services.visitor_of(request)
         upload = request.FILES.get("image")
@@ -92,7 +118,10 @@ class ConversationListView(APIView):
 class ConversationDetailView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=dict)
+    @extend_schema(
+        responses={200: ConversationSerializer, 404: None},
+        operation_id="assistant_conversation_retrieve",
+    )
     def get(self, request, pk: int):
         return Response(selectors.conversation_out(_conversation(request, pk)))
 
@@ -103,7 +132,16 @@ class MessageCreateView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=dict, responses=dict)
+    @extend_schema(
+        request=QuestionSerializer,
+        responses={
+            202: QuestionAnswerSerializer,
+            400: ErrorSerializer,
+            404: None,
+            429: ErrorSerializer,
+        },
+        operation_id="assistant_conversation_ask",
+    )
     def post(self, request, pk: int):
         conversation = _conversation(request, pk)
         try:
@@ -125,7 +163,16 @@ class ScopeIndexView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=None, responses=dict)
+    @extend_schema(
+        request=None,
+        responses={
+            202: AssistantJobSerializer,
+            400: ErrorSerializer,
+            404: None,
+            429: ErrorSerializer,
+        },
+        operation_id="assistant_conversation_index",
+    )
     def post(self, request, pk: int):
         conversation = _conversation(request, pk)
         try:
@@ -141,7 +188,14 @@ class ConversationExportView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses={(200, "application/json"): dict, (200, "text/markdown"): str}
+        responses={
+            (200, "application/json"): ConversationExportSerializer,
+            (200, "text/markdown"): str,
+            (400, "application/json"): ErrorSerializer,
+            (404, "application/json"): None,
+        },
+        operation_id="assistant_conversation_export",
+        description="The conversation as a file: `fmt` is json, or md / markdown; other formats answer 400.",
     )
     def get(self, request, pk: int, fmt: str):
         conversation = _conversation(request, pk)
