@@ -50,7 +50,7 @@ class BenchEnvironment:
         with psycopg.connect(self.server, autocommit=True) as conn:
             conn.execute(sql)
 
-    def __enter__(self) -> "BenchEnvironment":
+    def __enter__(self) -> BenchEnvironment:
         self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         self._admin(f'CREATE DATABASE "{self.name}"')
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=self.env,

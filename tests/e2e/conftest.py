@@ -79,7 +79,7 @@ def daphne_server(django_db_setup, django_db_blocker, celery_worker):
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(f"daphne did not start:\n{log_path.read_text(errors='replace')[-4000:]}")
+                raise RuntimeError(f"daphne did not start:\n{log_path.read_text(errors='replace')[-4000:]}") from None
             time.sleep(0.3)
     yield base
     proc.terminate()

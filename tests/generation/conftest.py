@@ -252,7 +252,7 @@ def daphne_url(django_db_setup, django_db_blocker, celery_worker, tiny_models):
                 proc.kill()
                 raise RuntimeError(
                     f"daphne did not start:\n{log_path.read_text(errors='replace')[-4000:]}"
-                )
+                ) from None
             time.sleep(0.3)
     yield base
     proc.terminate()

@@ -241,7 +241,7 @@ def test_it_rejects_a_peter_text_that_is_not_utf8(editor, document):
 
 
 def test_it_rejects_a_plain_text_file(editor, document):
-    refused(upload(editor, document, {"notes.txt": "some text".encode()}), document, "notes.txt", "plain text")
+    refused(upload(editor, document, {"notes.txt": b"some text"}), document, "notes.txt", "plain text")
 
 
 def test_one_bad_file_refuses_the_whole_upload(editor, document):
