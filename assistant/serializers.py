@@ -7,11 +7,17 @@ are plain strings here (their values in the help text): as enums their names col
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assistant.models import Conversation
 from assistant.services import SCOPES
 from portal.jobs.models import Job
+
+
+@extend_schema_field({"type": "string", "format": "binary"})
+class UploadField(serializers.ImageField):
+    """An uploaded picture (multipart), shown as binary in the schema."""
 
 
 class ImageInfoSerializer(serializers.Serializer):
@@ -93,7 +99,7 @@ class ConversationListSerializer(serializers.Serializer):
 class ConversationStartSerializer(serializers.Serializer):
     """Give `image` or `page`."""
 
-    image = serializers.ImageField(required=False, help_text="A picture to ask about (it is read first).")
+    image = UploadField(required=False, help_text="A picture to ask about (it is read first).")
     page = serializers.IntegerField(required=False, help_text="An archive page id you may read.")
     scope = serializers.ChoiceField(choices=list(SCOPES), required=False, default="page")
     backend = serializers.ChoiceField(

@@ -15,8 +15,8 @@ from generation.pipelines import models_summary
 from generation.serializers import (
     GenerationErrorSerializer,
     GenerationJobSerializer,
+    GenerationModelsSerializer,
     GenerationSubmitSerializer,
-    ModelsSerializer,
 )
 from generation.services import GenerationRefused, generation_cancel, generation_submit
 from generation.views import client_ip, job_json
@@ -26,7 +26,7 @@ from portal.jobs.models import Job
 class ModelsView(APIView):
     permission_classes = (permissions.AllowAny,)
 
-    @extend_schema(responses=ModelsSerializer, operation_id="generation_models")
+    @extend_schema(responses=GenerationModelsSerializer, operation_id="generation_models")
     def get(self, request):
         return Response(models_summary())
 

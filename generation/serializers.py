@@ -6,10 +6,16 @@ The views answer with `generation.views.job_json` / `generation.pipelines.models
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from generation.forms import ASPECT_CHOICES, FORMS, MOTIONS
 from portal.jobs.models import Job
+
+
+@extend_schema_field({"type": "string", "format": "binary"})
+class UploadField(serializers.ImageField):
+    """An uploaded picture (multipart), shown as binary in the schema."""
 
 
 class GenerationFileSerializer(serializers.Serializer):
@@ -27,7 +33,7 @@ class GenerationFileSerializer(serializers.Serializer):
 class GenerationJobSerializer(serializers.Serializer):
     """A generation job: the job event (also sent over `ws`) plus the URLs a page needs."""
 
-    type = serializers.ChoiceField(choices=["job"])
+    type = serializers.CharField(help_text='Always "job".')
     id = serializers.IntegerField()
     kind = serializers.CharField(help_text="generation.<feature>, e.g. generation.text2image.")
     status = serializers.ChoiceField(choices=Job.Status.choices)
@@ -58,18 +64,18 @@ class GenerationErrorSerializer(serializers.Serializer):
     )
 
 
-class ModelKindSerializer(serializers.Serializer):
+class GenerationModelKindSerializer(serializers.Serializer):
     description = serializers.CharField()
     path = serializers.CharField(allow_null=True)
     state = serializers.CharField(help_text='"configured", "not configured" or why the folder is unusable.')
 
 
-class ModelsSerializer(serializers.Serializer):
+class GenerationModelsSerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField(allow_blank=True)
     example_prompts = serializers.ListField(child=serializers.CharField())
     native_size = serializers.IntegerField(allow_null=True)
-    kinds = serializers.DictField(child=ModelKindSerializer(), help_text="By pipeline kind.")
+    kinds = serializers.DictField(child=GenerationModelKindSerializer(), help_text="By pipeline kind.")
     inpaint_model = serializers.CharField()
     kandinsky3 = serializers.BooleanField()
     device = serializers.CharField()
@@ -87,8 +93,8 @@ class GenerationSubmitSerializer(serializers.Serializer):
     negative_prompt = serializers.CharField(required=False)
     end_prompt = serializers.CharField(required=False, help_text="video")
     model = serializers.ChoiceField(choices=["kandinsky22", "kandinsky3"], required=False, help_text="text2image")
-    image = serializers.ImageField(required=False, help_text=f"Required by {_kinds_with('image')}; optional for video.")
-    mask = serializers.ImageField(required=False, help_text="inpaint: white = repaint, black = keep.")
+    image = UploadField(required=False, help_text=f"Required by {_kinds_with('image')}; optional for video.")
+    mask = UploadField(required=False, help_text="inpaint: white = repaint, black = keep.")
     aspect = serializers.ChoiceField(choices=[a for a, _ in ASPECT_CHOICES], required=False)
     side = serializers.IntegerField(required=False, min_value=16, help_text="Long side in px; empty: native size.")
     steps = serializers.IntegerField(required=False, min_value=1)
@@ -109,7 +115,7 @@ class GenerationSubmitSerializer(serializers.Serializer):
         fields = super().get_fields()
         for i in range(1, FORMS["mix"].SLOTS + 1):  # mix: at least two of text_i / image_i, each with a weight
             fields[f"text_{i}"] = serializers.CharField(required=False, help_text="mix")
-            fields[f"image_{i}"] = serializers.ImageField(required=False, help_text="mix")
+            fields[f"image_{i}"] = UploadField(required=False, help_text="mix")
             fields[f"weight_{i}"] = serializers.FloatField(
                 required=False, min_value=0.0, max_value=10.0, help_text="mix"
             )
