@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assistant import exports, selectors, services
+from assistant.models import Conversation
 from assistant.serializers import (
     AssistantJobSerializer,
     ConversationExportSerializer,
@@ -20,7 +21,6 @@ from assistant.serializers import (
     QuestionAnswerSerializer,
     QuestionSerializer,
 )
-from assistant.models import Conversation
 from portal.archive.models import Page
 from portal.archive.serializers import ErrorSerializer
 
