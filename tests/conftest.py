@@ -25,6 +25,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/skorop
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/5")
 _OWN_VAR = "SKOROPIS_VAR" not in os.environ
 os.environ.setdefault("SKOROPIS_VAR", tempfile.mkdtemp(prefix="skoropis-test-"))
+(Path(os.environ["SKOROPIS_VAR"]) / "staticfiles").mkdir(parents=True, exist_ok=True)  # whitenoise looks there
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 
