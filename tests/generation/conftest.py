@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -47,17 +42,6 @@ def _point_settings_at_tiny_models() -> None:
 
 _point_settings_at_tiny_models()
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def build_tiny_models(folder: Path) -> Path:
@@ -201,66 +185,9 @@ def shape_picture(
 
 
 @pytest.fixture(scope="session")
-def daphne_url(django_db_setup, django_db_blocker, celery_worker, tiny_models):
-    """`daphne portal.asgi:application` on the test database and Redis (websockets included)."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    db_port = f":{db['PORT']}" if db.get("PORT") else ""
-    env = dict(os.environ)
-    env["DATABASE_URL"] = (
-        f"postgres://{db.get('USER') or ''}{password}@{db.get('HOST') or '127.0.0.1'}{db_port}/{db['NAME']}"
-    )
-    env["PYTHONUNBUFFERED"] = "1"
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=REPO,
-        env=env,
-        check=True,
-    )
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
-    log_path = Path(os.environ["SKOROPIS_VAR"]) / f"daphne-generation-{os.getpid()}.log"
-    log = open(log_path, "w")  # noqa: SIM115 - the server writes to it until the session ends
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "portal.asgi:application",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(base + "/accounts/login/", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(
-                    f"daphne did not start:\n{log_path.read_text(errors='replace')[-4000:]}"
-                ) from None
-            time.sleep(0.3)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+def daphne_url(tiny_models, daphne_server):
+    """The shared daphne server (tests/conftest.py), once the tiny models it will show exist."""
+    return daphne_server
 
 
 def submit(client, kind: str, data: dict, status: int = 202) -> dict:

@@ -5,8 +5,7 @@ import os
 import pytest
 from django.test import Client
 
-from tests.conftest import make_user
-from tests.generation.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import CHROMIUM_ARGS, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
 os.environ.setdefault(
@@ -14,18 +13,16 @@ os.environ.setdefault(
 )  # Playwright's sync API runs an event loop here
 
 
-def test_a_generated_clip_plays_in_chromium(daphne_url, generation_worker):
+def test_a_generated_clip_plays_in_chromium(daphne_url, generation_worker, chromium):
     from playwright.sync_api import sync_playwright
 
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
     login = Client()
     login.force_login(make_user("viewer-of-clips"))
     session = login.cookies["sessionid"].value
     frames: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+            executable_path=str(chromium), args=CHROMIUM_ARGS
         )
         context = browser.new_context()
         context.add_cookies(
@@ -74,7 +71,7 @@ def test_a_generated_clip_plays_in_chromium(daphne_url, generation_worker):
 
 
 def test_a_mask_painted_on_the_canvas_repaints_only_that_area(
-    daphne_url, generation_worker, tmp_path
+    daphne_url, generation_worker, tmp_path, chromium
 ):
     import io
 
@@ -86,8 +83,6 @@ def test_a_mask_painted_on_the_canvas_repaints_only_that_area(
     from tests.conftest import wait_for_job
     from tests.generation.conftest import shape_picture
 
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
     picture = tmp_path / "picture.png"
     shape_picture(64).save(picture)
     login = Client()
@@ -95,7 +90,7 @@ def test_a_mask_painted_on_the_canvas_repaints_only_that_area(
     login.force_login(user)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+            executable_path=str(chromium), args=CHROMIUM_ARGS
         )
         context = browser.new_context()
         context.add_cookies(

@@ -4,7 +4,6 @@ Exactly what `make run` starts, in a temporary var/ directory, driven over HTTP 
 """
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -15,14 +14,9 @@ from pathlib import Path
 import pytest
 
 from portal import embedded
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.timeout(600)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(base: str, method: str, path: str, token: str | None = None, data: bytes | None = None,
