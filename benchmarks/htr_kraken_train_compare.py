@@ -148,7 +148,7 @@ def best_checkpoint(folder: Path) -> tuple[Path, float] | None:
     """kraken names its checkpoints checkpoint_{epoch}-{val_metric}.ckpt (val_metric: character accuracy)."""
     scored = []
     for ckpt in folder.glob("checkpoint_*-*.ckpt"):
-        match = re.search(r"-(\d+\.\d+)\.ckpt$", ckpt.name)
+        match = re.search(r"-(\d+\.\d+)(?:-v\d+)?\.ckpt$", ckpt.name)  # -vN: same name again
         if match:
             scored.append((float(match.group(1)), ckpt.stat().st_mtime, ckpt))
     if not scored:
@@ -271,6 +271,8 @@ def main() -> None:
 
     if args.checkpoint:
         ckpt, val_accuracy, trained, how = args.checkpoint, None, None, "given checkpoint"
+        named = re.search(r"-(\d+\.\d+)(?:-v\d+)?\.ckpt$", ckpt.name)  # kraken's own name carries val accuracy
+        val_accuracy = float(named.group(1)) if named else None
     else:
         trained, how = train(ketos, args, args.out, lists)
         found = best_checkpoint(args.out / "checkpoints")
