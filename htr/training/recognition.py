@@ -110,6 +110,13 @@ def train_recognition(
     step = 0
     epoch = 0
     stop = False
+
+    def write_log() -> dict:
+        return _write_log(
+            out_dir, model, history, best, train, val, base, added, len(train_set), len(val_set), started, device,
+            prepare_minutes,
+        )
+
     while not stop:
         epoch += 1
         model.train()
@@ -177,39 +184,11 @@ def train_recognition(
             )
         if on_progress is not None:
             on_progress({**record, "best_val_cer": best["cer"]})
-        _write_log(
-            out_dir,
-            model,
-            history,
-            best,
-            train,
-            val,
-            base,
-            added,
-            len(train_set),
-            len(val_set),
-            started,
-            device,
-            prepare_minutes,
-        )
+        write_log()
 
     if best_state is not None:
         model.load_state_dict(best_state)
-    summary = _write_log(
-        out_dir,
-        model,
-        history,
-        best,
-        train,
-        val,
-        base,
-        added,
-        len(train_set),
-        len(val_set),
-        started,
-        device,
-        prepare_minutes,
-    )
+    summary = write_log()
     _plot(out_dir / "training_curve.png", history)
     return summary
 
