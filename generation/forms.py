@@ -87,6 +87,10 @@ class GenerationForm(forms.Form):
         )
         self.images = {}
 
+    def clean_prompt(self) -> str:
+        """Every form with a `prompt` field needs one (Django calls this only where the field exists)."""
+        return self.clean_prompt_field("prompt", required=True)
+
     def clean_prompt_field(self, name: str, required: bool) -> str:
         text = (self.cleaned_data.get(name) or "").strip()
         if required and not text:
@@ -167,9 +171,6 @@ class TextToImageForm(SizedForm):
         "seed",
         "batch",
     )
-
-    def clean_prompt(self) -> str:
-        return self.clean_prompt_field("prompt", required=True)
 
     def clean(self):
         data = super().clean()
@@ -290,9 +291,6 @@ class InpaintForm(GenerationForm):
         "batch",
     )
 
-    def clean_prompt(self) -> str:
-        return self.clean_prompt_field("prompt", required=True)
-
     def clean(self):
         data = super().clean()
         image = (
@@ -345,9 +343,6 @@ class OutpaintForm(GenerationForm):
         "seed",
         "batch",
     )
-
-    def clean_prompt(self) -> str:
-        return self.clean_prompt_field("prompt", required=True)
 
     def clean(self):
         data = super().clean()
@@ -420,9 +415,6 @@ class VideoForm(SizedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["batch"]
-
-    def clean_prompt(self) -> str:
-        return self.clean_prompt_field("prompt", required=True)
 
     def clean_end_prompt(self) -> str:
         return self.clean_prompt_field("end_prompt", required=False)
