@@ -93,11 +93,113 @@ def normalise_height(ink: np.ndarray, height: int, width_scale: float = 1.0) -> 
     return cv2.copyMakeBorder(scaled, 0, 0, margin, margin, cv2.BORDER_CONSTANT, value=0)
 
 
-def line_image(page_gray: np.ndarray, line: Line | None, height: int, width_scale: float = 1.0) -> np.ndarray:
-    """The network's input for one line: from a page and its Line, or (line None) a whole line image."""
+# Core normalisation: the band holding the bulk of the ink (the x-height of cursive writing) becomes this share of
+# the output height, centred; ascenders and descenders get the rest.
+CORE_SHARE = 0.36
+
+
+def _band(profile: np.ndarray, smooth: int) -> tuple[int, int] | None:
+    """The rows around the densest one whose smoothed ink is at least 40 % of its ink."""
+    if profile.max() <= 0:
+        return None
+    profile = cv2.GaussianBlur(profile.astype(np.float32)[:, None], (1, smooth), 0).ravel()
+    peak = int(profile.argmax())
+    strong = profile >= 0.4 * profile[peak]
+    top = peak
+    while top > 0 and strong[top - 1]:
+        top -= 1
+    bottom = peak
+    while bottom < len(profile) - 1 and strong[bottom + 1]:
+        bottom += 1
+    return top, bottom + 1
+
+
+def core_band(ink: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """A line's core band (the x-height of its writing): its centre row at every column, and its height.
+
+    The line is cut into stretches one box height wide; each inked stretch gives its densest band. The height is
+    their median, and the centre is a robust straight fit through theirs, so a line that climbs or falls across
+    the page is followed. None: no ink.
+    """
+    h, w = ink.shape
+    smooth = max(1, h // 10) | 1
+    step = max(h, 8)
+    xs, centres, heights = [], [], []
+    for x in range(0, w, step):
+        chunk = ink[:, x : x + step]
+        if chunk.sum() < 0.02 * 255 * chunk.size:
+            continue
+        band = _band(chunk.sum(axis=1), smooth)
+        if band is not None:
+            xs.append(x + chunk.shape[1] / 2)
+            centres.append((band[0] + band[1]) / 2)
+            heights.append(band[1] - band[0])
+    if not xs:
+        whole = _band(ink.sum(axis=1), smooth)
+        if whole is None:
+            return None
+        return np.full(w, (whole[0] + whole[1]) / 2, dtype=np.float32), float(whole[1] - whole[0])
+    # A robust straight line through the stretches' centres (Theil-Sen: the median slope of all pairs), so a
+    # stretch that caught a neighbouring line's letters or a flourish does not bend it.
+    x, c = np.asarray(xs), np.asarray(centres)
+    slope = 0.0
+    if len(x) >= 2:
+        i, j = np.triu_indices(len(x), 1)
+        slope = float(np.clip(np.median((c[j] - c[i]) / (x[j] - x[i])), -0.3, 0.3))
+    intercept = float(np.median(c - slope * x))
+    centre = (intercept + slope * np.arange(w, dtype=np.float32)).astype(np.float32)
+    return centre, float(np.median(heights))
+
+
+def normalise_core(ink: np.ndarray, height: int, width_scale: float = 1.0) -> np.ndarray:
+    """Scale so the line's core band is CORE_SHARE of `height`, and straighten it onto the middle row.
+
+    This makes the letters the same size whatever the polygon's height (tight polygons from one tool, loose ones
+    from another, small hands and large) and lines that climb or fall level. What falls outside is cut. The
+    scale stays within 0.8-3× the plain box scale, so a line whose band is misjudged (a few letters, a stray
+    mark) is not blown up or crushed.
+    """
+    h, w = ink.shape[:2]
+    band = core_band(ink) if h >= 4 and w >= 1 else None
+    if band is None:
+        return normalise_height(ink, height, width_scale)
+    centre, core = band
+    box_scale = height / h
+    scale = float(np.clip(CORE_SHARE * height / max(core, 1.0), 0.8 * box_scale, 3.0 * box_scale))
+    new_w, new_h = max(1, round(w * scale * width_scale)), max(1, round(h * scale))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    scaled = cv2.resize(ink, (new_w, new_h), interpolation=interpolation)
+    # Output row v of column u comes from scaled row centre(u) + (v - height / 2).
+    centre_scaled = np.interp(
+        (np.arange(new_w, dtype=np.float32) + 0.5) / (scale * width_scale), np.arange(w), centre
+    ).astype(np.float32) * scale
+    map_y = (np.arange(height, dtype=np.float32)[:, None] - height / 2 + centre_scaled[None, :]).astype(np.float32)
+    map_x = np.broadcast_to(np.arange(new_w, dtype=np.float32)[None, :], (height, new_w)).astype(np.float32)
+    out = cv2.remap(scaled, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    margin = height // 4
+    return cv2.copyMakeBorder(out, 0, 0, margin, margin, cv2.BORDER_CONSTANT, value=0)
+
+
+NORMALISATIONS = {"box": normalise_height, "core": normalise_core}
+
+
+def line_image(
+    page_gray: np.ndarray,
+    line: Line | None,
+    height: int,
+    width_scale: float = 1.0,
+    normalisation: str = "box",
+) -> np.ndarray:
+    """The network's input for one line: from a page and its Line, or (line None) a whole line image.
+
+    `normalisation` "box" scales the polygon's bounding box to `height`; "core" scales the writing's core band
+    to a fixed share of it (normalise_core).
+    """
+    if normalisation not in NORMALISATIONS:
+        raise ValueError(f"unknown line normalisation {normalisation!r}: expected one of {sorted(NORMALISATIONS)}")
     gray = to_gray(page_gray)
     ink = crop_line(gray, line) if line is not None else _to_ink(gray)
-    return normalise_height(ink, height, width_scale)
+    return NORMALISATIONS[normalisation](ink, height, width_scale)
 
 
 def batch_tensor(images: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:

@@ -35,6 +35,13 @@ class RecognizerConfig:
     # Horizontal stretch of line images after height normalisation, at reading and fine-tuning time: chosen on
     # validation lines for a trained model (narrow writing gets more frames a character).
     width_scale: float = 1.0
+    # How a line is brought to `height`: "box" (its polygon's box) or "core" (its writing's core band).
+    normalisation: str = "box"
+    # The character language model beside the weights (lm.txt), used by beam search: its order, and its weight
+    # and per-character bonus against the network's log-probabilities (chosen on validation lines).
+    lm_order: int = 4
+    lm_weight: float = 0.5
+    lm_bonus: float = 1.0
     model_type: str = "cnn-bilstm-ctc"
 
     @property
@@ -99,12 +106,22 @@ class LineRecognizer(nn.Module):
         b, c, h, w = x.shape
         return x.permute(3, 0, 1, 2).reshape(w, b, c * h)
 
-    def decode_features(self, features: torch.Tensor) -> torch.Tensor:
-        x, _ = self.lstm(self.dropout(features))
+    def decode_features(self, features: torch.Tensor, frames: torch.Tensor | None = None) -> torch.Tensor:
+        """Per-frame log-probs; with `frames` (each line's frame count) the LSTM never sees the padding, so a
+        line reads the same whatever it is batched with."""
+        x = self.dropout(features)
+        if frames is None:
+            x, _ = self.lstm(x)
+        else:
+            lengths = frames.clamp(min=1, max=x.shape[0]).cpu()
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False)
+            x, _ = nn.utils.rnn.pad_packed_sequence(self.lstm(packed)[0], total_length=features.shape[0])
         return self.head(self.dropout(x)).log_softmax(-1)
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.decode_features(self.features(images))
+    def forward(self, images: torch.Tensor, widths: torch.Tensor | None = None) -> torch.Tensor:
+        """(frames, B, classes) log-probs; `widths` (pixels of each image before padding) keeps padding out."""
+        features = self.features(images)
+        return self.decode_features(features, None if widths is None else self.output_lengths(widths))
 
     def output_lengths(self, widths: torch.Tensor) -> torch.Tensor:
         frames = torch.div(widths, 2, rounding_mode="floor")

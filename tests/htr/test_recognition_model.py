@@ -60,3 +60,67 @@ def test_lines_are_batched_by_width_and_padded_with_background():
     batch, lengths = batch_tensor([np.full((32, 10), 255, np.uint8), np.full((32, 6), 255, np.uint8)])
     assert batch.shape == (2, 1, 32, 12) and lengths.tolist() == [10, 6]
     assert batch[1, 0, :, 6:].max() == 0 and batch[0, 0, :, :10].min() == 1.0
+
+
+def _handwriting(height: int, width: int, x_height: int, top: int, slope: float = 0.0) -> np.ndarray:
+    """Ink (255) strokes of a core band `x_height` high starting at row `top`, climbing by `slope` per column,
+    with an ascender every 40 columns: a stand-in for a line of cursive."""
+    ink = np.zeros((height, width), np.uint8)
+    for x in range(0, width, 6):
+        y = int(top + slope * x)
+        ink[max(0, y) : y + x_height, x : x + 3] = 255
+        if x % 40 == 0:
+            ink[max(0, y - x_height) : y, x : x + 2] = 255
+    return ink
+
+
+def test_core_normalisation_gives_small_and_large_hands_the_same_letter_height():
+    from htr.recognition.lines import CORE_SHARE, core_band, normalise_core
+
+    # The same writing: a small hand in a loose box, and a large hand in a tight one.
+    small = normalise_core(_handwriting(80, 600, 12, 40), 32)
+    large = normalise_core(_handwriting(60, 1200, 24, 24), 32)
+    for out in (small, large):
+        assert out.shape[0] == 32
+        assert abs(core_band(out)[1] - CORE_SHARE * 32) <= 2
+        assert abs(core_band(out)[0].mean() - 16) <= 2
+    assert abs(small.shape[1] - large.shape[1]) <= 0.1 * large.shape[1]  # box scaling: twice as wide
+    # The box normalisation would have made the small hand's letters less than half as high.
+    assert abs(core_band(normalise_height_of(_handwriting(80, 600, 12, 40)))[1] - 32 * 12 / 80) <= 2
+
+
+def normalise_height_of(ink):
+    from htr.recognition.lines import normalise_height
+
+    return normalise_height(ink, 32)
+
+
+def test_core_normalisation_levels_a_climbing_line():
+    from htr.recognition.lines import core_band, normalise_core
+
+    climbing = _handwriting(200, 1000, 16, 150, slope=-0.12)  # 120 rows higher at the end than at the start
+    out = normalise_core(climbing, 32)
+    centre, _ = core_band(out)
+    assert np.ptp(centre) <= 2  # level after normalisation
+    left, right = out[:, 8 : 8 + out.shape[1] // 4], out[:, -out.shape[1] // 4 - 8 : -8]
+    assert left.any() and right.any()  # both ends kept, not cut off at the top or bottom
+
+
+def test_line_image_knows_its_normalisations():
+    page = np.full((100, 200), 230, dtype=np.uint8)
+    page[40:60, 20:180] = 20
+    line = Line(id="l1", polygon=[(10, 30), (190, 30), (190, 70), (10, 70)])
+    assert line_image(page, line, 32, normalisation="core").shape[0] == 32
+    with pytest.raises(ValueError, match="unknown line normalisation 'tight'"):
+        line_image(page, line, 32, normalisation="tight")
+
+
+def test_a_line_reads_the_same_whatever_it_is_batched_with():
+    model = _tiny().eval()
+    line = torch.rand(1, 1, 32, 80)
+    alone = model(line, torch.tensor([80]))
+    padded = torch.zeros(2, 1, 32, 200)
+    padded[0, :, :, :80] = line[0]
+    padded[1] = torch.rand(1, 32, 200)
+    together = model(padded, torch.tensor([80, 200]))
+    assert torch.allclose(alone[:, 0], together[:20, 0], atol=1e-3)
