@@ -7,11 +7,17 @@ Inputs are per-line log-probabilities of shape (frames, classes), class 0 being 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
 BLANK = 0
 _NEG_INF = -math.inf
+
+
+class LanguageModel(Protocol):
+    def log_prob(self, char: str, history: str) -> float: ...
 
 
 def greedy_decode(log_probs: np.ndarray) -> tuple[list[int], list[float]]:
@@ -50,14 +56,39 @@ def _add(beams: dict, confs: dict, prefix: tuple[int, ...], slot: int, score: fl
         confs[prefix] = (score, conf)
 
 
-def beam_decode(log_probs: np.ndarray, beam: int = 8, prune: float = 1e-3) -> tuple[list[int], list[float]]:
-    """CTC prefix beam search, keeping `beam` prefixes; classes under `prune` probability on a frame are skipped."""
+def beam_decode(
+    log_probs: np.ndarray,
+    beam: int = 8,
+    prune: float = 1e-3,
+    lm: LanguageModel | None = None,
+    chars: Sequence[str] = (),
+    lm_weight: float = 0.5,
+    lm_bonus: float = 1.0,
+) -> tuple[list[int], list[float]]:
+    """CTC prefix beam search, keeping `beam` prefixes; classes under `prune` probability on a frame are skipped.
+
+    With a character language model `lm` (and `chars`, class i's character at i - 1), prefixes are ranked by
+    the network's log-probability + `lm_weight` × the language model's + `lm_bonus` per character (which keeps
+    the language model from favouring short readings). Confidences stay the network's own.
+    """
     if beam <= 1:
         return greedy_decode(log_probs)
     log_prune = math.log(prune)
     # prefix -> [log p(ending in blank), log p(ending in a character)]
     beams: dict[tuple[int, ...], list[float]] = {(): [0.0, _NEG_INF]}
     confidences: dict[tuple[int, ...], list[float]] = {(): []}
+    # prefix -> (its text, its language-model score); only with a language model.
+    scored: dict[tuple[int, ...], tuple[str, float]] = {(): ("", 0.0)}
+
+    def extend(prefix: tuple[int, ...], c: int) -> None:
+        if lm is not None and prefix + (c,) not in scored:
+            text, score = scored[prefix]
+            char = chars[c - 1]
+            scored[prefix + (c,)] = (text + char, score + lm_weight * lm.log_prob(char, text) + lm_bonus)
+
+    def rank(item) -> float:
+        return _logadd(*item[1]) + (scored[item[0]][1] if lm is not None else 0.0)
+
     for frame in log_probs:
         candidates = [c for c in np.flatnonzero(frame > log_prune).tolist() if c != BLANK]
         blank = float(frame[BLANK])
@@ -72,6 +103,7 @@ def beam_decode(log_probs: np.ndarray, beam: int = 8, prune: float = 1e-3) -> tu
             last = prefix[-1] if prefix else None
             for c in candidates:
                 p = float(frame[c])
+                extend(prefix, c)
                 if c == last:
                     # The same character again without a blank in between stays one character...
                     _add(following, following_conf, prefix, 1, p_char + p, [*conf[:-1], max(conf[-1], math.exp(p))])
@@ -79,8 +111,10 @@ def beam_decode(log_probs: np.ndarray, beam: int = 8, prune: float = 1e-3) -> tu
                     _add(following, following_conf, prefix + (c,), 1, p_blank + p, [*conf, math.exp(p)])
                 else:
                     _add(following, following_conf, prefix + (c,), 1, total + p, [*conf, math.exp(p)])
-        ranked = sorted(following.items(), key=lambda kv: _logadd(*kv[1]), reverse=True)[:beam]
+        ranked = sorted(following.items(), key=rank, reverse=True)[:beam]
         beams = dict(ranked)
         confidences = {prefix: following_conf[prefix][1] for prefix in beams}
-    best = max(beams.items(), key=lambda kv: _logadd(*kv[1]))[0]
+        if lm is not None:
+            scored = {prefix: scored[prefix] for prefix in beams}
+    best = max(beams.items(), key=rank)[0]
     return list(best), confidences[best]

@@ -44,3 +44,30 @@ def test_decoders_return_nothing_for_no_frames():
     empty = np.zeros((0, 4))
     assert greedy_decode(empty) == ([], [])
     assert beam_decode(empty, beam=4) == ([], [])
+
+
+def test_the_language_model_gives_seen_sequences_more_and_every_character_something():
+    from htr.recognition.language import CharLanguageModel
+
+    lm = CharLanguageModel(["le roi le veut", "le roi est"], charset="elorituvs ", order=3)
+    assert lm.lines == 2
+    assert lm.log_prob("e", "l") > lm.log_prob("o", "l")  # "le" was seen, "lo" was not
+    assert lm.log_prob("z", "l") > float("-inf")  # not even in the charset: still a probability
+    total = sum(np.exp(lm.log_prob(c, "le r")) for c in "elorituvs ")
+    assert 0.9 < total <= 1.0  # a distribution over the charset (the rest for unknown characters)
+    assert lm.perplexity(["le roi"]) < lm.perplexity(["vsu tor"])
+    with pytest.raises(ValueError, match="order must be at least 1"):
+        CharLanguageModel([], "a", order=0)
+
+
+def test_the_language_model_tips_the_beam_towards_a_known_spelling():
+    from htr.recognition.language import CharLanguageModel
+
+    chars = ["l", "e", "a"]  # classes 1, 2, 3
+    # The network hesitates between "le" and "la" and leans towards "la" on the second letter.
+    lp = _log_probs([{1: 0.9}, {0: 0.9}, {3: 0.5, 2: 0.45}, {0: 0.9}], classes=4)
+    assert beam_decode(lp, beam=8)[0] == [1, 3]
+    lm = CharLanguageModel(["le", "le le le", "le"], charset=chars, order=2)
+    labels, confidences = beam_decode(lp, beam=8, lm=lm, chars=chars, lm_weight=1.0, lm_bonus=0.0)
+    assert labels == [1, 2]
+    assert confidences[1] == pytest.approx(0.45)  # confidences stay the network's
