@@ -74,6 +74,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (default 2)")
     parser.add_argument("--pages", type=int, default=None, help="only the first N pages")
     parser.add_argument("--batch-pages", type=int, default=8, help="pages per network call on a GPU")
+    parser.add_argument("--beam", type=int, default=0, help="beam width, with the model's language model (0: greedy)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
     if args.device.startswith("cuda") and not torch.cuda.is_available():
@@ -101,7 +102,7 @@ def main() -> None:
             torch.cuda.synchronize()
             t1 = time.perf_counter()
             if recognizer is not None:
-                found = [recognizer.read_page(image, page, batch_size=64) for (_, image, _), page in zip(chunk, found)]
+                found = recognizer.read_pages([image for _, image, _ in chunk], found, beam=args.beam, batch_size=64)
             torch.cuda.synchronize()
             seg_s += t1 - t0
             rec_s += time.perf_counter() - t1
@@ -113,7 +114,7 @@ def main() -> None:
             page = segmenter.segment(image, name=str(image_path))
             t1 = time.perf_counter()
             if recognizer is not None:
-                page = recognizer.read_page(image, page)
+                page = recognizer.read_page(image, page, beam=args.beam)
             seg_s += t1 - t0
             rec_s += time.perf_counter() - t1
             preds.append(page)
@@ -125,6 +126,7 @@ def main() -> None:
     det = scores["detection"]
     figures = {
         "device": args.device if cuda else f"cpu ({args.threads} threads)",
+        "beam": args.beam,
         "pages": n,
         "lines_found": n_lines,
         "segment_s_per_page": seg_s / n,

@@ -99,6 +99,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             epochs=args.epochs,
             device=args.device,
             batch_size=args.batch_size,
+            workers=args.workers if args.task == "recognition" else None,
         ),
     )
     print(f"model written to {args.out}")
@@ -340,6 +341,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=_positive_int, metavar="N")
     train.add_argument("--device", metavar="D")
     train.add_argument("--batch-size", type=_positive_int, metavar="N")
+    train.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="recognition: N processes distort line images in the background (for a GPU; default: none)",
+    )
     train.set_defaults(run=cmd_train)
 
     evaluate = commands.add_parser(

@@ -18,6 +18,7 @@ import torch
 
 from htr.lines import Page
 from htr.recognition.decoding import beam_decode, greedy_decode
+from htr.recognition.language import LM_NAME, CharLanguageModel
 from htr.recognition.lines import batch_tensor, line_image, to_gray, width_buckets
 from htr.recognition.model import LineRecognizer, RecognizerConfig
 
@@ -44,10 +45,18 @@ def default_device() -> str:
 class Recognizer:
     """A loaded recognition model and the work around it: line extraction, batching, decoding."""
 
-    def __init__(self, model: LineRecognizer, device: str | torch.device = "cpu", path: str | None = None):
+    def __init__(
+        self,
+        model: LineRecognizer,
+        device: str | torch.device = "cpu",
+        path: str | None = None,
+        language_model: CharLanguageModel | None = None,
+    ):
         self.model = model.to(device).eval()
         self.device = torch.device(device)
         self.path = path
+        # Used by beam search (beam > 1) only; greedy decoding reads what the network alone says.
+        self.language_model = language_model
 
     @property
     def charset(self) -> list[str]:
@@ -59,13 +68,23 @@ class Recognizer:
 
     @classmethod
     def load(cls, path: str | Path | None = None, device: str | None = None) -> Recognizer:
-        """The model at `path` (default: the shipped Latin model) on `device`, loaded once per process."""
+        """The model at `path` (default: the shipped Latin model) on `device`, loaded once per process.
+
+        Its character language model (lm.txt beside the weights), if it has one, comes with it for beam search.
+        """
         directory = Path(path) if path is not None else DEFAULT_MODEL
         device = device or default_device()
         key = (str(directory.resolve()), device)
         with _cache_lock:
             if key not in _cache:
-                _cache[key] = cls(LineRecognizer.from_pretrained(directory, device=device), device, str(directory))
+                model = LineRecognizer.from_pretrained(directory, device=device)
+                lm_path = directory / LM_NAME
+                lm = (
+                    CharLanguageModel.load(lm_path, model.config.charset, model.config.lm_order)
+                    if lm_path.is_file()
+                    else None
+                )
+                _cache[key] = cls(model, device, str(directory), lm)
             return _cache[key]
 
     # -- reading --------------------------------------------------------------------------------------
@@ -80,13 +99,40 @@ class Recognizer:
     ) -> Page:
         """A copy of `page` whose lines carry the text read and one confidence per character."""
         gray = to_gray(image)
-        inputs = [line_image(gray, line, self.height, self.model.config.width_scale) for line in page.lines]
+        inputs = [self._input(gray, line) for line in page.lines]
         results = self._read(inputs, beam=beam, batch_size=batch_size, on_batch=on_batch)
         lines = [
             dataclasses.replace(line, text=text, confidences=confidences)
             for line, (text, confidences) in zip(page.lines, results)
         ]
         return dataclasses.replace(page, lines=lines)
+
+    def read_pages(
+        self,
+        images: Sequence[np.ndarray],
+        pages: Sequence[Page],
+        beam: int = 0,
+        batch_size: int = 64,
+        on_batch: OnBatch | None = None,
+    ) -> list[Page]:
+        """`read_page` for several pages at once: their lines share batches (what keeps a GPU busy)."""
+        if len(images) != len(pages):
+            raise ValueError(f"{len(images)} images for {len(pages)} pages")
+        inputs: list[np.ndarray] = []
+        for image, page in zip(images, pages):
+            gray = to_gray(image)
+            inputs += [self._input(gray, line) for line in page.lines]
+        results = iter(self._read(inputs, beam=beam, batch_size=batch_size, on_batch=on_batch))
+        return [
+            dataclasses.replace(
+                page,
+                lines=[
+                    dataclasses.replace(line, text=text, confidences=confidences)
+                    for line, (text, confidences) in zip(page.lines, results)
+                ],
+            )
+            for page in pages
+        ]
 
     def read_lines(
         self,
@@ -96,8 +142,12 @@ class Recognizer:
         on_batch: OnBatch | None = None,
     ) -> list[tuple[str, list[float]]]:
         """Reads whole-line images (gray or colour, dark ink on light paper): [(text, confidences)]."""
-        inputs = [line_image(img, None, self.height, self.model.config.width_scale) for img in line_images]
+        inputs = [self._input(img, None) for img in line_images]
         return self._read(inputs, beam=beam, batch_size=batch_size, on_batch=on_batch)
+
+    def _input(self, gray: np.ndarray, line) -> np.ndarray:
+        config = self.model.config
+        return line_image(gray, line, config.height, config.width_scale, config.normalisation)
 
     def _read(
         self, inputs: list[np.ndarray], beam: int, batch_size: int, on_batch: OnBatch | None
@@ -124,15 +174,22 @@ class Recognizer:
         with torch.inference_mode():
             if self.device.type == "cuda":
                 with torch.autocast("cuda", dtype=torch.float16):
-                    out = self.model(batch)
+                    out = self.model(batch, widths)
             else:
-                out = self.model(batch)
+                out = self.model(batch, widths)
         lengths = self.model.output_lengths(widths).clamp(min=1, max=out.shape[0]).tolist()
         return out.float().cpu().numpy(), lengths
 
     def decode(self, log_probs: np.ndarray, beam: int = 0) -> tuple[str, list[float]]:
-        labels, confidences = beam_decode(log_probs, beam) if beam > 1 else greedy_decode(log_probs)
         charset = self.charset
+        if beam > 1:
+            config = self.model.config
+            labels, confidences = beam_decode(
+                log_probs, beam, lm=self.language_model, chars=charset, lm_weight=config.lm_weight,
+                lm_bonus=config.lm_bonus,
+            )
+        else:
+            labels, confidences = greedy_decode(log_probs)
         chars = [charset[label - 1] for label in labels]
         # Spaces at either end are not text; drop them with their confidences.
         while chars and chars[0] == " ":

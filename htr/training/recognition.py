@@ -47,14 +47,22 @@ def train_recognition(
     lr: float = 2e-3,
     height: int = 32,
     width_downsample: int = 4,
+    width_scale: float = 1.0,
+    channels: tuple[int, ...] | None = None,
+    lstm_hidden: int | None = None,
+    normalisation: str = "core",
     val_share: float = 0.1,
+    workers: int = 0,
     progress_bar: bool = True,
 ) -> dict:
     """Trains on the line sources `train` (page folders, ALTO/PAGE files, TSV manifests) and writes `out/`.
 
     `val` None holds back `val_share` of the training lines. `base` fine-tunes an existing model, growing its
-    charset with the training data's new characters. `height` and `width_downsample` shape a new model (a base
-    keeps its own). Stops after `minutes` or `epochs` (whichever comes first;
+    charset with the training data's new characters. `height`, `width_downsample`, `width_scale` (a horizontal
+    stretch of every line, kept in the config for reading), `channels` (the 4 CNN stages) and `lstm_hidden` shape
+    a new model (None: RecognizerConfig's defaults), and `normalisation` how lines are brought to `height` ("core"
+    band or polygon "box", see htr.recognition.lines); a base keeps its own. `workers`
+    processes distort the lines in the background (worth it on a GPU; 0 distorts in the training loop). Stops after `minutes` or `epochs` (whichever comes first;
     neither: DEFAULT_EPOCHS). `on_progress` gets a dict after every epoch. Returns the training summary.
     """
     if not train:
@@ -78,9 +86,10 @@ def train_recognition(
         model = LineRecognizer.from_pretrained(base)
         height = model.config.height
     train_samples, val_samples = _load_samples(train, val, val_share, seed)
-    width_scale = model.config.width_scale if base is not None else 1.0
-    train_set = _prepare(train_samples, height, width_scale, "train lines", progress_bar)
-    val_set = _prepare(val_samples, height, width_scale, "val lines", progress_bar)
+    if base is not None:
+        width_scale, normalisation = model.config.width_scale, model.config.normalisation
+    train_set = _prepare(train_samples, height, width_scale, normalisation, "train lines", progress_bar)
+    val_set = _prepare(val_samples, height, width_scale, normalisation, "val lines", progress_bar)
     del train_samples, val_samples  # the page images: only the cut-out lines are needed from here on
     if not train_set:
         raise ValueError(f"no usable training lines in {train}")
@@ -91,10 +100,20 @@ def train_recognition(
     if base is not None:
         added = model.grow_charset(chars)
     else:
-        model = LineRecognizer(RecognizerConfig(charset=chars, height=height, width_downsample=width_downsample))
+        model = LineRecognizer(
+            RecognizerConfig(
+                charset=chars,
+                height=height,
+                width_downsample=width_downsample,
+                width_scale=width_scale,
+                normalisation=normalisation,
+                **{k: v for k, v in (("channels", tuple(channels) if channels else None), ("lstm_hidden", lstm_hidden)) if v is not None},
+            )
+        )
         added = chars
     model.to(device)
     index = {c: i + 1 for i, c in enumerate(model.config.charset)}
+    _write_language_model(out_dir, [text for _, text in train_set], base)
 
     # A CTC "shortcut" straight from the CNN features, for training only: it gives the CNN a direct gradient, so
     # the model leaves the all-blank plateau in far fewer steps (Michael et al. 2019); it is not saved.
@@ -122,25 +141,20 @@ def train_recognition(
         model.train()
         losses = []
         batches = _epoch_batches([img.shape[1] for img, _ in train_set], batch_size, rng)
-        bar = tqdm(batches, desc=f"epoch {epoch}", unit="batch", leave=False, disable=not progress_bar)
-        for indices in bar:
+        # Distortions come in gradually: clean lines first, so the alignment is found early.
+        clean = max(0.0, 0.6 * (1 - _progress(started, minutes, step, epochs, steps_per_epoch) / 0.15))
+        loader = _batch_loader(train_set, batches, index, clean, seed * 100_003 + epoch, workers)
+        bar = tqdm(loader, total=len(batches), desc=f"epoch {epoch}", unit="batch", leave=False,
+                   disable=not progress_bar)
+        for batch, widths, flat_targets, target_lengths in bar:
             progress = _progress(started, minutes, step, epochs, steps_per_epoch)
             if progress >= 1.0:
                 stop = True
                 break
             for group in optimizer.param_groups:
                 group["lr"] = _one_cycle(progress, lr)
-            # Distortions come in gradually: clean lines first, so the alignment is found early.
-            clean = max(0.0, 0.6 * (1 - progress / 0.15))
-            images = [
-                img if rng.random() < clean else augment_line(img, rng) for img in (train_set[i][0] for i in indices)
-            ]
-            targets = [[index[c] for c in train_set[i][1]] for i in indices]
-            batch, widths = batch_tensor(images)
-            features = model.features(batch.to(device))
-            flat_targets = torch.tensor([t for target in targets for t in target], dtype=torch.long)
+            features = model.features(batch.to(device, non_blocking=True))
             frames = model.output_lengths(widths)
-            target_lengths = torch.tensor([len(t) for t in targets], dtype=torch.long)
             main_loss = ctc(model.decode_features(features), flat_targets, frames, target_lengths)
             short = shortcut(features.permute(1, 2, 0)).permute(2, 0, 1).log_softmax(-1)
             loss = main_loss + 0.2 * ctc(short, flat_targets, frames, target_lengths)
@@ -188,6 +202,9 @@ def train_recognition(
 
     if best_state is not None:
         model.load_state_dict(best_state)
+    if val_set and history:
+        best["language_model"] = tune_language_model(model, out_dir, val_set, device)
+        model.save_pretrained(out_dir)  # with the weights for the language model it chose
     summary = write_log()
     _plot(out_dir / "training_curve.png", history)
     return summary
@@ -206,7 +223,7 @@ def _load_samples(train: list[str], val: list[str] | None, share: float, seed: i
 
 
 def _prepare(
-    samples: list, height: int, width_scale: float, desc: str, progress_bar: bool
+    samples: list, height: int, width_scale: float, normalisation: str, desc: str, progress_bar: bool
 ) -> list[tuple[np.ndarray, str]]:
     """(ink image, normalised text) per usable sample; lines without text or pixels are skipped."""
     prepared = []
@@ -223,11 +240,42 @@ def _prepare(
 
                 image = load_image(image)
             gray_pages = {key: to_gray(image)}
-        ink = line_image(gray_pages[key], sample.line, height, width_scale)
+        ink = line_image(gray_pages[key], sample.line, height, width_scale, normalisation)
         if ink.shape[1] < 4 or not ink.any():
             continue
         prepared.append((ink, text))
     return prepared
+
+
+class _Batches(torch.utils.data.Dataset):
+    """One epoch's batches, distorted and padded: item i is batch i (images, widths, targets, target lengths)."""
+
+    def __init__(self, lines: list, batches: list[list[int]], index: dict[str, int], clean: float, seed: int):
+        self.lines, self.batches, self.index, self.clean, self.seed = lines, batches, index, clean, seed
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __getitem__(self, i: int):
+        rng = np.random.default_rng((self.seed, i))
+        indices = self.batches[i]
+        images = [
+            img if rng.random() < self.clean else augment_line(img, rng) for img in (self.lines[j][0] for j in indices)
+        ]
+        targets = [self.index[c] for j in indices for c in self.lines[j][1]]
+        batch, widths = batch_tensor(images)
+        lengths = torch.tensor([len(self.lines[j][1]) for j in indices], dtype=torch.long)
+        return batch, widths, torch.tensor(targets, dtype=torch.long), lengths
+
+
+def _batch_loader(lines, batches, index, clean, seed, workers):
+    dataset = _Batches(lines, batches, index, clean, seed)
+    if workers <= 0:
+        return (dataset[i] for i in range(len(dataset)))
+    return torch.utils.data.DataLoader(
+        dataset, batch_size=None, shuffle=False, num_workers=workers, pin_memory=torch.cuda.is_available(),
+        prefetch_factor=4,
+    )
 
 
 def _epoch_batches(widths: list[int], batch_size: int, rng: np.random.Generator) -> list[list[int]]:
@@ -240,6 +288,63 @@ def _epoch_batches(widths: list[int], batch_size: int, rng: np.random.Generator)
         batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
     rng.shuffle(batches)
     return batches
+
+
+# Language-model weights and per-character bonuses tried on the validation lines (beam 8).
+LM_GRID = [(w, b) for w in (0.2, 0.3, 0.5) for b in (0.5, 1.0, 1.5)]
+
+
+def tune_language_model(
+    model: LineRecognizer, model_dir: Path, val_set: list[tuple[np.ndarray, str]], device, max_lines: int = 300
+) -> dict:
+    """Chooses the language model's weight and bonus for beam search on validation lines; sets them in the config.
+
+    The network runs once; each pair of LM_GRID decodes its output again. Returns the CER of greedy decoding,
+    of beam search alone and of the chosen pair, so the log shows what the language model brings.
+    """
+    from htr.metrics import evaluate_text
+    from htr.recognition.decoding import beam_decode, greedy_decode
+    from htr.recognition.language import LM_NAME, CharLanguageModel
+
+    lines = val_set[:max_lines]
+    lm = CharLanguageModel.load(model_dir / LM_NAME, model.config.charset, model.config.lm_order)
+    recognizer = Recognizer(model, device)
+    outputs = []
+    for start in range(0, len(lines), 32):
+        log_probs, lengths = recognizer.log_probs([img for img, _ in lines[start : start + 32]])
+        outputs += [log_probs[: lengths[row], row] for row in range(len(lengths))]
+    truths = [text for _, text in lines]
+    charset = model.config.charset
+
+    def cer(decode) -> float:
+        preds = ["".join(charset[c - 1] for c in decode(out)[0]).strip() for out in outputs]
+        return round(evaluate_text(preds, truths)["cer"], 2)
+
+    scores = {
+        (w, b): cer(lambda out, w=w, b=b: beam_decode(out, 8, lm=lm, chars=charset, lm_weight=w, lm_bonus=b))
+        for w, b in LM_GRID
+    }
+    weight, bonus = min(scores, key=scores.get)
+    model.config.lm_weight, model.config.lm_bonus = weight, bonus
+    model.train()
+    return {
+        "weight": weight,
+        "bonus": bonus,
+        "val_cer_greedy": cer(greedy_decode),
+        "val_cer_beam8": cer(lambda out: beam_decode(out, 8)),
+        "val_cer_beam8_lm": scores[(weight, bonus)],
+        "grid": {f"{w}/{b}": v for (w, b), v in scores.items()},
+    }
+
+
+def _write_language_model(out_dir: Path, texts: list[str], base: str | None) -> None:
+    """lm.txt: the texts the character language model of beam search learns from: the base model's and these."""
+    from htr.recognition.language import LM_NAME
+
+    lines = []
+    if base is not None and (Path(base) / LM_NAME).is_file():
+        lines = (Path(base) / LM_NAME).read_text(encoding="utf-8").splitlines()
+    (out_dir / LM_NAME).write_text("".join(f"{line}\n" for line in [*lines, *texts]), encoding="utf-8")
 
 
 # -- schedule --------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from htr.images import load_image
 from htr.recognition import Recognizer
 from htr.recognition.model import LineRecognizer, RecognizerConfig
 from htr.training import train_recognition
+from htr.training.recognition import LM_GRID
 
 PAGE = ("journal-mme-de-genlis", "f15")  # one real page of the dataset
 
@@ -61,8 +62,15 @@ def test_it_trains_saves_reloads_and_reads_a_real_page(shared, tmp_path):
     assert log["train_lines"] + log["val_lines"] == summary["train_lines"] + summary["val_lines"] > 20
     assert all(np.isfinite(h["train_loss"]) for h in log["history"])
 
+    # The character language model for beam search: the training texts, its weights chosen on the held-out lines.
+    assert (out / "lm.txt").read_text(encoding="utf-8").count("\n") == log["train_lines"]
+    chosen = log["best"]["language_model"]
+    assert (chosen["weight"], chosen["bonus"]) in LM_GRID and len(chosen["grid"]) == len(LM_GRID)
+    assert chosen["val_cer_beam8_lm"] == min(chosen["grid"].values())
+
     recognizer = Recognizer.load(out, device="cpu")
     assert Recognizer.load(out, device="cpu") is recognizer  # cached per (path, device)
+    assert recognizer.language_model is not None and recognizer.model.config.lm_weight == chosen["weight"]
     assert set(recognizer.charset) >= set("cabinet")
     page = read_page(folder / f"{PAGE[1]}.xml")
     batches = []
@@ -75,6 +83,8 @@ def test_it_trains_saves_reloads_and_reads_a_real_page(shared, tmp_path):
     for line in read.lines:
         assert len(line.confidences) == len(line.text)
         assert all(0.0 <= c <= 1.0 for c in line.confidences)
+    with_lm = recognizer.read_page(load_image(folder / f"{PAGE[1]}.jpg"), page, beam=4)
+    assert all(len(line.confidences) == len(line.text) for line in with_lm.lines)
 
 
 def test_a_tsv_manifest_of_line_images_trains_and_fine_tuning_grows_the_charset(shared, tmp_path):
@@ -140,3 +150,49 @@ def test_it_refuses_a_folder_that_is_not_a_model(tmp_path):
 def test_it_refuses_to_train_without_a_budget_that_makes_sense(tmp_path):
     with pytest.raises(ValueError, match="minutes"):
         train_recognition(train=["x"], out=str(tmp_path), minutes=0)
+
+
+def test_background_workers_train_a_model_of_the_shape_asked_for(shared, tmp_path):
+    torch.set_num_threads(1)
+    manifest = line_manifest(shared, tmp_path)
+    summary = train_recognition(
+        train=[str(manifest)],
+        val=[str(manifest)],
+        out=str(tmp_path / "m"),
+        epochs=2,
+        batch_size=4,
+        device="cpu",
+        workers=2,
+        channels=(8, 8, 16, 16),
+        lstm_hidden=16,
+        width_scale=0.8,
+        normalisation="box",
+        progress_bar=False,
+    )
+    assert [h["epoch"] for h in summary["history"]] == [1, 2]
+    assert all(np.isfinite(h["train_loss"]) for h in summary["history"])
+    config = LineRecognizer.from_pretrained(tmp_path / "m").config
+    assert (config.channels, config.lstm_hidden, config.width_scale, config.normalisation) == (
+        (8, 8, 16, 16), 16, 0.8, "box"
+    )
+    # New models normalise lines by their core band unless told otherwise.
+    train_recognition(
+        train=[str(manifest)], out=str(tmp_path / "n"), epochs=1, batch_size=4, device="cpu", progress_bar=False,
+        channels=(4, 4, 8, 8), lstm_hidden=8,
+    )
+    assert LineRecognizer.from_pretrained(tmp_path / "n").config.normalisation == "core"
+
+
+def test_pages_read_together_read_as_each_page_alone(shared):
+    torch.set_num_threads(2)
+    folder = shared / "datasets" / "cremma-mss-18" / PAGE[0]
+    pages = [read_page(folder / f"{stem}.xml") for stem in ("f15", "f38")]
+    images = [load_image(folder / f"{stem}.jpg") for stem in ("f15", "f38")]
+    recognizer = Recognizer.load(device="cpu")
+    together = recognizer.read_pages(images, pages, batch_size=64)
+    for image, page, read in zip(images, pages, together):
+        alone = recognizer.read_page(image, page, batch_size=8)
+        assert [line.text for line in read.lines] == [line.text for line in alone.lines]
+        assert [line.id for line in read.lines] == [line.id for line in page.lines]
+    with pytest.raises(ValueError, match="2 images for 1 pages"):
+        recognizer.read_pages(images, pages[:1])

@@ -68,6 +68,8 @@ def test_it_fine_tunes_on_a_digital_peter_folder(bundled_fonts_only, tmp_path, c
             "1",
             "--batch-size",
             "4",
+            "--workers",
+            "2",
             "--device",
             "cpu",
         ]
