@@ -169,6 +169,8 @@ SPECTACULAR_SETTINGS = {
 HTR_SEGMENTATION_MODEL = env_str("HTR_SEGMENTATION_MODEL", "") or None
 HTR_RECOGNITION_MODEL = env_str("HTR_RECOGNITION_MODEL", "") or None
 HTR_DEVICE = env_str("HTR_DEVICE", "") or None
+# Beam width for reading lines: beam search with the model's character language model (0 or 1: greedy, faster).
+HTR_BEAM = env_int("HTR_BEAM", 8)
 MODELS_DIR = env_path("SKOROPIS_MODELS", VAR_DIR / "models")
 
 LOGGING = {

@@ -177,7 +177,9 @@ def page_recognise(page: Page, report) -> dict:
         height=page.height,
         lines=[HtrLine(id=str(line.pk), polygon=line.polygon, baseline=line.baseline) for line in lines],
     )
-    read = recognizer.read_page(image, hpage, on_batch=lambda done, total: report(0.9 * done / max(total, 1)))
+    read = recognizer.read_page(
+        image, hpage, beam=settings.HTR_BEAM, on_batch=lambda done, total: report(0.9 * done / max(total, 1))
+    )
     report(0.95)
     name = model_name_of(recognizer)
     with transaction.atomic():
