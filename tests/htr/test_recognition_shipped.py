@@ -9,9 +9,10 @@ from htr.recognition import DEFAULT_MODEL, Recognizer, normalise_text
 from htr.sources import iter_pages
 
 TEST_DOCUMENTS = ("journal-mme-de-genlis", "le-sallon-de-1767-denis-diderot")
-# Measured (README.md of the model): CER 38.0 on the whole test split, 49.4 on the first two Genlis pages.
-MAX_TEST_CER = 43.0
-MAX_PAGE_CER = 55.0
+# Measured (README.md of the model): CER 32.7 on the whole test split (greedy), 47.7 on the first two Genlis
+# pages; with beam 8 + the language model 29.5 and, on the first three Genlis pages, 46.6 against 49.1 greedy.
+MAX_TEST_CER = 36.0
+MAX_PAGE_CER = 52.0
 
 
 def _read(shared, documents, pages=None, beam=0):
@@ -34,6 +35,9 @@ def test_the_shipped_model_is_a_small_safetensors_model_with_its_card():
     card = (DEFAULT_MODEL / "README.md").read_text(encoding="utf-8")
     assert "CC BY 4.0" in card and "e4a89141807513b61c1f750d83da820314c777d8" in card
     assert (DEFAULT_MODEL / "training_curve.png").is_file()
+    recognizer = Recognizer.load(device="cpu")
+    assert recognizer.model.config.normalisation == "core"
+    assert recognizer.language_model is not None and recognizer.language_model.lines > 1900
 
 
 def test_the_shipped_model_reads_an_unseen_hand(shared):
@@ -50,10 +54,10 @@ def test_the_shipped_model_reads_the_whole_test_split_within_its_measured_cer(sh
 
 
 @pytest.mark.slow
-def test_beam_search_reads_the_test_split_no_worse_than_greedy(shared):
+def test_beam_search_with_the_language_model_reads_better_than_greedy(shared):
     greedy = _read(shared, TEST_DOCUMENTS[:1], pages=3)
     beam = _read(shared, TEST_DOCUMENTS[:1], pages=3, beam=8)
-    assert beam["cer"] <= greedy["cer"] + 0.5
+    assert beam["cer"] <= greedy["cer"] - 1.5
 
 
 def test_read_lines_reads_whole_line_images_with_one_confidence_per_character(shared):
@@ -66,5 +70,5 @@ def test_read_lines_reads_whole_line_images_with_one_confidence_per_character(sh
     results = Recognizer.load(device="cpu").read_lines(crops, batch_size=8)
     assert len(results) == len(crops)
     assert all(len(text) == len(conf) and all(0 <= c <= 1 for c in conf) for text, conf in results)
-    # Measured 55.0 on this page's bounding-box crops (neighbouring lines' ink included).
-    assert evaluate_text([text for text, _ in results], [line.text for line in page.lines])["cer"] < 62
+    # Measured 47.8 on this page's bounding-box crops (neighbouring lines' ink included).
+    assert evaluate_text([text for text, _ in results], [line.text for line in page.lines])["cer"] < 55
