@@ -309,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("--rec-model", metavar="M")
     read.add_argument("--format", choices=FORMATS, default="alto")
     read.add_argument(
-        "--beam", type=_positive_int, metavar="N", help="beam width (default: greedy)"
+        "--beam", type=_positive_int, metavar="N", help="beam width, with the model's character language model if it has one (default: greedy)"
     )
     read.add_argument("--device", metavar="D")
     read.set_defaults(run=cmd_read)
