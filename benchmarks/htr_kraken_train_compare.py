@@ -31,14 +31,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TRAIN = [
-    "abrege-des-descriptions-des-artes",
-    "archives-de-la-bastille-gazetins-de-la-police-secr",
-    "beautifully-illustrated-french-manuscript-on-artillery",
-    "jean-jacques-rousseau-les-dialogues-ou-rousseau-ju",
-]
-VAL = ["candide-ou-l-optismime-par-voltaire"]
-TEST = ["journal-mme-de-genlis", "le-sallon-de-1767-denis-diderot"]
+sys.path.insert(0, str(ROOT))
+from benchmarks.cremma import TEST, TRAIN, VAL
 
 KETOS_WRAPPER = """\
 import sys

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -23,15 +22,11 @@ sys.path.insert(0, str(ROOT))
 
 import torch
 
+from benchmarks.cremma import SPLITS, dataset_dir
 from htr.images import load_image
 from htr.metrics import evaluate_text
 from htr.recognition import Recognizer, normalise_text
 from htr.sources import iter_pages
-
-SPLITS = {
-    "test": ["journal-mme-de-genlis", "le-sallon-de-1767-denis-diderot"],
-    "val": ["candide-ou-l-optismime-par-voltaire"],
-}
 
 
 def main() -> None:
@@ -46,8 +41,7 @@ def main() -> None:
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
-    shared = Path(os.environ.get("SKOROPIS_SHARED") or ROOT.parent / "shared")
-    dataset = shared / "datasets" / "cremma-mss-18"
+    dataset = dataset_dir()
     recognizer = Recognizer.load(args.model, device=args.device)
     preds: list[str] = []
     truths: list[str] = []

@@ -24,20 +24,11 @@ sys.path.insert(0, str(ROOT))
 
 import torch
 
+from benchmarks.cremma import SPLITS, dataset_dir
 from htr.images import load_image
 from htr.metrics import evaluate_pages
 from htr.segmentation import Segmenter
 from htr.sources import iter_pages
-
-SPLITS = {
-    "test": ["journal-mme-de-genlis", "le-sallon-de-1767-denis-diderot"],
-    "val": ["candide-ou-l-optismime-par-voltaire"],
-}
-
-
-def default_data() -> Path:
-    shared = Path(os.environ.get("SKOROPIS_SHARED") or ROOT.parent / "shared")
-    return shared / "datasets" / "cremma-mss-18"
 
 
 def load_split(data: Path, split: str, limit: int | None):
@@ -66,7 +57,7 @@ def load_recognizer(path: str | None, device: str):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=default_data(), help="cremma-mss-18 folder")
+    parser.add_argument("--data", type=Path, default=dataset_dir(), help="cremma-mss-18 folder")
     parser.add_argument("--split", choices=sorted(SPLITS), default="test")
     parser.add_argument("--seg-model", default=None, help="segmentation model folder (default: shipped)")
     parser.add_argument("--rec-model", default=None, help="recognition model folder (default: shipped)")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import time
@@ -27,20 +26,12 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 import cv2
 import torch
 
+from benchmarks.cremma import TEST, TRAIN, VAL, dataset_dir
 from htr.images import load_image
 from htr.metrics import evaluate_text
 from htr.recognition import Recognizer, normalise_text
 from htr.sources import iter_pages
 from htr.training import train_recognition
-
-TRAIN = [
-    "abrege-des-descriptions-des-artes",
-    "archives-de-la-bastille-gazetins-de-la-police-secr",
-    "beautifully-illustrated-french-manuscript-on-artillery",
-    "jean-jacques-rousseau-les-dialogues-ou-rousseau-ju",
-]
-VAL = ["candide-ou-l-optismime-par-voltaire"]
-TEST = ["journal-mme-de-genlis", "le-sallon-de-1767-denis-diderot"]
 
 
 def score(recognizer: Recognizer, data: Path, folders: list[str], beam: int = 0) -> dict:
@@ -57,8 +48,7 @@ def score(recognizer: Recognizer, data: Path, folders: list[str], beam: int = 0)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    shared = Path(os.environ.get("SKOROPIS_SHARED") or ROOT.parent / "shared")
-    parser.add_argument("--data", type=Path, default=shared / "datasets" / "cremma-mss-18")
+    parser.add_argument("--data", type=Path, default=dataset_dir())
     parser.add_argument("--run", type=Path, default=Path("/work/runs/latin"), help="checkpoint folder")
     parser.add_argument("--out", type=Path, help="also copy the model and its records here (to ship it)")
     parser.add_argument("--base", help="fine-tune this model instead of training from scratch")
