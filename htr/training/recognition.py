@@ -82,12 +82,10 @@ def train_recognition(
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    if base is not None:
+    if base is not None:  # a base model keeps its own line shape
         model = LineRecognizer.from_pretrained(base)
-        height = model.config.height
+        height, width_scale, normalisation = model.config.height, model.config.width_scale, model.config.normalisation
     train_samples, val_samples = _load_samples(train, val, val_share, seed)
-    if base is not None:
-        width_scale, normalisation = model.config.width_scale, model.config.normalisation
     train_set = _prepare(train_samples, height, width_scale, normalisation, "train lines", progress_bar)
     val_set = _prepare(val_samples, height, width_scale, normalisation, "val lines", progress_bar)
     del train_samples, val_samples  # the page images: only the cut-out lines are needed from here on
