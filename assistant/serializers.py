@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from assistant.models import Conversation
 from assistant.services import SCOPES
-from portal.jobs.models import Job
+from portal.jobs.serializers import JobEventSerializer
 
 
 @extend_schema_field({"type": "string", "format": "binary"})
@@ -53,20 +53,8 @@ class MessageEventSerializer(serializers.Serializer):
     created = serializers.DateTimeField(allow_null=True)
 
 
-class AssistantJobSerializer(serializers.Serializer):
+class AssistantJobSerializer(JobEventSerializer):
     """A job event (page reading, scope indexing); progress also arrives over the conversation's socket."""
-
-    type = serializers.CharField(help_text='Always "job".')
-    id = serializers.IntegerField()
-    kind = serializers.CharField()
-    status = serializers.ChoiceField(choices=Job.Status.choices)
-    done = serializers.IntegerField()
-    total = serializers.IntegerField()
-    percent = serializers.IntegerField()
-    message = serializers.CharField(allow_blank=True)
-    error = serializers.CharField(allow_blank=True)
-    target = serializers.CharField(allow_blank=True)
-    result = serializers.JSONField()
 
 
 class ConversationSerializer(serializers.Serializer):

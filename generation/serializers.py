@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from generation.forms import ASPECT_CHOICES, FORMS, MOTIONS
-from portal.jobs.models import Job
+from portal.jobs.serializers import JobEventSerializer
 
 
 @extend_schema_field({"type": "string", "format": "binary"})
@@ -30,19 +30,10 @@ class GenerationFileSerializer(serializers.Serializer):
     download = serializers.CharField(help_text="The same file as an attachment.")
 
 
-class GenerationJobSerializer(serializers.Serializer):
+class GenerationJobSerializer(JobEventSerializer):
     """A generation job: the job event (also sent over `ws`) plus the URLs a page needs."""
 
-    type = serializers.CharField(help_text='Always "job".')
-    id = serializers.IntegerField()
     kind = serializers.CharField(help_text="generation.<feature>, e.g. generation.text2image.")
-    status = serializers.ChoiceField(choices=Job.Status.choices)
-    done = serializers.IntegerField()
-    total = serializers.IntegerField()
-    percent = serializers.IntegerField()
-    message = serializers.CharField(allow_blank=True)
-    error = serializers.CharField(allow_blank=True)
-    target = serializers.CharField(allow_blank=True)
     result = serializers.JSONField(
         help_text="Once done: files, blocked (safety-filtered image numbers), load_seconds, seed and the feature's "
         "extras; empty before."
