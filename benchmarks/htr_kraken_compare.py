@@ -25,7 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TORCH = "torch==2.13.0"
 KRAKEN = "kraken==7.1.1"
-SPLIT = ["journal-mme-de-genlis", "le-sallon-de-1767-denis-diderot"]
+sys.path.insert(0, str(ROOT))
+from benchmarks.cremma import TEST as SPLIT
+from benchmarks.cremma import dataset_dir
 
 
 def kraken_worker(images: list[str], out: str, threads: int) -> None:
@@ -116,8 +118,7 @@ def ensure_venv(venv: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    shared = Path(os.environ.get("SKOROPIS_SHARED") or ROOT.parent / "shared")
-    parser.add_argument("--data", type=Path, default=shared / "datasets" / "cremma-mss-18")
+    parser.add_argument("--data", type=Path, default=dataset_dir())
     parser.add_argument("--venv", type=Path, default=Path("/work/kraken-venv"), help="kraken's virtualenv")
     parser.add_argument("--seg-model", default=None, help="our segmentation model (default: shipped)")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads for both (default 2)")
@@ -125,7 +126,6 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
     import torch
 
     from htr.images import load_image

@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.cremma import TEST, TRAIN, VAL
+from benchmarks.cremma import TEST, TRAIN, VAL, dataset_dir
 
 KETOS_WRAPPER = """\
 import sys
@@ -103,7 +103,6 @@ def kraken_worker(model: str, pages_json: str, out: str, threads: int) -> None:
 
 def api_scores(python: Path, ckpt: Path, data: Path, threads: int, out: Path) -> dict:
     """kraken reads exactly the lines benchmarks/htr_recognition.py gives ours; both scored by htr.metrics."""
-    sys.path.insert(0, str(ROOT))
     from htr.metrics import evaluate_text
     from htr.recognition import normalise_text
     from htr.sources import iter_pages
@@ -233,8 +232,7 @@ def ours(args) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    shared = Path(os.environ.get("SKOROPIS_SHARED") or ROOT.parent / "shared")
-    parser.add_argument("--data", type=Path, default=shared / "datasets" / "cremma-mss-18")
+    parser.add_argument("--data", type=Path, default=dataset_dir())
     parser.add_argument("--venv", type=Path, default=Path("/work/kraken-venv"), help="kraken's virtualenv")
     parser.add_argument("--out", type=Path, default=Path("/work/runs/kraken-train"), help="run folder (logs, ckpts)")
     parser.add_argument("--minutes", type=float, default=30, help="wall-clock training budget (default 30)")
