@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -221,13 +220,18 @@ def celery_worker(django_db_setup, django_db_blocker):
             raise RuntimeError(f"the Celery worker did not start:\n{log_path.read_text(errors='replace')[-4000:]}")
         time.sleep(0.3)
     yield proc
-    proc.send_signal(signal.SIGTERM)
+    _stop(proc, timeout=30)
+    log.close()
+
+
+def _stop(proc: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM (a clean shutdown), then SIGKILL if it is not gone within `timeout` seconds."""
+    proc.terminate()
     try:
-        proc.wait(timeout=30)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-    log.close()
 
 
 # --- a real web server and a real browser ----------------------------------------------------------------------------
@@ -291,12 +295,7 @@ def daphne_server(django_db_setup, django_db_blocker, celery_worker):
                 raise RuntimeError(f"daphne did not start:\n{log_path.read_text(errors='replace')[-4000:]}") from None
             time.sleep(0.3)
     yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    _stop(proc, timeout=15)
     log.close()
 
 
