@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from dataclasses import replace
@@ -34,13 +33,9 @@ from assistant.backends.archive import (
     search,
 )
 from assistant.backends.embeddings import EMBEDDERS, load_embedder
+from benchmarks.cremma import dataset_dir
 
 QUESTIONS = ROOT / "benchmarks" / "data" / "assistant_questions.json"
-
-
-def dataset_dir() -> Path:
-    shared = Path(os.environ.get("SKOROPIS_SHARED", ROOT.parent / "shared"))
-    return shared / "datasets" / "cremma-mss-18"
 
 
 def ground_truth_page(xml: Path):

@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from portal_bench_env import REPO, BenchEnvironment, percentile  # noqa: E402
+from cremma import dataset_dir  # noqa: E402
+from portal_bench_env import BenchEnvironment, percentile  # noqa: E402
 
 
 def pages_of(folder: Path, count: int) -> list[Path]:
@@ -28,10 +29,9 @@ def pages_of(folder: Path, count: int) -> list[Path]:
 
 
 def main() -> int:
-    shared = Path(os.environ.get("SKOROPIS_SHARED") or REPO.parent / "shared")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=5)
-    parser.add_argument("--folder", type=Path, default=shared / "datasets" / "cremma-mss-18" / "journal-mme-de-genlis")
+    parser.add_argument("--folder", type=Path, default=dataset_dir() / "journal-mme-de-genlis")
     parser.add_argument("--timeout", type=float, default=3600)
     args = parser.parse_args()
     paths = pages_of(args.folder, args.pages)

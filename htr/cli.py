@@ -23,6 +23,7 @@ from htr.images import ImageError, load_image
 from htr.lines import Page
 from htr.metrics import TextScore, evaluate_pages
 from htr.sources import iter_pages
+from htr.synthetic.fonts import FontsMissing
 
 
 class UsageError(ValueError):
@@ -100,6 +101,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             device=args.device,
             batch_size=args.batch_size,
             workers=args.workers if args.task == "recognition" else None,
+            synthetic=args.synthetic if args.task == "recognition" else None,
+            synthetic_families=(args.synthetic_family or None) if args.task == "recognition" else None,
         ),
     )
     print(f"model written to {args.out}")
@@ -347,6 +350,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="recognition: N processes distort line images in the background (for a GPU; default: none)",
     )
+    train.add_argument(
+        "--synthetic",
+        type=_positive_int,
+        metavar="N",
+        help="recognition: add N synthetic lines (the training texts in handwriting fonts, scripts/fetch_fonts.sh)",
+    )
+    train.add_argument(
+        "--synthetic-family",
+        action="append",
+        default=[],
+        metavar="FONT",
+        help="recognition: draw synthetic lines only in this font family (repeatable; default: every one found)",
+    )
     train.set_defaults(run=cmd_train)
 
     evaluate = commands.add_parser(
@@ -409,6 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (
         ValueError,
         OSError,
+        FontsMissing,  # --synthetic without fonts: it says how to get them
     ) as exc:  # our errors are ValueErrors with a message meant for the user
         if os.environ.get("HTR_DEBUG"):
             raise

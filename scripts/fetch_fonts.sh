@@ -10,6 +10,11 @@ families=(
   alegreya amatic-sc bad-script caveat comforter comforter-brush cormorant-infant gabriela great-vibes kurale
   lobster marck-script neucha old-standard-tt oranienbaum pacifico pangolin playpen-sans ponomar ruslan-display
   shantell-sans triodion yeseva-one
+  # Latin cursive and copperplate hands (18th-century-like and modern), for Latin-script synthetic lines.
+  alex-brush allura bilbo cedarville-cursive dancing-script dawning-of-a-new-day engagement herr-von-muellerhoff
+  homemade-apple italianno kristi la-belle-aurore league-script meddon miss-fajardose monsieur-la-doulaise
+  mr-dafoe mr-de-haviland mrs-saint-delafield over-the-rainbow parisienne petit-formal-script pinyon-script
+  princess-sofia qwigley reenie-beanie rouge-script ruthie sacramento tangerine waiting-for-the-sunrise zeyada
 )
 command -v npm >/dev/null || { echo "npm is needed (apt-get install npm)" >&2; exit 1; }
 work="$(mktemp -d)"

@@ -5,6 +5,10 @@ Candide), then CER / WER / string accuracy of the best checkpoint on the validat
     python scripts/train_latin.py --run runs/latin-gpu --minutes 6 --device cuda --workers 5 --batch-size 32 \\
         --channels 32 64 128 192 --lstm-hidden 256                                             # a GPU run
     python scripts/train_latin.py ... --out htr/models/recognition-latin                     # and ship it
+    python scripts/train_latin.py --run /work/runs/latin-s --minutes 30 --synthetic 1000    # + synthetic hands
+
+`--synthetic N` adds N synthetic lines (the training transcriptions drawn in the cursive fonts of HANDS, fetched
+by scripts/fetch_fonts.sh) to the 1,947 real training lines.
 
 The split is by document (README of the dataset), so validation and test hands are unseen in training. The test
 pages are scored once, after training; nothing is chosen on them. `--data` (or SKOROPIS_SHARED) points at the
@@ -32,6 +36,16 @@ from htr.metrics import evaluate_text
 from htr.recognition import Recognizer, normalise_text
 from htr.sources import iter_pages
 from htr.training import train_recognition
+
+# Cursive and copperplate Latin font families (@fontsource, OFL) that synthetic lines are drawn in.
+HANDS = [
+    "alex-brush", "allura", "bilbo", "cedarville-cursive", "dancing-script", "dawning-of-a-new-day", "engagement",
+    "great-vibes", "herr-von-muellerhoff", "homemade-apple", "italianno", "kristi", "la-belle-aurore",
+    "league-script", "meddon", "miss-fajardose", "monsieur-la-doulaise", "mr-dafoe", "mr-de-haviland",
+    "mrs-saint-delafield", "over-the-rainbow", "parisienne", "petit-formal-script", "pinyon-script",
+    "princess-sofia", "qwigley", "reenie-beanie", "rouge-script", "ruthie", "sacramento", "tangerine",
+    "waiting-for-the-sunrise", "zeyada",
+]
 
 
 def score(recognizer: Recognizer, data: Path, folders: list[str], beam: int = 0) -> dict:
@@ -64,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--channels", type=int, nargs=4, default=None)
     parser.add_argument("--lstm-hidden", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--synthetic", type=int, default=0, help="synthetic lines added to the training lines")
+    parser.add_argument("--synthetic-family", action="append", help="font family for them (default: HANDS)")
     args = parser.parse_args(argv)
     if not (args.data / TRAIN[0]).is_dir():
         parser.error(f"{args.data} does not hold cremma-mss-18 (give --data or set SKOROPIS_SHARED)")
@@ -87,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         channels=args.channels,
         lstm_hidden=args.lstm_hidden,
         workers=args.workers,
+        synthetic=args.synthetic,
+        synthetic_families=args.synthetic_family or HANDS,
         progress_bar=sys.stderr.isatty(),
         on_progress=lambda r: print(
             f"epoch {r['epoch']} {r['minutes']:.1f} min loss {r['train_loss']:.3f} val CER {r['val_cer']:.2f} "

@@ -42,7 +42,7 @@ LAYOUTS = ("tsv", "peter")
 @dataclass
 class LineSample:
     text: str
-    image: np.ndarray  # RGB uint8
+    image: np.ndarray  # RGB uint8 (sample), or gray ink on a 0 background (sample_ink)
     family: str
 
 
@@ -57,6 +57,7 @@ class LineGenerator:
         families: list[str] | None = None,
         exclude_families: list[str] | None = None,
         text_files: list[str | Path] | None = None,
+        passages: list[str] | None = None,
         seed: int = 0,
         heights: tuple[int, int] = (48, 96),
         x_heights: tuple[int, int] = (12, 24),
@@ -65,7 +66,7 @@ class LineGenerator:
         self.families: list[FontFamily] = find_families(
             script, font_dirs, include=families, exclude=exclude_families
         )
-        self.texts = TextSource(script, text_files)
+        self.texts = TextSource(script, text_files, passages=passages)
         self.rng = random.Random(seed)
         self.np_rng = np.random.default_rng(seed)
         self.heights = heights
@@ -109,6 +110,38 @@ class LineGenerator:
             image = compose(mask, self.np_rng, size, neighbours, ghost)
             image = finish(image, self.np_rng, rng.randint(*self.heights))
             return LineSample(text=text, image=image, family=family.name)
+        raise FontsMissing(
+            f"could not draw any line with the fonts {[f.name for f in self.families]}"
+        )
+
+    def sample_ink(self) -> LineSample:
+        """A line as the recogniser sees a cut-out line: bare ink (0 background, strokes up to 255) on no paper,
+        cropped to the writing with a margin. Slant, baseline wave, elastic warp and pen width are drawn as in
+        `sample`; paper, stains, ink colour and neighbouring lines are not, since cutting and ink mapping
+        (htr.recognition.lines) take them away from real lines too."""
+        rng = self.rng
+        for _ in range(50):
+            family = rng.choice(self.families)
+            text = self.texts.sample(rng)
+            size = max(10, round(rng.randint(*self.x_heights) / family.x_height_ratio))
+            try:
+                mask = self._mask(text, family, size)
+            except FontsMissing:
+                continue
+            inked = mask > 0.05
+            if not inked.any():
+                continue
+            # Stroke cores at full ink, as the percentile mapping of real lines puts them.
+            peak = max(float(np.percentile(mask[inked], 90)), 0.3)
+            ink = np.clip(mask * (255.0 / peak), 0, 255).astype(np.uint8)
+            ys, xs = np.nonzero(ink > 40)
+            if len(xs) == 0:
+                continue
+            pad = max(2, size // 4)
+            ink = cv2.copyMakeBorder(
+                ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1], pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0
+            )
+            return LineSample(text=" ".join(text.split()), image=ink, family=family.name)
         raise FontsMissing(
             f"could not draw any line with the fonts {[f.name for f in self.families]}"
         )

@@ -335,6 +335,7 @@ class TextSource:
         script: str = "cyrillic",
         files: list[str | Path] | None = None,
         built_in_share: float = 0.2,
+        passages: list[str] | None = None,
     ):
         if script not in CHARSETS:
             raise ValueError(
@@ -342,7 +343,13 @@ class TextSource:
             )
         self.script = script
         self.passages: list[tuple[str, bool]] = []  # (text, already in period spelling)
-        paths = [Path(f) for f in files] if files else self._default_files(script)
+        paths = (
+            [Path(f) for f in files]
+            if files
+            else []
+            if passages
+            else self._default_files(script)
+        )
         for path in paths:
             if not path.is_file():
                 raise FileNotFoundError(f"text file {path} does not exist")
@@ -359,7 +366,9 @@ class TextSource:
                     ):
                         continue
                     self.passages.append((raw, prereform))
-        self.sources = [str(p) for p in paths]
+        # Passages given directly (a training set's own transcriptions) are taken as they are spelled.
+        self.passages += [(text, True) for text in passages or [] if text.strip()]
+        self.sources = [str(p) for p in paths] + (["given passages"] if passages else [])
         if not self.passages and script != "cyrillic":
             raise FileNotFoundError(
                 f"no {script} text: run scripts/fetch_texts.sh or pass text files (one passage per line)"

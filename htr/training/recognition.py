@@ -22,7 +22,7 @@ import torch
 from tqdm import tqdm
 
 from htr.recognition import Recognizer, default_device, normalise_text
-from htr.recognition.lines import batch_tensor, line_image, to_gray
+from htr.recognition.lines import NORMALISATIONS, batch_tensor, line_image, to_gray
 from htr.recognition.model import LineRecognizer, RecognizerConfig
 from htr.training.augment import augment_line
 
@@ -53,6 +53,8 @@ def train_recognition(
     normalisation: str = "core",
     val_share: float = 0.1,
     workers: int = 0,
+    synthetic: int = 0,
+    synthetic_families: list[str] | None = None,
     progress_bar: bool = True,
 ) -> dict:
     """Trains on the line sources `train` (page folders, ALTO/PAGE files, TSV manifests) and writes `out/`.
@@ -62,8 +64,11 @@ def train_recognition(
     stretch of every line, kept in the config for reading), `channels` (the 4 CNN stages) and `lstm_hidden` shape
     a new model (None: RecognizerConfig's defaults), and `normalisation` how lines are brought to `height` ("core"
     band or polygon "box", see htr.recognition.lines); a base keeps its own. `workers`
-    processes distort the lines in the background (worth it on a GPU; 0 distorts in the training loop). Stops after `minutes` or `epochs` (whichever comes first;
-    neither: DEFAULT_EPOCHS). `on_progress` gets a dict after every epoch. Returns the training summary.
+    processes distort the lines in the background (worth it on a GPU; 0 distorts in the training loop).
+    `synthetic` adds that many synthetic lines to the training lines: snippets of the training transcriptions drawn
+    with handwriting fonts (htr.synthetic; `synthetic_families` picks the fonts, default all that write the
+    script), as extra hands. Stops after `minutes` or `epochs` (whichever comes first; neither: DEFAULT_EPOCHS).
+    `on_progress` gets a dict after every epoch. Returns the training summary.
     """
     if not train:
         raise ValueError("train_recognition needs at least one training source")
@@ -71,6 +76,8 @@ def train_recognition(
         raise ValueError(f"minutes must be positive, got {minutes}")
     if epochs is not None and epochs <= 0:
         raise ValueError(f"epochs must be positive, got {epochs}")
+    if synthetic < 0:
+        raise ValueError(f"synthetic must be a number of lines (0 or more), got {synthetic}")
     if epochs is None and minutes is None:
         epochs = DEFAULT_EPOCHS
     started = time.monotonic()
@@ -86,11 +93,22 @@ def train_recognition(
         model = LineRecognizer.from_pretrained(base)
         height, width_scale, normalisation = model.config.height, model.config.width_scale, model.config.normalisation
     train_samples, val_samples = _load_samples(train, val, val_share, seed)
+    # Before the lines are cut out, so that missing fonts are said at once.
+    generator = (
+        _synthetic_generator([normalise_text(s.text) for s in train_samples], synthetic_families, seed)
+        if synthetic
+        else None
+    )
     train_set = _prepare(train_samples, height, width_scale, normalisation, "train lines", progress_bar)
     val_set = _prepare(val_samples, height, width_scale, normalisation, "val lines", progress_bar)
     del train_samples, val_samples  # the page images: only the cut-out lines are needed from here on
     if not train_set:
         raise ValueError(f"no usable training lines in {train}")
+    real_texts = [text for _, text in train_set]
+    synthetic_info = None
+    if generator is not None:
+        lines, synthetic_info = _synthetic_lines(generator, synthetic, height, width_scale, normalisation, progress_bar)
+        train_set += lines
     prepare_minutes = round((time.monotonic() - started) / 60, 2)
     # The budget is for learning: it starts once the lines are cut out and cached.
     started = time.monotonic()
@@ -111,7 +129,7 @@ def train_recognition(
         added = chars
     model.to(device)
     index = {c: i + 1 for i, c in enumerate(model.config.charset)}
-    _write_language_model(out_dir, [text for _, text in train_set], base)
+    _write_language_model(out_dir, real_texts, base)  # the real transcriptions: synthetic lines repeat them
 
     # A CTC "shortcut" straight from the CNN features, for training only: it gives the CNN a direct gradient, so
     # the model leaves the all-blank plateau in far fewer steps (Michael et al. 2019); it is not saved.
@@ -130,8 +148,8 @@ def train_recognition(
 
     def write_log() -> dict:
         return _write_log(
-            out_dir, model, history, best, train, val, base, added, len(train_set), len(val_set), started, device,
-            prepare_minutes,
+            out_dir, model, history, best, train, val, base, added, len(real_texts), len(val_set), started, device,
+            prepare_minutes, synthetic_info,
         )
 
     while not stop:
@@ -243,6 +261,37 @@ def _prepare(
             continue
         prepared.append((ink, text))
     return prepared
+
+
+def _synthetic_generator(texts: list[str], families: list[str] | None, seed: int):
+    """A synthetic line generator (htr.synthetic) that writes snippets of `texts`, in the fonts of their script.
+
+    The script (Latin or Cyrillic fonts) follows the letters of the texts. Consecutive lines are joined into
+    passages, so a snippet can run over a line break as a real line does. Raises FontsMissing (how to get fonts).
+    """
+    from htr.synthetic import LineGenerator
+
+    texts = [text for text in texts if text]
+    letters = "".join(texts)
+    cyrillic = sum("\u0400" <= c <= "\u04ff" for c in letters)
+    script = "cyrillic" if cyrillic > sum(c.isalpha() for c in letters) / 2 else "latin"
+    passages = [" ".join(texts[i : i + 6]) for i in range(0, len(texts), 6)]
+    return LineGenerator(script, families=families, passages=passages, seed=seed)
+
+
+def _synthetic_lines(
+    generator, count: int, height: int, width_scale: float, normalisation: str, progress_bar: bool
+) -> tuple[list[tuple[np.ndarray, str]], dict]:
+    """`count` synthetic (ink image, text) lines, normalised as real ones are, and what drew them (for the log)."""
+    normalise = NORMALISATIONS[normalisation]
+    lines, used = [], {}
+    for _ in tqdm(range(count), desc="synthetic lines", unit="line", leave=False, disable=not progress_bar):
+        sample = generator.sample_ink()
+        text = normalise_text(sample.text)
+        if text:
+            lines.append((normalise(sample.image, height, width_scale), text))
+            used[sample.family] = used.get(sample.family, 0) + 1
+    return lines, {"lines": len(lines), "script": generator.script, "families": dict(sorted(used.items()))}
 
 
 class _Batches(torch.utils.data.Dataset):
@@ -378,7 +427,8 @@ def _evaluate(recognizer: Recognizer, samples: list[tuple[np.ndarray, str]]) -> 
 
 
 def _write_log(
-    out_dir, model, history, best, train, val, base, added, n_train, n_val, started, device, prepare_minutes
+    out_dir, model, history, best, train, val, base, added, n_train, n_val, started, device, prepare_minutes,
+    synthetic=None,
 ) -> dict:
     config = asdict(model.config)
     config.pop("charset")
@@ -389,6 +439,7 @@ def _write_log(
         "device": str(device),
         "train_lines": n_train,
         "val_lines": n_val,
+        "synthetic": synthetic,
         "charset_size": len(model.config.charset),
         "added_characters": "".join(added),
         "model": config,

@@ -295,3 +295,16 @@ def test_evaluate_model_scores_ground_truth_lines_and_end_to_end(pages, models, 
     assert report["detection"]["truth_lines"] == len(truth.lines)
     assert report["end_to_end"]["lines"] == len(truth.lines)
     assert report["seconds_per_page"]["read"] > 0
+
+
+def test_synthetic_lines_without_fonts_are_a_clear_error(shared, tmp_path, monkeypatch, capsys):
+    from htr.synthetic import fonts as fonts_module
+
+    monkeypatch.setenv("SKOROPIS_FONTS", str(tmp_path / "nothing"))
+    monkeypatch.setattr(fonts_module, "BUNDLED_FONTS", tmp_path / "nothing-bundled")
+    page = shared / "datasets" / "cremma-mss-18" / "journal-mme-de-genlis"
+    code = main(["train", "recognition", "--train", str(page), "--out", str(tmp_path / "m"), "--epochs", "1",
+                 "--synthetic", "5"])
+    err = capsys.readouterr().err
+    assert code == 1 and "htr: error:" in err and "fetch_fonts.sh" in err
+    assert not (tmp_path / "m" / "model.safetensors").exists()

@@ -123,6 +123,29 @@ def test_a_tsv_manifest_of_line_images_trains_and_fine_tuning_grows_the_charset(
     assert log["added_characters"] == "Ж" and log["base"] == str(tmp_path / "a")
 
 
+def test_synthetic_lines_join_the_training_lines_but_not_the_language_model(shared, tmp_path, monkeypatch):
+    monkeypatch.setenv("SKOROPIS_FONTS", str(tmp_path / "no-fetched-fonts"))  # the bundled font only
+    torch.set_num_threads(1)
+    manifest = line_manifest(shared, tmp_path)
+    summary = train_recognition(
+        train=[str(manifest)],
+        val=[str(manifest)],
+        out=str(tmp_path / "model"),
+        epochs=1,
+        batch_size=4,
+        device="cpu",
+        synthetic=12,
+        progress_bar=False,
+    )
+    assert summary["train_lines"] == 8
+    assert summary["synthetic"] == {"lines": 12, "script": "latin", "families": {"gabriela": 12}}
+    assert np.isfinite(summary["history"][0]["train_loss"])
+    # The language model learns the real transcriptions only: the synthetic lines repeat their words.
+    assert (tmp_path / "model" / "lm.txt").read_text(encoding="utf-8").count("\n") == 8
+    with pytest.raises(ValueError, match="synthetic"):
+        train_recognition(train=[str(manifest)], out=str(tmp_path / "x"), epochs=1, synthetic=-1)
+
+
 def test_growing_the_charset_keeps_the_trained_rows_and_reads_as_before():
     torch.manual_seed(0)
     model = LineRecognizer(

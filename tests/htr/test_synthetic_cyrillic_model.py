@@ -70,11 +70,17 @@ def test_it_fine_tunes_on_a_digital_peter_folder(bundled_fonts_only, tmp_path, c
             "4",
             "--workers",
             "2",
+            "--synthetic",
+            "6",
+            "--synthetic-family",
+            "gabriela",
             "--device",
             "cpu",
         ]
     )
     assert code == 0, capsys.readouterr().err
+    log = json.loads((out / "training_log.json").read_text(encoding="utf-8"))
+    assert log["synthetic"] == {"lines": 6, "script": "cyrillic", "families": {"gabriela": 6}}
     tuned = Recognizer.load(out, device="cpu")
     base = Recognizer.load(MODEL, device="cpu")
     assert tuned.charset[: len(base.charset)] == base.charset

@@ -124,3 +124,18 @@ def test_it_draws_latin_lines_from_a_given_text_file(bundled_fonts_only, tmp_pat
 def test_it_refuses_latin_without_any_text(bundled_fonts_only):
     with pytest.raises(FileNotFoundError, match="fetch_texts.sh"):
         LineGenerator("latin")
+
+
+def test_ink_lines_look_like_lines_cut_from_a_page(bundled_fonts_only):
+    passage = "Le salon de mil sept cent soixante-sept, par Denis Diderot, à son ami Grimm."
+    generator = LineGenerator("latin", passages=[passage], seed=2)
+    assert generator.texts.sources == ["given passages"]
+    for _ in range(5):
+        sample = generator.sample_ink()
+        ink = sample.image
+        assert ink.ndim == 2 and ink.dtype == np.uint8
+        # Bare ink on a 0 background, stroke cores at full strength, cropped close to the writing.
+        assert ink.max() == 255 and np.median(ink) < 40
+        assert ink[:, :2].max() < 60 and ink[:, -2:].max() < 60
+        assert ink.shape[1] > 2 * ink.shape[0]
+        assert sample.text and all(word in passage for word in sample.text.split())
