@@ -86,12 +86,16 @@ class LineGenerator:
         )
         return distort_mask(mask, self.np_rng, size)
 
+    def _pick(self) -> tuple[FontFamily, str, int]:
+        """A font family, a text, and a font size giving an x-height in the generator's range."""
+        family = self.rng.choice(self.families)
+        text = self.texts.sample(self.rng)
+        return family, text, max(10, round(self.rng.randint(*self.x_heights) / family.x_height_ratio))
+
     def sample(self) -> LineSample:
         rng = self.rng
         for _ in range(50):
-            family = rng.choice(self.families)
-            text = self.texts.sample(rng)
-            size = max(10, round(rng.randint(*self.x_heights) / family.x_height_ratio))
+            family, text, size = self._pick()
             try:
                 mask = self._mask(text, family, size)
                 neighbours = []
@@ -119,11 +123,8 @@ class LineGenerator:
         cropped to the writing with a margin. Slant, baseline wave, elastic warp and pen width are drawn as in
         `sample`; paper, stains, ink colour and neighbouring lines are not, since cutting and ink mapping
         (htr.recognition.lines) take them away from real lines too."""
-        rng = self.rng
         for _ in range(50):
-            family = rng.choice(self.families)
-            text = self.texts.sample(rng)
-            size = max(10, round(rng.randint(*self.x_heights) / family.x_height_ratio))
+            family, text, size = self._pick()
             try:
                 mask = self._mask(text, family, size)
             except FontsMissing:
