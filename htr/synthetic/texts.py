@@ -343,13 +343,8 @@ class TextSource:
             )
         self.script = script
         self.passages: list[tuple[str, bool]] = []  # (text, already in period spelling)
-        paths = (
-            [Path(f) for f in files]
-            if files
-            else []
-            if passages
-            else self._default_files(script)
-        )
+        # The installed text files only when no text is given at all.
+        paths = [Path(f) for f in files or []] if files or passages else self._default_files(script)
         for path in paths:
             if not path.is_file():
                 raise FileNotFoundError(f"text file {path} does not exist")

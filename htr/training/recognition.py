@@ -270,11 +270,12 @@ def _synthetic_generator(texts: list[str], families: list[str] | None, seed: int
     passages, so a snippet can run over a line break as a real line does. Raises FontsMissing (how to get fonts).
     """
     from htr.synthetic import LineGenerator
+    from htr.synthetic.texts import CHARSETS
 
     texts = [text for text in texts if text]
-    letters = "".join(texts)
-    cyrillic = sum("\u0400" <= c <= "\u04ff" for c in letters)
-    script = "cyrillic" if cyrillic > sum(c.isalpha() for c in letters) / 2 else "latin"
+    letters = [c for c in "".join(texts) if c.isalpha()]
+    # The script with most of the letters (Latin when none).
+    script = max(("latin", "cyrillic"), key=lambda name: sum(c in CHARSETS[name] for c in letters))
     passages = [" ".join(texts[i : i + 6]) for i in range(0, len(texts), 6)]
     return LineGenerator(script, families=families, passages=passages, seed=seed)
 
