@@ -135,14 +135,12 @@ class LineGenerator:
             # Stroke cores at full ink, as the percentile mapping of real lines puts them.
             peak = max(float(np.percentile(mask[inked], 90)), 0.3)
             ink = np.clip(mask * (255.0 / peak), 0, 255).astype(np.uint8)
-            ys, xs = np.nonzero(ink > 40)
-            if len(xs) == 0:
-                continue
+            ys, xs = np.nonzero(ink > 40)  # never empty: the 90th percentile of the inked pixels maps above 40
             pad = max(2, size // 4)
             ink = cv2.copyMakeBorder(
                 ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1], pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0
             )
-            return LineSample(text=" ".join(text.split()), image=ink, family=family.name)
+            return LineSample(text=text, image=ink, family=family.name)  # texts.sample collapsed its spaces
         raise FontsMissing(
             f"could not draw any line with the fonts {[f.name for f in self.families]}"
         )
