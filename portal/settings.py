@@ -87,9 +87,11 @@ _redis = redis_urls(REDIS_URL)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", _redis["celery"])
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task is acknowledged when it starts and a worker takes a message only when it has a free process: the broker
+# never hands a job out twice. A job whose worker died is resumed or failed through its heartbeat (portal/jobs).
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_DISABLE_PREFETCH = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_ALWAYS_EAGER = False
@@ -103,6 +105,9 @@ CELERY_TASK_ROUTES = {
     "assistant.vlm_*": {"queue": "gpu"},
     "assistant.page_read": {"queue": "gpu"},
 }
+# A running job's worker beats every JOB_HEARTBEAT_SECONDS; one silent for JOB_STALE_SECONDS is resumed or failed.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
 
 CHANNEL_LAYERS = {
     "default": {
@@ -148,6 +153,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 120_000_000)
 UPLOAD_MAX_PAGES = env_int("UPLOAD_MAX_PAGES", 500)
+UPLOAD_MAX_TOTAL_PIXELS = env_int("UPLOAD_MAX_TOTAL_PIXELS", 2_500_000_000)  # all pages of one upload, PDFs rendered
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
