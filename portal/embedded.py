@@ -67,6 +67,20 @@ def start_redis(var_dir: Path) -> tuple[subprocess.Popen, str]:
     return proc, url
 
 
+def secret_key(var_dir: Path) -> str:
+    """The embedded default's SECRET_KEY: drawn at random on the first run and kept in var/ (readable by its owner
+    only), so sessions survive a restart and no two installs share a key."""
+    path = var_dir / "secret-key"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
 def start_worker(env: dict, queues: str = ALL_QUEUES, pool: str = "solo", name: str = "worker") -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queues, f"--pool={pool}",

