@@ -1,7 +1,7 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from portal.accounts.views import TokenView
 from portal.archive import api, api_pages
 
 router = DefaultRouter()
@@ -12,7 +12,7 @@ router.register("lines", api_pages.LineViewSet, basename="api-line")
 router.register("jobs", api.JobViewSet, basename="api-job")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("search/", api.SearchView.as_view(), name="api-search"),
     path(
         "pages/<int:pk>/tiles/<int:level>/<int:col>_<int:row>.jpg",
