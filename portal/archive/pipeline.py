@@ -2,8 +2,9 @@
 
 Each step is a Celery task (`tasks.py`) that calls `page_step` here. The steps of a page are chained; a step
 whose job was cancelled or failed meanwhile does nothing, so a chain stops cleanly. Re-running a step replaces
-what that step made for the page (its lines, its model layer's text) inside one transaction: no duplicates, and
-a redelivered task (acks_late) does the same work again harmlessly.
+what that step made for the page (its lines, its model layer's text) inside one transaction: no duplicates. So a
+job whose worker died is resumed (portal/jobs/heartbeat.py) from the step it was at; the messages of the dead run
+carry its attempt number and do nothing if they ever arrive.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from django.db import transaction
 
 from portal.archive import images, services
 from portal.archive.models import Line, Page, Region, Transcription
+from portal.jobs.heartbeat import beat_start, beat_stop, resumable
 from portal.jobs.models import Job
-from portal.jobs.progress import JobCancelled, job_fail, job_finish, job_progress, job_start
+from portal.jobs.progress import JobCancelled, JobSuperseded, job_fail, job_finish, job_progress, job_start
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,7 @@ def _enqueue(job: Job, steps: list[str]) -> None:
     from portal.archive import tasks
 
     task_of = {"prepare": tasks.page_prepare, "segmentation": tasks.page_segment, "recognition": tasks.page_recognise}
-    signatures = [task_of[step].si(job.pk) for step in steps]
+    signatures = [task_of[step].si(job.pk, job.attempt) for step in steps]
     signatures[0] = signatures[0].set(task_id=job.task_id)
     try:
         chain(*signatures).apply_async()
@@ -61,15 +63,32 @@ def _enqueue(job: Job, steps: list[str]) -> None:
         job_fail(job, f"could not queue the work: {exc}")
 
 
+def _page_failed(job: Job) -> None:
+    page = job_page(job)
+    if page is not None:
+        Page.objects.filter(pk=page.pk).update(state=Page.State.FAILED)
+
+
+@resumable(KIND, failed=_page_failed)
+def page_pipeline_resume(job: Job) -> None:
+    """Queue again the steps the job had not finished (a finished step's result is on the job)."""
+    steps = [s for s in job.params.get("steps", list(STEPS)) if s not in job.result]
+    job.task_id = str(uuid4())
+    job.message = f"{steps[0]} (again: the worker stopped)"
+    Job.objects.filter(pk=job.pk).update(task_id=job.task_id, message=job.message)
+    _enqueue(job, steps)
+
+
 def job_page(job: Job) -> Page | None:
     kind, _, pk = job.target.partition(":")
     return Page.objects.filter(pk=pk).select_related("document").first() if kind == "archive.page" else None
 
 
-def page_step(*, job_id: int, step: str, task_id: str = "") -> None:
-    """Run one step of a page's job; every failure ends on the job (job_fail), never as a lost exception."""
+def page_step(*, job_id: int, step: str, task_id: str = "", attempt: int | None = None) -> None:
+    """Run one step of a page's job; every failure ends on the job (job_fail), never as a lost exception.
+    `attempt`: the run the message belongs to (None: any); a message of an older run does nothing."""
     job = Job.objects.filter(pk=job_id).first()
-    if job is None or not job.is_active:
+    if job is None or not job.is_active or (attempt is not None and attempt != job.attempt):
         return
     page = job_page(job)
     steps = job.params.get("steps", list(STEPS))
@@ -80,6 +99,8 @@ def page_step(*, job_id: int, step: str, task_id: str = "") -> None:
     try:
         if job.status == Job.Status.QUEUED:
             job_start(job, total=100 * len(steps), message=step)
+        else:
+            beat_start(job)
         if task_id:
             job.task_id = task_id  # so that a cancel revokes the step in flight
             Job.objects.filter(pk=job.pk).update(task_id=task_id)
@@ -95,7 +116,10 @@ def page_step(*, job_id: int, step: str, task_id: str = "") -> None:
             Page.objects.filter(pk=page.pk).update(state=Page.State.DONE)
             job_finish(job, result=job.result, message="done")
         else:
-            Job.objects.filter(pk=job.pk).update(result=job.result)
+            Job.objects.filter(pk=job.pk, attempt=job.attempt).update(result=job.result)
+            beat_stop(job, waiting=True)
+    except JobSuperseded:
+        log.warning("page %s: %s handed over to a newer run of job %s", page.pk, step, job.pk)
     except JobCancelled:
         Page.objects.filter(pk=page.pk).update(state=Page.State.DONE if page.lines.exists() else Page.State.UPLOADED)
     except Exception as exc:  # noqa: BLE001 - recorded on the job and the page

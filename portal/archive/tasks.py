@@ -1,4 +1,7 @@
-"""Celery tasks of the archive: each loads ids and calls a service (which reports progress on the job)."""
+"""Celery tasks of the archive: each loads ids and calls a service (which reports progress on the job).
+
+`attempt` is the run of the job a message belongs to (portal/jobs/heartbeat.py); None in messages queued before it.
+"""
 
 from celery import shared_task
 
@@ -6,15 +9,16 @@ from portal.archive import pipeline
 
 
 @shared_task(name="archive.page_prepare", bind=True)
-def page_prepare(self, job_id: int) -> None:
-    pipeline.page_step(job_id=job_id, step="prepare", task_id=self.request.id or "")
+def page_prepare(self, job_id: int, attempt: int | None = None) -> None:
+    pipeline.page_step(job_id=job_id, step="prepare", task_id=self.request.id or "", attempt=attempt)
 
 
 @shared_task(name="archive.page_segment", bind=True)
-def page_segment(self, job_id: int) -> None:
-    pipeline.page_step(job_id=job_id, step="segmentation", task_id=self.request.id or "")
+def page_segment(self, job_id: int, attempt: int | None = None) -> None:
+    pipeline.page_step(job_id=job_id, step="segmentation", task_id=self.request.id or "", attempt=attempt)
 
 
 @shared_task(name="archive.page_recognise", bind=True)
-def page_recognise(self, job_id: int) -> None:
-    pipeline.page_step(job_id=job_id, step="recognition", task_id=self.request.id or "")
+def page_recognise(self, job_id: int, attempt: int | None = None) -> None:
+    pipeline.page_step(job_id=job_id, step="recognition", task_id=self.request.id or "", attempt=attempt)
+

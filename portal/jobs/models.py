@@ -31,6 +31,11 @@ class Job(models.Model):
     updated = models.DateTimeField(auto_now=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # The worker running the job beats (portal/jobs/heartbeat.py); a running job without a beat waits in a queue for
+    # its next step. `attempt` counts the runs the heartbeat started after a worker died: older runs' messages and
+    # progress reports are ignored.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempt = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created"]

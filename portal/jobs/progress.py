@@ -1,6 +1,7 @@
 """The one helper through which long work reports progress: the Job row first, then a Channels event.
 
-Events are throttled (about one a second per job) and a failed push never fails the job.
+Events are throttled (about one a second per job) and a failed push never fails the job. Starting, reporting and
+ending a job also keep its heartbeat (heartbeat.py).
 """
 
 import logging
@@ -10,6 +11,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
+from portal.jobs.heartbeat import beat_start, beat_stop
 from portal.jobs.models import Job
 
 log = logging.getLogger(__name__)
@@ -19,6 +21,10 @@ THROTTLE_SECONDS = 1.0
 
 class JobCancelled(Exception):
     """Raised inside long work when its job was cancelled by a user."""
+
+
+class JobSuperseded(JobCancelled):
+    """Raised inside long work whose worker was taken for dead: a newer run of the job does the work now."""
 
 
 def send_event(group: str, event: dict) -> None:
@@ -43,31 +49,39 @@ def job_push(job: Job, force: bool = False) -> None:
 
 
 def job_start(job: Job, *, total: int = 0, message: str = "") -> None:
-    job.refresh_from_db(fields=["status"])
-    if job.status == Job.Status.CANCELLED:
+    """Mark the job running and beat for it; raises JobCancelled for a job that already ended (a late message)."""
+    job.refresh_from_db(fields=["status", "attempt"])
+    if job.status in (Job.Status.CANCELLED, Job.Status.DONE, Job.Status.FAILED):
         raise JobCancelled()
     job.status = Job.Status.RUNNING
     job.started = job.started or timezone.now()
+    job.heartbeat_at = timezone.now()
     job.total = total or job.total
     job.done = 0
     job.message = message
     job.error = ""
-    job.save(update_fields=["status", "started", "total", "done", "message", "error", "updated"])
+    job.save(update_fields=["status", "started", "heartbeat_at", "total", "done", "message", "error", "updated"])
+    beat_start(job)
     job_push(job, force=True)
 
 
 def job_progress(job: Job, *, done: int, total: int | None = None, message: str = "") -> None:
-    """Record progress; raises JobCancelled when a user cancelled the job meanwhile."""
+    """Record progress (a heartbeat too); raises JobCancelled when a user cancelled the job meanwhile, JobSuperseded
+    when a newer run took it over."""
     job.done = done
     if total is not None:
         job.total = total
     if message:
         job.message = message
-    updated = Job.objects.filter(pk=job.pk).exclude(status=Job.Status.CANCELLED).update(
-        done=job.done, total=job.total, message=job.message, updated=timezone.now()
+    now = timezone.now()
+    updated = Job.objects.filter(pk=job.pk, attempt=job.attempt).exclude(status=Job.Status.CANCELLED).update(
+        done=job.done, total=job.total, message=job.message, updated=now, heartbeat_at=now
     )
     if not updated:
-        raise JobCancelled()
+        beat_stop(job)
+        if Job.objects.filter(pk=job.pk, status=Job.Status.CANCELLED).exists():
+            raise JobCancelled()
+        raise JobSuperseded()
     job_push(job)
 
 
@@ -78,10 +92,12 @@ def job_finish(job: Job, *, result: dict | None = None, message: str = "") -> No
     job.message = message or job.message
     job.finished = timezone.now()
     job.save()
+    beat_stop(job)
     job_push(job, force=True)
 
 
 def job_fail(job: Job, error: str) -> None:
+    beat_stop(job)
     job.refresh_from_db(fields=["status"])
     if job.status == Job.Status.CANCELLED:
         job_push(job, force=True)
