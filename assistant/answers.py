@@ -13,6 +13,7 @@ from PIL import Image
 from assistant import passages as scope
 from assistant.backends import archive as reader
 from assistant.models import Conversation, Message
+from assistant.selectors import conversation_readable_by
 from assistant.services import AssistantError, embedder_get, vlm_configured
 from portal.archive.models import Page
 from portal.jobs.models import Job
@@ -36,6 +37,21 @@ def _question_of(answer: Message) -> Message:
 
 def _push(message: Message) -> None:
     send_event(message.conversation.group, message.as_event())
+
+
+def _still_readable(message: Message) -> bool:
+    """Access is checked again when the answer is made: the asker may have lost it since the question was queued.
+    Where they have, the answer fails saying so, quoting and looking at nothing."""
+    conversation = message.conversation
+    if conversation_readable_by(conversation, conversation.owner):
+        return True
+    message.status = Message.Status.FAILED
+    message.known = False
+    message.evidence = []
+    message.text = message.error = _("You may no longer read this page or document.")
+    message.save()
+    _push(message)
+    return False
 
 
 def nothing_to_read(conversation: Conversation, language: str) -> str:
@@ -72,6 +88,8 @@ def nothing_to_read(conversation: Conversation, language: str) -> str:
 
 def message_answer_archive(*, message: Message) -> None:
     """Quote the best lines (or say "I don't know"), or say honestly that there is nothing to read."""
+    if not _still_readable(message):
+        return
     conversation = message.conversation
     question = _question_of(message).text
     passages = scope.conversation_passages(conversation)
@@ -130,6 +148,8 @@ def message_answer_vlm(*, message: Message) -> None:
     """Stream the model's answer to the chat as it is written; the Message row gets the whole text at the end."""
     from assistant.backends.vlm import load_vlm, vlm_answer
 
+    if not _still_readable(message):
+        return
     conversation = message.conversation
     question = _question_of(message).text
     if not vlm_configured():

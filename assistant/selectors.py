@@ -4,21 +4,40 @@ from __future__ import annotations
 
 from assistant.models import Conversation
 from portal.archive.models import Page
+from portal.archive.permissions import can_read_document
 from portal.archive.selectors import documents_readable_by
 
 PAGE_CHOICES_MAX = 300
 
 
 def conversation_for(*, pk: int, user, session_key: str | None) -> Conversation | None:
-    """The conversation if it is this visitor's (404 for anyone else, so ids reveal nothing)."""
+    """The conversation if it is this visitor's and they may still read what it is about (404 for anyone else,
+    so ids reveal nothing)."""
     conversation = (
-        Conversation.objects.select_related("page__document", "document", "read_job")
+        Conversation.objects.select_related(
+            "page__document__project", "document__project", "read_job"
+        )
         .filter(pk=pk)
         .first()
     )
     if conversation is None or not conversation.belongs_to(user, session_key):
         return None
+    if not conversation_readable_by(conversation, user):
+        return None
     return conversation
+
+
+def conversation_readable_by(conversation: Conversation, user) -> bool:
+    """Whether `user` (None or anonymous: a visitor) may read the archive page, document or collection the
+    conversation is about now: a member can be removed and a document un-published after it started."""
+    if conversation.project_id:
+        readable = documents_readable_by(user).filter(project=conversation.project_id)
+        return readable.exists()
+    if conversation.document_id:
+        return can_read_document(conversation.document, user)
+    if conversation.page_id:
+        return can_read_document(conversation.page.document, user)
+    return True  # an uploaded image: its owner's alone (belongs_to)
 
 
 def pages_to_pick(user) -> list[Page]:
