@@ -45,6 +45,12 @@ class DocumentConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def progress_event(self, message):
+        if not hasattr(self, "group"):  # left already; an event was on its way
+            return
+        if not await self._may_read():
+            # Checked again for every event: a member removed, or a document un-published, hears no more.
+            await self._leave()
+            return
         event = message["event"]
         await self.send_json(event)
         kind, _, pk = str(event.get("target", "")).partition(":")
@@ -52,6 +58,12 @@ class DocumentConsumer(AsyncJsonWebsocketConsumer):
             page = await self._page(int(pk))
             if page is not None:
                 await self.send_json(page)
+
+    async def _leave(self):
+        """Out of the group, and the socket closed as a refused connect would be."""
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        del self.group
+        await self.close(code=4403)
 
     @database_sync_to_async
     def _may_read(self) -> bool:
