@@ -30,12 +30,13 @@ def _error(message: str, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
 
 
 def _refused(exc: services.AssistantError) -> Response:
-    """429 for the rate limit, 400 for every other refusal; the message is the service's own."""
-    limited = isinstance(exc, services.RateLimited)
-    return _error(
-        str(exc),
-        status.HTTP_429_TOO_MANY_REQUESTS if limited else status.HTTP_400_BAD_REQUEST,
-    )
+    """429 for the rate limit, 503 for a full visitors' queue, 400 for every other refusal; the message is the
+    service's own."""
+    if isinstance(exc, services.RateLimited):
+        return _error(str(exc), status.HTTP_429_TOO_MANY_REQUESTS)
+    if isinstance(exc, services.Busy):
+        return _error(str(exc), status.HTTP_503_SERVICE_UNAVAILABLE)
+    return _error(str(exc))
 
 
 def _conversation(request, pk: int) -> Conversation:
@@ -84,6 +85,7 @@ class ConversationListView(APIView):
             400: ErrorSerializer,
             404: ErrorSerializer,
             429: ErrorSerializer,
+            503: ErrorSerializer,
         },
         operation_id="assistant_conversations_create",
     )
@@ -139,6 +141,7 @@ class MessageCreateView(APIView):
             400: ErrorSerializer,
             404: None,
             429: ErrorSerializer,
+            503: ErrorSerializer,
         },
         operation_id="assistant_conversation_ask",
     )
@@ -170,6 +173,7 @@ class ScopeIndexView(APIView):
             400: ErrorSerializer,
             404: None,
             429: ErrorSerializer,
+            503: ErrorSerializer,
         },
         operation_id="assistant_conversation_index",
     )

@@ -6,8 +6,8 @@ Views, the API and the Celery tasks only call these functions (HackSoft style: k
 from __future__ import annotations
 
 import io
-import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,6 +32,8 @@ from portal.jobs.progress import (
 )
 
 SCOPES = ("page", "document", "collection")
+# Queued visitor work older than this was lost with its worker: it no longer holds a place in the queue.
+QUEUED_STALE_AFTER = timedelta(minutes=10)
 
 
 class AssistantError(ValueError):
@@ -40,6 +42,10 @@ class AssistantError(ValueError):
 
 class RateLimited(AssistantError):
     """Too many questions or uploads in the last minute."""
+
+
+class Busy(AssistantError):
+    """Visitors' questions and uploads already fill the queue."""
 
 
 # Who is asking -------------------------------------------------------------------------------------------------
@@ -53,9 +59,10 @@ class Visitor:
 
     @property
     def rate_key(self) -> str:
+        """A user, or a visitor's address: sessions are free, so a new one must not bring a new allowance."""
         if self.user is not None and self.user.is_authenticated:
             return f"user:{self.user.pk}"
-        return f"session:{self.session_key}" if self.session_key else f"ip:{self.ip}"
+        return f"ip:{self.ip or 'unknown'}"
 
 
 def visitor_of(request) -> Visitor:
@@ -71,16 +78,17 @@ def visitor_of(request) -> Visitor:
 
 
 def rate_limit_check(*, visitor: Visitor) -> None:
-    """At most ASSISTANT_RATE_LIMIT_PER_MINUTE questions and uploads per visitor per minute (Django cache)."""
+    """At most ASSISTANT_RATE_LIMIT_PER_MINUTE questions and uploads per user, or per address for visitors, in the
+    minute from the first one (a count in the Django cache that expires then)."""
     limit = settings.ASSISTANT_RATE_LIMIT_PER_MINUTE
     if limit <= 0:
         return
-    key = f"assistant-rate:{visitor.rate_key}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
+    key = f"assistant-rate:{visitor.rate_key}"
+    cache.add(key, 0, timeout=60)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
+        cache.set(key, 1, timeout=60)
         count = 1
     if count > limit:
         raise RateLimited(
@@ -88,6 +96,32 @@ def rate_limit_check(*, visitor: Visitor) -> None:
                 "Too many requests: at most %(limit)d questions a minute. Please wait a moment."
             )
             % {"limit": limit}
+        )
+
+
+def visitors_queue_check(*, visitor: Visitor) -> None:
+    """Visitors' queued work (answers not yet made, uploads not yet read, documents not yet indexed) is capped at
+    ASSISTANT_MAX_ANONYMOUS_QUEUE for all of them together, whatever their addresses; members are not counted."""
+    limit = settings.ASSISTANT_MAX_ANONYMOUS_QUEUE
+    if visitor.user is not None or limit <= 0:
+        return
+    since = timezone.now() - QUEUED_STALE_AFTER
+    answers = Message.objects.filter(
+        conversation__owner=None,
+        status__in=(Message.Status.PENDING, Message.Status.STREAMING),
+        created__gte=since,
+    )
+    jobs = Job.objects.filter(
+        kind__startswith="assistant.",
+        owner=None,
+        status__in=(Job.Status.QUEUED, Job.Status.RUNNING),
+        created__gte=since,
+    )
+    if answers.count() + jobs.count() >= limit:
+        raise Busy(
+            _(
+                "The assistant is busy with visitors' questions; please try again in a minute, or sign in."
+            )
         )
 
 
@@ -211,6 +245,7 @@ def conversation_start(
         conversation.image_width, conversation.image_height = page.width, page.height
         conversation.save()
         return conversation
+    visitors_queue_check(visitor=visitor)
     name, data = image
     conversation.image_width, conversation.image_height = _image_check(data, name)
     conversation.title = name[:200]
@@ -327,6 +362,8 @@ def scope_index_start(*, conversation: Conversation, visitor: Visitor) -> Job:
         raise AssistantError(
             _("This conversation is about one page; there is no document to index.")
         )
+    rate_limit_check(visitor=visitor)
+    visitors_queue_check(visitor=visitor)
     job = _conversation_job(
         conversation, visitor, "assistant.scope_index", _("Waiting to index the lines")
     )
@@ -372,6 +409,8 @@ def question_ask(
         )
     rate_limit_check(visitor=visitor)
     backend = _choose_backend(conversation)
+    if backend != "none":
+        visitors_queue_check(visitor=visitor)
     with transaction.atomic():
         question = Message.objects.create(
             conversation=conversation, role=Message.Role.USER, text=text

@@ -116,3 +116,15 @@ def build_tiny_llava(path: Path) -> Path:
 @pytest.fixture(scope="session")
 def tiny_vlm_dir() -> Path:
     return build_tiny_llava(TINY_VLM_DIR)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """No assistant rate-limit counts left by an earlier test: the test clients all come from one address."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter(match="*assistant-rate:*"):
+        client.delete(key)
+    client.close()
