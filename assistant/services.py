@@ -32,6 +32,9 @@ from portal.jobs.progress import (
 )
 
 SCOPES = ("page", "document", "collection")
+# Redis hands out a queue's priority-0 messages (all the archive's work) before its priority-9 ones: a worker takes
+# archive reading queued after assistant work first.
+ASSISTANT_PRIORITY = 9
 # Queued visitor work older than this was lost with its worker: it no longer holds a place in the queue.
 QUEUED_STALE_AFTER = timedelta(minutes=10)
 
@@ -286,7 +289,7 @@ def _conversation_job(
 def _enqueue(task_name: str, job: Job | None, **kwargs) -> None:
     from portal.celery import app
 
-    result = app.send_task(task_name, kwargs=kwargs)
+    result = app.send_task(task_name, kwargs=kwargs, priority=ASSISTANT_PRIORITY)
     if job is not None:
         Job.objects.filter(pk=job.pk).update(task_id=result.id)
 

@@ -189,7 +189,9 @@ def _purge_test_queues() -> None:
     from django.conf import settings
 
     client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete("default", "gpu", "training", "unacked", "unacked_index")
+    queues = ["default", "gpu", "training"]
+    priorities = [f"{queue}\x06\x16{step}" for queue in queues for step in (3, 6, 9)]  # kombu's lower priorities
+    client.delete(*queues, *priorities, "unacked", "unacked_index")
     client.close()
 
 
