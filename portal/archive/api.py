@@ -81,6 +81,8 @@ def page_process(request, page: Page) -> Job:
 
 
 def _delete_files_later(path: Path) -> None:
+    """Once the deletion of the rows commits (call it inside the atomic block that deletes them): a worker still
+    writing a page's images checks that the page exists, and must not find it there after its folder went."""
     transaction.on_commit(lambda: shutil.rmtree(path, ignore_errors=True))
 
 
@@ -103,9 +105,11 @@ class ProjectViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         self._require_owner(instance)
-        for pk in instance.documents.values_list("pk", flat=True):
-            _delete_files_later(Path(settings.MEDIA_ROOT) / "documents" / str(pk))
-        instance.delete()
+        documents = list(instance.documents.values_list("pk", flat=True))
+        with transaction.atomic():
+            instance.delete()
+            for pk in documents:
+                _delete_files_later(Path(settings.MEDIA_ROOT) / "documents" / str(pk))
 
     @extend_schema(request=serializers.MemberSerializer, responses=serializers.MemberSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
@@ -184,8 +188,10 @@ class DocumentViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         if not can_manage_document(instance, self.request.user):
             raise PermissionDenied("only the project's owner may delete a document")
-        _delete_files_later(Path(settings.MEDIA_ROOT) / "documents" / str(instance.pk))
-        instance.delete()
+        folder = Path(settings.MEDIA_ROOT) / "documents" / str(instance.pk)
+        with transaction.atomic():
+            instance.delete()
+            _delete_files_later(folder)
 
     @extend_schema(
         request={"multipart/form-data": serializers.UploadSerializer},

@@ -97,7 +97,10 @@ class PageViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.
     @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def thumbnail(self, request, pk=None):
-        return _image(images.thumbnail_path(self.get_object()), "image/jpeg")
+        try:
+            return _image(images.thumbnail_path(self.get_object()), "image/jpeg")
+        except images.PageGone:
+            raise NotFound("this page was just deleted") from None
 
     @extend_schema(responses={(200, "application/xml"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"])
@@ -114,7 +117,10 @@ class PageViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.
         level, col, row = int(level), int(col), int(row)
         if not images.tile_exists(page, level, col, row):
             raise NotFound(f"no tile {level}/{col}_{row} in this page's pyramid")
-        return _image(images.tile_path(page, level, col, row), "image/jpeg")
+        try:
+            return _image(images.tile_path(page, level, col, row), "image/jpeg")
+        except images.PageGone:
+            raise NotFound("this page was just deleted") from None
 
     @extend_schema(request=serializers.LineCreateSerializer, responses={201: serializers.LineOutSerializer})
     @action(detail=True, methods=["post"])

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from PIL import Image
 
-from portal.archive.models import Page
+from portal.archive.models import Document, Page
 
 TILE_SIZE = 256
 TILE_OVERLAP = 1
@@ -28,6 +30,46 @@ def page_dir(page: Page) -> Path:
 
 def tiles_dir(page: Page) -> Path:
     return page_dir(page) / "tiles"
+
+
+class PageGone(Exception):
+    """The page was deleted while its images were being made; what was written for it has been removed."""
+
+
+def _page_exists(page: Page) -> bool:
+    return Page.objects.filter(pk=page.pk).exists()
+
+
+def _remove_files_of_deleted(page: Page) -> None:
+    folder = page_dir(page)
+    shutil.rmtree(folder, ignore_errors=True)
+    if not Document.objects.filter(pk=page.document_id).exists():
+        for parent in (folder.parent, folder.parent.parent):  # pages/, then the document's folder, if left empty
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+
+
+@contextmanager
+def writing_for(page: Page) -> Iterator[None]:
+    """Write derived files of a page without ever leaving them behind a deletion.
+
+    Deleting a page or its document removes the folder once the deletion commits, maybe while tiles are being
+    written. So writers never create the page's folder (no mkdir with parents: a write into a removed folder fails),
+    and after the last write the page must still exist: a deletion that commits later removes the folder after every
+    write, and one that committed before is seen here, where the files are removed again (PageGone).
+    """
+    try:
+        yield
+    except Exception as exc:
+        if _page_exists(page):
+            raise
+        _remove_files_of_deleted(page)
+        raise PageGone(f"page {page.pk} was deleted while its images were being made") from exc
+    if not _page_exists(page):
+        _remove_files_of_deleted(page)
+        raise PageGone(f"page {page.pk} was deleted while its images were being made")
 
 
 def dzi_levels(width: int, height: int) -> int:
@@ -57,9 +99,8 @@ def _open_rgb(page: Page) -> Image.Image:
 
 
 def thumbnail_make(page: Page) -> Path:
-    path = page_dir(page) / "thumbnail.jpg"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _open_rgb(page) as img:
+    path = page_dir(page) / "thumbnail.jpg"  # beside the scan: the folder is there unless the page was deleted
+    with writing_for(page), _open_rgb(page) as img:
         img.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE * 2), Image.Resampling.LANCZOS)
         img.save(path, "JPEG", quality=85)
     page.thumbnail.name = str(path.relative_to(settings.MEDIA_ROOT))
@@ -84,27 +125,31 @@ def tile_exists(page: Page, level: int, col: int, row: int) -> bool:
 
 
 def tiles_make(page: Page, on_level=None) -> int:
-    """Write the whole pyramid (top level from the scan, each lower one halved from the one above); tile count."""
+    """Write the whole pyramid (top level from the scan, each lower one halved from the one above); tile count.
+    Raises PageGone, having removed what it wrote, when the page is deleted meanwhile."""
     out = tiles_dir(page)
     tmp = out.with_name("tiles.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     count = 0
     levels = dzi_levels(page.width, page.height)
-    with _open_rgb(page) as full:
+    with writing_for(page), _open_rgb(page) as full:
+        tmp.mkdir()
         img = full
         for level in range(levels - 1, -1, -1):
+            if not _page_exists(page):
+                raise PageGone(f"page {page.pk} was deleted")  # stop early; writing_for cleans up
             w, h = level_size(page.width, page.height, level)
             if img.size != (w, h):
                 img = img.resize((w, h), Image.Resampling.LANCZOS)
-            (tmp / str(level)).mkdir(parents=True, exist_ok=True)
+            (tmp / str(level)).mkdir()
             for col in range(math.ceil(w / TILE_SIZE)):
                 for row in range(math.ceil(h / TILE_SIZE)):
                     img.crop(_tile_box(w, h, col, row)).save(tmp / str(level) / f"{col}_{row}.jpg", "JPEG", quality=85)
                     count += 1
             if on_level:
                 on_level(levels - level, levels)
-    shutil.rmtree(out, ignore_errors=True)
-    tmp.rename(out)
+        shutil.rmtree(out, ignore_errors=True)
+        tmp.rename(out)
     return count
 
 
@@ -114,14 +159,15 @@ def tile_path(page: Page, level: int, col: int, row: int) -> Path:
     if path.is_file():
         return path
     w, h = level_size(page.width, page.height, level)
-    with _open_rgb(page) as full:
+    ondemand = page_dir(page) / "tiles.ondemand" / str(level) / f"{col}_{row}.jpg"
+    with writing_for(page), _open_rgb(page) as full:
         scale = page.width / w
         x0, y0, x1, y1 = _tile_box(w, h, col, row)
         src = (round(x0 * scale), round(y0 * scale), min(page.width, round(x1 * scale)), min(page.height, round(y1 * scale)))
         tile = full.crop(src).resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS)
-    ondemand = page_dir(page) / "tiles.ondemand" / str(level) / f"{col}_{row}.jpg"
-    ondemand.parent.mkdir(parents=True, exist_ok=True)
-    tile.save(ondemand, "JPEG", quality=85)
+        ondemand.parent.parent.mkdir(exist_ok=True)
+        ondemand.parent.mkdir(exist_ok=True)
+        tile.save(ondemand, "JPEG", quality=85)
     return ondemand
 
 
