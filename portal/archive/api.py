@@ -199,7 +199,9 @@ class DocumentViewSet(viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def upload(self, request, pk=None):
-        """Add pages: images, TIFF, PDF, ZIP, ALTO/PAGE XML beside its image, Digital Peter pairs in a ZIP."""
+        """Add pages: images, TIFF, PDF, ZIP, ALTO/PAGE XML beside its image, Digital Peter pairs in a ZIP.
+
+        A PDF's pages are drawn by a worker: its `pdf_render` job (in `jobs`) adds them once all are drawn."""
         document = self.get_object()
         require_edit(request, document)
         files = request.FILES.getlist("files")

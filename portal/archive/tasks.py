@@ -5,7 +5,7 @@
 
 from celery import shared_task
 
-from portal.archive import pipeline
+from portal.archive import pdfs, pipeline
 
 
 @shared_task(name="archive.page_prepare", bind=True)
@@ -22,3 +22,7 @@ def page_segment(self, job_id: int, attempt: int | None = None) -> None:
 def page_recognise(self, job_id: int, attempt: int | None = None) -> None:
     pipeline.page_step(job_id=job_id, step="recognition", task_id=self.request.id or "", attempt=attempt)
 
+
+@shared_task(name="archive.pdf_render")
+def pdf_render(job_id: int, attempt: int | None = None) -> None:
+    pdfs.pdf_render(job_id=job_id, attempt=attempt)

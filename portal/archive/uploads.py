@@ -2,7 +2,8 @@
 
 Files are told apart by their content, never by their extension. Everything is read and checked in memory
 first (`upload_read`); only then are rows and files written (`document_upload`), in one transaction whose failure
-path removes the files it wrote. Every refusal is an `UploadError` whose message names the file.
+path removes the files it wrote. Every refusal is an `UploadError` whose message names the file. A PDF is only
+checked here: a worker draws its pages (pdfs.py).
 """
 
 from __future__ import annotations
@@ -23,14 +24,11 @@ from PIL import Image, ImageOps, ImageSequence
 import htr.formats
 from htr.lines import Line as HtrLine
 from htr.lines import Page as HtrPage
-from portal.archive import images, pipeline, services
+from portal.archive import images, pdfs, pipeline, services
 from portal.archive.models import Document, Line, Page, Region
 from portal.jobs.models import Job
 
-PDF_DPI = 200
 ACCEPTED = "JPEG, PNG, TIFF, PDF, ZIP of images, ALTO v4 / PAGE XML beside its image"
-_PDF_NO_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+0\b|/Count\s+0\b[^>]*?/Type\s*/Pages\b")
-_PDF_PAGE = re.compile(rb"/Type\s*/Page\b(?!s)")
 ZIP_MAX_RATIO = 200  # a member that unpacks to more than 200× its packed size (and > 1 MB) is a zip bomb
 
 
@@ -51,11 +49,15 @@ class Scan:
     single: bool = True  # False for the frames of a multi-page TIFF or the pages of a PDF (no XML matches them)
     lines: HtrPage | None = None
     source: str = "image"  # "image" | "xml" | "peter"
+    path: Path | None = None  # a page already on disk (a worker drew it from a PDF): moved into place, not written
 
 
 @dataclass
-class _Upload:
+class Upload:
+    """What an upload brings: its pages, and the PDFs a worker will draw."""
+
     scans: list[Scan] = field(default_factory=list)
+    pdfs: list[pdfs.PdfFile] = field(default_factory=list)
     xmls: list[tuple[str, bytes]] = field(default_factory=list)
     peter_texts: dict[str, tuple[str, str]] = field(default_factory=dict)  # folder/stem -> (name, text)
     skipped: list[str] = field(default_factory=list)
@@ -88,7 +90,7 @@ def sniff(data: bytes) -> str | None:
     return "text" if b"\x00" not in data[:4096] else None
 
 
-def _check_pixels(name: str, width: int, height: int) -> None:
+def check_pixels(name: str, width: int, height: int) -> None:
     if width * height > settings.UPLOAD_MAX_PIXELS:
         raise UploadError(
             f"{name}: image too large ({width}×{height} = {width * height:,} pixels; "
@@ -106,7 +108,7 @@ def _read_image(name: str, data: bytes, kind: str) -> list[Scan]:
         if kind == "tiff":
             frames = []
             for i, frame in enumerate(ImageSequence.Iterator(img)):
-                _check_pixels(f"{name} (page {i + 1})", *frame.size)
+                check_pixels(f"{name} (page {i + 1})", *frame.size)
                 frame.load()
                 frames.append(_encode(ImageOps.exif_transpose(frame) or frame, "png"))
                 if len(frames) > settings.UPLOAD_MAX_PAGES:
@@ -115,7 +117,7 @@ def _read_image(name: str, data: bytes, kind: str) -> list[Scan]:
                 Scan(f"{name}#{i + 1}" if len(frames) > 1 else name, stem, d, ".png", w, h, single=len(frames) == 1)
                 for i, (d, w, h) in enumerate(frames)
             ]
-        _check_pixels(name, *img.size)
+        check_pixels(name, *img.size)
         img.load()
         if img.getexif().get(0x0112, 1) not in (1, None):  # EXIF orientation: store the pixels upright
             data, w, h = _encode(ImageOps.exif_transpose(img), "jpeg" if kind == "jpeg" else "png")
@@ -141,44 +143,12 @@ def _encode(img: Image.Image, fmt: str) -> tuple[bytes, int, int]:
     return buf.getvalue(), img.width, img.height
 
 
-def _read_pdf(name: str, data: bytes) -> list[Scan]:
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        reason = str(exc)
-        if "password" in reason.lower():
-            raise UploadError(f"{name}: the PDF is encrypted (password protected); upload an unprotected copy") from exc
-        if _PDF_NO_PAGES.search(data) and not _PDF_PAGE.search(data):  # PDFium refuses page-less files outright
-            raise UploadError(f"{name}: the PDF has no pages") from exc
-        raise UploadError(f"{name}: damaged PDF that cannot be opened ({reason})") from exc
-    try:
-        if len(pdf) == 0:
-            raise UploadError(f"{name}: the PDF has no pages")
-        if len(pdf) > settings.UPLOAD_MAX_PAGES:
-            raise UploadError(f"{name}: {len(pdf)} pages, more than the limit of {settings.UPLOAD_MAX_PAGES}")
-        scans, scale, stem = [], PDF_DPI / 72, PurePosixPath(name).stem
-        for i in range(len(pdf)):
-            page = pdf[i]
-            w, h = page.get_size()
-            _check_pixels(f"{name} (page {i + 1})", round(w * scale), round(h * scale))
-            pil = page.render(scale=scale).to_pil()
-            encoded, pw, ph = _encode(pil, "jpeg")
-            scans.append(Scan(f"{name}#{i + 1}", stem, encoded, ".jpg", pw, ph, single=len(pdf) == 1))
-        return scans
-    except pdfium.PdfiumError as exc:
-        raise UploadError(f"{name}: damaged PDF, a page cannot be drawn ({exc})") from exc
-    finally:
-        pdf.close()
-
-
 def _unsafe(member: str) -> bool:
     parts = member.replace("\\", "/").split("/")
     return member.startswith(("/", "\\")) or (len(member) > 1 and member[1] == ":") or ".." in parts
 
 
-def _read_zip(name: str, data: bytes, upload: _Upload) -> None:
+def _read_zip(name: str, data: bytes, upload: Upload) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = [i for i in archive.infolist() if not i.is_dir()]
@@ -218,7 +188,7 @@ def _natural(name: str) -> list:
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
 
 
-def _read_file(name: str, data: bytes, upload: _Upload, in_zip: bool = False, member: str = "") -> None:
+def _read_file(name: str, data: bytes, upload: Upload, in_zip: bool = False, member: str = "") -> None:
     if not data:
         if in_zip:
             upload.skipped.append(f"{member} (empty)")
@@ -228,7 +198,7 @@ def _read_file(name: str, data: bytes, upload: _Upload, in_zip: bool = False, me
     if kind in ("jpeg", "png", "tiff"):
         upload.scans.extend(_read_image(name, data, kind))
     elif kind == "pdf":
-        upload.scans.extend(_read_pdf(name, data))
+        upload.pdfs.append(pdfs.pdf_check(name, data))
     elif kind == "xml":
         upload.xmls.append((name, data))
     elif kind == "zip":
@@ -252,7 +222,7 @@ def _read_file(name: str, data: bytes, upload: _Upload, in_zip: bool = False, me
         raise UploadError(f"{name}: not a supported file type (accepted: {ACCEPTED})")
 
 
-def _attach_peter(upload: _Upload) -> None:
+def _attach_peter(upload: Upload) -> None:
     by_key: dict[str, Scan] = {}
     for scan in upload.scans:
         member = scan.name.split("/", 1)[1] if "/" in scan.name else ""
@@ -286,7 +256,7 @@ def _scaled(page: HtrPage, sx: float, sy: float) -> HtrPage:
     return page
 
 
-def _attach_xml(upload: _Upload) -> None:
+def _attach_xml(upload: Upload) -> None:
     single = {}
     for scan in upload.scans:
         if scan.single:
@@ -299,6 +269,9 @@ def _attach_xml(upload: _Upload) -> None:
         stem, referenced = PurePosixPath(name).stem, PurePosixPath(page.image.replace("\\", "/")).stem
         scan = single.get(stem) or (single.get(referenced) if referenced else None)
         if scan is None:
+            pdf = next((p for p in upload.pdfs if PurePosixPath(p.name).stem in (stem, referenced)), None)
+            if pdf is not None:
+                raise UploadError(f"{name}: a page file cannot go with a PDF ({pdf.name}); upload the page as an image")
             wanted = f"{stem}.*" + (f" or {PurePosixPath(page.image).name}" if page.image else "")
             raise UploadError(f"{name}: no image for this page file ({wanted}) in the upload")
         if scan.lines is not None:
@@ -314,7 +287,7 @@ def _attach_xml(upload: _Upload) -> None:
         scan.lines, scan.source = page, "xml"
 
 
-def upload_read(files: list[tuple[str, bytes]]) -> list[Scan]:
+def upload_read(files: list[tuple[str, bytes]]) -> Upload:
     """Everything an upload brings, checked; raises UploadError naming the first bad file. Stores nothing."""
     if not files:
         raise UploadError(f"no files: send one or more files in the multipart field `files` ({ACCEPTED})")
@@ -322,20 +295,27 @@ def upload_read(files: list[tuple[str, bytes]]) -> list[Scan]:
     if total > settings.UPLOAD_MAX_BYTES:
         limit = size_text(settings.UPLOAD_MAX_BYTES)
         raise UploadError(f"the upload is {size_text(total)}, more than the limit of {limit}")
-    upload = _Upload()
+    upload = Upload()
     for name, data in files:
         _read_file(name, data, upload)
-        if len(upload.scans) > settings.UPLOAD_MAX_PAGES:
+        sizes = [(s.width, s.height) for s in upload.scans] + [size for pdf in upload.pdfs for size in pdf.sizes]
+        if len(sizes) > settings.UPLOAD_MAX_PAGES:
             raise UploadError(f"{name}: the upload has more than {settings.UPLOAD_MAX_PAGES} pages (UPLOAD_MAX_PAGES)")
+        pixels = sum(w * h for w, h in sizes)
+        if pixels > settings.UPLOAD_MAX_TOTAL_PIXELS:
+            raise UploadError(
+                f"{name}: the upload's pages come to {pixels:,} pixels (a PDF's drawn at {pdfs.PDF_DPI} dpi), more "
+                f"than the limit of {settings.UPLOAD_MAX_TOTAL_PIXELS:,} (UPLOAD_MAX_TOTAL_PIXELS)"
+            )
     _attach_peter(upload)
     _attach_xml(upload)
-    if not upload.scans:
+    if not upload.scans and not upload.pdfs:
         zips = [n for n, d in files if sniff(d) == "zip"]
         if zips:
             found = ", ".join(upload.skipped[:5]) or "nothing"
             raise UploadError(f"{zips[0]}: no page images in the archive (found: {found}; accepted: {ACCEPTED})")
         raise UploadError(f"{files[0][0]}: no page image in the upload (accepted: {ACCEPTED})")
-    return upload.scans
+    return upload
 
 
 def _import_lines(page: Page, found: HtrPage, user) -> int:
@@ -364,33 +344,50 @@ def _import_lines(page: Page, found: HtrPage, user) -> int:
     return len(found.lines)
 
 
+def pages_store(*, document: Document, scans: list[Scan], user, written: list[Path]) -> tuple[list[Page], list[Job]]:
+    """Add the scans as the document's next pages, each with its pipeline job. Call it inside a transaction; the
+    folders it fills are added to `written`, for the caller to remove if the transaction fails."""
+    Document.objects.select_for_update().filter(pk=document.pk).first()
+    start = document.pages.aggregate(n=Max("number"))["n"] or 0
+    pages, jobs = [], []
+    for i, scan in enumerate(scans):
+        page = Page.objects.create(
+            document=document,
+            number=start + i + 1,
+            original_name=PurePosixPath(scan.name).name[:300],
+            width=scan.width,
+            height=scan.height,
+        )
+        folder = images.page_dir(page)
+        written.append(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        if scan.path is not None:
+            shutil.move(scan.path, folder / f"scan{scan.suffix}")
+        else:
+            (folder / f"scan{scan.suffix}").write_bytes(scan.data)
+        page.image.name = str((folder / f"scan{scan.suffix}").relative_to(settings.MEDIA_ROOT))
+        page.save(update_fields=["image"])
+        has_lines = bool(scan.lines and scan.lines.lines) and _import_lines(page, scan.lines, user) > 0
+        steps = ["prepare"] if has_lines else list(pipeline.STEPS)
+        jobs.append(pipeline.page_pipeline_start(page=page, steps=steps, user=user))
+        pages.append(page)
+    return pages, jobs
+
+
 def document_upload(*, document: Document, files: list[tuple[str, bytes]], user) -> tuple[list[Page], list[Job]]:
-    """Store the upload's pages (and imported lines), each with its pipeline job; all or nothing."""
-    scans = upload_read(files)
+    """Store the upload's pages (and imported lines), each with its pipeline job, and queue the drawing of its PDFs
+    (one job; it adds their pages when all are drawn); all or nothing."""
+    upload = upload_read(files)
     written: list[Path] = []
     try:
         with transaction.atomic():
-            Document.objects.select_for_update().filter(pk=document.pk).first()
-            start = document.pages.aggregate(n=Max("number"))["n"] or 0
-            pages, jobs = [], []
-            for i, scan in enumerate(scans):
-                page = Page.objects.create(
-                    document=document,
-                    number=start + i + 1,
-                    original_name=PurePosixPath(scan.name).name[:300],
-                    width=scan.width,
-                    height=scan.height,
-                )
-                folder = images.page_dir(page)
-                written.append(folder)
-                folder.mkdir(parents=True, exist_ok=True)
-                (folder / f"scan{scan.suffix}").write_bytes(scan.data)
-                page.image.name = str((folder / f"scan{scan.suffix}").relative_to(settings.MEDIA_ROOT))
-                page.save(update_fields=["image"])
-                has_lines = bool(scan.lines and scan.lines.lines) and _import_lines(page, scan.lines, user) > 0
-                steps = ["prepare"] if has_lines else list(pipeline.STEPS)
-                jobs.append(pipeline.page_pipeline_start(page=page, steps=steps, user=user))
-                pages.append(page)
+            pages, jobs = pages_store(document=document, scans=upload.scans, user=user, written=written)
+            if upload.pdfs:
+                stored = sum(len(scan.data) for scan in upload.scans)
+                jobs.append(pdfs.pdf_render_start(
+                    document=document, pdfs=upload.pdfs, user=user, max_bytes=settings.UPLOAD_MAX_BYTES - stored,
+                    written=written,
+                ))
             return pages, jobs
     except BaseException:
         for folder in written:

@@ -54,8 +54,10 @@
       jobsBox.appendChild(bar);
     }
     bar.querySelector("progress").value = job.percent;
-    bar.querySelector(".job-message").textContent = job.message || "";
-    if (!active) setTimeout(function () { bar.remove(); }, 3000);
+    const message = bar.querySelector(".job-message");
+    message.textContent = job.status === "failed" ? gettext("Failed:") + " " + (job.error || "") : job.message || "";
+    message.classList.toggle("error", job.status === "failed");
+    if (!active && job.status !== "failed") setTimeout(function () { bar.remove(); }, 3000);
   }
 
   function applyJob(job) {
@@ -206,8 +208,12 @@
       progress.value = 100;
       const pages = (result && result.pages) || [];
       pages.forEach(function (page) { if (!pageCard(page.id)) addPage(page); });
-      ((result && result.jobs) || []).forEach(applyJob);
+      const jobs = (result && result.jobs) || [];
+      jobs.forEach(applyJob);
       status.textContent = interpolate(ngettext("%s page uploaded; reading it now.", "%s pages uploaded; reading them now.", pages.length), [pages.length]);
+      const drawing = jobs.filter(function (job) { return job.kind === "pdf_render"; })
+        .reduce(function (sum, job) { return sum + job.total; }, 0);
+      if (drawing) status.textContent += " " + interpolate(gettext("PDF pages being drawn: %s."), [drawing]);
     }).catch(function (error) {
       progress.hidden = true;
       report(error, status);

@@ -14,6 +14,7 @@ from PIL import Image
 from portal.archive.models import Layer, Line, Page, Revision, Transcription
 from portal.jobs.models import Job
 from tests.conftest import cremma_page, make_document
+from tests.portal.pdf_helpers import build_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -55,19 +56,6 @@ def encrypted_pdf() -> bytes:
     ]
     trailer = b"/Encrypt 4 0 R /ID [<" + b"ab" * 16 + b"> <" + b"ab" * 16 + b">]"
     return build_pdf(objects, trailer)
-
-
-def build_pdf(objects: list[bytes], trailer_extra: bytes = b"") -> bytes:
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R " % (len(objects) + 1) + trailer_extra + b" >>\n"
-    out += b"startxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
 
 
 def zipped(members: dict[str, bytes]) -> bytes:
@@ -295,14 +283,18 @@ def test_a_multi_page_tiff_and_a_png_become_four_pages_in_order(editor, document
     assert [p.number for p in document.pages.all()] == [1, 2, 3, 4]
 
 
-def test_a_pdf_is_rasterised_at_200_dpi(editor, document):
-    response = upload(editor, document, {"book.pdf": pdf(2)})
+def test_a_pdf_is_stored_for_a_worker_to_draw_not_drawn_in_the_request(editor, document):
+    data = pdf(2)
+    response = upload(editor, document, {"book.pdf": data, "last.png": png()})
     assert response.status_code == 201
-    pages = response.json()["pages"]
-    assert len(pages) == 2
-    assert abs(pages[0]["width"] - 595 * 200 / 72) <= 2 and abs(pages[0]["height"] - 842 * 200 / 72) <= 2
-    with Image.open(Page.objects.get(pk=pages[1]["id"]).image.path) as img:
-        assert img.format == "JPEG"
+    body = response.json()
+    assert [p["original_name"] for p in body["pages"]] == ["last.png"]  # the PDF's pages come with its job
+    pdf_job = Job.objects.get(kind="pdf_render")
+    assert [j["id"] for j in body["jobs"]][-1] == pdf_job.pk
+    assert (pdf_job.target, pdf_job.total, pdf_job.status) == (f"archive.document:{document.pk}", 2, "queued")
+    assert pdf_job.params["files"] == ["book.pdf"]
+    stored = Path(settings.MEDIA_ROOT) / "documents" / str(document.pk) / "uploads" / str(pdf_job.pk) / "1.pdf"
+    assert stored.read_bytes() == data
 
 
 def test_a_zip_of_images_becomes_pages(editor, document):
