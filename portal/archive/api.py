@@ -298,7 +298,7 @@ class SearchView(APIView):
             OpenApiParameter("project", int),
             OpenApiParameter("document", int),
         ],
-        responses=serializers.SearchSerializer,
+        responses={200: serializers.SearchSerializer, 400: serializers.ErrorSerializer},
     )
     def get(self, request):
         """Lines matching `q` (whole or partial words, pre-reform spellings folded) in documents you may read."""
@@ -309,5 +309,8 @@ class SearchView(APIView):
                 if not value.isdigit():
                     return error(f"{key} must be an id")
                 params[key] = int(value)
-        results = search.search_lines(user=request.user, q=request.query_params.get("q", ""), **params)
+        q = request.query_params.get("q", "")
+        if "\x00" in q:  # PostgreSQL refuses it in text
+            return error("q must not contain a NUL character (%00)")
+        results = search.search_lines(user=request.user, q=q, **params)
         return Response({"count": len(results), "results": results})
