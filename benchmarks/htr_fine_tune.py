@@ -25,9 +25,8 @@ sys.path.insert(0, str(ROOT))
 import torch
 
 from benchmarks.cremma import dataset_dir
-from htr.images import load_image
-from htr.metrics import evaluate_text
-from htr.recognition import DEFAULT_MODEL, Recognizer, normalise_text
+from htr.recognition import DEFAULT_MODEL, Recognizer
+from htr.recognition.scoring import score_pages
 from htr.sources import iter_pages
 from htr.training import train_recognition
 
@@ -35,14 +34,7 @@ HAND = "journal-mme-de-genlis"
 
 
 def read(recognizer: Recognizer, pages: list, beam: int) -> dict:
-    preds, truths = [], []
-    for image_path, page in pages:
-        page.lines = [line for line in page.lines if normalise_text(line.text)]
-        result = recognizer.read_page(load_image(image_path), page, beam=beam, batch_size=32)
-        preds += [line.text for line in result.lines]
-        truths += [line.text for line in page.lines]
-    scores = evaluate_text(preds, truths)
-    return {k: round(scores[k], 2) for k in ("cer", "wer", "string_accuracy")} | {"lines": len(truths)}
+    return score_pages(recognizer, pages, beam=beam)
 
 
 def folder_of(pages: list, into: Path) -> Path:

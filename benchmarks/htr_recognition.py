@@ -25,7 +25,7 @@ import torch
 from benchmarks.cremma import SPLITS, dataset_dir
 from htr.images import load_image
 from htr.metrics import evaluate_text
-from htr.recognition import Recognizer, normalise_text
+from htr.recognition import Recognizer
 from htr.sources import iter_pages
 
 
@@ -48,13 +48,13 @@ def main() -> None:
     seconds = 0.0
     for folder in SPLITS[args.split]:
         for image_path, page in iter_pages(dataset / folder):
-            page.lines = [line for line in page.lines if normalise_text(line.text)]
+            page.lines = [line for line in page.lines if recognizer.model_text(line.text)]
             image = load_image(image_path)
             start = time.perf_counter()
             read = recognizer.read_page(image, page, beam=args.beam, batch_size=args.batch_size)
             seconds += time.perf_counter() - start
             preds += [line.text for line in read.lines]
-            truths += [line.text for line in page.lines]
+            truths += [recognizer.model_text(line.text) for line in page.lines]
     scores = evaluate_text(preds, truths)
     figures = {
         "model": str(recognizer.path),

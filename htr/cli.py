@@ -24,6 +24,7 @@ from htr.lines import Page
 from htr.metrics import TextScore, evaluate_pages
 from htr.sources import iter_pages
 from htr.synthetic.fonts import FontsMissing
+from htr.transcription import FORMS
 
 
 class UsageError(ValueError):
@@ -85,26 +86,37 @@ def cmd_read(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     import htr.training  # it checks the sources (htr.sources) and the budget itself
 
-    train = (
-        htr.training.train_segmentation
-        if args.task == "segmentation"
-        else htr.training.train_recognition
-    )
-    summary = train(
-        train=[str(s) for s in args.train],
-        val=[str(s) for s in args.val] if args.val else None,
-        out=str(args.out),
-        **_given(
-            base=args.base,
-            minutes=args.minutes,
-            epochs=args.epochs,
-            device=args.device,
-            batch_size=args.batch_size,
-            workers=args.workers if args.task == "recognition" else None,
-            synthetic=args.synthetic if args.task == "recognition" else None,
-            synthetic_families=(args.synthetic_family or None) if args.task == "recognition" else None,
-        ),
-    )
+    if args.resume:
+        if args.task != "recognition":
+            raise SystemExit("htr: error: --resume is for recognition training")
+        summary = htr.training.resume_recognition(
+            args.resume, **_given(minutes=args.minutes, epochs=args.epochs, device=args.device, workers=args.workers)
+        )
+        args.out = args.resume
+    else:
+        if not args.train or not args.out:
+            raise SystemExit("htr: error: --train and --out are required (or --resume DIR)")
+        train = (
+            htr.training.train_segmentation
+            if args.task == "segmentation"
+            else htr.training.train_recognition
+        )
+        summary = train(
+            train=[str(s) for s in args.train],
+            val=[str(s) for s in args.val] if args.val else None,
+            out=str(args.out),
+            **_given(
+                base=args.base,
+                minutes=args.minutes,
+                epochs=args.epochs,
+                device=args.device,
+                batch_size=args.batch_size,
+                workers=args.workers if args.task == "recognition" else None,
+                synthetic=args.synthetic if args.task == "recognition" else None,
+                synthetic_families=(args.synthetic_family or None) if args.task == "recognition" else None,
+                transcription=args.transcription if args.task == "recognition" else None,
+            ),
+        )
     print(f"model written to {args.out}")
     if isinstance(summary, dict):
         figures = {k: v for k, v in summary.items() if isinstance(v, (int, float, str))}
@@ -321,7 +333,6 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("task", choices=("segmentation", "recognition"))
     train.add_argument(
         "--train",
-        required=True,
         nargs="+",
         metavar="SRC",
         help="page folder (images + ALTO/PAGE), Digital Peter folder or .tsv manifest",
@@ -332,8 +343,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SRC",
         help="validation data (default: hold back 10%%)",
     )
+    train.add_argument("--out", metavar="MODEL", help="folder to write the model to")
     train.add_argument(
-        "--out", required=True, metavar="MODEL", help="folder to write the model to"
+        "--resume",
+        metavar="DIR",
+        help="recognition: go on with the stopped training whose --out was DIR (its checkpoint.pt), with the "
+        "settings it was started with; --minutes/--epochs give a new total budget",
+    )
+    train.add_argument(
+        "--transcription",
+        choices=FORMS,
+        help="recognition: the form of text the model writes (default: the base's, else semi-diplomatic: "
+        "see htr/transcription.py)",
     )
     train.add_argument(
         "--base",

@@ -21,6 +21,7 @@ from htr.recognition.decoding import beam_decode, greedy_decode
 from htr.recognition.language import LM_NAME, CharLanguageModel
 from htr.recognition.lines import batch_tensor, line_image, to_gray, width_buckets
 from htr.recognition.model import LineRecognizer, RecognizerConfig
+from htr.transcription import model_text
 
 __all__ = ["DEFAULT_MODEL", "LineRecognizer", "Recognizer", "RecognizerConfig", "normalise_text"]
 
@@ -65,6 +66,11 @@ class Recognizer:
     @property
     def height(self) -> int:
         return self.model.config.height
+
+    def model_text(self, text: str) -> str:
+        """A ground-truth line in the form this model writes (htr.transcription): what to score its reading
+        against; "" for a line that is not text to read (an illegible mark, a page code)."""
+        return model_text(text, self.model.config.transcription)
 
     @classmethod
     def load(cls, path: str | Path | None = None, device: str | None = None) -> Recognizer:

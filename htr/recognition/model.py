@@ -42,6 +42,9 @@ class RecognizerConfig:
     lm_order: int = 4
     lm_weight: float = 0.5
     lm_bonus: float = 1.0
+    # The form of the text the model writes (htr.transcription.FORMS); ground truth is brought to it before the
+    # model learns from it or is scored against it.
+    transcription: str = "plain"
     model_type: str = "cnn-bilstm-ctc"
 
     @property

@@ -8,7 +8,6 @@ best checkpoint is kept in `out/`, with `training_log.json` and `training_curve.
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import random
@@ -25,6 +24,8 @@ from htr.recognition import Recognizer, default_device, normalise_text
 from htr.recognition.lines import NORMALISATIONS, batch_tensor, line_image, to_gray
 from htr.recognition.model import LineRecognizer, RecognizerConfig
 from htr.training.augment import augment_line
+from htr.training.checkpoint import checkpoint_settings, load_checkpoint, remove_checkpoint, save_checkpoint
+from htr.transcription import FORMS, model_text
 
 OnProgress = Callable[[dict], None]
 
@@ -51,11 +52,14 @@ def train_recognition(
     channels: tuple[int, ...] | None = None,
     lstm_hidden: int | None = None,
     normalisation: str = "core",
+    transcription: str | None = None,
     val_share: float = 0.1,
     workers: int = 0,
     synthetic: int = 0,
     synthetic_families: list[str] | None = None,
     progress_bar: bool = True,
+    resume: bool = False,
+    checkpoint_minutes: float = 5.0,
 ) -> dict:
     """Trains on the line sources `train` (page folders, ALTO/PAGE files, TSV manifests) and writes `out/`.
 
@@ -63,12 +67,17 @@ def train_recognition(
     charset with the training data's new characters. `height`, `width_downsample`, `width_scale` (a horizontal
     stretch of every line, kept in the config for reading), `channels` (the 4 CNN stages) and `lstm_hidden` shape
     a new model (None: RecognizerConfig's defaults), and `normalisation` how lines are brought to `height` ("core"
-    band or polygon "box", see htr.recognition.lines); a base keeps its own. `workers`
-    processes distort the lines in the background (worth it on a GPU; 0 distorts in the training loop).
+    band or polygon "box", see htr.recognition.lines); a base keeps its own. `transcription` is the form of text
+    the model learns to write (htr.transcription; default: the base's own, "semi-diplomatic" for a new model).
+    `workers` processes distort the lines in the background (worth it on a GPU; 0 distorts in the training loop).
     `synthetic` adds that many synthetic lines to the training lines: snippets of the training transcriptions drawn
     with handwriting fonts (htr.synthetic; `synthetic_families` picks the fonts, default all that write the
     script), as extra hands. Stops after `minutes` or `epochs` (whichever comes first; neither: DEFAULT_EPOCHS).
     `on_progress` gets a dict after every epoch. Returns the training summary.
+
+    Every `checkpoint_minutes` and after each epoch the whole state goes to `out/checkpoint.pt`; `resume=True`
+    goes on from it (same sources and settings: see `resume_recognition`), the budget counting the time already
+    spent. The checkpoint is removed once the training ends.
     """
     if not train:
         raise ValueError("train_recognition needs at least one training source")
@@ -78,8 +87,12 @@ def train_recognition(
         raise ValueError(f"epochs must be positive, got {epochs}")
     if synthetic < 0:
         raise ValueError(f"synthetic must be a number of lines (0 or more), got {synthetic}")
+    if transcription is not None and transcription not in FORMS:
+        raise ValueError(f"unknown transcription form {transcription!r}; expected one of {', '.join(FORMS)}")
     if epochs is None and minutes is None:
         epochs = DEFAULT_EPOCHS
+    settings = {k: v for k, v in locals().items() if k not in ("on_progress", "progress_bar", "resume")}
+    checkpoint = load_checkpoint(out) if resume else None
     started = time.monotonic()
     random.seed(seed)
     np.random.seed(seed)
@@ -89,18 +102,21 @@ def train_recognition(
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    if base is not None:  # a base model keeps its own line shape
+    if base is not None:  # a base model keeps its own line shape and, unless told otherwise, its text form
         model = LineRecognizer.from_pretrained(base)
         height, width_scale, normalisation = model.config.height, model.config.width_scale, model.config.normalisation
+        transcription = transcription or model.config.transcription
+    transcription = transcription or "semi-diplomatic"
     train_samples, val_samples = _load_samples(train, val, val_share, seed)
     # Before the lines are cut out, so that missing fonts are said at once.
     generator = (
-        _synthetic_generator([normalise_text(s.text) for s in train_samples], synthetic_families, seed)
+        _synthetic_generator([model_text(s.text, transcription) for s in train_samples], synthetic_families, seed)
         if synthetic
         else None
     )
-    train_set = _prepare(train_samples, height, width_scale, normalisation, "train lines", progress_bar)
-    val_set = _prepare(val_samples, height, width_scale, normalisation, "val lines", progress_bar)
+    shape = (height, width_scale, normalisation, transcription)
+    train_set = _prepare(train_samples, *shape, "train lines", progress_bar)
+    val_set = _prepare(val_samples, *shape, "val lines", progress_bar)
     del train_samples, val_samples  # the page images: only the cut-out lines are needed from here on
     if not train_set:
         raise ValueError(f"no usable training lines in {train}")
@@ -110,11 +126,14 @@ def train_recognition(
         lines, synthetic_info = _synthetic_lines(generator, synthetic, height, width_scale, normalisation, progress_bar)
         train_set += lines
     prepare_minutes = round((time.monotonic() - started) / 60, 2)
-    # The budget is for learning: it starts once the lines are cut out and cached.
-    started = time.monotonic()
     chars = sorted({c for _, text in train_set for c in text})
-    if base is not None:
+    if checkpoint is not None:
+        model = LineRecognizer(RecognizerConfig.from_dict(checkpoint["config"]))
+        model.load_state_dict(checkpoint["model"])
+        added = checkpoint["added"]
+    elif base is not None:
         added = model.grow_charset(chars)
+        model.config.transcription = transcription
     else:
         model = LineRecognizer(
             RecognizerConfig(
@@ -123,6 +142,7 @@ def train_recognition(
                 width_downsample=width_downsample,
                 width_scale=width_scale,
                 normalisation=normalisation,
+                transcription=transcription,
                 **{k: v for k, v in (("channels", tuple(channels) if channels else None), ("lstm_hidden", lstm_hidden)) if v is not None},
             )
         )
@@ -144,6 +164,17 @@ def train_recognition(
     best_state = None
     step = 0
     epoch = 0
+    position = None  # (rng state that shuffled this epoch, its clean share, batches done, their losses)
+    spent = 0.0  # training seconds of earlier runs of a resumed training
+    if checkpoint is not None:
+        shortcut.load_state_dict(checkpoint["shortcut"])
+        optimizer.load_state_dict(checkpoint["optimizer"])
+        step, epoch, history, best = checkpoint["step"], checkpoint["epoch"], checkpoint["history"], checkpoint["best"]
+        best_state, spent, position = checkpoint["best_state"], checkpoint["seconds"], checkpoint["position"]
+        rng.bit_generator.state = checkpoint["rng"]
+        torch.set_rng_state(checkpoint["torch_rng"])
+    # The budget is for learning: it starts once the lines are cut out and cached.
+    started = time.monotonic() - spent
     stop = False
 
     def write_log() -> dict:
@@ -152,15 +183,32 @@ def train_recognition(
             prepare_minutes, synthetic_info,
         )
 
+    def write_checkpoint(position) -> None:
+        save_checkpoint(out_dir, {
+            "settings": settings, "config": asdict(model.config), "added": added,
+            "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+            "shortcut": shortcut.state_dict(), "optimizer": optimizer.state_dict(),
+            "step": step, "epoch": epoch, "history": history, "best": best, "best_state": best_state,
+            "seconds": time.monotonic() - started, "position": position, "rng": rng.bit_generator.state,
+            "torch_rng": torch.get_rng_state(),
+        })
+
+    saved_at = time.monotonic()
     while not stop:
-        epoch += 1
-        model.train()
-        losses = []
+        if position is None:  # a new epoch
+            epoch += 1
+            epoch_rng = rng.bit_generator.state
+            # Distortions come in gradually: clean lines first, so the alignment is found early.
+            clean = max(0.0, 0.6 * (1 - _progress(started, minutes, step, epochs, steps_per_epoch) / 0.15))
+            done, losses = 0, []
+        else:  # the epoch a resumed training stopped in
+            epoch_rng, clean, done, losses = position
+            position = None
+        rng.bit_generator.state = epoch_rng
         batches = _epoch_batches([img.shape[1] for img, _ in train_set], batch_size, rng)
-        # Distortions come in gradually: clean lines first, so the alignment is found early.
-        clean = max(0.0, 0.6 * (1 - _progress(started, minutes, step, epochs, steps_per_epoch) / 0.15))
-        loader = _batch_loader(train_set, batches, index, clean, seed * 100_003 + epoch, workers)
-        bar = tqdm(loader, total=len(batches), desc=f"epoch {epoch}", unit="batch", leave=False,
+        model.train()
+        loader = _batch_loader(train_set, batches, index, clean, seed * 100_003 + epoch, workers, start=done)
+        bar = tqdm(loader, total=len(batches), initial=done, desc=f"epoch {epoch}", unit="batch", leave=False,
                    disable=not progress_bar)
         for batch, widths, flat_targets, target_lengths in bar:
             progress = _progress(started, minutes, step, epochs, steps_per_epoch)
@@ -179,8 +227,12 @@ def train_recognition(
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             optimizer.step()
             step += 1
+            done += 1
             losses.append(main_loss.item())
             bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
+            if time.monotonic() - saved_at > checkpoint_minutes * 60 and done < len(batches):
+                write_checkpoint((epoch_rng, clean, done, losses))
+                saved_at = time.monotonic()
         bar.close()
         if epochs is not None and epoch >= epochs:
             stop = True
@@ -205,7 +257,7 @@ def train_recognition(
         improved = not val_set or scores["cer"] <= best["cer"]
         if improved:
             best = {"epoch": epoch, "step": step, **scores}
-            best_state = copy.deepcopy(model.state_dict())
+            best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
             model.save_pretrained(out_dir)
         if progress_bar:
             tqdm.write(
@@ -215,6 +267,9 @@ def train_recognition(
         if on_progress is not None:
             on_progress({**record, "best_val_cer": best["cer"]})
         write_log()
+        if not stop:
+            write_checkpoint(None)
+            saved_at = time.monotonic()
 
     if best_state is not None:
         model.load_state_dict(best_state)
@@ -223,7 +278,22 @@ def train_recognition(
         model.save_pretrained(out_dir)  # with the weights for the language model it chose
     summary = write_log()
     _plot(out_dir / "training_curve.png", history)
+    remove_checkpoint(out_dir)
     return summary
+
+
+def resume_recognition(out: str, minutes: float | None = None, epochs: int | None = None, **overrides) -> dict:
+    """Goes on with the training whose checkpoint is in `out`, with the settings it was started with.
+
+    `minutes` / `epochs` replace its budget (the total, time already spent included); `overrides` replace other
+    settings that do not change what is learned (device, workers, on_progress, progress_bar).
+    """
+    settings = checkpoint_settings(out)
+    if minutes is not None:
+        settings["minutes"] = minutes
+    if epochs is not None:
+        settings["epochs"] = epochs
+    return train_recognition(**{**settings, **overrides, "out": out, "resume": True})
 
 
 # -- data ------------------------------------------------------------------------------------------------------
@@ -239,13 +309,14 @@ def _load_samples(train: list[str], val: list[str] | None, share: float, seed: i
 
 
 def _prepare(
-    samples: list, height: int, width_scale: float, normalisation: str, desc: str, progress_bar: bool
+    samples: list, height: int, width_scale: float, normalisation: str, transcription: str, desc: str,
+    progress_bar: bool,
 ) -> list[tuple[np.ndarray, str]]:
-    """(ink image, normalised text) per usable sample; lines without text or pixels are skipped."""
+    """(ink image, text in the model's form) per usable sample; lines without text or pixels are skipped."""
     prepared = []
     gray_pages: dict[object, np.ndarray] = {}  # lines of one page share its image: convert it once
     for sample in tqdm(samples, desc=desc, unit="line", leave=False, disable=not progress_bar):
-        text = normalise_text(sample.text)
+        text = model_text(sample.text, transcription)
         if not text:
             continue
         key = id(sample.image) if isinstance(sample.image, np.ndarray) else str(sample.image)
@@ -298,13 +369,17 @@ def _synthetic_lines(
 class _Batches(torch.utils.data.Dataset):
     """One epoch's batches, distorted and padded: item i is batch i (images, widths, targets, target lengths)."""
 
-    def __init__(self, lines: list, batches: list[list[int]], index: dict[str, int], clean: float, seed: int):
+    def __init__(
+        self, lines: list, batches: list[list[int]], index: dict[str, int], clean: float, seed: int, start: int = 0
+    ):
         self.lines, self.batches, self.index, self.clean, self.seed = lines, batches, index, clean, seed
+        self.start = start  # batches already done (a resumed epoch)
 
     def __len__(self) -> int:
-        return len(self.batches)
+        return len(self.batches) - self.start
 
     def __getitem__(self, i: int):
+        i += self.start
         rng = np.random.default_rng((self.seed, i))
         indices = self.batches[i]
         images = [
@@ -316,8 +391,8 @@ class _Batches(torch.utils.data.Dataset):
         return batch, widths, torch.tensor(targets, dtype=torch.long), lengths
 
 
-def _batch_loader(lines, batches, index, clean, seed, workers):
-    dataset = _Batches(lines, batches, index, clean, seed)
+def _batch_loader(lines, batches, index, clean, seed, workers, start=0):
+    dataset = _Batches(lines, batches, index, clean, seed, start)
     if workers <= 0:
         return (dataset[i] for i in range(len(dataset)))
     return torch.utils.data.DataLoader(

@@ -5,7 +5,8 @@ import torch
 
 from htr.images import load_image
 from htr.metrics import evaluate_text
-from htr.recognition import DEFAULT_MODEL, Recognizer, normalise_text
+from htr.recognition import DEFAULT_MODEL, Recognizer
+from htr.recognition.scoring import score_pages
 from htr.sources import iter_pages
 
 TEST_DOCUMENTS = ("journal-mme-de-genlis", "le-sallon-de-1767-denis-diderot")
@@ -17,17 +18,13 @@ MAX_PAGE_CER = 52.0
 
 def _read(shared, documents, pages=None, beam=0):
     torch.set_num_threads(2)
-    recognizer = Recognizer.load(device="cpu")
-    preds, truths = [], []
-    for document in documents:
-        for i, (image_path, page) in enumerate(iter_pages(shared / "datasets" / "cremma-mss-18" / document)):
-            if pages is not None and i >= pages:
-                break
-            page.lines = [line for line in page.lines if normalise_text(line.text)]
-            read = recognizer.read_page(load_image(image_path), page, beam=beam)
-            preds += [line.text for line in read.lines]
-            truths += [line.text for line in page.lines]
-    return evaluate_text(preds, truths)
+    found = [
+        page
+        for document in documents
+        for i, page in enumerate(iter_pages(shared / "datasets" / "cremma-mss-18" / document))
+        if pages is None or i < pages
+    ]
+    return score_pages(Recognizer.load(device="cpu"), found, beam=beam)
 
 
 def test_the_shipped_model_is_a_small_safetensors_model_with_its_card():
