@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import time
 import zipfile
@@ -14,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+
+from tests.conftest import cremma_page
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.django_db(transaction=True)]
 
@@ -24,11 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def cremma_test_page(folder: str = "journal-mme-de-genlis", stem: str = "f15") -> tuple[Path, Path]:
     """(image, ALTO) of a page of the CREMMA-MSS-18 test split."""
-    shared = Path(os.environ.get("SKOROPIS_SHARED") or REPO.parent / "shared")
-    image = shared / "datasets" / "cremma-mss-18" / folder / f"{stem}.jpg"
-    if not image.is_file():
-        pytest.skip(f"{image} not found; set SKOROPIS_SHARED")
-    return image, image.with_suffix(".xml")
+    return cremma_page(folder, stem)
 
 
 def make_user_for_the_server(name: str, password: str):
