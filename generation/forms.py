@@ -61,7 +61,8 @@ def read_upload(upload, label: str) -> Image.Image:
 
 class GenerationForm(forms.Form):
     kind = ""
-    steps = forms.IntegerField(label=_("Steps"), min_value=1, initial=25)
+    # At least 2: the Kandinsky prior's scheduler divides by (steps - 1).
+    steps = forms.IntegerField(label=_("Steps"), min_value=2, initial=25)
     guidance = forms.FloatField(
         label=_("Guidance"), min_value=0.0, max_value=30.0, initial=4.0
     )
@@ -433,6 +434,16 @@ class VideoForm(SizedForm):
                     )
                     % {"n": frames, "limit": settings.GENERATION_MAX_VIDEO_FRAMES}
                 )
+        steps, strength = data.get("steps"), data.get("strength")
+        if steps and strength and int(steps * strength) < 1:  # img2img runs int(steps × strength) steps a keyframe
+            need = next(n for n in range(steps, 10 * steps + 10) if int(n * strength) >= 1)
+            raise ValidationError(
+                _(
+                    "%(steps)d steps at %(strength)s change per keyframe leave no step to make a keyframe: "
+                    "use at least %(need)d steps, or more change."
+                )
+                % {"steps": steps, "strength": strength, "need": need}
+            )
         data["batch"] = 1
         return data
 

@@ -88,7 +88,7 @@ class GenerationSubmitSerializer(serializers.Serializer):
     mask = UploadField(required=False, help_text="inpaint: white = repaint, black = keep.")
     aspect = serializers.ChoiceField(choices=[a for a, _ in ASPECT_CHOICES], required=False)
     side = serializers.IntegerField(required=False, min_value=16, help_text="Long side in px; empty: native size.")
-    steps = serializers.IntegerField(required=False, min_value=1)
+    steps = serializers.IntegerField(required=False, min_value=2)
     guidance = serializers.FloatField(required=False, min_value=0.0, max_value=30.0)
     seed = serializers.IntegerField(required=False, min_value=0, max_value=2**32 - 1)
     batch = serializers.IntegerField(required=False, min_value=1, help_text="Images; not for video.")
