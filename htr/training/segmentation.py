@@ -26,6 +26,7 @@ from htr.lines import Page
 from htr.segmentation import Segmenter
 from htr.segmentation.model import LineMapNet, SegmentationConfig
 from htr.segmentation.targets import page_lines, random_view
+from htr.training.distractors import draw_distractors
 
 CROP = 512
 CROPS_PER_PAGE = 4  # an "epoch" is this many random crops of every training page
@@ -124,11 +125,15 @@ def train_segmentation(
     seed: int = 0,
     lr: float = 2e-3,
     crop: int = CROP,
+    distractors: bool = True,
+    eval_every: int | None = None,
 ) -> dict:
     """Train (or fine-tune `base`) and write the best checkpoint to `out` (model.safetensors, config.json,
     training_log.json, training_curve.png). Stops after `minutes` or `epochs`, whichever comes first
     (at least one is required). Without `val`, 10% of the training pages are held back for validation
-    (when there are 5 pages or more; with fewer, the last checkpoint is kept). Returns the training log."""
+    (when there are 5 pages or more; with fewer, the last checkpoint is kept). `distractors` draws stamps, pen
+    flourishes, ruling and show-through onto crops as negatives (htr.training.distractors). The validation pages
+    are scored every `eval_every` steps (default: every 2 epochs). Returns the training log."""
     if minutes is None and epochs is None:
         raise ValueError("give a budget: minutes=… or epochs=…")
     if crop % 32:
@@ -155,7 +160,7 @@ def train_segmentation(
     budget = minutes * 60.0 if minutes is not None else None
     expected = max_steps or 10_000
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
-    eval_every = max(20, steps_per_epoch * 2)
+    eval_every = eval_every or max(20, steps_per_epoch * 2)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     log: dict = {
@@ -206,6 +211,8 @@ def train_segmentation(
         for group in opt.param_groups:
             group["lr"] = lr * min(1.0, (step + 1) / 30) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
         batch = [random_view(*samples[rng.integers(len(samples))], rng, config, crop) for _ in range(batch_size)]
+        if distractors:  # stamps, flourishes, ruling, show-through: background whatever lies under them
+            batch = [(draw_distractors(image, rng), maps) for image, maps in batch]
         x = torch.from_numpy(np.stack([b[0] for b in batch])[:, None]).to(dev)
         y = torch.from_numpy(np.stack([b[1] for b in batch])).to(dev)
         loss = _loss(model(x), y)

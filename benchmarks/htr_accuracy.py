@@ -1,0 +1,106 @@
+#!/usr/bin/env python
+"""Per-set accuracy of the shipped models (or others) on the real pages of ../shared/datasets, unseen in training:
+
+- line detection: precision / recall / F1 at polygon IoU 0.5 (htr.metrics, as shared/bench/htreval.py);
+- recognition on the ground-truth lines: CER / WER;
+- end to end (segmentation + recognition): CER / WER, every true line against the line found over it;
+- seconds per page (segmentation, reading).
+
+The truth is brought to the form the recogniser writes (htr.transcription). Splits: every set's val split and
+cremma-mss-18's test split (the sets' READMEs; benchmarks/datasets.py).
+
+    python benchmarks/htr_accuracy.py                          # shipped models, greedy, all val/test pages
+    python benchmarks/htr_accuracy.py --beam 8 --max-pages 5   # beam + LM, 5 pages a set
+    python benchmarks/htr_accuracy.py --rec-model runs/latin3 --seg-model runs/seg2 --json figures.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import torch
+
+from benchmarks.datasets import all_pages, datasets_dir
+from htr.images import load_image
+from htr.metrics import TextScore, evaluate_pages
+from htr.recognition import Recognizer
+from htr.segmentation import Segmenter
+from htr.sources import iter_pages
+
+
+def accuracy(recognizer: Recognizer, segmenter: Segmenter, files: list[Path], beam: int = 0) -> dict:
+    """Detection, reading on true lines and end-to-end figures over these ALTO files."""
+    on_truth, truths, found = TextScore(), [], []
+    seconds = {"segment": 0.0, "read": 0.0}
+    for xml in files:
+        for image_path, truth in iter_pages(xml):
+            truth = dataclasses.replace(
+                truth, lines=[dataclasses.replace(line, text=recognizer.model_text(line.text)) for line in truth.lines]
+            )
+            image = load_image(image_path)
+            started = time.perf_counter()
+            read = recognizer.read_page(image, truth, beam=beam)
+            seconds["read"] += time.perf_counter() - started
+            for true_line, read_line in zip(truth.lines, read.lines):
+                if true_line.text:
+                    on_truth.add(true_line.text, read_line.text)
+            started = time.perf_counter()
+            page = segmenter.segment(image)
+            seconds["segment"] += time.perf_counter() - started
+            started = time.perf_counter()
+            found.append(recognizer.read_page(image, page, beam=beam))
+            seconds["read"] += time.perf_counter() - started
+            truths.append(truth)
+    end_to_end = evaluate_pages(found, truths)
+    rounded = lambda d: {k: round(v, 2) if isinstance(v, float) else v for k, v in d.items()}  # noqa: E731
+    return {
+        "pages": len(truths),
+        "detection": rounded(end_to_end["detection"]),
+        "ground_truth_lines": rounded(on_truth.report()),
+        "end_to_end": rounded(end_to_end["reading"]),
+        "seconds_per_page": {k: round(v / max(len(truths), 1), 2) for k, v in seconds.items()},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rec-model", help="recognition model folder (default: the shipped Latin model)")
+    parser.add_argument("--seg-model", help="segmentation model folder (default: the shipped one)")
+    parser.add_argument("--data", type=Path, default=datasets_dir(), help="the folder holding the datasets")
+    parser.add_argument("--beam", type=int, default=0, help="CTC beam width with the model's LM (0: greedy)")
+    parser.add_argument("--max-pages", type=int, help="at most this many pages a set and split")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    recognizer = Recognizer.load(args.rec_model, device=args.device)
+    segmenter = Segmenter.load(args.seg_model, device=args.device)
+    figures = {"recognition_model": str(recognizer.path), "segmentation_model": args.seg_model or "shipped",
+               "beam": args.beam, "sets": {}}
+    for split in ("val", "test"):
+        for name, files in all_pages(split, args.data).items():
+            result = accuracy(recognizer, segmenter, files[: args.max_pages], beam=args.beam)
+            figures["sets"][f"{name}/{split}"] = result
+            detection, truth, e2e = result["detection"], result["ground_truth_lines"], result["end_to_end"]
+            print(
+                f"{name:20} {split:4} pages {result['pages']:3}  lines P/R/F1 {detection['precision']:5.1f} "
+                f"{detection['recall']:5.1f} {detection['f1']:5.1f}  CER on true lines {truth['cer']:5.1f} "
+                f"(WER {truth['wer']:5.1f})  end-to-end CER {e2e['cer']:5.1f} (WER {e2e['wer']:5.1f})  "
+                f"s/page {result['seconds_per_page']['segment']:.2f}+{result['seconds_per_page']['read']:.2f}",
+                flush=True,
+            )
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
