@@ -22,6 +22,7 @@ from assistant.serializers import (
     QuestionSerializer,
 )
 from portal.archive.models import Page
+from portal.archive.permissions import can_read_document
 from portal.archive.serializers import ErrorSerializer
 
 
@@ -100,7 +101,7 @@ class ConversationListView(APIView):
                 .filter(pk=int(raw_page) if str(raw_page).isdigit() else 0)
                 .first()
             )
-            if page is None:
+            if page is None or not can_read_document(page.document, visitor.user):  # the same for both: not told
                 return _error("No such page.", status.HTTP_404_NOT_FOUND)
         try:
             conversation = services.conversation_start(

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.archive import selectors
 from portal.archive.models import Document, Layer, Membership, Page, Project
 from portal.jobs.models import Job
 
@@ -59,8 +60,16 @@ class MemberRoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
 
+class VisibleProjectField(serializers.PrimaryKeyRelatedField):
+    """A project the user may see: another one is answered as if it did not exist (its existence is not told)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return selectors.projects_visible_to(request.user) if request else Project.objects.none()
+
+
 class DocumentSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    project = VisibleProjectField(queryset=Project.objects.all())
     page_count = serializers.SerializerMethodField()
     role = serializers.SerializerMethodField()
 
