@@ -73,7 +73,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "archive/home.html",
-        {"projects": projects, "public_documents": public_documents, "project_form": ProjectForm()},
+        {
+            "projects": projects,
+            "public_documents": public_documents,
+            # A published document's project stays private: its name is shown to the project's members only.
+            "member_project_ids": {project.pk for project in projects},
+            "project_form": ProjectForm(),
+        },
     )
 
 
