@@ -91,10 +91,12 @@ def start_worker(env: dict, queues: str = ALL_QUEUES, pool: str = "solo", name: 
 
 
 def start_web(env: dict, host: str, port: int, proxy_headers: bool = False) -> subprocess.Popen:
-    """daphne; `proxy_headers`: behind a reverse proxy, take the client's address and scheme from its
-    X-Forwarded-For / X-Forwarded-Proto (only there: a client reaching daphne directly could forge them)."""
+    """daphne, through portal/webserver.py (a 414 for a URL too long); `proxy_headers`: behind a reverse proxy, take
+    the client's address and scheme from its X-Forwarded-For / X-Forwarded-Proto (only there: a client reaching
+    daphne directly could forge them)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), *(["--proxy-headers"] if proxy_headers else []),
+        [sys.executable, "-m", "portal.webserver", "-b", host, "-p", str(port),
+         *(["--proxy-headers"] if proxy_headers else []),
          "portal.asgi:application"],
         cwd=ROOT,
         env=env,

@@ -274,7 +274,8 @@ def chromium() -> Path:
 
 @pytest.fixture(scope="session")
 def daphne_server(django_db_setup, django_db_blocker, celery_worker):
-    """`daphne portal.asgi:application` on a free port, on the same database and Redis as the worker."""
+    """`daphne portal.asgi:application` (through portal/webserver.py, as scripts/run.py starts it) on a free port, on
+    the same database and Redis as the worker."""
     from django.db import connection
 
     env = dict(os.environ)
@@ -290,7 +291,7 @@ def daphne_server(django_db_setup, django_db_blocker, celery_worker):
     log_path = Path(os.environ["SKOROPIS_VAR"]) / f"daphne-{os.getpid()}.log"
     log = open(log_path, "w")  # noqa: SIM115 - open for the server's whole life, closed at teardown
     proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
+        [sys.executable, "-m", "portal.webserver", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
