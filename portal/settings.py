@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc from our own static files: /api/docs/ works offline
     "channels",
     "portal.jobs",
     "portal.archive",
@@ -196,6 +197,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Skoropis API",
     "DESCRIPTION": "Manuscript archive: documents, pages, lines, transcriptions, jobs, export, search.",
     "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Models. None = the models shipped in htr/models/.
