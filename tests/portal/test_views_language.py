@@ -47,3 +47,22 @@ def test_russian_counts_take_the_russian_plural_forms():
     with translation.override("ru"):
         forms = [ngettext("%(counter)s line", "%(counter)s lines", n) % {"counter": n} for n in (1, 3, 5, 21, 112)]
     assert forms == ["1 строка", "3 строки", "5 строк", "21 строка", "112 строк"]
+
+
+def test_a_link_without_the_prefix_keeps_the_chosen_language(client):
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    response = client.get("/accounts/login/?next=/search/")
+    assert response.status_code == 302 and response["Location"] == "/ru/accounts/login/?next=/search/"
+    assert "Имя пользователя" in client.get(response["Location"]).content.decode()
+
+
+def test_choosing_english_again_serves_the_unprefixed_pages_in_english(client):
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get("/")
+    assert response.status_code == 200 and '<html lang="en">' in response.content.decode()
+
+
+def test_the_api_is_not_redirected_by_the_language_cookie(client):
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    assert client.get("/api/schema/").status_code == 200
