@@ -4,6 +4,7 @@ and real server / worker processes started on the same environment."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -40,6 +41,7 @@ class BenchEnvironment:
             "REDIS_URL": self.redis_url,
             "SKOROPIS_VAR": str(self.var),
             "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),  # DEBUG=0 has no default key
             "PYTHONUNBUFFERED": "1",
             "LOG_LEVEL": "WARNING",
         }
@@ -56,7 +58,7 @@ class BenchEnvironment:
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=self.env,
                        check=True)
         os.environ.update({k: v for k, v in self.env.items() if k in (
-            "DATABASE_URL", "REDIS_URL", "SKOROPIS_VAR", "DJANGO_SETTINGS_MODULE", "LOG_LEVEL")})
+            "DATABASE_URL", "REDIS_URL", "SKOROPIS_VAR", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "LOG_LEVEL")})
         sys.path.insert(0, str(REPO))
         import django
 
