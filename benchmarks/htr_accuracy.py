@@ -17,10 +17,8 @@ cremma-mss-18's test split (the sets' READMEs; benchmarks/datasets.py).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,45 +27,10 @@ sys.path.insert(0, str(ROOT))
 import torch
 
 from benchmarks.datasets import all_pages, datasets_dir
-from htr.images import load_image
-from htr.metrics import TextScore, evaluate_pages
+from htr.evaluation import evaluate_engine
 from htr.recognition import Recognizer
 from htr.segmentation import Segmenter
 from htr.sources import iter_pages
-
-
-def accuracy(recognizer: Recognizer, segmenter: Segmenter, files: list[Path], beam: int = 0) -> dict:
-    """Detection, reading on true lines and end-to-end figures over these ALTO files."""
-    on_truth, truths, found = TextScore(), [], []
-    seconds = {"segment": 0.0, "read": 0.0}
-    for xml in files:
-        for image_path, truth in iter_pages(xml):
-            truth = dataclasses.replace(
-                truth, lines=[dataclasses.replace(line, text=recognizer.model_text(line.text)) for line in truth.lines]
-            )
-            image = load_image(image_path)
-            started = time.perf_counter()
-            read = recognizer.read_page(image, truth, beam=beam)
-            seconds["read"] += time.perf_counter() - started
-            for true_line, read_line in zip(truth.lines, read.lines):
-                if true_line.text:
-                    on_truth.add(true_line.text, read_line.text)
-            started = time.perf_counter()
-            page = segmenter.segment(image)
-            seconds["segment"] += time.perf_counter() - started
-            started = time.perf_counter()
-            found.append(recognizer.read_page(image, page, beam=beam))
-            seconds["read"] += time.perf_counter() - started
-            truths.append(truth)
-    end_to_end = evaluate_pages(found, truths)
-    rounded = lambda d: {k: round(v, 2) if isinstance(v, float) else v for k, v in d.items()}  # noqa: E731
-    return {
-        "pages": len(truths),
-        "detection": rounded(end_to_end["detection"]),
-        "ground_truth_lines": rounded(on_truth.report()),
-        "end_to_end": rounded(end_to_end["reading"]),
-        "seconds_per_page": {k: round(v / max(len(truths), 1), 2) for k, v in seconds.items()},
-    }
 
 
 def main() -> None:
@@ -88,7 +51,8 @@ def main() -> None:
                "beam": args.beam, "sets": {}}
     for split in ("val", "test"):
         for name, files in all_pages(split, args.data).items():
-            result = accuracy(recognizer, segmenter, files[: args.max_pages], beam=args.beam)
+            pages = [page for xml in files[: args.max_pages] for page in iter_pages(xml)]
+            result = evaluate_engine(recognizer, segmenter, pages, beam=args.beam)
             figures["sets"][f"{name}/{split}"] = result
             detection, truth, e2e = result["detection"], result["ground_truth_lines"], result["end_to_end"]
             print(

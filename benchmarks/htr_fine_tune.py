@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 import torch
 
 from benchmarks.cremma import dataset_dir
+from htr.evaluation import score_pages
 from htr.recognition import DEFAULT_MODEL, Recognizer
-from htr.recognition.scoring import score_pages
 from htr.sources import iter_pages
 from htr.training import train_recognition
 

@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -161,38 +160,17 @@ def cmd_evaluate_lines(args: argparse.Namespace) -> int:
 def cmd_evaluate_model(args: argparse.Namespace) -> int:
     """Runs the engine on ground-truth pages: recognition on the true lines, then segmentation + recognition."""
     pages = list(iter_pages(args.data))
+    from htr.evaluation import evaluate_engine
     from htr.recognition import Recognizer
     from htr.segmentation import Segmenter
 
     recognizer = Recognizer.load(args.rec_model, **_given(device=args.device))
     segmenter = Segmenter.load(args.seg_model, **_given(device=args.device))
-    on_gt = TextScore()
-    truths: list[Page] = []
-    preds: list[Page | None] = []
-    seconds = {"segment": 0.0, "read": 0.0}
-    for image_path, truth in tqdm(
-        pages, desc="evaluate", unit="page", disable=not pages
-    ):
-        image = load_image(image_path)
-        started = time.perf_counter()
-        read = recognizer.read_page(image, truth, **_given(beam=args.beam))
-        seconds["read"] += time.perf_counter() - started
-        for true_line, read_line in zip(truth.lines, read.lines):
-            on_gt.add(true_line.text, read_line.text)
-        started = time.perf_counter()
-        found = segmenter.segment(image)
-        seconds["segment"] += time.perf_counter() - started
-        started = time.perf_counter()
-        preds.append(recognizer.read_page(image, found, **_given(beam=args.beam)))
-        seconds["read"] += time.perf_counter() - started
-        truths.append(truth)
-    end_to_end = evaluate_pages(preds, truths)
-    report = {
-        "ground_truth_lines": on_gt.report(),
-        "detection": end_to_end["detection"],
-        "end_to_end": end_to_end["reading"],
-        "seconds_per_page": {k: v / max(len(pages), 1) for k, v in seconds.items()},
-    }
+    with tqdm(total=len(pages), desc="evaluate", unit="page", disable=not pages) as bar:
+        report = evaluate_engine(
+            recognizer, segmenter, pages, beam=args.beam or 0, on_page=lambda done: bar.update(done - bar.n)
+        )
+    report.pop("pages")
     _report(report, args.json)
     return 0
 

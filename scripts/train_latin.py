@@ -35,8 +35,8 @@ import cv2
 import torch
 
 from benchmarks.datasets import SETS, all_pages, datasets_dir, pages
+from htr.evaluation import score_pages
 from htr.recognition import Recognizer
-from htr.recognition.scoring import score_pages
 from htr.sources import iter_pages
 from htr.training import resume_recognition, train_recognition
 

@@ -3,10 +3,10 @@
 import pytest
 import torch
 
+from htr.evaluation import score_pages
 from htr.images import load_image
 from htr.metrics import evaluate_text
 from htr.recognition import DEFAULT_MODEL, Recognizer
-from htr.recognition.scoring import score_pages
 from htr.sources import iter_pages
 
 TEST_DOCUMENTS = ("journal-mme-de-genlis", "le-sallon-de-1767-denis-diderot")
