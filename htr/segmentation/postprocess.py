@@ -8,8 +8,8 @@ map resolution; `scale` turns map pixels into page pixels.
   2. The baseline is the column-wise mean of the *baseline* map's pixels that lie nearest that line.
   3. The polygon is the *region* map's pixels that lie nearest that line (each region pixel goes to its
      closest core), traced as an outline.
-  4. Reading order: lines grouped into columns by horizontal overlap; columns left to right (or right to
-     left), lines top to bottom inside a column.
+  4. Reading order: lines grouped into columns by horizontal overlap; text columns left to right (or right to
+     left), then margin notes (columns with little writing) from the top down; lines top to bottom inside a column.
 """
 
 from __future__ import annotations
@@ -265,14 +265,22 @@ def columns(lines: list[Line], overlap: float = 0.5) -> list[list[int]]:
     return list(groups.values())
 
 
-def reading_order(lines: list[Line], rtl: bool = False) -> list[list[Line]]:
-    """Lines grouped into columns, columns left to right (right to left if `rtl`), top to bottom inside."""
+def reading_order(lines: list[Line], rtl: bool = False, minor: float = 0.4) -> list[list[Line]]:
+    """Lines grouped into columns, top to bottom inside each. The text columns come first, left to right (right to
+    left if `rtl`); then the minor ones (margin notes, a page code in the margin: less than `minor` of the
+    writing of the largest column), each in its own region, from the top of the page down, so a note in the left
+    margin is never read before the text it annotates."""
     groups = columns(lines)
+    writing = [sum(_x_extent(lines[i])[1] - _x_extent(lines[i])[0] for i in g) for g in groups]
+    largest = max(writing, default=0)
+    main = [g for g, w in zip(groups, writing) if w >= minor * largest]
+    notes = [g for g, w in zip(groups, writing) if w < minor * largest]
     if rtl:
-        groups.sort(key=lambda g: -max(_x_extent(lines[i])[1] for i in g))
+        main.sort(key=lambda g: -max(_x_extent(lines[i])[1] for i in g))
     else:
-        groups.sort(key=lambda g: min(_x_extent(lines[i])[0] for i in g))
-    return [sorted((lines[i] for i in g), key=_height) for g in groups]
+        main.sort(key=lambda g: min(_x_extent(lines[i])[0] for i in g))
+    notes.sort(key=lambda g: min(_height(lines[i]) for i in g))
+    return [sorted((lines[i] for i in g), key=_height) for g in main + notes]
 
 
 def order_lines(found: list[FoundLine], rtl: bool = False) -> tuple[list[Line], list[Region]]:

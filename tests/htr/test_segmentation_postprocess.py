@@ -83,3 +83,12 @@ def test_lines_of_one_column_are_read_top_to_bottom():
     lines = [Line(id="", polygon=[], baseline=[(10, y), (200, y)]) for y in (300, 100, 200)]
     (column,) = reading_order(lines)
     assert [line.baseline[0][1] for line in column] == [100, 200, 300]
+
+
+def test_a_note_in_the_left_margin_is_read_after_the_text_in_its_own_region():
+    text = [(80, 290, y) for y in range(30, 200, 20)]  # nine long lines of the main text
+    note = [(5, 60, 75), (5, 55, 95)]  # two short lines in the left margin, beside the text's third line
+    found = maps_to_lines(draw_maps(text + note), scale=1.0, page_size=(300, 200))
+    lines, regions = order_lines(found)
+    assert [line.baseline[0][0] > 70 for line in lines] == [True] * 9 + [False] * 2
+    assert [line.region for line in lines] == ["r1"] * 9 + ["r2"] * 2 and len(regions) == 2
