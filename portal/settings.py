@@ -201,6 +201,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"HtrModelKindEnum": "portal.archive.models.HtrModel.Kind"},  # "kind" names several enums
 }
 
 # Models. None = the models shipped in htr/models/.

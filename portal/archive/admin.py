@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from portal.archive.models import Document, Layer, Line, Membership, Page, Project, Region, Revision, Transcription
+from portal.archive.models import (
+    Document,
+    HtrModel,
+    Layer,
+    Line,
+    Membership,
+    Page,
+    Project,
+    Region,
+    Revision,
+    Transcription,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,6 +32,14 @@ class DocumentAdmin(admin.ModelAdmin):
     list_display = ["title", "project", "is_public", "direction", "created"]
     list_filter = ["is_public", "direction"]
     search_fields = ["title", "project__name"]
+
+
+@admin.register(HtrModel)
+class HtrModelAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "script", "project", "read_only", "trained_at"]
+    list_filter = ["kind", "script", "read_only"]
+    search_fields = ["name", "project__name"]
+    raw_id_fields = ["base", "project", "trained_by"]
 
 
 @admin.register(Page)

@@ -1,4 +1,5 @@
-"""JSON API: projects, members, documents (upload, process, export), jobs, search. Pages and lines: api_pages.py.
+"""JSON API: projects, members, documents (upload, process, export), jobs, search. Pages and lines: api_pages.py;
+HTR models: api_models.py.
 
 An object the user may not read answers 404 (its existence is not told); one they may read but not change, 403.
 """
@@ -22,8 +23,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.archive import exports, pipeline, search, selectors, serializers, uploads
-from portal.archive.models import Document, Membership, Page, Project
+from portal.archive import exports, htr_models, pipeline, search, selectors, serializers, uploads
+from portal.archive.models import Document, HtrModel, Membership, Page, Project
 from portal.archive.permissions import can_edit_document, can_manage_document
 from portal.jobs.consumers import job_visible_to
 from portal.jobs.models import Job
@@ -66,9 +67,31 @@ class Busy(APIException):
     default_detail = "already being processed"
 
 
-def page_process(request, page: Page) -> Job:
+DEFAULT_STEPS = ["segmentation", "recognition"]
+
+
+def models_requested(request, document: Document) -> dict[str, int]:
+    """{kind: id} of the `model` the request asks to read with (one the user sees, usable in the document's
+    project, for a step it asks for); raises ValidationError otherwise."""
+    raw = request.query_params.get("model") or request.data.get("model")
+    if raw in (None, ""):
+        return {}
+    if isinstance(raw, bool) or not str(raw).isdigit():
+        raise ValidationError({"error": "model must be a model id"})
+    model = htr_models.models_visible_to(request.user).filter(pk=int(raw)).first()
+    if model is None:
+        raise ValidationError({"error": f"there is no model {raw}"})
+    if not htr_models.model_usable_in(model, document.project_id):
+        raise ValidationError({"error": f"model {raw} belongs to another project: only its own documents read with it"})
+    step = "recognition" if model.kind == HtrModel.Kind.RECOGNITION else "segmentation"
+    if step not in steps_requested(request, DEFAULT_STEPS):
+        raise ValidationError({"error": f"model {raw} is a {model.kind} model: ask for the {step} step"})
+    return {model.kind: model.pk}
+
+
+def page_process(request, page: Page, models: dict[str, int] | None = None) -> Job:
     """Queue a page's re-run; raises ValidationError when it cannot run now."""
-    steps = steps_requested(request, ["segmentation", "recognition"])
+    steps = steps_requested(request, DEFAULT_STEPS)
     if not page.thumbnail and "prepare" not in steps:
         steps = ["prepare", *steps]
     if "recognition" in steps and "segmentation" not in steps and not page.lines.exists():
@@ -77,7 +100,7 @@ def page_process(request, page: Page) -> Job:
     if active.exists():
         raise Busy({"error": f"page {page.number} is already being processed (job {active.first().pk})"})
     with transaction.atomic():
-        return pipeline.page_pipeline_start(page=page, steps=steps, user=request.user)
+        return pipeline.page_pipeline_start(page=page, steps=steps, user=request.user, models=models)
 
 
 def _delete_files_later(path: Path) -> None:
@@ -168,7 +191,8 @@ class DocumentViewSet(viewsets.ModelViewSet):
         project = serializer.validated_data["project"]
         if project.role_of(self.request.user) not in EDIT_ROLES:
             raise PermissionDenied("only the project's owner and editors may add documents")
-        serializer.save(created_by=self.request.user)
+        defaults = {} if "script" in serializer.validated_data else {"script": project.script}
+        serializer.save(created_by=self.request.user, **defaults)
 
     def perform_update(self, serializer):
         document = serializer.instance
@@ -233,17 +257,19 @@ class DocumentViewSet(viewsets.ModelViewSet):
     @extend_schema(
         request=serializers.ProcessSerializer,
         parameters=[OpenApiParameter("steps", str, description="comma list: prepare,segmentation,recognition")],
-        responses={202: serializers.JobsSerializer},
+        responses={202: serializers.JobsSerializer, 400: serializers.ErrorSerializer},
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
     def process(self, request, pk=None):
-        """Re-run the pipeline on every page that is not being processed already."""
+        """Re-run the pipeline on every page that is not being processed already; `model`: read with this model
+        this time (the document keeps its own: PATCH the document to change it)."""
         document = self.get_object()
         require_edit(request, document)
+        models = models_requested(request, document)
         jobs = []
         for page in document.pages.order_by("number"):
             try:
-                jobs.append(page_process(request, page))
+                jobs.append(page_process(request, page, models))
             except (ValidationError, Busy):
                 continue
         return Response({"jobs": serializers.JobSerializer(jobs, many=True).data}, status=status.HTTP_202_ACCEPTED)

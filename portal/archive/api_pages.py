@@ -13,8 +13,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from portal.archive import exports, images, selectors, serializers, services
-from portal.archive.api import FormatIsAnExportFormat, error, page_process, require_edit
+from portal.archive import exports, images, pipeline, selectors, serializers, services
+from portal.archive.api import FormatIsAnExportFormat, error, models_requested, page_process, require_edit
 from portal.archive.models import Layer, Line, Page, Revision, Transcription
 
 LAYER_PARAM = OpenApiParameter("layer", int, description="layer id (default: manual if it has text, else latest model)")
@@ -122,19 +122,23 @@ class PageViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.
         except images.PageGone:
             raise NotFound("this page was just deleted") from None
 
-    @extend_schema(request=serializers.LineCreateSerializer, responses={201: serializers.LineOutSerializer})
+    @extend_schema(request=serializers.LineCreateSerializer, responses={201: serializers.LineCreatedSerializer})
     @action(detail=True, methods=["post"])
     def lines(self, request, pk=None):
-        """Draw a new line (polygon, baseline), after line `after` or at the end."""
+        """Draw a new line (polygon, baseline), after line `after` or where its position puts it in reading order;
+        `job` reads it with the document's model at once."""
         page = self.get_object()
         require_edit(request, page.document)
         s = serializers.LineCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         try:
-            line = services.line_create(page=page, **s.validated_data)
+            with transaction.atomic():
+                line = services.line_create(page=page, **s.validated_data)
+                job = pipeline.lines_read_start(page=page, lines=[line.pk], user=request.user)
         except services.EditError as exc:
             return error(str(exc))
-        return Response(line_out(line, None, None), status=status.HTTP_201_CREATED)
+        data = {**line_out(line, None, None), "job": serializers.JobSerializer(job).data}
+        return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=serializers.ReorderSerializer, responses=serializers.ReorderSerializer)
     @action(detail=True, methods=["post"])
@@ -157,10 +161,11 @@ class PageViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.
     )
     @action(detail=True, methods=["post"])
     def process(self, request, pk=None):
-        """Re-run segmentation and recognition (or only `?steps=recognition`) on this page."""
+        """Re-run segmentation and recognition (or only `?steps=recognition`) on this page; `model`: with this
+        model this time."""
         page = self.get_object()
         require_edit(request, page.document)
-        job = page_process(request, page)
+        job = page_process(request, page, models_requested(request, page.document))
         return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(parameters=[LAYER_PARAM], responses=serializers.ReviewLineSerializer(many=True))

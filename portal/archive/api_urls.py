@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from portal.accounts.views import TokenView
-from portal.archive import api, api_pages
+from portal.archive import api, api_models, api_pages
 
 router = DefaultRouter()
 router.register("projects", api.ProjectViewSet, basename="api-project")
@@ -10,6 +10,7 @@ router.register("documents", api.DocumentViewSet, basename="api-document")
 router.register("pages", api_pages.PageViewSet, basename="api-page")
 router.register("lines", api_pages.LineViewSet, basename="api-line")
 router.register("jobs", api.JobViewSet, basename="api-job")
+router.register("models", api_models.HtrModelViewSet, basename="api-model")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -4,23 +4,41 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from portal.archive.models import Document, Membership, Project
+from portal.archive.models import Document, Membership, Project, Script
 
 
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = ["name", "description"]
+        fields = ["name", "description", "script"]
+        help_texts = {"script": _("Its new documents' script, unless they choose another.")}
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["script"].required = False
+
+    def clean_script(self) -> str:
+        return self.cleaned_data.get("script") or self.instance.script or Script.LATIN
 
 
 class DocumentForm(forms.ModelForm):
     class Meta:
         model = Document
-        fields = ["title", "description", "direction", "keyboard"]
+        fields = ["title", "description", "direction", "script", "keyboard"]
         labels = {"direction": _("Writing direction"), "keyboard": _("Extra keyboard characters")}
-        help_texts = {"keyboard": _("Characters offered by the editor's virtual keyboard, besides ѣ і ъ ѳ ѵ ѧ ѫ ѯ ѱ ҁ.")}
+        help_texts = {
+            "script": _("Picks the model that reads it and the editor's keyboard."),
+            "keyboard": _("Characters offered by the editor's virtual keyboard, besides the letters of its script."),
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["script"].required = False  # a form without it keeps the document's (a new one: its project's)
+
+    def clean_script(self) -> str:
+        return self.cleaned_data.get("script") or self.instance.script or Script.LATIN
 
     def clean_keyboard(self) -> str:
         # One button per character: drop spaces and repeats, keep the order the archivist typed.

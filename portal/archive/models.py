@@ -1,14 +1,81 @@
-"""The archive: projects → documents → pages → regions → lines → transcriptions (every revision kept)."""
+"""The archive: projects → documents → pages → regions → lines → transcriptions (every revision kept), and the
+HTR models that read them."""
+
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Script(models.TextChoices):
+    """The writing a document is in; it picks the shipped model that reads it and the editor's keyboard."""
+
+    LATIN = "latin", _("Latin (French…)")
+    CYRILLIC = "cyrillic", _("Cyrillic (Russian, pre-reform)")
+
+
+class HtrModel(models.Model):
+    """A segmentation or recognition model the archive reads with: a folder on disk (weights, config.json, model
+    card). The shipped ones (htr/models/) are read-only and belong to no project; a project's own models (trained
+    from its corrections) are seen, used and downloaded by its members only."""
+
+    class Kind(models.TextChoices):
+        SEGMENTATION = "segmentation", _("Segmentation")
+        RECOGNITION = "recognition", _("Recognition")
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    script = models.CharField(max_length=16, choices=Script.choices, default=Script.LATIN)
+    language = models.CharField(max_length=100, blank=True)
+    base = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="derived")
+    path = models.CharField(max_length=500, help_text=_("the model's folder (relative: to the portal's base folder)"))
+    # {"cer", "base_cer" (the base model's CER on the same held-out lines), "f1" (segmentation), "held_out_lines",
+    #  "held_out_pages", "curve": [{"step", "epoch", "minutes", "cer", "f1", "loss"}]}; absent figures are null.
+    figures = models.JSONField(default=dict, blank=True)
+    trained_pages = models.PositiveIntegerField(null=True, blank=True)
+    trained_lines = models.PositiveIntegerField(null=True, blank=True)
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    trained_at = models.DateTimeField(null=True, blank=True)
+    project = models.ForeignKey(
+        "Project", null=True, blank=True, on_delete=models.CASCADE, related_name="htr_models"
+    )
+    read_only = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(project__isnull=True), name="shipped_model_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def directory(self) -> Path:
+        path = Path(self.path)
+        return path if path.is_absolute() else Path(settings.BASE_DIR) / path
+
+
 class Project(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_projects")
+    # Defaults of the project's new documents (script) and of those that name no model of their own.
+    script = models.CharField(_("script"), max_length=16, choices=Script.choices, default=Script.LATIN)
+    recognition_model = models.ForeignKey(
+        HtrModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        limit_choices_to={"kind": HtrModel.Kind.RECOGNITION},
+    )
+    segmentation_model = models.ForeignKey(
+        HtrModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        limit_choices_to={"kind": HtrModel.Kind.SEGMENTATION},
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -51,8 +118,18 @@ class Document(models.Model):
     description = models.TextField(_("description"), blank=True)
     is_public = models.BooleanField(_("published"), default=False, help_text=_("Anyone may read a published document."))
     direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.LTR)
-    # Extra characters offered by the editor's virtual keyboard, beyond the default pre-reform set.
+    script = models.CharField(_("script"), max_length=16, choices=Script.choices, default=Script.LATIN)
+    # Extra characters offered by the editor's virtual keyboard, beyond those of the document's script.
     keyboard = models.CharField(max_length=200, blank=True)
+    # The models that read it; None: the project's, else the default for its script (see htr_models.py).
+    recognition_model = models.ForeignKey(
+        HtrModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        limit_choices_to={"kind": HtrModel.Kind.RECOGNITION},
+    )
+    segmentation_model = models.ForeignKey(
+        HtrModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        limit_choices_to={"kind": HtrModel.Kind.SEGMENTATION},
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -62,6 +139,11 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def chosen_model(self, kind: str) -> HtrModel | None:
+        """The model of `kind` chosen for this document, else for its project; None: the default."""
+        field = "recognition_model" if kind == HtrModel.Kind.RECOGNITION else "segmentation_model"
+        return getattr(self, field) or getattr(self.project, field)
 
 
 def page_image_path(page: "Page", filename: str) -> str:

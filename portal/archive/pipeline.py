@@ -5,6 +5,11 @@ whose job was cancelled or failed meanwhile does nothing, so a chain stops clean
 what that step made for the page (its lines, its model layer's text) inside one transaction: no duplicates. So a
 job whose worker died is resumed (portal/jobs/heartbeat.py) from the step it was at; the messages of the dead run
 carry its attempt number and do nothing if they ever arrive.
+
+What people wrote is never replaced: new lines take over the corrected ones (segmentation.py), and a reading goes
+into the model's own layer, and into the manual layer only on lines no person wrote. The models are the job's
+choice, else the document's (htr_models.reading_model). A job with `lines` in its params reads only those lines
+(a line just drawn) and leaves the page's state alone.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from portal.archive import images, services
-from portal.archive.models import Line, Page, Region, Transcription
+from portal.archive import htr_models, images, segmentation, services
+from portal.archive.models import HtrModel, Line, Page, Transcription
 from portal.jobs.heartbeat import beat_start, beat_stop, resumable
 from portal.jobs.models import Job
 from portal.jobs.progress import JobCancelled, JobSuperseded, job_fail, job_finish, job_progress, job_start
@@ -29,18 +35,31 @@ KIND = "page_pipeline"
 _STATE = {"prepare": Page.State.PREPARING, "segmentation": Page.State.SEGMENTING, "recognition": Page.State.RECOGNISING}
 
 
-def page_pipeline_start(*, page: Page, steps: list[str] | tuple[str, ...] = STEPS, user=None) -> Job:
-    """Create the page's job and queue its steps once the surrounding transaction commits."""
+def page_pipeline_start(
+    *,
+    page: Page,
+    steps: list[str] | tuple[str, ...] = STEPS,
+    user=None,
+    models: dict[str, int] | None = None,
+    lines: list[int] | None = None,
+) -> Job:
+    """Create the page's job and queue its steps once the surrounding transaction commits. `models`: the model id
+    to read with for a step's kind ({"recognition": id}), instead of the document's; `lines`: read only these."""
     unknown = [s for s in steps if s not in STEPS]
     if unknown or not steps:
         raise ValueError(f"unknown pipeline steps {unknown or steps}; choose from {', '.join(STEPS)}")
     steps = [s for s in STEPS if s in steps]
+    params: dict = {"steps": steps}
+    for kind, pk in (models or {}).items():
+        params[f"{kind}_model"] = pk
+    if lines is not None:
+        params["lines"] = list(lines)
     job = Job.objects.create(
         kind=KIND,
         owner=user if user is not None and user.is_authenticated else None,
         target=f"archive.page:{page.pk}",
         group=f"document-{page.document_id}",
-        params={"steps": steps},
+        params=params,
         total=100 * len(steps),
         task_id=str(uuid4()),
     )
@@ -63,9 +82,14 @@ def _enqueue(job: Job, steps: list[str]) -> None:
         job_fail(job, f"could not queue the work: {exc}")
 
 
+def lines_read_start(*, page: Page, lines: list[int], user=None) -> Job:
+    """Read these lines of the page (a line just drawn), with the document's model."""
+    return page_pipeline_start(page=page, steps=["recognition"], user=user, lines=lines)
+
+
 def _page_failed(job: Job) -> None:
     page = job_page(job)
-    if page is not None:
+    if page is not None and "lines" not in job.params:
         Page.objects.filter(pk=page.pk).update(state=Page.State.FAILED)
 
 
@@ -96,6 +120,8 @@ def page_step(*, job_id: int, step: str, task_id: str = "", attempt: int | None 
         job_fail(job, "the page was deleted")
         return
     index = steps.index(step)
+    # A job reading a few lines leaves the page's state to the page's own runs.
+    pages = Page.objects.filter(pk=page.pk) if "lines" not in job.params else Page.objects.none()
     try:
         if job.status == Job.Status.QUEUED:
             job_start(job, total=100 * len(steps), message=step)
@@ -104,16 +130,16 @@ def page_step(*, job_id: int, step: str, task_id: str = "", attempt: int | None 
         if task_id:
             job.task_id = task_id  # so that a cancel revokes the step in flight
             Job.objects.filter(pk=job.pk).update(task_id=task_id)
-        Page.objects.filter(pk=page.pk).update(state=_STATE[step])
+        pages.update(state=_STATE[step])
         job_progress(job, done=100 * index, message=step)
 
         def report(fraction: float) -> None:
             job_progress(job, done=100 * index + int(100 * min(max(fraction, 0.0), 1.0)), message=step)
 
-        result = STEP_FUNCTIONS[step](page, report)
+        result = STEP_FUNCTIONS[step](page, report, job.params)
         job.result = {**job.result, step: result}
         if index == len(steps) - 1:
-            Page.objects.filter(pk=page.pk).update(state=Page.State.DONE)
+            pages.update(state=Page.State.DONE)
             job_finish(job, result=job.result, message="done")
         else:
             Job.objects.filter(pk=job.pk, attempt=job.attempt).update(result=job.result)
@@ -121,79 +147,61 @@ def page_step(*, job_id: int, step: str, task_id: str = "", attempt: int | None 
     except JobSuperseded:
         log.warning("page %s: %s handed over to a newer run of job %s", page.pk, step, job.pk)
     except JobCancelled:
-        Page.objects.filter(pk=page.pk).update(state=Page.State.DONE if page.lines.exists() else Page.State.UPLOADED)
+        pages.update(state=Page.State.DONE if page.lines.exists() else Page.State.UPLOADED)
     except Exception as exc:  # noqa: BLE001 - recorded on the job and the page
         log.exception("page %s: %s failed", page.pk, step)
-        Page.objects.filter(pk=page.pk).update(state=Page.State.FAILED)
+        pages.update(state=Page.State.FAILED)
         job_fail(job, f"{step} failed: {exc}")
 
 
 # --- the steps ------------------------------------------------------------------------------------------------------
 
 
-def page_prepare(page: Page, report) -> dict:
+def page_prepare(page: Page, report, params: dict) -> dict:
     images.thumbnail_make(page)
     count = images.tiles_make(page, on_level=lambda done, total: report(done / total))
     return {"tiles": count}
 
 
-def _segmenter():
+def _segmenter(page: Page, params: dict):
     import htr
 
-    return htr.Segmenter.load(settings.HTR_SEGMENTATION_MODEL, device=settings.HTR_DEVICE)
+    path, _ = htr_models.reading_model(page.document, HtrModel.Kind.SEGMENTATION, params.get("segmentation_model"))
+    return htr.Segmenter.load(path, device=settings.HTR_DEVICE)
 
 
-def _recognizer():
-    import htr
-
-    return htr.Recognizer.load(settings.HTR_RECOGNITION_MODEL, device=settings.HTR_DEVICE)
-
-
-def page_segment(page: Page, report) -> dict:
-    """Find the page's lines and replace its current ones (re-segmenting discards the old lines and their text)."""
+def page_segment(page: Page, report, params: dict) -> dict:
+    """Find the page's lines; they replace the old ones, except that lines people worked on are carried over or
+    kept (segmentation.page_lines_replace)."""
     import htr
 
     image = htr.load_image(page.image.path)
     report(0.05)
-    found = _segmenter().segment(
+    found = _segmenter(page, params).segment(
         image, on_progress=lambda stage, fraction: report(0.05 + 0.9 * fraction), rtl=page.document.direction == "rtl"
     )
     report(0.95)  # a last check before writing: a cancelled job writes nothing
-    with transaction.atomic():
-        Page.objects.select_for_update().filter(pk=page.pk).first()
-        page.lines.all().delete()
-        page.regions.all().delete()
-        regions = {}
-        for i, r in enumerate(found.regions):
-            regions[r.id] = Region.objects.create(
-                page=page, external_id=r.id[:100], kind=r.kind[:50], polygon=[list(p) for p in r.polygon], order=i
-            )
-        Line.objects.bulk_create(
-            Line(
-                page=page,
-                region=regions.get(hl.region) if hl.region else None,
-                external_id=hl.id[:100],
-                polygon=[list(p) for p in hl.polygon],
-                baseline=[list(p) for p in hl.baseline],
-                order=i,
-            )
-            for i, hl in enumerate(found.lines)
-        )
-    return {"lines": len(found.lines), "regions": len(found.regions)}
+    return segmentation.page_lines_replace(page=page, found=found)
 
 
 def model_name_of(recognizer) -> str:
     return Path(recognizer.path).name if getattr(recognizer, "path", None) else "htr"
 
 
-def page_recognise(page: Page, report) -> dict:
-    """Read the page's lines into the model's layer: one transcription per line, a new revision where it changed."""
+def page_recognise(page: Page, report, params: dict) -> dict:
+    """Read the page's lines (or the job's `lines`) into the model's layer: one transcription per line, a new
+    revision where it changed; the manual layer takes the reading on the lines no person wrote."""
     import htr
     from htr.lines import Line as HtrLine
     from htr.lines import Page as HtrPage
 
-    lines = list(page.lines.order_by("order", "pk"))
-    recognizer = _recognizer()
+    only = params.get("lines")
+    lines = list(page.lines.filter(**({"pk__in": only} if only is not None else {})).order_by("order", "pk"))
+    path, model = htr_models.reading_model(page.document, HtrModel.Kind.RECOGNITION, params.get("recognition_model"))
+    if not lines:  # the lines to read were deleted meanwhile
+        return {"lines": 0, "layer": None, "model": model.name if model else None, "model_id": model.pk if model else None}
+    recognizer = htr.Recognizer.load(path, device=settings.HTR_DEVICE)
+    name = model.name if model is not None else model_name_of(recognizer)
     image = htr.load_image(page.image.path)
     hpage = HtrPage(
         image=page.original_name,
@@ -205,10 +213,10 @@ def page_recognise(page: Page, report) -> dict:
         image, hpage, beam=settings.HTR_BEAM, on_batch=lambda done, total: report(0.9 * done / max(total, 1))
     )
     report(0.95)
-    name = model_name_of(recognizer)
     with transaction.atomic():
         layer = services.layer_for_model(document=page.document, model_name=name)
         alive = set(page.lines.values_list("pk", flat=True))
+        written = []
         for hl in read.lines:
             pk = int(hl.id)
             if pk in alive:  # a line deleted by someone meanwhile is not brought back
@@ -216,8 +224,13 @@ def page_recognise(page: Page, report) -> dict:
                     line=Line(pk=pk, page_id=page.pk), layer=layer, text=hl.text, confidences=hl.confidences,
                     model_name=name,
                 )
-        Transcription.objects.filter(layer=layer, line__page=page).exclude(line_id__in=alive).delete()
-    return {"lines": len(read.lines), "layer": layer.pk, "model": name}
+                written.append(pk)
+        # `updated` says when the layer last read the line: the page shows the latest reading (selectors)
+        Transcription.objects.filter(layer=layer, line_id__in=written).update(updated=timezone.now())
+        if only is None:
+            Transcription.objects.filter(layer=layer, line__page=page).exclude(line_id__in=alive).delete()
+        services.page_reading_refresh(page=page, source=layer, line_ids=written)
+    return {"lines": len(read.lines), "layer": layer.pk, "model": name, "model_id": model.pk if model else None}
 
 
 STEP_FUNCTIONS = {"prepare": page_prepare, "segmentation": page_segment, "recognition": page_recognise}

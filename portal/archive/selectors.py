@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from portal.archive.models import Document, Layer, Line, Page, Project, Transcription
 
@@ -27,17 +27,19 @@ def documents_readable_by(user) -> QuerySet[Document]:
 
 
 def page_layers(page: Page) -> list[Layer]:
-    """The layers that hold text for at least one line of the page."""
-    return list(Layer.objects.filter(transcriptions__line__page=page).distinct().order_by("created", "pk"))
+    """The layers that hold text for at least one line of the page (`last_written`: their latest on the page)."""
+    layers = Layer.objects.filter(transcriptions__line__page=page).annotate(last_written=Max("transcriptions__updated"))
+    return list(layers.order_by("created", "pk"))
 
 
 def page_reading_layer(page: Page) -> Layer | None:
-    """The layer a page is shown in: the manual one if it has text, else the latest model run, else the import."""
+    """The layer a page is shown in: the manual one if it has text (corrections, and the latest reading of the lines
+    no one corrected), else the model that read the page last, else the import."""
     layers = page_layers(page)
     for kind in (Layer.Kind.MANUAL, Layer.Kind.MODEL, Layer.Kind.GROUND_TRUTH):
         of_kind = [layer for layer in layers if layer.kind == kind]
         if of_kind:
-            return of_kind[-1]
+            return max(of_kind, key=lambda layer: (layer.last_written, layer.created, layer.pk))
     return None
 
 

@@ -8,8 +8,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal.archive import selectors
-from portal.archive.models import Document, Layer, Membership, Page, Project
+from portal.archive import htr_models, selectors
+from portal.archive.models import Document, HtrModel, Layer, Membership, Page, Project
 from portal.jobs.models import Job
 
 User = get_user_model()
@@ -35,16 +35,52 @@ class UserField(serializers.Field):
         return value.get_username()
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class VisibleModelField(serializers.PrimaryKeyRelatedField):
+    """A model of this field's kind that the user may see: another one is answered as if it did not exist."""
+
+    def __init__(self, kind: str, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("queryset", HtrModel.objects.filter(kind=kind))
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return htr_models.models_visible_to(request.user if request else None).filter(kind=self.kind)
+
+
+class ModelChoiceMixin:
+    """Checks that the models chosen for a project or document are the shipped ones or its own project's."""
+
+    MODEL_FIELDS = ("recognition_model", "segmentation_model")
+
+    def check_models(self, attrs: dict, project_id: int | None) -> dict:
+        for field in self.MODEL_FIELDS:
+            model = attrs.get(field)
+            if model is not None and not htr_models.model_usable_in(model, project_id):
+                raise serializers.ValidationError(
+                    {field: f"model {model.pk} belongs to another project: only its own documents read with it"}
+                )
+        return attrs
+
+
+class ProjectSerializer(ModelChoiceMixin, serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True)
     role = serializers.SerializerMethodField()
+    recognition_model = VisibleModelField(HtrModel.Kind.RECOGNITION, help_text="default of its documents")
+    segmentation_model = VisibleModelField(HtrModel.Kind.SEGMENTATION, help_text="default of its documents")
 
     class Meta:
         model = Project
-        fields = ["id", "name", "description", "owner", "created", "role"]
+        fields = ["id", "name", "description", "owner", "created", "role", "script", "recognition_model",
+                  "segmentation_model"]
 
     def get_role(self, project) -> str | None:
         return project.role_of(self.context["request"].user)
+
+    def validate(self, attrs):
+        return self.check_models(attrs, self.instance.pk if self.instance else None)
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -68,18 +104,38 @@ class VisibleProjectField(serializers.PrimaryKeyRelatedField):
         return selectors.projects_visible_to(request.user) if request else Project.objects.none()
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(ModelChoiceMixin, serializers.ModelSerializer):
     project = VisibleProjectField(queryset=Project.objects.all())
     page_count = serializers.SerializerMethodField()
     role = serializers.SerializerMethodField()
+    script = serializers.ChoiceField(
+        choices=Document._meta.get_field("script").choices, required=False,
+        help_text="the writing it is in (default: its project's): picks the default model and the keyboard",
+    )
+    recognition_model = VisibleModelField(
+        HtrModel.Kind.RECOGNITION, help_text="the model that reads it (null: its project's, else the default)"
+    )
+    segmentation_model = VisibleModelField(
+        HtrModel.Kind.SEGMENTATION, help_text="the model that finds its lines (null: its project's, else the default)"
+    )
 
     class Meta:
         model = Document
         fields = [
-            "id", "project", "title", "description", "is_public", "direction", "keyboard",
-            "created", "updated", "page_count", "role",
+            "id", "project", "title", "description", "is_public", "direction", "script", "keyboard",
+            "recognition_model", "segmentation_model", "created", "updated", "page_count", "role",
         ]
         read_only_fields = ["created", "updated"]
+
+    def validate(self, attrs):
+        project = attrs.get("project") or (self.instance.project if self.instance else None)
+        if self.instance is not None and project != self.instance.project:
+            # Moved to another project: models of the one it leaves stay there.
+            for field in self.MODEL_FIELDS:
+                if field not in attrs:
+                    current = getattr(self.instance, field)
+                    attrs[field] = current if current and htr_models.model_usable_in(current, project.pk) else None
+        return self.check_models(attrs, project.pk if project else None)
 
     def get_page_count(self, document) -> int:
         return document.pages.count()
@@ -263,6 +319,72 @@ class ProcessSerializer(serializers.Serializer):
     steps = serializers.ListField(
         child=serializers.ChoiceField(choices=["prepare", "segmentation", "recognition"]), required=False
     )
+    model = serializers.IntegerField(
+        required=False, allow_null=True,
+        help_text="read with this model (its kind's step: recognition or segmentation) instead of the document's",
+    )
+
+
+class LineCreatedSerializer(LineOutSerializer):
+    job = JobSerializer(help_text="the reading of the new line")
+
+
+class CurvePointSerializer(serializers.Serializer):
+    step = serializers.IntegerField()
+    epoch = serializers.IntegerField(allow_null=True)
+    minutes = serializers.FloatField(allow_null=True)
+    cer = serializers.FloatField(allow_null=True, help_text="on the held-out lines, %")
+    f1 = serializers.FloatField(allow_null=True, help_text="line detection on the held-out pages, %")
+    loss = serializers.FloatField(allow_null=True, help_text="training loss")
+
+
+class FiguresSerializer(serializers.Serializer):
+    cer = serializers.FloatField(allow_null=True, help_text="character error rate on its held-out lines, %")
+    base_cer = serializers.FloatField(allow_null=True, help_text="its base model's CER on the same lines, %")
+    f1 = serializers.FloatField(allow_null=True, help_text="segmentation: line detection F1 on its held-out pages")
+    held_out_lines = serializers.IntegerField(allow_null=True)
+    held_out_pages = serializers.IntegerField(allow_null=True)
+    curve = CurvePointSerializer(many=True, help_text="the training curve")
+
+
+class HtrModelSerializer(serializers.ModelSerializer):
+    trained_by = serializers.CharField(source="trained_by.username", allow_null=True, read_only=True, default=None)
+    cer = serializers.SerializerMethodField()
+    base_cer = serializers.SerializerMethodField()
+    f1 = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HtrModel
+        fields = [
+            "id", "name", "kind", "script", "language", "base", "project", "read_only", "trained_pages",
+            "trained_lines", "trained_by", "trained_at", "created", "cer", "base_cer", "f1", "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_cer(self, model) -> float | None:
+        return model.figures.get("cer")
+
+    def get_base_cer(self, model) -> float | None:
+        return model.figures.get("base_cer")
+
+    def get_f1(self, model) -> float | None:
+        return model.figures.get("f1")
+
+    def get_download_url(self, model) -> str:
+        return reverse("api-model-download", args=[model.pk])
+
+
+class HtrModelDetailSerializer(HtrModelSerializer):
+    figures = serializers.SerializerMethodField(help_text="figures and training curve")
+
+    class Meta(HtrModelSerializer.Meta):
+        fields = [*HtrModelSerializer.Meta.fields, "figures"]
+        read_only_fields = fields
+
+    @extend_schema_field(FiguresSerializer)
+    def get_figures(self, model) -> dict:
+        return FiguresSerializer({"curve": [], **model.figures}).data
 
 
 class JobsSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from shapely.ops import unary_union
 
 from portal.archive import selectors
 from portal.archive.models import Document, Layer, Line, Page, Region, Revision, Transcription
+from portal.archive.segmentation import position_in_order
 
 MANUAL_LAYER = "Manual"
 IMPORTED_LAYER = "Imported"
@@ -102,6 +103,32 @@ def transcription_write(
         model_name=model_name,
     )
     return current
+
+
+def page_reading_refresh(*, page: Page, source: Layer, line_ids: list[int]) -> int:
+    """After `source` (a model's layer) read these lines: if the page has manual text (someone corrected it), the
+    lines no person wrote take the new reading there too, so the page shows the new reading with every correction
+    on top. Returns how many lines took it."""
+    manual = Layer.objects.filter(document_id=page.document_id, name=MANUAL_LAYER).first()
+    if manual is None:
+        return 0
+    Page.objects.select_for_update(no_key=True).filter(pk=page.pk).first()  # as the first correction's seeding does
+    rows = list(Transcription.objects.select_for_update().filter(layer=manual, line__page=page).order_by("pk"))
+    if not rows:
+        return 0
+    current = {t.line_id: t for t in rows}
+    by_person = set(
+        Revision.objects.filter(transcription__in=rows, author__isnull=False).values_list("transcription__line_id",
+                                                                                           flat=True)
+    )
+    taken = 0
+    for t in Transcription.objects.filter(layer=source, line_id__in=line_ids).exclude(line_id__in=by_person):
+        transcription_write(
+            line=Line(pk=t.line_id, page_id=page.pk), layer=manual, text=t.text, confidences=t.confidences,
+            model_name=source.model_name, locked=current.get(t.line_id),
+        )
+        taken += 1
+    return taken
 
 
 def _page_copy_to_manual(page: Page, source: Layer, manual: Layer) -> None:
@@ -216,7 +243,7 @@ def _renumber(page: Page, ordered: list[int]) -> None:
 
 
 def line_create(*, page: Page, polygon, baseline=None, after: int | None = None, region: int | None = None) -> Line:
-    """Draw a new line; it goes right after line `after` (or at the end)."""
+    """Draw a new line; it goes right after line `after`, or where its position puts it in reading order."""
     polygon = _points(polygon, "polygon", 3, page)
     baseline = _points(baseline or [], "baseline", 0, page)
     with transaction.atomic():
@@ -227,7 +254,11 @@ def line_create(*, page: Page, polygon, baseline=None, after: int | None = None,
         if region is not None and not Region.objects.filter(pk=region, page=page).exists():
             raise EditError(f"region {region} is not on page {page.pk}")
         line = Line.objects.create(page=page, polygon=polygon, baseline=baseline, region_id=region, order=len(ids))
-        position = ids.index(after) + 1 if after is not None else len(ids)
+        if after is not None:
+            position = ids.index(after) + 1
+        else:
+            outlines = dict(page.lines.filter(pk__in=ids).values_list("pk", "polygon"))
+            position = position_in_order(polygon, [outlines[pk] for pk in ids])
         _renumber(page, ids[:position] + [line.pk] + ids[position:])
         line.refresh_from_db()
         return line

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.archive.forms import DocumentForm, MemberForm, ProjectForm
-from portal.archive.models import Document, Membership, Page, Project
+from portal.archive.models import Document, Membership, Page, Project, Script
 from portal.archive.permissions import (
     can_edit_document,
     can_manage_document,
@@ -20,8 +20,12 @@ from portal.archive.permissions import (
 )
 from portal.jobs.models import Job
 
-# The pre-reform Cyrillic letters every document's keyboard offers; documents add their own.
-DEFAULT_KEYBOARD = "ѣіъѳѵѧѫѯѱҁ"
+# The letters the editor's keyboard offers for each script (then the document's own): French, with combining
+# accents (acute, grave, circumflex, diaeresis, tilde) to put on any letter; pre-reform Russian.
+KEYBOARDS = {
+    Script.LATIN: "œæçſ\u0301\u0300\u0302\u0308\u0303",
+    Script.CYRILLIC: "ѣіъѳѵѧѫѯѱҁ",
+}
 ACTIVE = (Job.Status.QUEUED, Job.Status.RUNNING)
 
 
@@ -112,7 +116,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "can_manage": role == Membership.Role.OWNER,
             "documents": documents,
             "memberships": memberships,
-            "document_form": DocumentForm(),
+            "document_form": DocumentForm(initial={"script": project.script}),
             "member_form": MemberForm(project=project),
         },
     )
@@ -130,6 +134,8 @@ def document_create(request: HttpRequest, project_id: int) -> HttpResponse:
         return redirect("project", project_id=project.pk)
     document = form.save(commit=False)
     document.project = project
+    if not request.POST.get("script"):
+        document.script = project.script
     document.created_by = request.user
     document.save()
     return redirect("document", document_id=document.pk)
@@ -240,7 +246,8 @@ def page_editor(request: HttpRequest, document_id: int, number: int) -> HttpResp
     numbers = list(document.pages.values_list("number", flat=True))
     index = numbers.index(page.number)
     can_edit = can_edit_document(document, request.user) and request.GET.get("view") != "read"
-    keyboard = DEFAULT_KEYBOARD + "".join(c for c in document.keyboard if c not in DEFAULT_KEYBOARD)
+    letters = KEYBOARDS.get(document.script, "")
+    keyboard = letters + "".join(c for c in document.keyboard if c not in letters)
     focus_line = request.GET.get("line", "")
     config = {
         "pageId": page.pk,

@@ -157,9 +157,7 @@
         }).catch(function (error) { report(error, message); })
           .finally(function () { event.target.disabled = false; });
       } else if (event.target.classList.contains("rerun-page")) {
-        if (Number(card.dataset.lines) > 0 && !confirm(gettext(
-          "Reading the page again finds its lines anew: its current lines and their corrections are replaced. Continue?"
-        ))) return;
+        // Nothing to confirm: the lines people corrected, and their text, survive a new reading.
         event.target.disabled = true;
         api.post("/api/pages/" + card.dataset.pageId + "/process/").then(function (job) {
           const event_ = job && job.type === "job" ? job : Object.assign({ status: "queued", percent: 0 }, job);
@@ -172,10 +170,6 @@
 
   if (processAll) {
     processAll.addEventListener("click", function () {
-      const corrected = Array.from(grid.children).some(function (card) { return Number(card.dataset.lines) > 0; });
-      if (corrected && !confirm(gettext(
-        "Reading the pages again finds their lines anew: their current lines and corrections are replaced. Continue?"
-      ))) return;
       processAll.disabled = true;
       api.post("/api/documents/" + config.documentId + "/process/").then(function (result) {
         const jobs = (result && result.jobs) || (Array.isArray(result) ? result : [result]);

@@ -130,9 +130,8 @@
             polygon: [[box.x, box.y], [box.x + box.w, box.y], [box.x + box.w, box.y + box.h], [box.x, box.y + box.h]]
               .map(function (p) { return [Math.round(p[0]), Math.round(p[1])]; }),
             baseline: [[Math.round(box.x), y], [Math.round(box.x + box.w), y]],
-            after: lines.activeId,
           });
-          say(gettext("Line added."), "ok");
+          say(gettext("Line added; it is being read."), "ok");
           return created && created.id;
         });
       });

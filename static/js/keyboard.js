@@ -1,4 +1,5 @@
-/* Virtual keyboard: pre-reform letters plus the document's own characters, inserted at the caret of the active line. */
+/* Virtual keyboard: the letters of the document's script plus its own characters, inserted at the caret of the active
+   line. */
 (function () {
   "use strict";
 
@@ -8,7 +9,7 @@
       const key = document.createElement("button");
       key.type = "button";
       key.className = "vkey";
-      key.textContent = char;
+      key.textContent = /^\p{M}$/u.test(char) ? "\u25CC" + char : char; // a combining accent shown on a dotted circle
       key.dataset.char = char;
       key.title = interpolate(gettext("Insert %s (hold Shift for the capital)"), [char]);
       key.tabIndex = -1;

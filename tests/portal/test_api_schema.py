@@ -162,3 +162,24 @@ def test_the_assistant_apis_answers_match_the_schema(schema, django_user_model):
     refused = client.get(f"/api/assistant/conversations/{pk}/export/pdf/")
     assert refused.status_code == 400
     _check(schema, refused.json(), "Error")
+
+
+@pytest.mark.django_db
+def test_the_model_apis_answers_match_the_schema(schema, django_user_model):
+    from portal.archive.models import HtrModel
+
+    paths = schema["paths"]
+    assert "/api/models/{id}/download/" in paths
+    assert {"recognition_model", "segmentation_model", "script"} <= set(
+        schema["components"]["schemas"]["PatchedDocument"]["properties"]
+    )
+    assert "model" in schema["components"]["schemas"]["Process"]["properties"]
+    user = django_user_model.objects.create_user("reader", password="pw-reader-1")
+    client = Client()
+    client.force_login(user)
+    listed = client.get("/api/models/").json()
+    _check(schema, listed["results"], "HtrModel", many=True)
+    for model in HtrModel.objects.filter(project=None):
+        _check(schema, client.get(f"/api/models/{model.pk}/").json(), "HtrModelDetail")
+    document = Document.objects.create(project=Project.objects.create(name="Fonds", owner=user), title="Journal")
+    _check(schema, client.get(f"/api/documents/{document.pk}/").json(), "Document")

@@ -1,6 +1,6 @@
 """The page pipeline end to end: upload over the API → a REAL Celery worker (PostgreSQL + Redis) prepares the images,
 finds the lines and reads them with the shipped models → text in a model layer. Re-runs replace instead of
-duplicating; cancelling stops the work."""
+duplicating (and keep what people wrote: test_resegmenting_keeps_corrections.py); cancelling stops the work."""
 
 from __future__ import annotations
 
@@ -95,6 +95,7 @@ async def _receive(layer, channel):
 
 
 def test_rerunning_the_pipeline_replaces_lines_and_text_instead_of_duplicating(celery_worker, editor):
+    """The imported lines are the uploader's text: the new lines take them over, or they stay, but never twice."""
     client, document = editor
     image, alto = cremma_page()
     body = post_files(client, document, [image, alto])  # ground truth: only the prepare step runs
@@ -121,11 +122,13 @@ def test_rerunning_the_pipeline_replaces_lines_and_text_instead_of_duplicating(c
         assert response.status_code == 202
         job = wait_for_job(response.json()["id"], timeout=600)
         assert job.status == Job.Status.DONE, job.error
-        found = job.result["segmentation"]["lines"]
-        assert page.lines.count() == found
-        assert Line.objects.filter(page=page).count() == found
-        assert Transcription.objects.filter(layer=read, line__page=page).count() == found
-        assert Transcription.objects.filter(layer=imported).count() == 0  # the old lines went with their text
+        segmented = job.result["segmentation"]
+        found, kept = segmented["lines"], segmented["kept"]
+        assert segmented["carried"] + kept == 22
+        assert page.lines.count() == found + kept
+        assert Line.objects.filter(page=page).count() == found + kept
+        assert Transcription.objects.filter(layer=read, line__page=page).count() == found + kept
+        assert Transcription.objects.filter(layer=imported).count() == 22  # the imported text stays, once
 
 
 def test_cancelling_a_running_job_stops_the_work(celery_worker, editor):

@@ -70,7 +70,7 @@ def test_adding_an_unknown_user_says_so(client):
 def test_the_keyboard_offers_the_documents_own_characters_after_the_old_letters(client):
     owner = make_user("owner")
     project = Project.objects.create(name="Fonds", owner=owner)
-    document = Document.objects.create(project=project, title="Грамота")
+    document = Document.objects.create(project=project, title="Грамота", script="cyrillic")
     Page.objects.create(document=document, number=1, image="documents/x/pages/p.jpg")
     client.force_login(owner)
     client.post(f"/documents/{document.pk}/settings/",
