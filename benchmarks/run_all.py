@@ -13,6 +13,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     ["htr_speed.py"],
     ["htr_recognition.py"],
+    ["htr_accuracy.py"],
     ["htr_fine_tune.py"],
     ["pipeline_throughput.py"],
     ["editor_save_latency.py"],
