@@ -211,6 +211,11 @@ HTR_DEVICE = env_str("HTR_DEVICE", "") or None
 # Beam width for reading lines: beam search with the model's character language model (0 or 1: greedy, faster).
 HTR_BEAM = env_int("HTR_BEAM", 8)
 MODELS_DIR = env_path("SKOROPIS_MODELS", VAR_DIR / "models")
+# Training from corrections (portal/archive/training.py): the fewest corrected lines a training starts with, and its
+# time budget in minutes (default, most).
+TRAINING_MIN_LINES = env_int("TRAINING_MIN_LINES", 20)
+TRAINING_DEFAULT_MINUTES = env_int("TRAINING_DEFAULT_MINUTES", 10)
+TRAINING_MAX_MINUTES = env_int("TRAINING_MAX_MINUTES", 240)
 
 LOGGING = {
     "version": 1,

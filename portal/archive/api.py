@@ -23,7 +23,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.archive import exports, htr_models, pipeline, search, selectors, serializers, uploads
+from portal.archive import exports, htr_models, pipeline, search, selectors, serializers, training, uploads
 from portal.archive.models import Document, HtrModel, Membership, Page, Project
 from portal.archive.permissions import can_edit_document, can_manage_document
 from portal.jobs.consumers import job_visible_to
@@ -275,6 +275,35 @@ class DocumentViewSet(viewsets.ModelViewSet):
         return Response({"jobs": serializers.JobSerializer(jobs, many=True).data}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
+        request=serializers.TrainSerializer,
+        responses={
+            202: serializers.JobSerializer, 400: serializers.ErrorSerializer, 403: serializers.ErrorSerializer,
+            409: serializers.ErrorSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
+    def train(self, request, pk=None):
+        """Train a recognition model from the document's corrected lines (job on the `training` queue): `pages`
+        (default: those with corrected lines), `base` model (default: the document's), `minutes` or `epochs`.
+        The job's result names the new model and its CER beside the base's on the held-out corrected lines."""
+        document = self.get_object()
+        if not can_edit_document(document, request.user):
+            return error("you may read this document but not train models on it", status.HTTP_403_FORBIDDEN)
+        s = serializers.TrainSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        try:
+            job = training.training_start(
+                document=document, user=request.user, minutes=s.validated_data.get("minutes"),
+                epochs=s.validated_data.get("epochs"), pages=s.validated_data.get("pages"),
+                base_id=s.validated_data.get("base"),
+            )
+        except training.TrainingBusy as exc:
+            return error(str(exc), status.HTTP_409_CONFLICT)
+        except training.TrainingError as exc:
+            return error(str(exc))
+        return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=list(exports.FORMATS), default="text")],
         responses={(200, "application/zip"): OpenApiTypes.BINARY, 400: serializers.ErrorSerializer},
     )
@@ -309,7 +338,8 @@ class JobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         """Stop a queued or running job (its owner, or an editor of the page's document)."""
         job = self.get_object()
         page = pipeline.job_page(job)
-        allowed = job.owner_id == request.user.pk or (page is not None and can_edit_document(page.document, request.user))
+        document = page.document if page is not None else training.job_document(job)
+        allowed = job.owner_id == request.user.pk or (document is not None and can_edit_document(document, request.user))
         if not request.user.is_authenticated or not allowed:
             raise PermissionDenied("only the job's owner or an editor of its document may cancel it")
         job_cancel(job)

@@ -57,6 +57,19 @@ class HtrModel(models.Model):
         return self.name
 
     @property
+    def summary(self) -> str:
+        """Its figures in words: "base 35.0 → new 23.0 CER on 12 held-out corrected lines"; "" without a CER."""
+        figures = self.figures or {}
+        if not isinstance(figures.get("cer"), int | float):
+            return ""
+        lines = figures.get("held_out_lines") or "?"
+        if not isinstance(figures.get("base_cer"), int | float):
+            return _("CER %(cer).1f on %(lines)s held-out lines") % {"cer": figures["cer"], "lines": lines}
+        return _("base %(base).1f → new %(cer).1f CER on %(lines)s held-out corrected lines") % {
+            "base": figures["base_cer"], "cer": figures["cer"], "lines": lines,
+        }
+
+    @property
     def directory(self) -> Path:
         path = Path(self.path)
         return path if path.is_absolute() else Path(settings.BASE_DIR) / path

@@ -325,6 +325,20 @@ class ProcessSerializer(serializers.Serializer):
     )
 
 
+class TrainSerializer(serializers.Serializer):
+    pages = serializers.ListField(
+        child=serializers.IntegerField(), required=False, allow_null=True,
+        help_text="page ids to learn from (default: every page with corrected lines)",
+    )
+    base = serializers.IntegerField(
+        required=False, allow_null=True, help_text="recognition model to fine-tune (default: the document's)"
+    )
+    minutes = serializers.FloatField(
+        required=False, allow_null=True, help_text="time budget (default TRAINING_DEFAULT_MINUTES)"
+    )
+    epochs = serializers.IntegerField(required=False, allow_null=True, help_text="stop after this many epochs")
+
+
 class LineCreatedSerializer(LineOutSerializer):
     job = JobSerializer(help_text="the reading of the new line")
 
@@ -353,12 +367,16 @@ class HtrModelSerializer(serializers.ModelSerializer):
     base_cer = serializers.SerializerMethodField()
     f1 = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
+    summary = serializers.CharField(
+        read_only=True, help_text='its figures in words: "base 35.0 → new 23.0 CER on 12 held-out corrected lines"'
+    )
 
     class Meta:
         model = HtrModel
         fields = [
             "id", "name", "kind", "script", "language", "base", "project", "read_only", "trained_pages",
-            "trained_lines", "trained_by", "trained_at", "created", "cer", "base_cer", "f1", "download_url",
+            "trained_lines", "trained_by", "trained_at", "created", "cer", "base_cer", "f1", "summary",
+            "download_url",
         ]
         read_only_fields = fields
 

@@ -5,7 +5,7 @@
 
 from celery import shared_task
 
-from portal.archive import pdfs, pipeline
+from portal.archive import pdfs, pipeline, training
 
 
 @shared_task(name="archive.page_prepare", bind=True)
@@ -26,3 +26,8 @@ def page_recognise(self, job_id: int, attempt: int | None = None) -> None:
 @shared_task(name="archive.pdf_render")
 def pdf_render(job_id: int, attempt: int | None = None) -> None:
     pdfs.pdf_render(job_id=job_id, attempt=attempt)
+
+
+@shared_task(name="archive.train_model")
+def train_model(job_id: int) -> None:
+    training.training_run(job_id=job_id)
