@@ -1,0 +1,63 @@
+"""A training whose worker is killed (SIGKILL) mid-training does not hang: once a worker is back, the heartbeat fails
+it with a message (a training is never run twice on its own), and no model is registered. Our own worker processes,
+as in test_job_heartbeat.py, with a short heartbeat so the test takes seconds, not minutes."""
+
+from __future__ import annotations
+
+import io
+import signal
+import time
+
+import pytest
+
+from portal.archive.models import HtrModel
+from portal.jobs.models import Job
+from tests.conftest import cremma_page, make_document, make_project, make_user, wait_for_job
+from tests.portal.test_job_heartbeat import workers  # noqa: F401 - the fixture
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
+
+
+@pytest.fixture
+def quick_reaper(monkeypatch):
+    """Workers started from here beat every 2 s and take a job silent for 8 s for dead."""
+    monkeypatch.setenv("JOB_HEARTBEAT_SECONDS", "2")
+    monkeypatch.setenv("JOB_STALE_SECONDS", "8")
+
+
+def test_a_training_whose_worker_was_killed_ends_failed_once_a_worker_is_back(quick_reaper, workers):  # noqa: F811
+    from rest_framework.test import APIClient
+
+    user = make_user("scribe")
+    document = make_document(make_project(user, name="Genlis"), title="Journal")
+    client = APIClient()
+    client.force_authenticate(user)
+    first = workers.start("first")
+    files = []
+    for path in cremma_page():
+        f = io.BytesIO(path.read_bytes())
+        f.name = path.name
+        files.append(f)
+    body = client.post(f"/api/documents/{document.pk}/upload/", {"files": files}, format="multipart").json()
+    assert wait_for_job(body["jobs"][0]["id"]).status == Job.Status.DONE
+    response = client.post(f"/api/documents/{document.pk}/train/", {"minutes": 10}, format="json")
+    assert response.status_code == 202, response.content
+    job_id = response.json()["id"]
+    deadline = time.monotonic() + 600
+    while not (job := Job.objects.get(pk=job_id)).message.startswith("epoch"):
+        assert job.is_active and time.monotonic() < deadline, f"no epoch ended: {job.status} {job.error}"
+        time.sleep(0.3)
+
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    killed = time.monotonic()
+    assert Job.objects.get(pk=job_id).status == Job.Status.RUNNING
+    workers.start("second")
+    job = wait_for_job(job_id, timeout=120)
+    print(f"\nthe killed training was failed {time.monotonic() - killed:.0f} s after the kill")
+    assert job.status == Job.Status.FAILED
+    assert "worker running this job stopped" in job.error and "start it again" in job.error
+    assert not HtrModel.objects.filter(project=document.project).exists()
+    again = client.post(f"/api/documents/{document.pk}/train/", {"epochs": 1}, format="json")  # not blocked
+    assert again.status_code == 202, again.content
+    client.post(f"/api/jobs/{again.json()['id']}/cancel/")
