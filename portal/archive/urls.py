@@ -15,5 +15,6 @@ urlpatterns = [
     path("documents/<int:document_id>/settings/", views.document_update, name="document-update"),
     path("documents/<int:document_id>/publish/", views.document_publish, name="document-publish"),
     path("documents/<int:document_id>/pages/<int:number>/", views.page_editor, name="page-editor"),
+    path("models/<int:model_id>/", views.model_detail, name="model"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
@@ -11,8 +12,9 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.archive import htr_models, training
 from portal.archive.forms import DocumentForm, MemberForm, ProjectForm
-from portal.archive.models import Document, Membership, Page, Project, Script
+from portal.archive.models import Document, HtrModel, Membership, Page, Project, Script
 from portal.archive.permissions import (
     can_edit_document,
     can_manage_document,
@@ -187,10 +189,12 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         job.as_event()
         for job in Job.objects.filter(target=f"archive.document:{document.pk}", status__in=ACTIVE)
     ]
+    training_panel = _training_panel(request, document, pages) if document.project.role_of(request.user) else None
     return render(
         request,
         "archive/document.html",
         {
+            "training": training_panel,
             "document": document,
             "pages": pages,
             "document_jobs": document_jobs,
@@ -203,7 +207,60 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
                 "canEdit": can_edit_document(document, request.user),
                 "stateLabels": {value: str(label) for value, label in Page.State.choices},
                 "jobs": document_jobs + [page.job for page in pages if page.job],
+                "training": training_panel["config"] if training_panel else None,
             },
+        },
+    )
+
+
+def _training_panel(request: HttpRequest, document: Document, pages: list[Page]) -> dict:
+    """What the document page shows its members about models: the one reading it, the project's own with their
+    figures, and (editors) what a training would learn from, with the latest training."""
+    counts = training.corrected_counts(document)
+    reading = training.base_model_of(document) if HtrModel.objects.exists() else None
+    usable = [
+        m for m in htr_models.models_visible_to(request.user).filter(kind=HtrModel.Kind.RECOGNITION)
+        if htr_models.model_usable_in(m, document.project_id)
+    ]
+    latest = Job.objects.filter(kind=training.KIND, target=f"archive.document:{document.pk}").order_by("-created")
+    latest = latest.first()
+    return {
+        "reading": reading,
+        "models": [m for m in usable if m.project_id is not None],
+        "bases": usable,
+        "pages": [(page, counts[page.pk]) for page in pages if page.pk in counts],
+        "lines": sum(counts.values()),
+        "min_lines": settings.TRAINING_MIN_LINES,
+        "default_minutes": settings.TRAINING_DEFAULT_MINUTES,
+        "max_minutes": settings.TRAINING_MAX_MINUTES,
+        "config": {
+            "minLines": settings.TRAINING_MIN_LINES,
+            "projectId": document.project_id,
+            "canManage": can_manage_document(document, request.user),
+            "readingModel": reading.pk if reading else None,
+            "latest": latest.as_event() if latest else None,
+            # the pages with lines nobody wrote: what reading again with another model changes
+            "uncorrected": [page.pk for page in pages if counts.get(page.pk, 0) < page.line_count],
+        },
+    }
+
+
+@_login_first
+def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
+    """A model's figures and training curve, for those who may see it (a project's model: its members)."""
+    model = htr_models.models_visible_to(request.user).filter(pk=model_id).first()
+    if model is None:
+        raise Hidden(_("No such model."))
+    return render(
+        request,
+        "archive/model.html",
+        {
+            "model": model,
+                        "curve": (model.figures or {}).get("curve") or [],
+            "curve_data": {"curve": (model.figures or {}).get("curve") or [],
+                           "base_cer": (model.figures or {}).get("base_cer")},
+            "documents": Document.objects.filter(recognition_model=model).order_by("title")
+            if model.project_id else Document.objects.none(),
         },
     )
 

@@ -111,6 +111,10 @@
   }
 
   function onMessage(message) {
+    // Other panels of the page (training.js) follow their own jobs from the same socket.
+    (message.type === "document.state" ? message.jobs : message.type === "job" ? [message] : []).forEach(function (job) {
+      document.dispatchEvent(new CustomEvent("skoropis:job", { detail: job }));
+    });
     if (message.type === "document.state") {
       message.pages.forEach(function (page) { if (!pageCard(page.id)) addPage(page); applyPage(page); });
       message.jobs.forEach(applyJob);
