@@ -80,3 +80,12 @@ def test_a_line_counts_as_corrected_once_a_person_wrote_its_text(project, users)
     Line.objects.create(page=page, polygon=[[0, 0], [10, 0], [10, 10]], order=9)  # no text: not corrected
     assert [text for _, text in corrected_lines(document)[page.pk]] == [
         "Милостивый государь мой", "Ѳеодоръ Матвѣевичъ", "le temps passé"]
+
+
+def test_an_editor_may_cancel_someone_elses_training_and_a_viewer_may_not(document, users, api_client_for):
+    job = api_client_for(users["owner"]).post(f"/api/documents/{document.pk}/train/", {"epochs": 1},
+                                              format="json").json()
+    assert api_client_for(users["viewer"]).post(f"/api/jobs/{job['id']}/cancel/").status_code == 403
+    response = api_client_for(users["editor"]).post(f"/api/jobs/{job['id']}/cancel/")
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert Job.objects.get(pk=job["id"]).status == Job.Status.CANCELLED
