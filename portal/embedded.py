@@ -90,16 +90,22 @@ def start_worker(env: dict, queues: str = ALL_QUEUES, pool: str = "solo", name: 
     )
 
 
-def start_web(env: dict, host: str, port: int, proxy_headers: bool = False) -> subprocess.Popen:
-    """daphne, through portal/webserver.py (a 414 for a URL too long); `proxy_headers`: behind a reverse proxy, take
-    the client's address and scheme from its X-Forwarded-For / X-Forwarded-Proto (only there: a client reaching
-    daphne directly could forge them)."""
+def start_web(env: dict, host: str, port: int, proxy_headers: bool = False, processes: int | None = None,
+              log=None) -> subprocess.Popen:
+    """The web server (portal/webserver.py): `processes` daphnes on one socket (None: WEB_PROCESSES, else one per
+    CPU), each answering 414 to a URL too long; `proxy_headers`: behind a reverse proxy, take the client's address
+    and scheme from its X-Forwarded-For / X-Forwarded-Proto (only there: a client reaching daphne directly could
+    forge them). Returns once the port accepts connections, which it does only when every process has loaded the
+    application. `log`: a file for its output (default: this process's)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "portal.webserver", "-b", host, "-p", str(port),
+         *(["--processes", str(processes)] if processes is not None else []),
          *(["--proxy-headers"] if proxy_headers else []),
          "portal.asgi:application"],
         cwd=ROOT,
         env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT if log is not None else None,
     )
 
     def ready() -> bool:
@@ -109,7 +115,11 @@ def start_web(env: dict, host: str, port: int, proxy_headers: bool = False) -> s
         except OSError:
             return False
 
-    wait_until(ready, "web server", timeout=90, proc=proc)
+    try:
+        wait_until(ready, "web server", timeout=180, proc=proc)
+    except (RuntimeError, TimeoutError):
+        stop([proc])
+        raise
     return proc
 
 

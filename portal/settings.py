@@ -98,6 +98,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web + worker) share the file: wait for locks instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+# PostgreSQL connections kept open in a pool of at most this many per process instead of one opened per request
+# (a new connection costs more than a line save). portal/webserver.py turns it on (4) in the web server's processes;
+# 0 elsewhere: Celery forks its workers, and a pool must not be shared across a fork.
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
+if DATABASE_POOL_SIZE > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": DATABASE_POOL_SIZE,
+                                                              "timeout": 60}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: broker, channel layer and cache. Default: the embedded one on a unix socket in var/.

@@ -24,7 +24,11 @@ def main() -> int:
     parser.add_argument("--no-worker", action="store_true", help="web only (workers run elsewhere)")
     parser.add_argument("--proxy-headers", action="store_true",
                         help="behind a TLS reverse proxy: trust its X-Forwarded-For / X-Forwarded-Proto")
+    parser.add_argument("--web-processes", type=int, default=None,
+                        help="web server processes sharing the port (default: WEB_PROCESSES, else one per CPU)")
     args = parser.parse_args()
+    if args.web_processes is not None and args.web_processes < 1:
+        parser.error("--web-processes must be at least 1")
 
     var_dir = Path(os.environ.get("SKOROPIS_VAR", embedded.ROOT / "var")).resolve()
     env = embedded.base_env(var_dir)
@@ -42,7 +46,8 @@ def main() -> int:
         embedded.ensure_demo_admin(env)
         if not args.no_worker:
             procs.append(embedded.start_worker(env))
-        procs.append(embedded.start_web(env, args.host, args.port, proxy_headers=args.proxy_headers))
+        procs.append(embedded.start_web(env, args.host, args.port, proxy_headers=args.proxy_headers,
+                                        processes=args.web_processes))
         print(f"\n  Skoropis is running at http://{args.host}:{args.port}/   (Ctrl-C to stop)\n", flush=True)
         while all(p.poll() is None for p in procs):
             time.sleep(1)

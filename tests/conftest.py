@@ -274,9 +274,11 @@ def chromium() -> Path:
 
 @pytest.fixture(scope="session")
 def daphne_server(django_db_setup, django_db_blocker, celery_worker):
-    """`daphne portal.asgi:application` (through portal/webserver.py, as scripts/run.py starts it) on a free port, on
-    the same database and Redis as the worker."""
+    """The web server as scripts/run.py starts it (portal/webserver.py: daphne, here in 2 processes on one socket) on a
+    free port, on the same database and Redis as the worker."""
     from django.db import connection
+
+    from portal import embedded
 
     env = dict(os.environ)
     if connection.vendor == "postgresql":
@@ -290,22 +292,17 @@ def daphne_server(django_db_setup, django_db_blocker, celery_worker):
     port = free_port()
     log_path = Path(os.environ["SKOROPIS_VAR"]) / f"daphne-{os.getpid()}.log"
     log = open(log_path, "w")  # noqa: SIM115 - open for the server's whole life, closed at teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "portal.webserver", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    try:
+        proc = embedded.start_web(env, "127.0.0.1", port, processes=2, log=log)
+    except (RuntimeError, TimeoutError) as exc:
+        raise RuntimeError(f"{exc}:\n{log_path.read_text(errors='replace')[-4000:]}") from None
     base = f"http://127.0.0.1:{port}"
-    # The first request imports every URLconf (slow on a busy machine): wait for it here, not in a test.
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            urllib.request.urlopen(base + "/accounts/login/", timeout=120)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"daphne did not start:\n{log_path.read_text(errors='replace')[-4000:]}") from None
-            time.sleep(0.3)
+    # Every process has loaded the application and its URLconf before the port accepts connections.
+    try:
+        urllib.request.urlopen(base + "/accounts/login/", timeout=120)
+    except OSError:
+        _stop(proc, timeout=15)
+        raise RuntimeError(f"the web server does not answer:\n{log_path.read_text(errors='replace')[-4000:]}") from None
     yield base
     _stop(proc, timeout=15)
     log.close()
