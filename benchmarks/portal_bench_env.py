@@ -78,13 +78,17 @@ class BenchEnvironment:
             time.sleep(0.3)
         return proc
 
-    def start_daphne(self, port: int) -> subprocess.Popen:
+    def start_web(self, port: int, processes: int | None = None) -> subprocess.Popen:
+        """The portal's web server as `scripts/run.py` starts it (portal/webserver.py: `processes` daphnes on one
+        socket, None: WEB_PROCESSES or one per CPU); the port accepts connections once every process has loaded."""
+
         def listening() -> bool:
             with socket.socket() as s:
                 return s.connect_ex(("127.0.0.1", port)) == 0
 
-        args = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "portal.asgi:application"]
-        return self.start(args, "daphne", listening)
+        args = [sys.executable, "-m", "portal.webserver", "-b", "127.0.0.1", "-p", str(port),
+                *(["--processes", str(processes)] if processes is not None else []), "portal.asgi:application"]
+        return self.start(args, "web", listening)
 
     def start_worker(self) -> subprocess.Popen:
         return self.start([sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", "default,gpu,training",
