@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from portal.archive import exports, images, pipeline, selectors, serializers, services
+from portal.archive import exports, images, pipeline, selectors, serializers, services, training
 from portal.archive.api import FormatIsAnExportFormat, error, models_requested, page_process, require_edit
 from portal.archive.models import Layer, Line, Page, Revision, Transcription
 
@@ -240,6 +240,8 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
             return Response({"error": "conflict", "current": conflict.current()}, status=status.HTTP_409_CONFLICT)
         except services.EditError as exc:
             return error(str(exc))
+        if line.page.document.retrain_every:
+            training.training_auto_maybe(document=line.page.document, user=request.user)
         return Response(transcription_out(t, author=request.user if t.version > s.validated_data["version"] else None))
 
     @extend_schema(parameters=[LAYER_PARAM], responses=serializers.RevisionSerializer(many=True))

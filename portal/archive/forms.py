@@ -25,7 +25,7 @@ class ProjectForm(forms.ModelForm):
 class DocumentForm(forms.ModelForm):
     class Meta:
         model = Document
-        fields = ["title", "description", "direction", "script", "keyboard"]
+        fields = ["title", "description", "direction", "script", "keyboard", "retrain_every"]
         labels = {"direction": _("Writing direction"), "keyboard": _("Extra keyboard characters")}
         help_texts = {
             "script": _("Picks the model that reads it and the editor's keyboard."),
@@ -36,6 +36,11 @@ class DocumentForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["script"].required = False  # a form without it keeps the document's (a new one: its project's)
+        self.fields["retrain_every"].required = False
+
+    def clean_retrain_every(self) -> int:
+        value = self.cleaned_data.get("retrain_every")
+        return self.instance.retrain_every if value is None else value
 
     def clean_script(self) -> str:
         return self.cleaned_data.get("script") or self.instance.script or Script.LATIN

@@ -143,6 +143,13 @@ class Document(models.Model):
         HtrModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         limit_choices_to={"kind": HtrModel.Kind.SEGMENTATION},
     )
+    # Automatic training: after every this many newly corrected lines, fine-tune the model reading it in the
+    # background and keep the new one only if it reads the held-out corrected lines better (0: off).
+    retrain_every = models.PositiveIntegerField(
+        _("retrain after every N newly corrected lines"), default=0,
+        help_text=_("0: off. The new model is kept only if it beats the current one on held-out corrected lines; "
+                    "then the pages nobody corrected are read again."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

@@ -123,7 +123,7 @@ class DocumentSerializer(ModelChoiceMixin, serializers.ModelSerializer):
         model = Document
         fields = [
             "id", "project", "title", "description", "is_public", "direction", "script", "keyboard",
-            "recognition_model", "segmentation_model", "created", "updated", "page_count", "role",
+            "recognition_model", "segmentation_model", "retrain_every", "created", "updated", "page_count", "role",
         ]
         read_only_fields = ["created", "updated"]
 

@@ -158,9 +158,11 @@ def training_start(
     epochs: int | None = None,
     pages: list[int] | None = None,
     base_id: int | None = None,
+    auto: bool = False,
 ) -> Job:
     """Check what the training would learn from and queue it (once the transaction commits) on `training`.
-    TrainingBusy while another training of the document runs; TrainingError when it cannot start."""
+    TrainingBusy while another training of the document runs; TrainingError when it cannot start. `auto`: the
+    document's automatic mode started it (kept only if it beats the current model, then re-reads)."""
     if minutes is None and epochs is None:
         minutes = settings.TRAINING_DEFAULT_MINUTES
     if minutes is not None and not 0 < minutes <= settings.TRAINING_MAX_MINUTES:
@@ -191,13 +193,43 @@ def training_start(
             owner=user if user is not None and user.is_authenticated else None,
             target=f"archive.document:{document.pk}",
             group=f"document-{document.pk}",
-            params={"pages": sorted(lines), "base": base.pk, "minutes": minutes, "epochs": epochs},
+            params={"pages": sorted(lines), "base": base.pk, "minutes": minutes, "epochs": epochs, "auto": auto,
+                    "corrected": count if pages is None else corrected_total(document)},
             total=100,
             message="waiting for a training worker",
             task_id=str(uuid4()),
         )
         transaction.on_commit(lambda: _enqueue(job))
     return job
+
+
+def corrected_total(document: Document) -> int:
+    return sum(len(v) for v in corrected_lines(document).values())
+
+
+def training_auto_maybe(*, document: Document, user) -> Job | None:
+    """Automatic mode: once `retrain_every` lines were corrected since the last training started (all of them, for
+    the first), fine-tune the model reading the document for TRAINING_AUTO_MINUTES. None when it is not time, one
+    runs, or it cannot start."""
+    if document.retrain_every <= 0:
+        return None
+    last = (
+        Job.objects.filter(kind=KIND, target=f"archive.document:{document.pk}")
+        .exclude(status__in=[Job.Status.FAILED, Job.Status.CANCELLED])
+        .order_by("-created")
+        .first()
+    )
+    if last is not None and last.is_active:
+        return None
+    count = corrected_total(document)
+    since = count - int((last.params.get("corrected") or 0) if last else 0)
+    if since < document.retrain_every or count < settings.TRAINING_MIN_LINES:
+        return None
+    try:
+        return training_start(document=document, user=user, minutes=settings.TRAINING_AUTO_MINUTES, auto=True)
+    except TrainingError as exc:
+        log.info("document %s: no automatic training: %s", document.pk, exc)
+        return None
 
 
 def _enqueue(job: Job) -> None:
@@ -272,7 +304,7 @@ def training_run(*, job_id: int) -> None:
         if document is None:
             raise TrainingError("the document was deleted")
         result = _train(job, document, work)
-        job_finish(job, result=result, message=_summary(result))
+        job_finish(job, result=result, message=result.get("outcome") or _summary(result))
     except JobSuperseded:
         log.warning("training job %s handed over", job_id)
     except JobCancelled:
@@ -342,6 +374,12 @@ def _train(job: Job, document: Document, work: Path) -> dict:
     shutil.move(str(out), folder)
     try:
         scores = _score(folder, held_out)
+        if params.get("auto") and not scores["cer"] < base_scores["cer"]:
+            shutil.rmtree(folder, ignore_errors=True)
+            outcome = (f"kept {base.name}: the new model read the {scores['lines']} held-out corrected lines at "
+                       f"{scores['cer']:.1f} CER, no better than {base_scores['cer']:.1f}")
+            return {**live, "model": None, "cer": scores["cer"], "held_out_lines": scores["lines"], "kept": False,
+                    "outcome": outcome, "reread_pages": []}
         _log_base_cer(folder, base_scores["cer"])
         figures = htr_models.figures_read(folder, HtrModel.Kind.RECOGNITION)
         figures.update(cer=scores["cer"], base_cer=base_scores["cer"], held_out_lines=scores["lines"],
@@ -361,10 +399,36 @@ def _train(job: Job, document: Document, work: Path) -> dict:
         page.pk for page in document.pages.annotate(line_count=Count("lines")).order_by("number")
         if corrected.get(page.pk, 0) < page.line_count
     ]
-    return {
+    result = {
         **live, "model": model.pk, "model_name": model.name, "cer": scores["cer"], "held_out_lines": scores["lines"],
         "trained_pages": len(split.train), "curve": figures["curve"], "uncorrected_pages": untouched,
     }
+    if params.get("auto"):
+        result.update(_auto_switch(document, model, untouched, job.owner))
+        result["outcome"] = (f"model {model.name}: {base_scores['cer']:.1f} → {scores['cer']:.1f} CER, "
+                             f"{len(result['reread_pages'])} page{'s' if len(result['reread_pages']) != 1 else ''} "
+                             "re-read")
+    return result
+
+
+def _auto_switch(document: Document, model: HtrModel, pages: list[int], user) -> dict:
+    """The automatic mode's new model beat the current one: the document reads with it from now on, and the pages
+    with lines nobody wrote are read again (corrected lines keep their text)."""
+    from portal.archive import pipeline
+
+    reread = []
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(recognition_model=model)
+        busy = set(
+            Job.objects.filter(
+                target__in=[f"archive.page:{pk}" for pk in pages], status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+            ).values_list("target", flat=True)
+        )
+        for page in Page.objects.filter(pk__in=pages).order_by("number"):
+            if f"archive.page:{page.pk}" not in busy and page.lines.exists():
+                pipeline.page_pipeline_start(page=page, steps=["recognition"], user=user)
+                reread.append(page.pk)
+    return {"kept": True, "reread_pages": reread}
 
 
 def _finite(value) -> float | None:

@@ -224,7 +224,12 @@ def _training_panel(request: HttpRequest, document: Document, pages: list[Page])
     ]
     latest = Job.objects.filter(kind=training.KIND, target=f"archive.document:{document.pk}").order_by("-created")
     latest = latest.first()
+    last_counted = (
+        Job.objects.filter(kind=training.KIND, target=f"archive.document:{document.pk}")
+        .exclude(status__in=[Job.Status.FAILED, Job.Status.CANCELLED]).order_by("-created").first()
+    )
     return {
+        "auto_since": sum(counts.values()) - int((last_counted.params.get("corrected") or 0) if last_counted else 0),
         "reading": reading,
         "models": [m for m in usable if m.project_id is not None],
         "bases": usable,

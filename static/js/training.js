@@ -110,7 +110,7 @@
         (typeof result.base_cer === "number" ? " · " + interpolate(gettext("base model: CER %s on %s held-out lines"),
           [Number(result.base_cer).toFixed(1), result.held_out_lines]) : "");
     } else {
-      message.textContent = gettext("Training done.");
+      message.textContent = job.message || gettext("Training done.");  // an automatic training says what it did
     }
     draw(curve, result.curve || [], result.base_cer);
     if (job.status === "done" && result.model) {
