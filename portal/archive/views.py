@@ -120,6 +120,9 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "memberships": memberships,
             "document_form": DocumentForm(initial={"script": project.script}),
             "member_form": MemberForm(project=project),
+            "models": project.htr_models.select_related("base").order_by("-created"),
+            # what each document could train on: its corrected lines
+            "corrected": [(document, training.corrected_total(document)) for document in documents],
         },
     )
 

@@ -57,3 +57,10 @@ def test_editors_get_the_training_form_and_viewers_the_figures_only(trained, use
     assert "Page 1: 3 corrected lines" in editor
     viewer = client_for(users["viewer"]).get(f"/documents/{document.pk}/").content.decode()
     assert SUMMARY in viewer and 'id="train-form"' not in viewer and "Use for this document" not in viewer
+
+
+def test_the_project_page_lists_its_models_and_what_each_document_could_train_on(trained, users):
+    document, model = trained
+    html = client_for(users["editor"]).get(f"/projects/{document.project_id}/").content.decode()
+    assert SUMMARY in html and f'href="/models/{model.pk}/"' in html
+    assert f'href="/documents/{document.pk}/#models-card"' in html and "3 corrected lines" in html
