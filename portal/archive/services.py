@@ -151,6 +151,14 @@ def _page_copy_to_manual(page: Page, source: Layer, manual: Layer) -> None:
 
 def _manual_for_edit(line: Line, version: int | None, source: Layer | None) -> tuple[Layer, Transcription | None]:
     """Lock (or prepare) the line's manual transcription; raise EditConflict when `version` is stale."""
+    current = (  # a line corrected before (most saves): its row and layer in one query, the row alone locked
+        Transcription.objects.select_for_update(of=("self",)).select_related("layer")
+        .filter(line=line, layer__document_id=line.page.document_id, layer__name=MANUAL_LAYER).first()
+    )
+    if current is not None:
+        if version is not None and version != current.version:
+            raise EditConflict(current)
+        return current.layer, current
     manual = layer_manual(document=line.page.document)
     current = Transcription.objects.select_for_update().filter(line=line, layer=manual).first()
     if current is None:
