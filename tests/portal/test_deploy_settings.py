@@ -33,7 +33,12 @@ def readme_recipe() -> dict[str, str]:
 
 
 def environment(recipe: dict[str, str]) -> dict:
-    keep = {k: v for k, v in os.environ.items() if not re.match(r"(SECURE_|SESSION_|CSRF_|DEBUG$|ALLOWED_HOSTS$)", k)}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: the browser tests' conftest sets it for this process, a deployment never does.
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if not re.match(r"(SECURE_|SESSION_|CSRF_|DEBUG$|ALLOWED_HOSTS$|DJANGO_ALLOW_ASYNC_UNSAFE$)", k)
+    }
     # The test services, not the recipe's example hosts (check --deploy connects to neither).
     return {**keep, **recipe, "DATABASE_URL": os.environ["DATABASE_URL"], "REDIS_URL": os.environ["REDIS_URL"]}
 
