@@ -153,7 +153,7 @@
     count.textContent = interpolate(ngettext("%s corrected line chosen", "%s corrected lines chosen", lines),
       [lines.toLocaleString(LANG)]) + " · " + (lines < needed
       ? interpolate(gettext("a training needs at least %s: correct %s more."), [needed, needed - lines])
-      : gettext("about 15% of them are held back to measure the new model against the base."));
+      : gettext("about one in seven of them is held back to measure the new model against the base."));
   }
 
   if (form) {
