@@ -194,7 +194,7 @@ def training_start(
             target=f"archive.document:{document.pk}",
             group=f"document-{document.pk}",
             params={"pages": sorted(lines), "base": base.pk, "minutes": minutes, "epochs": epochs, "auto": auto,
-                    "corrected": count if pages is None else corrected_total(document)},
+                    "corrected": corrected_total(document)},
             total=100,
             message="waiting for a training worker",
             task_id=str(uuid4()),
@@ -204,7 +204,17 @@ def training_start(
 
 
 def corrected_total(document: Document) -> int:
-    return sum(len(v) for v in corrected_lines(document).values())
+    """How many lines of the document a person wrote, in one query (automatic mode counts them at every save)."""
+    return (
+        Transcription.objects.filter(
+            line__page__document=document, revisions__author__isnull=False,
+            layer__kind__in=[Layer.Kind.MANUAL, Layer.Kind.GROUND_TRUTH],
+        )
+        .exclude(text="")
+        .values("line_id")
+        .distinct()
+        .count()
+    )
 
 
 def training_auto_maybe(*, document: Document, user) -> Job | None:

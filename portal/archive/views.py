@@ -232,7 +232,9 @@ def _training_panel(request: HttpRequest, document: Document, pages: list[Page])
         .exclude(status__in=[Job.Status.FAILED, Job.Status.CANCELLED]).order_by("-created").first()
     )
     return {
-        "auto_since": sum(counts.values()) - int((last_counted.params.get("corrected") or 0) if last_counted else 0),
+        "auto_since": training.corrected_total(document) - int(
+            (last_counted.params.get("corrected") or 0) if last_counted else 0
+        ),
         "reading": reading,
         "models": [m for m in usable if m.project_id is not None],
         "bases": usable,
