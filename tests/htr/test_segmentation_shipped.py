@@ -8,7 +8,7 @@ from htr.metrics import evaluate_pages
 from htr.sources import iter_pages
 from tests.conftest import shared_dir
 
-# The shipped model scores F1 92.6 on these two pages (P 98.0, R 87.7; 50 of 57 lines): 85 leaves a margin of
+# v1 scored F1 92.6 on these two pages (P 98.0, R 87.7; 50 of 57 lines): 85 leaves a margin of
 # about four lines for a future retraining or a changed platform; see htr/models/segmentation/README.md.
 MIN_F1 = 85.0
 PAGES = [("journal-mme-de-genlis", "f15"), ("le-sallon-de-1767-denis-diderot", "10_b1c6f_default")]
@@ -40,3 +40,20 @@ def test_a_blank_page_has_no_lines(segmenter):
 def test_it_rejects_something_that_is_not_an_image(segmenter):
     with pytest.raises(ValueError, match="page image"):
         segmenter.segment(np.zeros((10,), np.uint8))
+
+
+def test_a_stamp_alone_is_no_line(segmenter):
+    """A round archive stamp (two rings, letters set around them) on blank paper: v1 found 3 lines in it."""
+    import math
+
+    import cv2
+
+    page = np.full((2000, 1400, 3), (236, 228, 210), np.uint8)
+    centre, ink = (700, 1000), (140, 60, 40)
+    cv2.circle(page, centre, 220, ink, 9)
+    cv2.circle(page, centre, 170, ink, 5)
+    for i, char in enumerate("ARCHIVES NATIONALES * PARIS * "):
+        angle = 2 * math.pi * i / 30
+        x, y = int(centre[0] + 195 * math.cos(angle)), int(centre[1] + 195 * math.sin(angle))
+        cv2.putText(page, char, (x - 10, y + 10), cv2.FONT_HERSHEY_TRIPLEX, 1.0, ink, 2)
+    assert segmenter.segment(page).lines == []
