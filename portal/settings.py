@@ -58,20 +58,17 @@ INSTALLED_APPS = [
     "assistant",
 ]
 
-# Under ASGI, Django runs the middleware below the innermost sync-only one asynchronously, each of their methods a
-# thread hop: with ChosenLanguageMiddleware (sync only) innermost the whole chain runs in one thread, a sixth less CPU
-# a request. Its redirects are the same from here (nothing above changes a GET's path or cookies).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "portal.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "portal.language.ChosenLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
