@@ -12,6 +12,7 @@ import json
 import math
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -461,13 +462,21 @@ def tune_language_model(
 
 
 def _write_language_model(out_dir: Path, texts: list[str], base: str | None) -> None:
-    """lm.txt: the texts the character language model of beam search learns from: the base model's and these."""
+    """lm.txt: the texts the character language model of beam search learns from: the base model's and those of
+    these that it does not hold already (going on training on the same lines does not count them twice)."""
     from htr.recognition.language import LM_NAME
 
     lines = []
     if base is not None and (Path(base) / LM_NAME).is_file():
         lines = (Path(base) / LM_NAME).read_text(encoding="utf-8").splitlines()
-    (out_dir / LM_NAME).write_text("".join(f"{line}\n" for line in [*lines, *texts]), encoding="utf-8")
+    known = Counter(lines)
+    added = []
+    for text in texts:
+        if known[text] > 0:
+            known[text] -= 1
+        else:
+            added.append(text)
+    (out_dir / LM_NAME).write_text("".join(f"{line}\n" for line in [*lines, *added]), encoding="utf-8")
 
 
 # -- schedule --------------------------------------------------------------------------------------------------

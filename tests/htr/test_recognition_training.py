@@ -222,3 +222,14 @@ def test_pages_read_together_read_as_each_page_alone(shared):
         assert same >= len(page.lines) - 1, [(a.text, b.text) for a, b in zip(read.lines, alone.lines)]
     with pytest.raises(ValueError, match="2 images for 1 pages"):
         recognizer.read_pages(images, pages[:1])
+
+
+def test_going_on_training_on_the_base_lines_does_not_count_them_twice_in_the_language_model(tmp_path):
+    from htr.training.recognition import _write_language_model
+
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "lm.txt").write_text("une ligne\nune ligne\nautre\n", encoding="utf-8")
+    _write_language_model(tmp_path, ["une ligne", "autre", "une ligne", "une ligne", "nouvelle"], str(base))
+    written = (tmp_path / "lm.txt").read_text(encoding="utf-8").splitlines()
+    assert sorted(written) == sorted(["une ligne", "une ligne", "autre", "une ligne", "nouvelle"])
