@@ -50,6 +50,14 @@ def parse_points(text: str | None) -> list[Point]:
     return [(round(nums[i]), round(nums[i + 1])) for i in range(0, len(nums) - 1, 2)]
 
 
+def parse_int(value: str | None) -> int:
+    """A whole number of pixels from an attribute that may be missing, fractional or garbage (0 then)."""
+    try:
+        return round(float(value or 0))
+    except ValueError:
+        return 0
+
+
 def children(el: etree._Element, name: str) -> list[etree._Element]:
     return [c for c in el if local(c.tag) == name]
 

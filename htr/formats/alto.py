@@ -19,6 +19,7 @@ from htr.formats._xml import (
     descendants,
     local,
     mean,
+    parse_int,
     parse_points,
     region_blocks,
     region_of,
@@ -45,8 +46,8 @@ def read_alto(root: etree._Element, name: str, image_name: str | None = None) ->
     ).strip()
     page = Page(
         image=image_name or file_name,
-        width=_int(page_el.get("WIDTH")),
-        height=_int(page_el.get("HEIGHT")),
+        width=parse_int(page_el.get("WIDTH")),
+        height=parse_int(page_el.get("HEIGHT")),
     )
     labels = {
         t.get("ID"): t.get("LABEL", "") for t in root.iter() if local(t.tag) in _TAGS
@@ -91,7 +92,7 @@ def _shape(el: etree._Element) -> list[Point]:
         return parse_points(polygon.get("POINTS"))
     if el.get("HPOS") is None or el.get("WIDTH") is None:
         return []
-    x, y, w, h = (_int(el.get(k)) for k in ("HPOS", "VPOS", "WIDTH", "HEIGHT"))
+    x, y, w, h = (parse_int(el.get(k)) for k in ("HPOS", "VPOS", "WIDTH", "HEIGHT"))
     return [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
 
 
@@ -127,13 +128,6 @@ def _string_confidences(el: etree._Element) -> list[float]:
     if el.get("WC"):
         return [float(el.get("WC", "0"))] * len(content)
     return []
-
-
-def _int(value: str | None) -> int:
-    try:
-        return round(float(value or 0))
-    except ValueError:
-        return 0
 
 
 # Writing ---------------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from htr.formats._xml import (
     descendants,
     local,
     mean,
+    parse_int,
     parse_points,
     region_blocks,
     region_of,
@@ -59,8 +60,8 @@ def read_page_xml(
         raise FormatError(f"{name}: PAGE XML file without a Page element")
     page = Page(
         image=image_name or page_el.get("imageFilename", ""),
-        width=_int(page_el.get("imageWidth")),
-        height=_int(page_el.get("imageHeight")),
+        width=parse_int(page_el.get("imageWidth")),
+        height=parse_int(page_el.get("imageHeight")),
     )
     regions: dict[str, Region] = {}
     for region_el in descendants(page_el, "TextRegion"):
@@ -109,7 +110,7 @@ def _text_equiv(el: etree._Element) -> tuple[str | None, float | None]:
     equivs = children(el, "TextEquiv")
     if not equivs:
         return None, None
-    equiv = min(equivs, key=lambda e: _int(e.get("index") or "0"))
+    equiv = min(equivs, key=lambda e: parse_int(e.get("index") or "0"))
     unicode_el = next(iter(children(equiv, "Unicode")), None)
     conf = equiv.get("conf")
     return (unicode_el.text or "") if unicode_el is not None else "", float(
@@ -125,7 +126,7 @@ def _coords(el: etree._Element) -> list[Point]:
         return parse_points(coords.get("points"))
     # PAGE 2010 stored <Point x= y=/> children
     return [
-        (_int(p.get("x")), _int(p.get("y"))) for p in coords if local(p.tag) == "Point"
+        (parse_int(p.get("x")), parse_int(p.get("y"))) for p in coords if local(p.tag) == "Point"
     ]
 
 
@@ -135,13 +136,6 @@ def _custom(value: str | None) -> dict[str, dict[str, str]]:
         items = (item.partition(":") for item in body.split(";"))
         out[key] = {k.strip(): v.strip() for k, _, v in items if k.strip()}
     return out
-
-
-def _int(value: str | None) -> int:
-    try:
-        return round(float(value or 0))
-    except ValueError:
-        return 0
 
 
 def write_page_xml(page: Page) -> bytes:
