@@ -81,6 +81,9 @@ class Project(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_projects")
     # Defaults of the project's new documents (script) and of those that name no model of their own.
     script = models.CharField(_("script"), max_length=16, choices=Script.choices, default=Script.LATIN)
+    # Characters the editor's keyboard offers in all its documents, after the letters of their script (a project
+    # manager sets them: the abbreviation marks, the letters the fonds writes).
+    keyboard = models.CharField(_("keyboard characters"), max_length=200, blank=True)
     recognition_model = models.ForeignKey(
         HtrModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         limit_choices_to={"kind": HtrModel.Kind.RECOGNITION},
@@ -195,6 +198,11 @@ class Page(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} p.{self.number}"
+
+    @property
+    def label(self) -> str:
+        """What the archivist calls it: the file it came from ("f15.jpg", "acte.pdf#3"), else its number."""
+        return self.original_name or _("Page %(number)s") % {"number": self.number}
 
 
 class Region(models.Model):
