@@ -29,6 +29,7 @@ from htr.training.checkpoint import checkpoint_settings, load_checkpoint, remove
 from htr.transcription import FORMS, model_text
 
 OnProgress = Callable[[dict], None]
+OnBatch = Callable[[dict], None]
 
 # Without a time budget or epoch count, train this many epochs.
 DEFAULT_EPOCHS = 30
@@ -45,6 +46,7 @@ def train_recognition(
     device: str | None = None,
     batch_size: int = 16,
     on_progress: OnProgress | None = None,
+    on_batch: OnBatch | None = None,
     seed: int = 0,
     lr: float = 2e-3,
     height: int = 32,
@@ -74,7 +76,10 @@ def train_recognition(
     `synthetic` adds that many synthetic lines to the training lines: snippets of the training transcriptions drawn
     with handwriting fonts (htr.synthetic; `synthetic_families` picks the fonts, default all that write the
     script), as extra hands. Stops after `minutes` or `epochs` (whichever comes first; neither: DEFAULT_EPOCHS).
-    `on_progress` gets a dict after every epoch. Returns the training summary.
+    `on_progress` gets a dict after every epoch, `on_batch` one after every batch (epoch, batch, batches, step,
+    loss, minutes): what a caller needs to show progress within a long epoch, or to stop the training within a
+    batch by raising from it (the exception goes through; `out/` keeps the best model of the epochs done, and the
+    checkpoint of the last one). Returns the training summary.
 
     Every `checkpoint_minutes` and after each epoch the whole state goes to `out/checkpoint.pt`; `resume=True`
     goes on from it (same sources and settings: see `resume_recognition`), the budget counting the time already
@@ -92,7 +97,7 @@ def train_recognition(
         raise ValueError(f"unknown transcription form {transcription!r}; expected one of {', '.join(FORMS)}")
     if epochs is None and minutes is None:
         epochs = DEFAULT_EPOCHS
-    settings = {k: v for k, v in locals().items() if k not in ("on_progress", "progress_bar", "resume")}
+    settings = {k: v for k, v in locals().items() if k not in ("on_progress", "on_batch", "progress_bar", "resume")}
     checkpoint = load_checkpoint(out) if resume else None
     started = time.monotonic()
     random.seed(seed)
@@ -231,6 +236,9 @@ def train_recognition(
             done += 1
             losses.append(main_loss.item())
             bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
+            if on_batch is not None:
+                on_batch({"epoch": epoch, "batch": done, "batches": len(batches), "step": step, "loss": losses[-1],
+                          "minutes": round((time.monotonic() - started) / 60, 3)})
             if time.monotonic() - saved_at > checkpoint_minutes * 60 and done < len(batches):
                 write_checkpoint((epoch_rng, clean, done, losses))
                 saved_at = time.monotonic()
@@ -287,7 +295,7 @@ def resume_recognition(out: str, minutes: float | None = None, epochs: int | Non
     """Goes on with the training whose checkpoint is in `out`, with the settings it was started with.
 
     `minutes` / `epochs` replace its budget (the total, time already spent included); `overrides` replace other
-    settings that do not change what is learned (device, workers, on_progress, progress_bar).
+    settings that do not change what is learned (device, workers, on_progress, on_batch, progress_bar).
     """
     settings = checkpoint_settings(out)
     if minutes is not None:

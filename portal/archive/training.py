@@ -5,7 +5,8 @@ ground truth that nothing replaced): the same rule that keeps it through a new r
 those lines are held back (whole pages when there are 3 or more, else lines) and both the base model and the new one
 are scored on exactly them, so the result says "base 35.0 → new 23.0 CER on N held-out corrected lines". The job
 runs on the `training` queue; it reports each epoch (loss, validation CER, the curve so far) on the document's
-channel, stops at the next epoch once cancelled, and registers the model (project-scoped) only when it finished.
+channel, reports the batches within an epoch about once a second, stops within a batch once cancelled (the
+check rides on that report), and registers the model (project-scoped) only when it finished.
 A training is never run twice: a worker that dies leaves it to the heartbeat, which fails it.
 """
 
@@ -16,6 +17,7 @@ import math
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import uuid4
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 KIND = "model_training"
 HELD_OUT_SHARE = 0.15  # of the corrected lines, for validation and the before/after figures
+BATCH_REPORT_SECONDS = 1.0  # progress within an epoch, and how soon a cancel is noticed
 
 
 class TrainingError(ValueError):
@@ -372,10 +375,23 @@ def _train(job: Job, document: Document, work: Path) -> dict:
         job_progress(job, done=5 + int(90 * min(max(by_time, by_epoch), 1.0)),
                      message=f"epoch {record['epoch']}: loss {point['loss']}{cer}")
 
+    reported = [time.monotonic()]
+
+    def on_batch(info: dict) -> None:
+        # About once a second: the progress within a long epoch, and the cancel check (JobCancelled goes through
+        # the training loop, which stops within the batch).
+        if time.monotonic() - reported[0] < BATCH_REPORT_SECONDS:
+            return
+        reported[0] = time.monotonic()
+        by_time = info["minutes"] / minutes if minutes else 0.0
+        by_epoch = (info["epoch"] - 1 + info["batch"] / info["batches"]) / epochs if epochs else 0.0
+        job_progress(job, done=5 + int(90 * min(max(by_time, by_epoch), 1.0)),
+                     message=f"epoch {info['epoch']}: batch {info['batch']} of {info['batches']}")
+
     out = work / "model"
     train_recognition(
         train=[str(train_dir)], val=[str(val_dir)], out=str(out), base=str(base.directory), minutes=minutes,
-        epochs=epochs, device=settings.HTR_DEVICE, on_progress=on_epoch, progress_bar=False,
+        epochs=epochs, device=settings.HTR_DEVICE, on_progress=on_epoch, on_batch=on_batch, progress_bar=False,
         checkpoint_minutes=10_000,
     )
     job_progress(job, done=96, message="scoring the new model on the held-out lines")

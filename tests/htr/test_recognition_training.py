@@ -233,3 +233,28 @@ def test_going_on_training_on_the_base_lines_does_not_count_them_twice_in_the_la
     _write_language_model(tmp_path, ["une ligne", "autre", "une ligne", "une ligne", "nouvelle"], str(base))
     written = (tmp_path / "lm.txt").read_text(encoding="utf-8").splitlines()
     assert sorted(written) == sorted(["une ligne", "une ligne", "autre", "une ligne", "nouvelle"])
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_a_callback_after_every_batch_sees_each_batch_and_stops_the_training_within_an_epoch(shared, tmp_path):
+    torch.set_num_threads(1)
+    folder = one_page_folder(shared, tmp_path)
+    batches, epochs = [], []
+
+    def on_batch(info: dict) -> None:
+        batches.append(info)
+        if info["epoch"] == 2 and info["batch"] == 2:
+            raise _Stop
+
+    with pytest.raises(_Stop):
+        train_recognition(train=[str(folder)], out=str(tmp_path / "model"), epochs=5, batch_size=4, device="cpu",
+                          progress_bar=False, on_progress=epochs.append, on_batch=on_batch)
+    assert [e["epoch"] for e in epochs] == [1]  # the second epoch never ended
+    first = [b for b in batches if b["epoch"] == 1]
+    assert first[0]["batches"] > 2 and [b["batch"] for b in first] == list(range(1, first[0]["batches"] + 1))
+    assert [b["step"] for b in batches] == list(range(1, len(batches) + 1)) and len(batches) == len(first) + 2
+    assert all(np.isfinite(b["loss"]) and b["minutes"] >= 0 for b in batches)
+    assert (tmp_path / "model" / "model.safetensors").is_file()  # the first epoch's model stays

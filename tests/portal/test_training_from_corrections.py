@@ -1,7 +1,8 @@
 """Training a model from a document's corrections, through the REAL worker (queue `training`): real CREMMA pages,
 lines corrected through the API, a one-epoch fine-tune; the model is registered with its figures (the base's and
 its own CER on the held-out corrected lines, the curve), the document switches to it and re-reads: corrected lines
-keep their text and every revision, the others take the new reading. Cancelling stops the loop and keeps nothing."""
+keep their text and every revision, the others take the new reading. Cancelling stops the loop within a batch
+and keeps nothing."""
 
 from __future__ import annotations
 
@@ -118,7 +119,7 @@ def test_cancelling_a_training_stops_it_and_keeps_no_model(celery_worker, archiv
     assert response.status_code == 202, response.content
     job_id = response.json()["id"]
     deadline = time.monotonic() + 600
-    while not (job := Job.objects.get(pk=job_id)).message.startswith("epoch"):
+    while not (job := Job.objects.get(pk=job_id)).result.get("curve"):
         assert job.is_active and time.monotonic() < deadline, f"no epoch ended: {job.status} {job.error}"
         time.sleep(0.3)
     assert len(job.result["curve"]) >= 1 and job.result["base_cer"] is not None  # the live figures
@@ -137,3 +138,29 @@ def test_cancelling_a_training_stops_it_and_keeps_no_model(celery_worker, archiv
     folder = Path(settings.MODELS_DIR) / f"project-{document.project_id}"
     kept = HtrModel.objects.get(pk=done.result["model"])
     assert [p.name for p in folder.iterdir()] == [Path(kept.directory).name]  # the cancelled one left nothing
+
+
+def test_a_training_cancelled_within_an_epoch_stops_within_seconds(celery_worker, archive, settings):
+    user, client, document = archive
+    for stem in ("f15", "f38", "f41"):  # 73 lines: an epoch of several batches, tens of seconds on the CPU
+        upload(client, document, stem)
+    response = client.post(f"/api/documents/{document.pk}/train/", {"minutes": 10}, format="json")
+    assert response.status_code == 202, response.content
+    job_id = response.json()["id"]
+    work = Path(settings.MODELS_DIR) / f"project-{document.project_id}" / f".training-{job_id}"
+    deadline = time.monotonic() + 600
+    while not (job := Job.objects.get(pk=job_id)).message.startswith("epoch 1: batch"):
+        assert job.is_active and time.monotonic() < deadline, f"no batch reported: {job.status} {job.message}"
+        time.sleep(0.1)
+    assert work.is_dir() and job.result["curve"] == []  # within the first epoch
+    assert client.post(f"/api/jobs/{job_id}/cancel/").json()["status"] == "cancelled"
+    cancelled = time.monotonic()
+    while work.exists():  # the worker removes the training's folder once the loop has stopped
+        assert time.monotonic() - cancelled < 60, "the training did not stop within a minute of the cancel"
+        time.sleep(0.1)
+    seconds = time.monotonic() - cancelled
+    job = Job.objects.get(pk=job_id)
+    print(f"\nstopped {seconds:.1f} s after the cancel, in {job.message!r}")
+    assert seconds < 30  # one batch (a few seconds; ~10 s on a loaded 2-core machine), not the rest of the epoch
+    assert job.status == Job.Status.CANCELLED and job.result["curve"] == []  # no epoch ended
+    assert not HtrModel.objects.filter(project=document.project).exists()
