@@ -1,0 +1,83 @@
+"""The main pages in Chromium, checked with axe-core (served from our own static files): no serious or critical
+violations; and keyboard focus is visible."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import make_document, make_page_with_lines, make_project, wait_for_job
+from tests.e2e.axe import describe, serious_violations
+
+pytestmark = [pytest.mark.timeout(240), pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "reader-pw-2024"
+
+
+def make_user_for_the_server(name: str, password: str):
+    """The test process hashes with MD5 (tests/conftest.py); the server only knows the production hashers."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    hasher = PBKDF2PasswordHasher()
+    return get_user_model().objects.create(username=name, password=hasher.encode(password, hasher.salt(), 20_000))
+
+
+@pytest.fixture
+def archive(daphne_server, browser_page):
+    """A logged-in archivist with a document of one page of lines whose images are made."""
+    from portal.jobs.models import Job
+
+    user = make_user_for_the_server("reader", PASSWORD)
+    document = make_document(make_project(user, name="Fonds Marolles"), title="Testaments")
+    page = make_page_with_lines(document, user, texts=("Je soussigné Jean Marolles", "le temps passé à Versailles"))
+    for job in Job.objects.filter(target=f"archive.page:{page.pk}"):
+        wait_for_job(job.pk, timeout=120)
+    browser_page.goto(daphne_server + "/accounts/login/")
+    browser_page.fill("#id_username", "reader")
+    browser_page.fill("#id_password", PASSWORD)
+    browser_page.click("form button[type=submit].primary")
+    browser_page.wait_for_url(daphne_server + "/")
+    return {"document": document, "page": page, "base": daphne_server, "browser": browser_page}
+
+
+def check(page) -> None:
+    violations = serious_violations(page)
+    assert violations == [], describe(violations)
+
+
+def test_the_home_page_has_no_serious_axe_violations(archive):
+    check(archive["browser"])
+
+
+def test_the_document_page_has_no_serious_axe_violations(archive):
+    page = archive["browser"]
+    page.goto(f"{archive['base']}/documents/{archive['document'].pk}/")
+    page.wait_for_selector(".page-card[data-page-id]")
+    check(page)
+
+
+def test_the_editor_has_no_serious_axe_violations(archive):
+    page = archive["browser"]
+    page.goto(f"{archive['base']}/documents/{archive['document'].pk}/pages/1/")
+    page.wait_for_selector("body[data-loaded='1']")
+    page.wait_for_selector("#viewer[data-ready='1']")
+    check(page)
+
+
+def test_the_search_page_with_hits_has_no_serious_axe_violations(archive):
+    page = archive["browser"]
+    page.goto(f"{archive['base']}/search/?q=Marolles")
+    page.wait_for_selector("#results li")
+    check(page)
+
+
+def test_the_assistant_page_has_no_serious_axe_violations(archive):
+    page = archive["browser"]
+    page.goto(f"{archive['base']}/assistant/")
+    check(page)
+
+
+def test_the_generation_page_has_no_serious_axe_violations(archive):
+    page = archive["browser"]
+    page.goto(f"{archive['base']}/generation/")
+    check(page)
