@@ -190,6 +190,13 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 120_000_000)
 UPLOAD_MAX_PAGES = env_int("UPLOAD_MAX_PAGES", 500)
 UPLOAD_MAX_TOTAL_PIXELS = env_int("UPLOAD_MAX_TOTAL_PIXELS", 2_500_000_000)  # all pages of one upload, PDFs rendered
+# IIIF import (portal/archive/iiif_import.py): manifests and page images fetched from public servers only, unless
+# IIIF_ALLOW_PRIVATE_HOSTS (the tests' IIIF server is on 127.0.0.1); pages at most IIIF_IMPORT_MAX_SIDE a side.
+IIIF_ALLOW_PRIVATE_HOSTS = env_bool("IIIF_ALLOW_PRIVATE_HOSTS", False)
+IIIF_FETCH_TIMEOUT = env_int("IIIF_FETCH_TIMEOUT", 30)  # seconds, each connection and read
+IIIF_MANIFEST_MAX_BYTES = env_int("IIIF_MANIFEST_MAX_BYTES", 10 * 1024 * 1024)
+IIIF_IMAGE_MAX_BYTES = env_int("IIIF_IMAGE_MAX_BYTES", 50 * 1024 * 1024)
+IIIF_IMPORT_MAX_SIDE = env_int("IIIF_IMPORT_MAX_SIDE", 4000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("portal.archive.api_urls")),
+    path("iiif/", include("portal.archive.iiif_urls")),
     path("api/generation/", include("generation.api_urls")),
     path("api/assistant/", include("assistant.api_urls")),
 ]

@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/skoropis")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/5")
 os.environ.setdefault("SECRET_KEY", "test-only-key-not-secret-" + "x" * 40)  # DEBUG=0 has no default key
+os.environ.setdefault("IIIF_ALLOW_PRIVATE_HOSTS", "1")  # the IIIF tests' servers are on 127.0.0.1
 _OWN_VAR = "SKOROPIS_VAR" not in os.environ
 os.environ.setdefault("SKOROPIS_VAR", tempfile.mkdtemp(prefix="skoropis-test-"))
 (Path(os.environ["SKOROPIS_VAR"]) / "staticfiles").mkdir(parents=True, exist_ok=True)  # whitenoise looks there

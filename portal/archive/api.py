@@ -23,7 +23,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.archive import exports, htr_models, pipeline, search, selectors, serializers, training, uploads
+from portal.archive import exports, htr_models, pipeline, search, selectors, serializers, tei, training, uploads
 from portal.archive.models import Document, HtrModel, Membership, Page, Project
 from portal.archive.permissions import can_edit_document, can_manage_document
 from portal.jobs.consumers import job_visible_to
@@ -304,14 +304,20 @@ class DocumentViewSet(viewsets.ModelViewSet):
         return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=list(exports.FORMATS), default="text")],
-        responses={(200, "application/zip"): OpenApiTypes.BINARY, 400: serializers.ErrorSerializer},
+        parameters=[OpenApiParameter("format", str, enum=[*exports.FORMATS, "tei"], default="text")],
+        responses={(200, "application/zip"): OpenApiTypes.BINARY, (200, "application/tei+xml"): OpenApiTypes.STR,
+                   400: serializers.ErrorSerializer},
     )
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
-        """A ZIP with one file per page (text, ALTO v4 or PAGE XML)."""
+        """A ZIP with one file per page (text, ALTO v4 or PAGE XML), or one TEI P5 file for the whole document."""
         document = self.get_object()
         fmt = request.query_params.get("format", "text")
+        if fmt == "tei":
+            data = tei.document_tei(document, base=request.build_absolute_uri("/").rstrip("/"))
+            response = HttpResponse(data, content_type="application/tei+xml; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="document-{document.pk}-tei.xml"'
+            return response
         try:
             data = exports.document_export(document, fmt)
         except exports.ExportError as exc:

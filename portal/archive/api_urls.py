@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from portal.accounts.views import TokenView
-from portal.archive import api, api_models, api_pages
+from portal.archive import api, api_models, api_pages, iiif_views
 
 router = DefaultRouter()
 router.register("projects", api.ProjectViewSet, basename="api-project")
@@ -15,6 +15,7 @@ router.register("models", api_models.HtrModelViewSet, basename="api-model")
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("search/", api.SearchView.as_view(), name="api-search"),
+    path("projects/<int:project_id>/iiif-import/", iiif_views.ImportView.as_view(), name="api-iiif-import"),
     path(
         "pages/<int:pk>/tiles/<int:level>/<int:col>_<int:row>.jpg",
         api_pages.PageViewSet.as_view({"get": "tile"}),

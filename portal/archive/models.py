@@ -153,6 +153,9 @@ class Document(models.Model):
         help_text=_("0: off. The new model is kept only if it beats the current one on held-out corrected lines; "
                     "then the pages nobody corrected are read again."),
     )
+    # Where it came from (a IIIF manifest's address) and the source's metadata, [{"label": ..., "value": ...}].
+    source = models.CharField(_("source"), max_length=2000, blank=True)
+    metadata = models.JSONField(_("metadata"), default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

@@ -5,6 +5,7 @@
 
 from celery import shared_task
 
+from portal.archive import iiif_import as iiif
 from portal.archive import pdfs, pipeline, training
 
 
@@ -26,6 +27,11 @@ def page_recognise(self, job_id: int, attempt: int | None = None) -> None:
 @shared_task(name="archive.pdf_render")
 def pdf_render(job_id: int, attempt: int | None = None) -> None:
     pdfs.pdf_render(job_id=job_id, attempt=attempt)
+
+
+@shared_task(name="archive.iiif_import")
+def iiif_import(job_id: int, attempt: int | None = None) -> None:
+    iiif.iiif_import(job_id=job_id, attempt=attempt)
 
 
 @shared_task(name="archive.train_model")

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from portal.archive import views
+from portal.archive import iiif_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("projects/new/", views.project_create, name="project-create"),
     path("projects/<int:project_id>/", views.project_detail, name="project"),
     path("projects/<int:project_id>/documents/new/", views.document_create, name="document-create"),
+    path("projects/<int:project_id>/iiif-import/", iiif_views.import_form, name="iiif-import"),
     path("projects/<int:project_id>/members/", views.member_add, name="member-add"),
     path("projects/<int:project_id>/members/<int:membership_id>/remove/", views.member_remove, name="member-remove"),
     path("documents/<int:document_id>/", views.document_detail, name="document"),
