@@ -202,3 +202,16 @@ def test_requests_beyond_level_1_or_malformed_are_refused_with_a_reason(api_clie
     response = api_client_for(users["viewer"]).get(f"/iiif/pages/{page.pk}/{path}")
     assert response.status_code == status
     assert response.json()["error"]
+
+
+def test_the_document_page_links_its_manifest_and_tei_and_shows_its_metadata(client, users, document):
+    document.source = "https://archive.example/manifest.json"
+    document.save()
+    client.force_login(users["viewer"])
+    html = client.get(f"/documents/{document.pk}/").content.decode()
+    assert f'href="/iiif/documents/{document.pk}/manifest.json"' in html and ">IIIF manifest<" in html
+    assert f'href="/api/documents/{document.pk}/export/?format=tei"' in html
+    assert "<dt>Date</dt><dd>1790</dd>" in html
+    assert '<a href="https://archive.example/manifest.json" rel="noopener noreferrer">' in html
+    russian = client.get(f"/ru/documents/{document.pk}/").content.decode()
+    assert ">Манифест IIIF<" in russian and "<dt>Источник</dt>" in russian
