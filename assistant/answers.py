@@ -12,6 +12,7 @@ from PIL import Image
 
 from assistant import passages as scope
 from assistant.backends import archive as reader
+from assistant.backends.facts import answer_from_facts
 from assistant.models import Conversation, Message
 from assistant.selectors import conversation_readable_by
 from assistant.services import AssistantError, embedder_get, vlm_configured
@@ -102,11 +103,16 @@ def message_answer_archive(*, message: Message) -> None:
         message.save()
         _push(message)
         return
-    embedder = embedder_get()
-    vectors = (
-        scope.passage_vectors(passages, embedder) if embedder is not None else None
+    # Who / when / where / what kind of document: from the people, places and dates, quoting their lines.
+    reply = answer_from_facts(
+        question, passages, scope.conversation_facts(passages), language
     )
-    reply = reader.answer(question, passages, embedder=embedder, vectors=vectors)
+    if reply is None:
+        embedder = embedder_get()
+        vectors = (
+            scope.passage_vectors(passages, embedder) if embedder is not None else None
+        )
+        reply = reader.answer(question, passages, embedder=embedder, vectors=vectors)
     pages = {
         p.pk: p
         for p in Page.objects.filter(

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from assistant.backends import archive as reader
 from assistant.backends.embeddings import Embedder
+from assistant.backends.facts import Fact, fact_of, facts_of_passages
 from assistant.models import Conversation, LineVector
 from portal.archive.models import Page
 from portal.archive.selectors import (
@@ -14,6 +15,7 @@ from portal.archive.selectors import (
     page_lines_read,
     page_reading_layer,
 )
+from portal.entities.models import Mention
 
 
 def image_info(conversation: Conversation, page: Page | None) -> dict:
@@ -30,9 +32,7 @@ def image_info(conversation: Conversation, page: Page | None) -> dict:
     }
 
 
-def page_passages(
-    page: Page, number: int | None = None, document: str = ""
-) -> list[reader.Passage]:
+def page_passages(page: Page, number: int | None = None, document: str = "") -> list[reader.Passage]:
     layer = page_reading_layer(page)
     return [
         reader.Passage(
@@ -53,9 +53,7 @@ def conversation_passages(conversation: Conversation) -> list[reader.Passage]:
     """The lines the questions are about: the uploaded image's, the archive page's, its document's, or those of
     every document of its project that the conversation's owner may read (published ones for a visitor)."""
     if conversation.project_id:
-        documents = documents_readable_by(conversation.owner).filter(
-            project=conversation.project_id
-        )
+        documents = documents_readable_by(conversation.owner).filter(project=conversation.project_id)
         pages = Page.objects.filter(document__in=documents).select_related("document")
         return [
             p
@@ -80,17 +78,10 @@ def conversation_passages(conversation: Conversation) -> list[reader.Passage]:
     ]
 
 
-def passage_vectors(
-    passages: list[reader.Passage], embedder: Embedder, on_progress=None
-) -> np.ndarray:
+def passage_vectors(passages: list[reader.Passage], embedder: Embedder, on_progress=None) -> np.ndarray:
     """Embeddings of the passages, from the text-keyed cache where present; missing ones computed and stored."""
     digests = [LineVector.digest_of(p.text) for p in passages]
-    known = {
-        v.digest: v.as_array()
-        for v in LineVector.objects.filter(
-            embedder=embedder.name, digest__in=set(digests)
-        )
-    }
+    known = {v.digest: v.as_array() for v in LineVector.objects.filter(embedder=embedder.name, digest__in=set(digests))}
     missing = [i for i, d in enumerate(digests) if d not in known]
     batch = 64
     for start in range(0, len(missing), batch):
@@ -112,3 +103,34 @@ def passage_vectors(
     if not passages:
         return np.zeros((0, 1), dtype=np.float32)
     return np.stack([known[d] for d in digests])
+
+
+def conversation_facts(passages: list[reader.Passage]) -> list[Fact]:
+    """The people, places and dates of the passages: archive lines' from the stored mentions (pages not extracted
+    yet, or with none, are extracted here), an uploaded page's extracted here."""
+    line_ids = {int(p.key.split(":")[1]): p.key for p in passages if p.key.startswith("line:")}
+    facts: list[Fact] = []
+    covered: set[str] = set()
+    if line_ids:
+        mentions = Mention.objects.filter(lines__in=line_ids).distinct().prefetch_related("lines")
+        for m in mentions.order_by("page_id", "order"):
+            keys = [line_ids[line.pk] for line in m.lines.all() if line.pk in line_ids]
+            covered.add(f"page:{m.page_id}")
+            facts.append(
+                fact_of(
+                    m.kind,
+                    m.name,
+                    m.text,
+                    keys,
+                    iso=_iso_of(m),
+                    calendar=m.calendar,
+                    gregorian=m.date_gregorian.isoformat() if m.date_gregorian else "",
+                )
+            )
+    rest = [p for p in passages if p.page_key not in covered]
+    return facts + (facts_of_passages(rest) if rest else [])
+
+
+def _iso_of(mention: Mention) -> str:
+    """The date's ISO form as extraction wrote it (the mention's key)."""
+    return mention.key if mention.kind == Mention.Kind.DATE else ""

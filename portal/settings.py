@@ -280,3 +280,6 @@ ASSISTANT_MAX_IMAGE_PIXELS = env_int("ASSISTANT_MAX_IMAGE_PIXELS", 50_000_000)
 # Questions + uploads a minute, per user or (visitors) per address; visitors' queued work, all of them together.
 ASSISTANT_RATE_LIMIT_PER_MINUTE = env_int("ASSISTANT_RATE_LIMIT_PER_MINUTE", 20)
 ASSISTANT_MAX_ANONYMOUS_QUEUE = env_int("ASSISTANT_MAX_ANONYMOUS_QUEUE", 10)
+    "portal.entities",
+# People, places and dates are extracted again after each reading and correction (portal/entities); off: never.
+ENTITIES_EXTRACT = env_bool("ENTITIES_EXTRACT", True)

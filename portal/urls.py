@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("django.contrib.auth.urls")),
     path("generation/", include("generation.urls")),
     path("assistant/", include("assistant.urls")),
+    path("entities/", include("portal.entities.urls")),
     path("", include("portal.archive.urls")),
     prefix_default_language=False,
 )

@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from portal.archive import exports, htr_models, pipeline, search, selectors, serializers, tei, training, uploads
 from portal.archive.models import Document, HtrModel, Membership, Page, Project
 from portal.archive.permissions import can_edit_document, can_manage_document
+from portal.entities import facets as entity_facets
 from portal.jobs.consumers import job_visible_to
 from portal.jobs.models import Job
 from portal.jobs.progress import job_cancel
@@ -375,4 +376,8 @@ class SearchView(APIView):
         if "\x00" in q:  # PostgreSQL refuses it in text
             return error("q must not contain a NUL character (%00)")
         results = search.search_lines(user=request.user, q=q, **params)
-        return Response({"count": len(results), "results": results})
+        try:  # people, places, dates: filters (person, place, organisation, date_from, date_to) and facets
+            results, facets = entity_facets.search_refine(results=results, params=request.query_params)
+        except entity_facets.FilterError as exc:
+            return error(str(exc))
+        return Response({"count": len(results), "results": results, "facets": facets})

@@ -1,0 +1,288 @@
+"""Who / when / where / what-kind-of-document questions answered from the people, places and dates of the text.
+
+A `Fact` is one entity found on the lines (passages) it names. A question of one of these four kinds is answered
+with the fact that fits it best, quoting its lines; a "where" or "who" question about something the facts do not
+reach (no place or person near the question's words) returns None, and the archive reader answers it as before.
+Imports nothing from Django.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.backends.archive import Answer, Hit, Passage, _word_score, fold, is_when_question, keywords
+
+MONTHS_EN = "January February March April May June July August September October November December".split()
+MONTHS_RU = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
+
+_WHO = re.compile(r"\b(who|whom|whose|кто|кого|кому|кем|чей|чья|чье|qui)\b")
+_WHERE = re.compile(r"\b(where|где|куда|откуда|what place|which place|what city|какой город|каком месте)\b")
+_ABOUT_A_LINE = re.compile(
+    r"\b(mentioned|mention|mentions|said|say|says|talk|talks|speak|speaks|говорится|упоминается"
+    r"|упомянут|упомянуты|сказано|речь|пишется)\b"
+)  # "where is X mentioned?": a line, not a place
+_KIND = re.compile(
+    r"(what|which) (kind|sort|type) of (document|text|paper|letter)|what is this (document|text|paper)|"
+    r"какой это (документ|текст)|что это за (документ|текст|бумага)|какого рода|вид документа|тип документа"
+)
+_LIST = re.compile(r"\b(people|persons|names|places|cities|dates|люди|лица|имена|места|города|даты|кто упоминается)\b")
+_AUTHOR = re.compile(
+    r"\b(wrote|written|write|writer|author|signed|sign|sender|sent|написал|написала|автор|подписал"
+    r"|подписала|отправил|писал)\b"
+)
+# Words that say what kind of answer is wanted, not what it is about.
+_GENERIC = set(
+    """write wrote written writer author signed sign signature sender sent this letter document text page people persons
+    names name places place cities city dates date born died addressed adressed mentioned mention mentions happen
+    happened написал написала написано автор подписал подписала подпись отправил писал письмо документ текст люди лица
+    имена место места города город даты дата родился умер адресовано адресат упоминается случилось произошло
+    was were did done will testament завещание record запись acte contract договор""".split()
+)
+# Cue words that say what kind of document a text is, with its name in English and Russian.
+_DOCUMENT_KINDS = [
+    (r"\b(testament|lègue|legue|légue|je legue|legs|dernieres volontes|завещани|завещаю)\w*", "a will", "завещание"),
+    (
+        r"\b(acte de naissance|acte de bapteme|baptise|крещен|метрическ)\w*",
+        "a birth or baptism record",
+        "метрическая запись о рождении или крещении",
+    ),
+    (r"\b(acte de mariage|mariage|венчан|брак)\w*", "a marriage record", "запись о браке"),
+    (r"\b(acte de deces|deces|inhume|умер|погребен)\w*", "a death or burial record", "запись о смерти"),
+    (r"\b(quittance|recu la somme|расписк|получил сполна)\w*", "a receipt", "расписка"),
+    (r"\b(contrat|bail|vente|договор|купчая)\w*", "a contract or deed", "договор или купчая"),
+    (r"\b(proces verbal|протокол)\w*", "a report (procès-verbal)", "протокол"),
+    (r"\b(petition|supplique|прошени|челобитн)\w*", "a petition", "прошение"),
+    (r"\b(inventaire|опись)\w*", "an inventory", "опись"),
+    (r"\b(journal|дневник)\b", "a journal or diary", "дневник"),
+    (
+        r"\b(mon cher|ma chere|monsieur|madame|mon ami|votre tres humble|милостивый государь|милостивая государыня"
+        r"|любезный|ваш покорный|честь имею)\b",
+        "a letter",
+        "письмо",
+    ),
+]
+_WRITTEN_CUE = re.compile(r"\b(fait|ecrit|donne|ce|le|писано|писал|дано|дан|подписано)\b")
+
+
+@dataclass
+class Fact:
+    kind: str  # "person", "place", "organisation", "date"
+    name: str  # as shown: "Caen", "1914-08-23"
+    text: str  # as written
+    keys: list[str]  # the passages (lines) it is on
+    iso: str = ""
+    calendar: str = ""  # "julian": old style
+    gregorian: str = ""  # an old-style date's Gregorian day (ISO)
+
+
+def question_kind(question: str) -> str | None:
+    """ "when", "who", "where", "kind" or None (a question for the line reader)."""
+    folded = fold(question)
+    if _KIND.search(folded):
+        return "kind"
+    if _WHO.search(folded):
+        return "who"
+    if _WHERE.search(folded):
+        return None if _ABOUT_A_LINE.search(folded) and not _LIST.search(folded) else "where"
+    if is_when_question(question):
+        return "when"
+    return None
+
+
+def say_date(iso: str, language: str) -> str:
+    """ "1914-08-23" → "23 August 1914" / "23 августа 1914 г."; "--10-13" → "13 October"."""
+    match = re.fullmatch(r"(\d{4}|-)-?(\d{2})?-?(\d{2})?", iso)
+    if not match:
+        return iso
+    year, month, day = match.groups()
+    year = "" if year == "-" else str(int(year))
+    months = MONTHS_RU if language == "ru" else MONTHS_EN
+    parts = [str(int(day)) if day else "", months[int(month) - 1] if month else "", year]
+    text = " ".join(p for p in parts if p)
+    return text + (" г." if language == "ru" and year else "")
+
+
+def _topic(question: str) -> list[str]:
+    return [w for w in keywords(question) if w not in _GENERIC]
+
+
+def _near_score(terms: list[str], fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> float:
+    """How well the question's words appear on the fact's lines and their neighbours (the line itself counts most)."""
+    best = 0.0
+    for key in fact.keys:
+        i = by_key.get(key)
+        if i is None:
+            continue
+        for j, weight in ((i, 1.0), (i - 1, 0.7), (i + 1, 0.7)):
+            if 0 <= j < len(passages) and passages[j].page_key == passages[i].page_key:
+                words = fold(passages[j].text).split()
+                score = sum(_word_score(t, words) for t in terms) / len(terms)
+                best = max(best, weight * score)
+    return best
+
+
+def _edge_score(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> float:
+    """Letters and acts are dated and signed in their first or last lines, after "fait à…", "ce…", "писано…"."""
+    best = 0.0
+    for key in fact.keys:
+        i = by_key.get(key)
+        if i is None:
+            continue
+        same_page = [p for p in passages if p.page_key == passages[i].page_key]
+        position = same_page.index(passages[i])
+        edge = 1.0 if position >= len(same_page) - 3 or position < 3 else 0.0
+        cue = 1.0 if _WRITTEN_CUE.search(fold(passages[i].text)) else 0.0
+        best = max(
+            best, edge + cue + (0.5 if fact.iso[:1].isdigit() else 0.0) + (0.3 if fact.iso.count("-") == 2 else 0)
+        )
+    return best
+
+
+def _hits(fact: Fact, by_key: dict[str, int], passages: list[Passage], score: float) -> list[Hit]:
+    return [
+        Hit(passage=passages[by_key[k]], score=score, date=fact.text if fact.kind == "date" else "")
+        for k in fact.keys
+        if k in by_key
+    ]
+
+
+def _quote(hits: list[Hit], language: str, many_pages: bool) -> str:
+    from assistant.backends.archive import _where
+
+    return "; ".join(_where(h, language, many_pages) for h in hits)
+
+
+def _describe_date(fact: Fact, language: str) -> str:
+    said = say_date(fact.iso, language)
+    if fact.calendar != "julian":
+        return said
+    if language == "ru":
+        extra = f", по новому стилю {say_date(fact.gregorian, language)}" if fact.gregorian else ""
+        return f"{said} (по старому стилю{extra})"
+    extra = f"; {say_date(fact.gregorian, language)} in the Gregorian calendar" if fact.gregorian else ""
+    return f"{said} (old style, Julian calendar{extra})"
+
+
+def answer_from_facts(question: str, passages: list[Passage], facts: list[Fact], language: str) -> Answer | None:
+    """The answer to a who / when / where / what-kind question from the facts; None: leave it to the line reader."""
+    kind = question_kind(question)
+    if kind is None or not passages:
+        return None
+    by_key = {p.key: i for i, p in enumerate(passages)}
+    many_pages = len({p.page_key for p in passages}) > 1
+    ru = language == "ru"
+    if kind == "kind":
+        return _document_kind(passages, language, many_pages)
+    wanted = {"when": ("date",), "who": ("person",), "where": ("place",)}[kind]
+    candidates = [f for f in facts if f.kind in wanted and any(k in by_key for k in f.keys)]
+    terms = _topic(question)
+    folded = fold(question)
+    if terms:
+        scored = [(_near_score(terms, f, by_key, passages), f) for f in candidates]
+        scored = [(s, f) for s, f in scored if s >= 0.5]
+        if not scored:
+            return None  # nothing of that kind near the question's words: the line reader decides
+    elif kind == "who" and not _AUTHOR.search(folded) or _LIST.search(folded):
+        return _list(kind, candidates, by_key, passages, language, many_pages)
+    else:
+        scored = [(_edge_score(f, by_key, passages), f) for f in candidates]
+    if not scored:
+        return None if kind != "when" else _unknown(kind, language)
+    score, best = max(scored, key=lambda pair: (pair[0], -min(by_key.get(k, 0) for k in pair[1].keys)))
+    hits = _hits(best, by_key, passages, 1.0)
+    quote = _quote(hits[:2], language, many_pages)
+    if kind == "when":
+        said = _describe_date(best, language)
+        text = f"Дата: {said} — {quote}." if ru else f"{said} — {quote}."
+    elif kind == "who":
+        text = f"{best.name} — {quote}." if ru else f"{best.name}: {quote}."
+    else:
+        text = f"{best.name} — {quote}." if ru else f"{best.name}: {quote}."
+    return Answer(text=text, hits=hits, known=True, language=language)
+
+
+def _list(kind, candidates, by_key, passages, language, many_pages) -> Answer:
+    if not candidates:
+        return _unknown(kind, language)
+    seen, hits, names = set(), [], []
+    for fact in candidates:
+        if fact.name.lower() in seen:
+            continue
+        seen.add(fact.name.lower())
+        names.append(fact.name if fact.kind != "date" else say_date(fact.iso, language))
+        hits += _hits(fact, by_key, passages, 1.0)[:1]
+    hits, names = hits[:5], names[:5]
+    what = {
+        "who": ("People named", "Названы люди"),
+        "where": ("Places named", "Названы места"),
+        "when": ("Dates", "Даты"),
+    }[kind]
+    head = what[1] if language == "ru" else what[0]
+    text = f"{head}: {', '.join(names)} — {_quote(hits, language, many_pages)}."
+    return Answer(text=text, hits=hits, known=True, language=language)
+
+
+def _unknown(kind: str, language: str) -> Answer:
+    if language == "ru":
+        text = {
+            "who": "Не знаю: в тексте не названо ни одного человека.",
+            "where": "Не знаю: в тексте не названо ни одного места.",
+            "when": "Не знаю: в тексте нет даты.",
+        }[kind]
+    else:
+        text = {
+            "who": "I don't know: the text names no person.",
+            "where": "I don't know: the text names no place.",
+            "when": "I don't know: the text gives no date.",
+        }[kind]
+    return Answer(text=text, hits=[], known=False, language=language)
+
+
+def _document_kind(passages: list[Passage], language: str, many_pages: bool) -> Answer:
+    for pattern, english, russian in _DOCUMENT_KINDS:
+        cue = re.compile(pattern)
+        found = [p for p in passages if cue.search(fold(p.text))]
+        if found:
+            hits = [Hit(passage=p, score=1.0) for p in found[:2]]
+            quote = _quote(hits, language, many_pages)
+            text = f"Похоже, это {russian}: {quote}." if language == "ru" else f"It reads like {english}: {quote}."
+            return Answer(text=text, hits=hits, known=True, language=language)
+    text = (
+        "Не знаю, что это за документ: в тексте нет слов, которые бы это говорили."
+        if language == "ru"
+        else "I don't know what kind of document this is: no words of the text say so."
+    )
+    return Answer(text=text, hits=[], known=False, language=language)
+
+
+def facts_of_passages(passages: list[Passage], language: str | None = None) -> list[Fact]:
+    """Extract the facts of passages that have no stored entities (an uploaded page, a benchmark page): page by page,
+    with the same extraction the archive's worker runs."""
+    from portal.entities.extraction import extract_lines
+
+    pages: dict[str, list[Passage]] = {}
+    for p in passages:
+        pages.setdefault(p.page_key, []).append(p)
+    facts = []
+    for lines in pages.values():
+        for e in extract_lines([p.text for p in lines], language):
+            facts.append(fact_of(e.kind, e.name, e.text, [lines[i].key for i in e.lines], e.date))
+    return facts
+
+
+def fact_of(
+    kind: str,
+    name: str,
+    text: str,
+    keys: list[str],
+    found_date=None,
+    *,
+    iso: str = "",
+    calendar: str = "",
+    gregorian: str = "",
+) -> Fact:
+    if found_date is not None:
+        iso, calendar = found_date.iso, found_date.calendar
+        gregorian = found_date.gregorian.isoformat() if found_date.gregorian else ""
+    return Fact(kind=kind, name=name, text=text, keys=keys, iso=iso, calendar=calendar, gregorian=gregorian)

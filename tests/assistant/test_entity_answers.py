@@ -1,0 +1,64 @@
+"""The assistant answers who / when / where / what-kind questions from the people, places and dates of a page."""
+
+import pytest
+
+from assistant.answers import message_answer_archive
+from assistant.services import Visitor, conversation_start, question_ask
+from portal.entities.services import page_entities_extract
+from tests.conftest import make_document, make_page_with_lines
+
+WILL = (
+    "Ceci est mon testament.",
+    "Je soussigné Jean Dupont, demeurant à Caen,",
+    "lègue ma maison à ma nièce Marie Leclerc.",
+    "Fait à Caen le vingt trois Août mil neuf cent quatorze",
+)
+
+
+@pytest.fixture
+def will_page(project, users):
+    page = make_page_with_lines(make_document(project, title="Testament"), users["owner"], texts=WILL)
+    page_entities_extract(page=page)
+    return page
+
+
+def _ask(page, user, text):
+    conversation = conversation_start(visitor=Visitor(user=user, session_key=""), page=page)
+    _question, answer = question_ask(conversation=conversation, visitor=Visitor(user=user, session_key=""), text=text)
+    message_answer_archive(message=answer)
+    answer.refresh_from_db()
+    return answer
+
+
+def test_when_was_this_written_answers_the_date_in_words_and_quotes_its_line(will_page, users):
+    answer = _ask(will_page, users["owner"], "When was this written?")
+    assert answer.known and "23 August 1914" in answer.text
+    assert [e["text"] for e in answer.evidence] == [WILL[3]]
+    assert answer.evidence[0]["polygon"] == will_page.lines.order_by("order")[3].polygon
+
+
+def test_a_russian_question_gets_the_date_in_russian(will_page, users):
+    answer = _ask(will_page, users["owner"], "Когда это написано?")
+    assert answer.known and "23 августа 1914" in answer.text
+
+
+def test_where_was_this_written_answers_the_place(will_page, users):
+    answer = _ask(will_page, users["owner"], "Where was this written?")
+    assert answer.known and answer.text.startswith("Caen")
+
+
+def test_who_wrote_this_answers_a_person_of_the_text(will_page, users):
+    answer = _ask(will_page, users["owner"], "Who wrote this?")
+    assert answer.known and "Jean Dupont" in answer.text
+
+
+def test_what_kind_of_document_quotes_the_words_that_say_so(will_page, users):
+    answer = _ask(will_page, users["owner"], "Что это за документ?")
+    assert answer.known and "завещание" in answer.text and answer.evidence[0]["text"] == WILL[0]
+
+
+def test_a_page_without_a_date_still_says_it_does_not_know(project, users):
+    page = make_page_with_lines(make_document(project), users["owner"], texts=("Mon cher ami,", "je vous écris"))
+    page_entities_extract(page=page)
+    answer = _ask(page, users["owner"], "When was this written?")
+    assert not answer.known and "don't know" in answer.text
