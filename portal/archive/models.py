@@ -166,6 +166,16 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def import_error(self) -> str:
+        """Why its IIIF import failed, while it has no page (the page says so after a reload too); else ""."""
+        from portal.jobs.models import Job
+
+        if self.pages.exists():
+            return ""
+        job = Job.objects.filter(kind="iiif_import", target=f"archive.document:{self.pk}").order_by("-created").first()
+        return job.error if job and job.status == Job.Status.FAILED else ""
+
     def chosen_model(self, kind: str) -> HtrModel | None:
         """The model of `kind` chosen for this document, else for its project; None: the default."""
         field = "recognition_model" if kind == HtrModel.Kind.RECOGNITION else "segmentation_model"

@@ -192,3 +192,15 @@ def test_the_project_page_form_says_why_nothing_was_imported(client, users, proj
     assert "Nothing was imported" in response.content.decode()
     assert "cannot be reached" in response.content.decode()
     assert not Document.objects.exists()
+
+
+def test_the_document_page_says_why_its_import_failed_after_a_reload(
+        celery_worker, client, users, project, api_client_for, iiif_server):
+    response = _import(api_client_for, users["owner"], project, url=f"{iiif_server.base}/v3/html/manifest.json")
+    job = wait_for_job(response.json()["job"]["id"], timeout=120)
+    assert job.status == Job.Status.FAILED
+    client.force_login(users["viewer"])
+    html = client.get(f"/documents/{response.json()['document']['id']}/").content.decode()
+    assert 'id="import-error"' in html and "The IIIF import failed:" in html and "is not an image" in html
+    russian = client.get(f"/ru/documents/{response.json()['document']['id']}/").content.decode()
+    assert "Импорт из IIIF не удался:" in russian
