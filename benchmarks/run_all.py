@@ -16,6 +16,7 @@ BENCHMARKS = [
     ["htr_accuracy.py"],
     ["htr_fine_tune.py"],
     ["pipeline_throughput.py"],
+    ["portal_training.py"],
     ["editor_save_latency.py"],
     ["generation.py"],
     ["assistant_retrieval.py"],

@@ -1,0 +1,224 @@
+#!/usr/bin/env python
+"""The archivist's loop through the portal: upload the pages of an unseen hand, correct a few, train, re-read the rest.
+
+Everything goes through the HTTP API of the real web server, with ONE real Celery worker (solo pool; queues default,
+gpu and training) on a fresh PostgreSQL database (dropped afterwards) and Redis:
+
+1. upload each page with its ground-truth lines but without their text (ALTO), so every figure is on the same lines
+   as the CLI's benchmark (htr_fine_tune.py), and read them all with the model the document starts with;
+2. correct the first --pages pages: each line's ground-truth text saved as a person would (PATCH, one line a request);
+3. train from the corrections (POST /api/documents/{id}/train/, --minutes of training on the worker);
+4. switch the document to the new model and re-read the pages nobody corrected.
+
+It prints the CER of the uncorrected pages before and after (their lines as the portal shows them, against the
+ground truth in the model's form), the portal's own held-out figure (base → new on the corrected lines it held
+back), whether every correction is intact, and the wall time of each step.
+
+    python benchmarks/portal_training.py                          # Mme de Genlis's journal, 3 pages, 8 minutes
+    python benchmarks/portal_training.py --minutes 3 --hand le-sallon-de-1767-denis-diderot
+    python benchmarks/portal_training.py --folder ../shared/datasets/copiste-d-un-jour/<writer> --pages 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
+from cremma import dataset_dir  # noqa: E402
+from portal_bench_env import BenchEnvironment, free_port  # noqa: E402
+
+import htr.formats  # noqa: E402
+from htr.metrics import evaluate_text  # noqa: E402
+from htr.transcription import model_text  # noqa: E402
+
+HAND = "journal-mme-de-genlis"  # a test hand of cremma-mss-18: the shipped Latin model never saw it
+
+
+def natural(path: Path) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
+
+
+def pages_of(folder: Path) -> list[tuple[Path, Path]]:
+    """(image, ground-truth XML) of each page of the folder, in natural order."""
+    found = []
+    for xml in sorted(folder.glob("*.xml"), key=natural):
+        image = next((xml.with_suffix(s) for s in (".jpg", ".png", ".jpeg", ".tif") if xml.with_suffix(s).is_file()),
+                     None)
+        if image is not None:
+            found.append((image, xml))
+    return found
+
+
+class Portal:
+    """The API as an archivist's script would use it (token authentication)."""
+
+    def __init__(self, base: str, token: str):
+        self.base = base
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Token {token}"
+
+    def call(self, method: str, path: str, expect: int = 200, **kwargs) -> dict:
+        response = self.http.request(method, f"{self.base}{path}", timeout=600, **kwargs)
+        if response.status_code != expect:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:500]}")
+        return response.json()
+
+    def wait(self, job_ids: list[int], timeout: float) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        jobs = []
+        for pk in job_ids:
+            while (job := self.call("GET", f"/api/jobs/{pk}/"))["status"] in ("queued", "running"):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"job {pk} still {job['status']} after {timeout:.0f} s ({job['message']})")
+                time.sleep(1)
+            if job["status"] != "done":
+                raise RuntimeError(f"job {pk} {job['status']}: {job['error'] or job['message']}")
+            jobs.append(job)
+        return jobs
+
+    def lines(self, page_id: int) -> list[dict]:
+        return sorted(self.call("GET", f"/api/pages/{page_id}/")["lines"], key=lambda line: line["order"])
+
+
+def cer(portal: Portal, pages: dict[int, list[str]], form: str) -> dict:
+    """CER of the pages' lines as the portal shows them against the truth in the model's form."""
+    preds, truths = [], []
+    for page_id, truth in pages.items():
+        for line, text in zip(portal.lines(page_id), truth, strict=True):
+            if model_text(text, form):
+                preds.append(model_text(line["text"], form))
+                truths.append(model_text(text, form))
+    scores = evaluate_text(preds, truths)
+    return {"cer": round(scores["cer"], 2), "wer": round(scores["wer"], 2), "lines": len(truths)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hand", default=HAND, help="a folder of cremma-mss-18")
+    parser.add_argument("--folder", type=Path, help="any folder of page images with ALTO/PAGE XML (instead of --hand)")
+    parser.add_argument("--pages", type=int, default=3, help="pages to correct (the first ones)")
+    parser.add_argument("--minutes", type=float, default=8.0, help="training budget")
+    parser.add_argument("--timeout", type=float, default=7200)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    pages = pages_of(args.folder or dataset_dir() / args.hand)
+    if len(pages) < args.pages + 1:
+        sys.exit(f"error: {len(pages)} pages with ground truth; --pages {args.pages} leaves none to re-read")
+    truths = [htr.formats.read_page(xml) for _, xml in pages]
+
+    with BenchEnvironment("skoropis_bench_training") as env:
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+        from rest_framework.authtoken.models import Token
+
+        from portal.archive import training
+        from portal.archive.models import Document, Project
+
+        owner = get_user_model().objects.create_user("archivist")
+        document = Document.objects.create(project=Project.objects.create(name="Bench", owner=owner), title="Hand")
+        base = training.base_model_of(document)  # the model the document reads with, and fine-tunes by default
+        form = json.loads((Path(base.directory) / "config.json").read_text(encoding="utf-8"))["transcription"]
+        port = free_port()
+        env.start_worker()
+        env.start_web(port, processes=1)
+        portal = Portal(f"http://127.0.0.1:{port}", Token.objects.create(user=owner).key)
+        seconds: dict[str, float] = {}
+        started = time.perf_counter()
+
+        # 1. upload (lines without text) and read with the document's model
+        page_ids = []
+        jobs = []
+        for (image, _), truth in zip(pages, truths, strict=True):
+            blank = htr.formats.page_to_bytes(dataclasses.replace(
+                truth, image=image.name, lines=[dataclasses.replace(line, text="", confidences=[])
+                                                for line in truth.lines]), "alto")
+            body = portal.call("POST", f"/api/documents/{document.pk}/upload/", expect=201,
+                               files=[("files", (image.name, image.read_bytes())),
+                                      ("files", (f"{image.stem}.xml", blank))])
+            page_ids.append(body["pages"][0]["id"])
+            jobs += [job["id"] for job in body["jobs"]]
+        portal.wait(jobs, args.timeout)
+        seconds["upload"] = time.perf_counter() - started
+        mark = time.perf_counter()
+        body = portal.call("POST", f"/api/documents/{document.pk}/process/", expect=202, json={"steps": ["recognition"]})
+        portal.wait([job["id"] for job in body["jobs"]], args.timeout)
+        seconds["read"] = time.perf_counter() - mark
+        for page_id, truth in zip(page_ids, truths, strict=True):
+            if len(portal.lines(page_id)) != len(truth.lines):
+                raise RuntimeError(f"page {page_id}: {len(portal.lines(page_id))} lines, the truth has "
+                                   f"{len(truth.lines)}")
+        corrected_ids, rest_ids = page_ids[: args.pages], page_ids[args.pages :]
+        rest = {pk: [line.text for line in truth.lines] for pk, truth in zip(page_ids, truths) if pk in rest_ids}
+        before = cer(portal, rest, form)
+
+        # 2. correct the first pages with the ground truth, a line a request
+        mark = time.perf_counter()
+        corrections = {}
+        for page_id, truth in zip(corrected_ids, truths):
+            for line, true_line in zip(portal.lines(page_id), truth.lines, strict=True):
+                text = true_line.text.strip()
+                if not text:
+                    continue
+                portal.call("PATCH", f"/api/lines/{line['id']}/text/",
+                            json={"text": text, "version": line["version"], "layer": line["layer"]})
+                corrections[line["id"]] = text
+        seconds["correct"] = time.perf_counter() - mark
+
+        # 3. train
+        mark = time.perf_counter()
+        job = portal.call("POST", f"/api/documents/{document.pk}/train/", expect=202, json={"minutes": args.minutes})
+        job = portal.wait([job["id"]], args.timeout)[0]
+        seconds["train"] = time.perf_counter() - mark
+        result = job["result"]
+
+        # 4. switch to the new model and re-read the pages nobody corrected
+        mark = time.perf_counter()
+        portal.call("PATCH", f"/api/documents/{document.pk}/", json={"recognition_model": result["model"]})
+        jobs = [portal.call("POST", f"/api/pages/{pk}/process/?steps=recognition", expect=202)["id"]
+                for pk in result["uncorrected_pages"]]
+        portal.wait(jobs, args.timeout)
+        seconds["reread"] = time.perf_counter() - mark
+        seconds["total"] = time.perf_counter() - started
+        after = cer(portal, rest, form)
+        shown = {line["id"]: line["text"] for pk in corrected_ids for line in portal.lines(pk)}
+        intact = sum(shown.get(pk) == text for pk, text in corrections.items())
+
+        figures = {
+            "hand": str(args.folder or args.hand),
+            "corrected_pages": [image.stem for image, _ in pages[: args.pages]],
+            "reread_pages": [image.stem for image, _ in pages[args.pages :]],
+            "base_model": base.name,
+            "beam": settings.HTR_BEAM,
+            "uncorrected_before": before,
+            "uncorrected_after": after,
+            "held_out": {"base_cer": result["base_cer"], "cer": result["cer"], "lines": result["held_out_lines"]},
+            "trained_lines": result["trained_lines"],
+            "trained_pages": result["trained_pages"],
+            "epochs": len(result["curve"]),
+            "minutes_budget": args.minutes,
+            "corrections": len(corrections),
+            "corrections_intact": intact,
+            "minutes": {k: round(v / 60, 2) for k, v in seconds.items()},
+        }
+        print(json.dumps(figures, indent=1, ensure_ascii=False))
+        print(f"\nuncorrected pages ({before['lines']} lines): CER {before['cer']:.1f} → {after['cer']:.1f}; "
+              f"held-out corrected lines ({result['held_out_lines']}): {result['base_cer']:.1f} → {result['cer']:.1f}; "
+              f"{intact} of {len(corrections)} corrections intact; {seconds['total'] / 60:.1f} minutes in all "
+              f"(training {seconds['train'] / 60:.1f})")
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False), encoding="utf-8")
+        return 0 if intact == len(corrections) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
