@@ -357,14 +357,19 @@ class JobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 class SearchView(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, required=True),
+            OpenApiParameter("q", str, required=True,
+                             description='words (each may be misspelt) and "exact phrases" in double quotes'),
             OpenApiParameter("project", int),
             OpenApiParameter("document", int),
+            OpenApiParameter("text", str, enum=list(search.TEXT_KINDS),
+                             description="corrected: lines written by a person; machine: as a model read them"),
         ],
         responses={200: serializers.SearchSerializer, 400: serializers.ErrorSerializer},
     )
     def get(self, request):
-        """Lines matching `q` (whole or partial words, pre-reform spellings folded) in documents you may read."""
+        """Lines matching `q` in documents you may read: whole or partial words, misspellings (trigram similarity),
+        accents and pre-reform spellings folded, "exact phrases"; `suggestion`: the query spelt as the lines found
+        write it, when words were found only misspelt."""
         params = {}
         for key in ("project", "document"):
             value = request.query_params.get(key)
@@ -372,12 +377,16 @@ class SearchView(APIView):
                 if not value.isdigit():
                     return error(f"{key} must be an id")
                 params[key] = int(value)
+        text = request.query_params.get("text") or None
+        if text is not None and text not in search.TEXT_KINDS:
+            return error(f"text must be one of: {', '.join(search.TEXT_KINDS)}")
         q = request.query_params.get("q", "")
         if "\x00" in q:  # PostgreSQL refuses it in text
             return error("q must not contain a NUL character (%00)")
-        results = search.search_lines(user=request.user, q=q, **params)
+        found = search.search_run(user=request.user, q=q, text=text, **params)
+        results = found.results
         try:  # people, places, dates: filters (person, place, organisation, date_from, date_to) and facets
             results, facets = entity_facets.search_refine(results=results, params=request.query_params)
         except entity_facets.FilterError as exc:
             return error(str(exc))
-        return Response({"count": len(results), "results": results, "facets": facets})
+        return Response({"count": len(results), "results": results, "suggestion": found.suggestion, "facets": facets})

@@ -244,6 +244,19 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
             training.training_auto_maybe(document=line.page.document, user=request.user)
         return Response(transcription_out(t, author=request.user if t.version > s.validated_data["version"] else None))
 
+    @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def image(self, request, pk=None):
+        """The line's image, cut from the scan (at most 80 pixels high), for whoever may read its document."""
+        line = self.get_object()
+        try:
+            path = images.line_image_path(line)
+        except images.PageGone:
+            raise NotFound("this page was just deleted") from None
+        if path is None:
+            raise NotFound("this line has no shape on its page to cut an image from")
+        return _image(path, "image/jpeg")
+
     @extend_schema(parameters=[LAYER_PARAM], responses=serializers.RevisionSerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):

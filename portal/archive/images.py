@@ -1,4 +1,5 @@
-"""Derived page images: a thumbnail and a Deep Zoom (DZI) tile pyramid, written beside the page's image.
+"""Derived page images: a thumbnail, a Deep Zoom (DZI) tile pyramid and lines' images, written beside the page's
+image.
 
 They are private files like the scan itself: only the permission-checked API views in `api.py` serve them.
 Tiles are made by the `prepare` step of the pipeline; a tile asked for before that is made on the spot.
@@ -6,8 +7,11 @@ Tiles are made by the `prepare` step of the pipeline; a tile asked for before th
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import shutil
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from PIL import Image
 
-from portal.archive.models import Document, Page
+from portal.archive.models import Document, Line, Page
 
 TILE_SIZE = 256
 TILE_OVERLAP = 1
@@ -175,3 +179,43 @@ def thumbnail_path(page: Page) -> Path:
     if page.thumbnail and Path(page.thumbnail.path).is_file():
         return Path(page.thumbnail.path)
     return thumbnail_make(page)
+
+
+LINE_IMAGE_HEIGHT = 80  # the tallest a line's image is sent (search hits show it beside their text)
+LINE_IMAGE_MARGIN = 6
+
+
+def line_box(line: Line, width: int, height: int) -> tuple[int, int, int, int] | None:
+    """The line's bounding box in the scan (its polygon, else its baseline with room above), with a margin."""
+    points = line.polygon if len(line.polygon) >= 3 else line.baseline
+    if not points:
+        return None
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    top = min(ys) - (0 if len(line.polygon) >= 3 else 60)
+    box = (max(0, int(min(xs)) - LINE_IMAGE_MARGIN), max(0, int(top) - LINE_IMAGE_MARGIN),
+           min(width, int(max(xs)) + LINE_IMAGE_MARGIN + 1), min(height, int(max(ys)) + LINE_IMAGE_MARGIN + 1))
+    return box if box[2] > box[0] and box[3] > box[1] else None
+
+
+def line_image_path(line: Line) -> Path | None:
+    """The line's image cut from the scan (JPEG, at most LINE_IMAGE_HEIGHT high), kept beside the page's other images
+    under a name that changes with the line's shape; None when the line has no shape inside the page."""
+    page = line.page
+    box = line_box(line, page.width, page.height)
+    if box is None:
+        return None
+    shape = hashlib.sha1(json.dumps([line.polygon, line.baseline]).encode()).hexdigest()[:12]
+    folder = page_dir(page) / "lines"
+    path = folder / f"{line.pk}-{shape}.jpg"
+    if path.is_file():
+        return path
+    with writing_for(page), _open_rgb(page) as full:
+        crop = full.crop(box)
+        if crop.height > LINE_IMAGE_HEIGHT:
+            crop = crop.resize((max(1, round(crop.width * LINE_IMAGE_HEIGHT / crop.height)), LINE_IMAGE_HEIGHT),
+                               Image.Resampling.LANCZOS)
+        folder.mkdir(exist_ok=True)
+        tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
+        crop.save(tmp, "JPEG", quality=85)
+        tmp.rename(path)
+    return path

@@ -424,8 +424,16 @@ class SearchResultSerializer(serializers.Serializer):
     layer = serializers.IntegerField()
     text = serializers.CharField()
     snippet = serializers.CharField(help_text="HTML: escaped text with matches in <mark>")
+    corrected = serializers.BooleanField(help_text="written by a person (corrected or imported), not as a model read it")
+    score = serializers.FloatField(help_text="1: every word found as written; lower: partial or misspelt words")
+    image = serializers.CharField(help_text="URL of the line's image, cut from the scan")
 
 
 class SearchSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     results = SearchResultSerializer(many=True)
+    suggestion = serializers.CharField(
+        allow_null=True, help_text="the query spelt as the lines found write it, when words were found only misspelt"
+    )
+
+

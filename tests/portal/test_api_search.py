@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from portal.archive.search import fold, snippet
+from portal.archive.search_text import fold, fold_map, snippet
 from tests.conftest import make_document, make_page_with_lines, make_project
 
 pytestmark = pytest.mark.django_db
@@ -95,10 +95,12 @@ def test_a_corrected_line_is_found_by_its_new_text_only(users, api_client_for, a
 
 
 def test_an_empty_query_finds_nothing(users, api_client_for, archive):
-    assert search(api_client_for(users["viewer"]), q="   ") == {"count": 0, "results": []}
+    body = search(api_client_for(users["viewer"]), q="   ")
+    assert (body["count"], body["results"], body["suggestion"]) == (0, [], None)
 
 
 def test_snippets_escape_html_and_folding_keeps_positions():
-    assert snippet("<b>Ѣ</b> ѣсть", [fold("есть")]) == "&lt;b&gt;Ѣ&lt;/b&gt; <mark>ѣсть</mark>"
+    folded, where = fold_map("<b>Ѣ</b> ѣсть")
+    assert snippet("<b>Ѣ</b> ѣсть", [(folded.index("есть", 5), len(folded))], where) == "&lt;b&gt;Ѣ&lt;/b&gt; <mark>ѣсть</mark>"
     assert fold("ѢІѲѴЁ Été") == "еифие ete"
     assert len(fold("Ѳеодоръ Матвѣевичъ")) == len("Ѳеодоръ Матвѣевичъ")
