@@ -9,6 +9,7 @@ from our engine's reading of the same scans (expected lines mapped to the read l
     python benchmarks/assistant_retrieval.py                  # ground truth, every embedder
     python benchmarks/assistant_retrieval.py --engine         # + the engine's readings (slow on a CPU)
     python benchmarks/assistant_retrieval.py --fit            # + grid search of the mixing weight and threshold
+    python benchmarks/assistant_retrieval.py --entities       # who / when / where questions and entity P/R only
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from assistant.backends.embeddings import EMBEDDERS, load_embedder
 from benchmarks.cremma import dataset_dir
 
 QUESTIONS = ROOT / "benchmarks" / "data" / "assistant_questions.json"
+ENTITY_QUESTIONS = ROOT / "benchmarks" / "data" / "assistant_entity_questions.json"
+ENTITY_LINES = ROOT / "benchmarks" / "data" / "entity_lines.json"
 
 
 def ground_truth_page(xml: Path):
@@ -282,6 +285,83 @@ def cross_validate(
     )
 
 
+def evaluate_entities(questions, pages) -> dict:
+    """Who / when / where questions answered as the assistant does: from the page's people, places and dates
+    (extracted here as the worker would), else by the line reader; top-1: the first quoted line is expected."""
+    from assistant.backends.facts import answer_from_facts, facts_of_passages
+
+    facts = {name: facts_of_passages(passages, "fr") for name, (passages, _) in pages.items()}
+    hits = n = idk = negatives = 0
+    by_language: dict[str, list[int]] = {}
+    for q in questions:
+        passages, mapping = pages[q["page"]]
+        language = "ru" if any("\u0400" <= c <= "\u04ff" for c in q["question"]) else "en"
+        reply = answer_from_facts(q["question"], passages, facts[q["page"]], language) or answer(
+            q["question"], passages, embedder=None
+        )
+        if not q["expected"]:
+            negatives += 1
+            idk += not reply.known
+            continue
+        expected = set().union(*(mapping.get(e, set()) for e in q["expected"]))
+        hit = bool(reply.known and reply.hits and reply.hits[0].passage.key in expected)
+        hits += hit
+        n += 1
+        tally = by_language.setdefault(q["language"], [0, 0])
+        tally[0] += hit
+        tally[1] += 1
+    return {"top1": hits / max(n, 1), "n": n, "idk": idk / max(negatives, 1), "negatives": negatives,
+            "by_language": by_language}
+
+
+def entity_precision_recall() -> dict:
+    """Extraction on the whole page, scored on the hand-labelled lines: a found entity is right when its kind is
+    the label's and their folded texts overlap; titles and punctuation aside."""
+    from assistant.backends.archive import fold
+    from portal.entities.extraction import extract_lines
+
+    sample = json.loads(ENTITY_LINES.read_text())["lines"]
+    data = dataset_dir()
+    tp_found = found = tp_gold = gold = 0
+    by_kind: dict[str, list[int]] = {}
+    for name in sorted({s["page"] for s in sample}):
+        page = ground_truth_page(data / f"{name}.xml")
+        lines = [ln for ln in page.lines if ln.text.strip()]
+        entities = extract_lines([ln.text for ln in lines], "fr")
+        for s in (s for s in sample if s["page"] == name):
+            index = next(i for i, ln in enumerate(lines) if ln.id == s["line"])
+            predicted = [(e.kind, fold(e.text)) for e in entities if index in e.lines]
+            labels = [(e["kind"], fold(e["text"])) for e in s["entities"]]
+
+            def same(a, b):
+                return a[0] == b[0] and a[1] and b[1] and (a[1] in b[1] or b[1] in a[1])
+
+            found += len(predicted)
+            tp_found += sum(any(same(p, g) for g in labels) for p in predicted)
+            gold += len(labels)
+            tp_gold += sum(any(same(g, p) for p in predicted) for g in labels)
+            for g in labels:
+                counts = by_kind.setdefault(g[0], [0, 0])
+                counts[0] += any(same(g, p) for p in predicted)
+                counts[1] += 1
+    return {"precision": tp_found / max(found, 1), "recall": tp_gold / max(gold, 1), "found": found, "gold": gold,
+            "lines": len(sample), "recall_by_kind": by_kind}
+
+
+def entities_report(engine: bool) -> None:
+    questions = json.loads(ENTITY_QUESTIONS.read_text())["questions"]
+    for source in ["ground truth"] + (["engine"] if engine else []):
+        pages = load_pages(questions, engine=source == "engine")
+        r = evaluate_entities(questions, pages)
+        languages = ", ".join(f"{lang} {hit / total:.3f} of {total}" for lang, (hit, total) in sorted(r["by_language"].items()))
+        print(f"{source:12s} who/when/where  top-1 {r['top1']:.3f} of {r['n']} ({languages})  "
+              f"'I don't know' on unanswerable {r['idk']:.3f} of {r['negatives']}")
+    pr = entity_precision_recall()
+    kinds = ", ".join(f"{k} {hit}/{total}" for k, (hit, total) in sorted(pr["recall_by_kind"].items()))
+    print(f"entities on {pr['lines']} hand-labelled lines: precision {pr['precision']:.3f} ({pr['found']} found), "
+          f"recall {pr['recall']:.3f} ({pr['gold']} labelled; by kind {kinds})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -302,6 +382,7 @@ def main() -> int:
         help="also fit on one test document's questions and score the other (both ways)",
     )
     parser.add_argument("--embedders", default=",".join([*EMBEDDERS, "none"]))
+    parser.add_argument("--entities", action="store_true", help="only the who / when / where questions and entity P/R")
     args = parser.parse_args()
     if not dataset_dir().exists():
         print(
@@ -309,6 +390,9 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
+    if args.entities:
+        entities_report(args.engine)
+        return 0
     questions = json.loads(QUESTIONS.read_text())["questions"]
     sources = ["ground truth"] + (["engine"] if args.engine else [])
     print(

@@ -134,7 +134,7 @@ def _edge_score(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> 
         edge = 1.0 if position >= len(same_page) - 3 or position < 3 else 0.0
         cue = 1.0 if _WRITTEN_CUE.search(fold(passages[i].text)) else 0.0
         best = max(
-            best, edge + cue + (0.5 if fact.iso[:1].isdigit() else 0.0) + (0.3 if fact.iso.count("-") == 2 else 0)
+            best, edge + cue + (0.3 if fact.iso[:1].isdigit() else 0.0) + (1.0 if fact.iso.count("-") == 2 else 0)
         )
     return best
 

@@ -283,8 +283,14 @@ def find_dates(text: str, language: str = "fr") -> list[FoundDate]:
                     date(year, month, day)
                 except ValueError:
                     continue
-            taken.append((start, end))
             old_start, old_end = rewritten.origin(start, end)
+            if (
+                shape == "y"
+                and not re.search(r"\d", text[old_start:old_end])
+                and not re.match(r"\s*(?:года|году|год\b|г\.)", digits[end:])
+            ):
+                continue  # "deux mille" alone is an amount more often than a year
+            taken.append((start, end))
             nearby = text[max(0, old_start - OLD_STYLE_REACH) : old_end + OLD_STYLE_REACH]
             found.append(
                 FoundDate(
