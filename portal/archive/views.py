@@ -346,7 +346,15 @@ def page_editor(request: HttpRequest, document_id: int, number: int) -> HttpResp
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    return render(request, "archive/search.html", {"query": request.GET.get("q", "").strip()})
+    """The search form with its filters (the user's projects and their documents); search.js asks the API."""
+    from portal.archive import search as searching
+    from portal.archive.selectors import projects_visible_to
+
+    projects = list(projects_visible_to(request.user).prefetch_related("documents"))
+    return render(request, "archive/search.html", {
+        "query": request.GET.get("q", "").strip(), "projects": projects, "text_kinds": searching.TEXT_KINDS,
+        "chosen": {key: request.GET.get(key, "") for key in ("project", "document", "text")},
+    })
 
 
 def _form_errors(form) -> str:
