@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from portal.archive import exports, images, pipeline, selectors, serializers, services, training
+from portal.archive import exports, images, layout, pipeline, selectors, serializers, services, training
 from portal.archive.api import FormatIsAnExportFormat, error, models_requested, page_process, require_edit
 from portal.archive.models import Layer, Line, Page, Revision, Transcription
 
@@ -154,6 +154,14 @@ class PageViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.
             return error(str(exc))
         return Response({"order": list(page.lines.order_by("order").values_list("pk", flat=True))})
 
+    @extend_schema(request=None, responses=serializers.ReorderSerializer)
+    @action(detail=True, methods=["post"], url_path="order-by-regions")
+    def order_by_regions(self, request, pk=None):
+        """Reading order region by region (in the regions' order); lines in no region last."""
+        page = self.get_object()
+        require_edit(request, page.document)
+        return Response({"order": layout.page_order_by_regions(page=page)})
+
     @extend_schema(
         request=serializers.ProcessSerializer,
         parameters=[OpenApiParameter("steps", str, description="comma list, default segmentation,recognition")],
@@ -256,6 +264,24 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
         if path is None:
             raise NotFound("this line has no shape on its page to cut an image from")
         return _image(path, "image/jpeg")
+
+    @extend_schema(request=serializers.LineShapeSerializer, responses={200: serializers.LineOutSerializer,
+                                                                       400: serializers.ErrorSerializer})
+    @action(detail=True, methods=["patch"])
+    def shape(self, request, pk=None):
+        """Move a line's outline points, draw its baseline again, or put it in a region (null: none)."""
+        line = self.get_object()
+        require_edit(request, line.page.document)
+        s = serializers.LineShapeSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        try:
+            layout.line_reshape(line=line, polygon=s.validated_data.get("polygon"),
+                                baseline=s.validated_data.get("baseline"), region=s.validated_data.get("region", "keep"))
+        except services.EditError as exc:
+            return error(str(exc))
+        layer = selectors.page_reading_layer(line.page)
+        t = Transcription.objects.filter(line=line, layer=layer).first() if layer else None
+        return Response(line_out(line, t, layer))
 
     @extend_schema(parameters=[LAYER_PARAM], responses=serializers.RevisionSerializer(many=True))
     @action(detail=True, methods=["get"])

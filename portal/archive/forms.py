@@ -7,6 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from portal.archive.models import Document, Membership, Project, Script
 
 
+def keyboard_characters(value: str) -> str:
+    """One key per character: spaces and repeats dropped, in the order the archivist typed them."""
+    seen: list[str] = []
+    for char in value:
+        if not char.isspace() and char not in seen:
+            seen.append(char)
+    return "".join(seen)
+
+
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
@@ -46,12 +55,24 @@ class DocumentForm(forms.ModelForm):
         return self.cleaned_data.get("script") or self.instance.script or Script.LATIN
 
     def clean_keyboard(self) -> str:
-        # One button per character: drop spaces and repeats, keep the order the archivist typed.
-        seen: list[str] = []
-        for char in self.cleaned_data["keyboard"]:
-            if not char.isspace() and char not in seen:
-                seen.append(char)
-        return "".join(seen)
+        return keyboard_characters(self.cleaned_data["keyboard"])
+
+
+class ProjectSettingsForm(ProjectForm):
+    """What the project's manager may change on its page, the editor's keyboard included."""
+
+    class Meta(ProjectForm.Meta):
+        fields = ["name", "description", "script", "keyboard"]
+        labels = {"keyboard": _("Keyboard characters")}
+        help_texts = {
+            **ProjectForm.Meta.help_texts,
+            "keyboard": _("Offered by the editor's virtual keyboard in every document of the project, after the "
+                          "letters of the document's script (French: œ æ ç ſ and accents; pre-reform Russian: "
+                          "ѣ і ъ ѳ ѵ). Type them one after another."),
+        }
+
+    def clean_keyboard(self) -> str:
+        return keyboard_characters(self.cleaned_data["keyboard"])
 
 
 class MemberForm(forms.Form):

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 STEPS = ("prepare", "segmentation", "recognition")
 KIND = "page_pipeline"
-_STATE = {"prepare": Page.State.PREPARING, "segmentation": Page.State.SEGMENTING, "recognition": Page.State.RECOGNISING}
+STATES = {"prepare": Page.State.PREPARING, "segmentation": Page.State.SEGMENTING, "recognition": Page.State.RECOGNISING}
 
 
 def page_pipeline_start(
@@ -130,7 +130,7 @@ def page_step(*, job_id: int, step: str, task_id: str = "", attempt: int | None 
         if task_id:
             job.task_id = task_id  # so that a cancel revokes the step in flight
             Job.objects.filter(pk=job.pk).update(task_id=task_id)
-        pages.update(state=_STATE[step])
+        pages.update(state=STATES[step])
         job_progress(job, done=100 * index, message=step)
 
         def report(fraction: float) -> None:

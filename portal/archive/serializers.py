@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.archive import htr_models, selectors
+from portal.archive.forms import keyboard_characters
 from portal.archive.models import Document, HtrModel, Layer, Membership, Page, Project
 from portal.jobs.models import Job
 
@@ -73,11 +74,16 @@ class ProjectSerializer(ModelChoiceMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["id", "name", "description", "owner", "created", "role", "script", "recognition_model",
+        fields = ["id", "name", "description", "owner", "created", "role", "script", "keyboard", "recognition_model",
                   "segmentation_model"]
+        extra_kwargs = {"keyboard": {"help_text": "characters the editor's keyboard offers in all its documents, "
+                                                  "after the letters of their script (spaces and repeats dropped)"}}
 
     def get_role(self, project) -> str | None:
         return project.role_of(self.context["request"].user)
+
+    def validate_keyboard(self, value: str) -> str:
+        return keyboard_characters(value)
 
     def validate(self, attrs):
         return self.check_models(attrs, self.instance.pk if self.instance else None)
@@ -436,4 +442,16 @@ class SearchSerializer(serializers.Serializer):
         allow_null=True, help_text="the query spelt as the lines found write it, when words were found only misspelt"
     )
 
+class LineShapeSerializer(serializers.Serializer):
+    polygon = PointsField(min_length=3, required=False)
+    baseline = PointsField(required=False, help_text="[] removes it; else at least two points")
+    region = serializers.IntegerField(required=False, allow_null=True, help_text="a region of the page; null: none")
 
+
+class RegionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    page = serializers.IntegerField(write_only=True, required=False, help_text="the page to draw it on (create)")
+    kind = serializers.CharField(required=False, help_text="text, paragraph, heading, marginalia, signature-mark…")
+    order = serializers.IntegerField(read_only=True)
+    polygon = PointsField(min_length=3, required=False)
+    lines = serializers.ListField(child=serializers.IntegerField(), read_only=True, help_text="its lines' ids")

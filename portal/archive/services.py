@@ -139,7 +139,7 @@ def _page_copy_to_manual(page: Page, source: Layer, manual: Layer) -> None:
         copy = Transcription.objects.create(
             line_id=t.line_id, layer=manual, text=t.text, confidences=t.confidences, version=t.version
         )
-        Revision.objects.create(
+        revision = Revision.objects.create(
             transcription=copy,
             version=copy.version,
             text=t.text,
@@ -147,6 +147,8 @@ def _page_copy_to_manual(page: Page, source: Layer, manual: Layer) -> None:
             author=latest.author if latest else None,
             model_name=(latest.model_name if latest else "") or source.model_name,
         )
+        if latest is not None:  # the reading keeps the time it was made, not the time of this copy
+            Revision.objects.filter(pk=revision.pk).update(created=latest.created)
 
 
 def _manual_for_edit(line: Line, version: int | None, source: Layer | None) -> tuple[Layer, Transcription | None]:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("projects/new/", views.project_create, name="project-create"),
     path("projects/<int:project_id>/", views.project_detail, name="project"),
+    path("projects/<int:project_id>/settings/", views.project_update, name="project-update"),
     path("projects/<int:project_id>/documents/new/", views.document_create, name="document-create"),
     path("projects/<int:project_id>/iiif-import/", iiif_views.import_form, name="iiif-import"),
     path("projects/<int:project_id>/members/", views.member_add, name="member-add"),

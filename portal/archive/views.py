@@ -12,8 +12,8 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.archive import htr_models, training
-from portal.archive.forms import DocumentForm, MemberForm, ProjectForm
+from portal.archive import htr_models, layout, pipeline, training
+from portal.archive.forms import DocumentForm, MemberForm, ProjectForm, ProjectSettingsForm
 from portal.archive.models import Document, HtrModel, Membership, Page, Project, Script
 from portal.archive.permissions import (
     can_edit_document,
@@ -29,6 +29,15 @@ KEYBOARDS = {
     Script.CYRILLIC: "ѣіъѳѵѧѫѯѱҁ",
 }
 ACTIVE = (Job.Status.QUEUED, Job.Status.RUNNING)
+
+
+def editor_keyboard(document: Document) -> str:
+    """The editor's keys: the letters of the document's script, then its project's characters, then its own."""
+    keys = ""
+    for char in KEYBOARDS.get(document.script, "") + document.project.keyboard + document.keyboard:
+        if char not in keys:
+            keys += char
+    return keys
 
 
 class Hidden(Http404):
@@ -120,11 +129,28 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "memberships": memberships,
             "document_form": DocumentForm(initial={"script": project.script}),
             "member_form": MemberForm(project=project),
+            "settings_form": ProjectSettingsForm(instance=project) if role == Membership.Role.OWNER else None,
             "models": project.htr_models.select_related("base").order_by("-created"),
             # what each document could train on: its corrected lines
             "corrected": [(document, training.corrected_total(document)) for document in documents],
         },
     )
+
+
+@require_POST
+@_login_first
+def project_update(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The project's settings, its editor keyboard included: its manager (owner) only."""
+    project, role = _member_project(request, project_id)
+    if role != Membership.Role.OWNER:
+        raise Http404(_("No such project."))
+    form = ProjectSettingsForm(request.POST, instance=project)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Project settings saved."))
+    else:
+        messages.error(request, _("The project settings were not saved: %(errors)s") % {"errors": _form_errors(form)})
+    return redirect("project", project_id=project.pk)
 
 
 @require_POST
@@ -172,12 +198,30 @@ def member_remove(request: HttpRequest, project_id: int, membership_id: int) -> 
     return redirect("project", project_id=project.pk)
 
 
+# A page job's message is the pipeline's step name; the card says the step in words (its state), so the page shows
+# the word only when the state does not (a job reading a few lines leaves the page "Done").
+STEP_STATES = {**pipeline.STATES, "done": Page.State.DONE}
+
+
+def page_job_words(job: dict, state: str) -> str:
+    """What a page card says about its job, in the reader's language (the same rule as document.js)."""
+    if job["status"] == Job.Status.QUEUED:
+        return _("Waiting for a worker…")
+    step, _sep, rest = job["message"].partition(" ")
+    if step not in STEP_STATES:
+        return job["message"]
+    if rest:
+        return _("Started again: the worker had stopped.")
+    return "" if STEP_STATES[step] == state else str(STEP_STATES[step].label)
+
+
 def _page_jobs(pages: list[Page]) -> dict[int, dict]:
     """The newest active job of each page, as the event the websocket would send (a reload never loses progress)."""
-    targets = {f"archive.page:{page.pk}": page.pk for page in pages}
+    targets = {f"archive.page:{page.pk}": page for page in pages}
     found: dict[int, dict] = {}
     for job in Job.objects.filter(target__in=targets, status__in=ACTIVE).order_by("created"):
-        found[targets[job.target]] = job.as_event()
+        page = targets[job.target]
+        found[page.pk] = {**job.as_event(), "words": page_job_words(job.as_event(), page.state)}
     return found
 
 
@@ -201,6 +245,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
             "document": document,
             "pages": pages,
             "document_jobs": document_jobs,
+            "export_formats": [("text", _("Plain text")), ("alto", "ALTO"), ("page", "PAGE XML"), ("tei", "TEI P5")],
             "can_edit": can_edit_document(document, request.user),
             "can_manage": can_manage_document(document, request.user),
             "is_member": document.project.role_of(request.user) is not None,
@@ -209,6 +254,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
                 "documentId": document.pk,
                 "canEdit": can_edit_document(document, request.user),
                 "stateLabels": {value: str(label) for value, label in Page.State.choices},
+                "stepStates": {step: str(state) for step, state in STEP_STATES.items()},
                 "jobs": document_jobs + [page.job for page in pages if page.job],
                 "training": training_panel["config"] if training_panel else None,
             },
@@ -313,8 +359,7 @@ def page_editor(request: HttpRequest, document_id: int, number: int) -> HttpResp
     numbers = list(document.pages.values_list("number", flat=True))
     index = numbers.index(page.number)
     can_edit = can_edit_document(document, request.user) and request.GET.get("view") != "read"
-    letters = KEYBOARDS.get(document.script, "")
-    keyboard = letters + "".join(c for c in document.keyboard if c not in letters)
+    keyboard = editor_keyboard(document)
     focus_line = request.GET.get("line", "")
     config = {
         "pageId": page.pk,
@@ -340,6 +385,7 @@ def page_editor(request: HttpRequest, document_id: int, number: int) -> HttpResp
             "next_number": numbers[index + 1] if index + 1 < len(numbers) else None,
             "can_edit": can_edit,
             "keyboard": keyboard,
+            "region_kinds": layout.REGION_KINDS.items(),
             "config": config,
         },
     )

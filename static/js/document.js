@@ -8,9 +8,34 @@
   const socketStatus = document.getElementById("socket-status");
   const jobsBox = document.getElementById("document-jobs");
   const processAll = document.getElementById("process-document");
+  const uploadStatus = document.getElementById("upload-status");
+  const drawing = new Set(); // the PDF jobs of this page's uploads still drawing pages
+
+  /** The "N pages uploaded; reading them now." banner goes once every page is read (or failed) and every PDF drawn. */
+  function settleUploads() {
+    if (!uploadStatus || !uploadStatus.dataset.reading || drawing.size) return;
+    const busy = Array.from(grid.children).some(function (card) {
+      return !["done", "failed"].includes(card.dataset.state) || ["queued", "running"].includes(card.dataset.jobStatus);
+    });
+    if (busy) return;
+    delete uploadStatus.dataset.reading;
+    uploadStatus.textContent = "";
+    document.getElementById("upload-progress").hidden = true;
+  }
 
   function pageCard(pageId) {
     return grid.querySelector('[data-page-id="' + pageId + '"]');
+  }
+
+  /** What a card says about its page's job: the step in words, unless its state already says it (same rule as
+      views.page_job_words). */
+  function jobWords(job, state) {
+    if (job.status === "queued") return gettext("Waiting for a worker…");
+    const message = job.message || "";
+    const step = message.split(" ")[0];
+    if (!(step in config.stepStates)) return message;
+    if (message !== step) return gettext("Started again: the worker had stopped.");
+    return config.stepStates[step] === config.stateLabels[state] ? "" : config.stepStates[step];
   }
 
   function setPageState(card, state) {
@@ -35,14 +60,33 @@
     } else if (job.status === "cancelled") {
       message.textContent = gettext("Cancelled.");
     } else {
-      message.textContent = job.message || (job.status === "queued" ? gettext("Waiting for a worker…") : "");
+      message.textContent = active ? jobWords(job, card.dataset.state) : "";
       message.classList.remove("error");
     }
     if (cancel) cancel.hidden = !active;
     if (rerun) rerun.hidden = active;
+    settleUploads();
+  }
+
+  /** The words of a document's job: a PDF being drawn is counted in the reader's language. */
+  function documentJobWords(job) {
+    if (job.status === "failed") return gettext("Failed:") + " " + (job.error || "");
+    if (job.kind === "iiif_import" && job.total && job.status !== "done") {
+      return interpolate(gettext("Fetching the IIIF pages: %(done)s of %(total)s"),
+        { done: job.done.toLocaleString(LANG), total: job.total.toLocaleString(LANG) }, true);
+    }
+    if (job.kind === "pdf_render" && job.total) {
+      return interpolate(gettext("Drawing the PDF pages: %(done)s of %(total)s"),
+        { done: job.done.toLocaleString(LANG), total: job.total.toLocaleString(LANG) }, true);
+    }
+    return job.message || "";
   }
 
   function showDocumentJob(job) {
+    if (job.kind === "pdf_render" && drawing.has(job.id) && job.status !== "queued" && job.status !== "running") {
+      drawing.delete(job.id);
+      settleUploads();
+    }
     let bar = jobsBox.querySelector('[data-job-id="' + job.id + '"]');
     const active = job.status === "queued" || job.status === "running";
     if (!bar && !active) return;
@@ -55,7 +99,7 @@
     }
     bar.querySelector("progress").value = job.percent;
     const message = bar.querySelector(".job-message");
-    message.textContent = job.status === "failed" ? gettext("Failed:") + " " + (job.error || "") : job.message || "";
+    message.textContent = documentJobWords(job);
     message.classList.toggle("error", job.status === "failed");
     if (!active && job.status !== "failed") setTimeout(function () { bar.remove(); }, 3000);
   }
@@ -70,11 +114,33 @@
     }
   }
 
+  /* Thumbnails: a placeholder until the image has loaded; one that failed (not made yet) is asked again when the
+     page's state moves on. */
+  function thumbReady(img) {
+    const card = img.closest(".page-card");
+    if (card) card.classList.toggle("thumb-ready", img.complete && img.naturalWidth > 0);
+  }
+  grid.addEventListener("load", function (event) { if (event.target.matches(".thumb")) thumbReady(event.target); }, true);
+  grid.addEventListener("error", function (event) {
+    if (!event.target.matches(".thumb")) return;
+    event.target.dataset.failed = "1";
+    thumbReady(event.target);
+  }, true);
+  grid.querySelectorAll(".thumb").forEach(function (img) {
+    if (img.complete && img.getAttribute("src")) {
+      if (img.naturalWidth > 0) thumbReady(img); else img.dataset.failed = "1";
+    }
+  });
+
   function showThumbnail(card, state) {
     const img = card.querySelector(".thumb");
-    if (img.dataset.src && state !== "uploaded" && state !== "preparing") {
+    if (state === "uploaded" || state === "preparing") return;
+    if (img.dataset.src) {
       img.src = img.dataset.src;
       delete img.dataset.src;
+    } else if (img.dataset.failed) {
+      delete img.dataset.failed;
+      img.src = img.getAttribute("src").split("?")[0] + "?t=" + Date.now();
     }
   }
 
@@ -90,12 +156,21 @@
     const url = location.pathname.replace(/\/?$/, "/") + "pages/" + page.number + "/";
     card.dataset.pageId = page.id;
     card.querySelectorAll("a").forEach(function (a) { a.href = url; });
-    card.querySelector(".page-title").textContent = interpolate(gettext("Page %s"), [page.number.toLocaleString(LANG)]);
+    card.querySelector(".page-title").textContent = page.original_name || interpolate(gettext("Page %s"), [page.number.toLocaleString(LANG)]);
+    card.querySelector(".page-number").textContent = interpolate(gettext("page %s"), [page.number.toLocaleString(LANG)]);
     card.querySelector(".thumb").dataset.src = page.thumbnail_url || "/api/pages/" + page.id + "/thumbnail/";
     grid.appendChild(card);
     document.getElementById("no-pages").hidden = true;
     document.getElementById("page-count").textContent = "(" + grid.children.length.toLocaleString(LANG) + ")";
     if (processAll) processAll.disabled = false;
+    document.querySelectorAll("a.export[aria-disabled]").forEach(function (a) {
+      a.href = a.dataset.href;
+      if (a.dataset.href.includes("/export/")) {
+        a.setAttribute("download", "");
+        a.removeAttribute("title");
+      }
+      a.removeAttribute("aria-disabled");
+    });
     applyPage({ id: page.id, state: page.state, lines: page.line_count !== undefined ? page.line_count : page.lines });
     return card;
   }
@@ -108,6 +183,7 @@
       showThumbnail(card, page.state);
     }
     if (typeof page.lines === "number") showLineCount(card, page.lines);
+    settleUploads();
   }
 
   function onMessage(message) {
@@ -183,6 +259,15 @@
     });
   }
 
+  /* Publishing asks first, saying what becomes public (the dialog's Publish button submits the form). */
+  const publishDialog = document.getElementById("publish-dialog");
+  if (publishDialog) {
+    const opener = document.getElementById("publish-open");
+    opener.addEventListener("click", function () { publishDialog.showModal(); });
+    document.getElementById("publish-cancel").addEventListener("click", function () { publishDialog.close(); });
+    publishDialog.addEventListener("close", function () { opener.focus(); });
+  }
+
   /* Upload: several files in one multipart POST, progress from XHR. */
   const dropzone = document.getElementById("dropzone");
   if (!dropzone) return;
@@ -209,11 +294,15 @@
       const jobs = (result && result.jobs) || [];
       jobs.forEach(applyJob);
       status.textContent = interpolate(ngettext("%s page uploaded; reading it now.", "%s pages uploaded; reading them now.", pages.length), [pages.length]);
-      const drawing = jobs.filter(function (job) { return job.kind === "pdf_render"; })
-        .reduce(function (sum, job) { return sum + job.total; }, 0);
-      if (drawing) status.textContent += " " + interpolate(gettext("PDF pages being drawn: %s."), [drawing]);
+      const pdfs = jobs.filter(function (job) { return job.kind === "pdf_render"; });
+      const pdfPages = pdfs.reduce(function (sum, job) { return sum + (job.params && job.params.pages || job.total || 0); }, 0);
+      if (pdfPages) status.textContent += " " + interpolate(gettext("PDF pages being drawn: %s."), [pdfPages]);
+      pdfs.forEach(function (job) { if (job.status === "queued" || job.status === "running") drawing.add(job.id); });
+      status.dataset.reading = "1";
+      settleUploads();
     }).catch(function (error) {
       progress.hidden = true;
+      delete status.dataset.reading;
       report(error, status);
     }).finally(function () {
       dropzone.classList.remove("busy");

@@ -18,6 +18,14 @@
     pageId: config.pageId,
     width: config.width,
     prefixUrl: config.osdImages,
+    navigatorId: "viewer-navigator",
+    onShape: config.canEdit ? function (id, change) {
+      edit(async function () {
+        await api.patch("/api/lines/" + id + "/shape/", change);
+        say(change.baseline ? gettext("Baseline saved.") : gettext("Line outline saved."), "ok");
+        return id;
+      });
+    } : null,
     onOpen: function () {
       if (lines.activeId !== null) viewer.zoomTo(lines.activeId, true);
     },
@@ -35,7 +43,13 @@
       url.searchParams.set("line", id);
       window.history.replaceState(null, "", url);
     },
-    onHistory: function (id) { history.show(id); },
+    onHistory: function (id) { history.show(id, true); },
+    onReorder: function (order) {
+      if (reviewIds) { say(gettext("Switch off “Worst lines first” to change the reading order."), "error"); return false; }
+      const id = lines.activeId;
+      edit(async function () { await api.post(pageUrl + "reorder/", { order: order }); say(gettext("Line moved."), "ok"); return id; });
+      return true;
+    },
   });
 
   const history = window.SkoropisHistory.create(document.getElementById("history"), {
@@ -46,6 +60,7 @@
       return index + 1;
     },
     onRestored: function (id, text, version) { lines.replaceLine(id, text, version); },
+    onClose: function (id) { if (id !== null) lines.focus(id); },
     onStatus: say,
   });
 
@@ -71,6 +86,7 @@
     document.getElementById("no-lines").hidden = page.lines.length > 0;
     lines.render(page.lines);
     viewer.setLines(page.lines);
+    viewer.setRegions(page.regions || []);
     if (reviewIds) await applyReview();
     if (focusId !== undefined && focusId !== null && page.lines.some(function (l) { return l.id === focusId; })) {
       lines.focus(focusId);
@@ -167,6 +183,30 @@
         });
       });
     },
+    "order-by-regions": function () {
+      const id = lines.activeId;
+      edit(async function () {
+        await api.post(pageUrl + "order-by-regions/");
+        say(gettext("Lines ordered region by region."), "ok");
+        return id;
+      });
+    },
+    "region-add": function () {
+      const kind = document.getElementById("region-kind").value;
+      say(gettext("Drag a box around the new region on the image (Esc cancels)."), "busy");
+      viewer.drawBox(function (box) {
+        edit(async function () {
+          const region = await api.post("/api/regions/", {
+            page: config.pageId, kind: kind,
+            polygon: [[box.x, box.y], [box.x + box.w, box.y], [box.x + box.w, box.y + box.h], [box.x, box.y + box.h]]
+              .map(function (p) { return [Math.round(p[0]), Math.round(p[1])]; }),
+          });
+          say(interpolate(ngettext("Region added with %s line.", "Region added with %s lines.", region.lines.length),
+            [region.lines.length]), "ok");
+          return lines.activeId;
+        });
+      });
+    },
     "line-up": function () { moveLine(-1); },
     "line-down": function () { moveLine(1); },
   };
@@ -224,7 +264,19 @@
     },
   });
 
+  /** The line the editor opens on: the first in reading order that is a real line, not a fragment (a letter, a
+      flourish) much narrower than the page's lines. */
+  function firstRealLine(all) {
+    const widths = all.filter(function (l) { return l.polygon && l.polygon.length > 2; })
+      .map(function (l) { return window.SkoropisViewer.bounds(l.polygon).w; }).sort(function (a, b) { return a - b; });
+    if (!widths.length) return all[0];
+    const median = widths[Math.floor(widths.length / 2)];
+    return all.find(function (l) {
+      return l.polygon && l.polygon.length > 2 && window.SkoropisViewer.bounds(l.polygon).w >= median / 2;
+    }) || all[0];
+  }
+
   load(config.focusLine).then(function () {
-    if (config.focusLine === null && page && page.lines.length && config.canEdit) lines.focus(page.lines[0].id);
+    if (config.focusLine === null && page && page.lines.length && config.canEdit) lines.focus(firstRealLine(page.lines).id);
   });
 })();

@@ -31,10 +31,12 @@
     const title = panel.querySelector(".history-title");
     let lineId = null;
 
-    async function show(id) {
+    /** `moveFocus`: asked for from the keyboard or a click, the panel takes the focus (Esc or Close gives it back). */
+    async function show(id, moveFocus) {
       lineId = id;
       panel.hidden = false;
       title.textContent = interpolate(gettext("History of line %s"), [options.lineNumber(id)]);
+      if (moveFocus) title.focus();
       list.replaceChildren();
       list.setAttribute("aria-busy", "true");
       let revisions;
@@ -85,14 +87,24 @@
         const result = await api.post("/api/lines/" + id + "/restore/", { revision: revision.id });
         options.onRestored(id, result.text !== undefined ? result.text : revision.text, result.version);
         options.onStatus(interpolate(gettext("Version %s restored."), [revision.version]), "ok");
-        show(id);
+        show(id, true);
       } catch (error) {
         options.onStatus(gettext("Not restored:") + " " + error.message, "error");
         button.disabled = false;
       }
     }
 
-    panel.querySelector(".history-close").addEventListener("click", function () { panel.hidden = true; lineId = null; });
+    function close() {
+      const id = lineId;
+      panel.hidden = true;
+      lineId = null;
+      if (options.onClose) options.onClose(id);
+    }
+    title.tabIndex = -1;
+    panel.querySelector(".history-close").addEventListener("click", close);
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { event.preventDefault(); close(); }
+    });
 
     return {
       show: show,

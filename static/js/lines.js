@@ -17,26 +17,27 @@
       return node;
     }
 
+    /** The machine's confidence, once, on the line: a percentage beside the field (the mean over its characters),
+        marked when some characters are unsure; shown while the field still holds the machine's reading. */
     function renderReading(entry) {
       const line = entry.line;
-      const confidences = line.confidences || [];
-      entry.reading.replaceChildren();
-      // Confidences belong to the machine's reading: shown while the field still holds that reading.
+      const confidences = (line.confidences || []).filter(function (c) { return typeof c === "number"; });
+      const badge = entry.reading;
       if (!confidences.length || entry.input.value !== line.text) {
-        entry.reading.hidden = true;
+        badge.hidden = true;
+        entry.li.classList.remove("has-low");
         return;
       }
-      let low = 0;
-      Array.from(line.text).forEach(function (char, index) {
-        const span = el("span", "", char);
-        const confidence = confidences[index];
-        if (typeof confidence === "number") {
-          span.title = gettext("confidence") + " " + confidence.toLocaleString(LANG, { maximumFractionDigits: 2 });
-          if (confidence < LOW) { span.className = "low"; low += 1; }
-        }
-        entry.reading.appendChild(span);
-      });
-      entry.reading.hidden = low === 0;
+      const mean = confidences.reduce(function (a, b) { return a + b; }, 0) / confidences.length;
+      const low = confidences.filter(function (c) { return c < LOW; }).length;
+      const percent = mean.toLocaleString(LANG, { style: "percent", maximumFractionDigits: 0 });
+      badge.textContent = percent;
+      badge.dataset.confidence = mean.toFixed(3);
+      badge.title = interpolate(gettext("Machine reading: %(percent)s sure on average"), { percent: percent }, true) +
+        (low ? " · " + interpolate(ngettext("%s unsure character", "%s unsure characters", low), [low]) : "");
+      badge.setAttribute("aria-label", badge.title);
+      badge.classList.toggle("low", low > 0);
+      badge.hidden = false;
       entry.li.classList.toggle("has-low", low > 0);
     }
 
@@ -44,6 +45,10 @@
       const li = el("li", "line");
       li.dataset.lineId = line.id;
       const number = el("span", "line-number", String(index + 1));
+      if (options.canEdit && options.onReorder) {
+        number.draggable = true; // the number is the handle that moves the line in reading order
+        number.title = gettext("Drag to move the line in reading order");
+      }
       const body = el("div", "line-body");
       const input = el("input", "line-text");
       input.type = "text";
@@ -54,17 +59,18 @@
       input.autocomplete = "off";
       input.setAttribute("aria-label", interpolate(gettext("Line %s"), [index + 1]));
       if (!options.canEdit) input.readOnly = true;
-      const reading = el("div", "line-reading");
-      reading.dir = input.dir;
-      reading.setAttribute("aria-hidden", "true");
+      const reading = el("span", "line-confidence");
+      reading.hidden = true;
       const conflict = el("div", "line-conflict");
       conflict.hidden = true;
       conflict.setAttribute("role", "alert");
-      body.append(input, reading, conflict);
+      const field = el("div", "line-field");
+      field.append(input, reading);
+      body.append(field, conflict);
       const history = el("button", "line-history", "⟲");
       history.type = "button";
       history.title = gettext("History of this line");
-      history.tabIndex = -1;
+      history.setAttribute("aria-label", interpolate(gettext("History of line %s"), [index + 1]));
       li.append(number, body, history);
       const entry = { line: line, li: li, input: input, reading: reading, conflict: conflict,
         saved: input.value, version: line.version, undo: [], redo: [], last: input.value, lastAt: 0 };
@@ -88,6 +94,46 @@
         }
       });
     }
+
+    /* Reading order by dragging a line's number onto another line: above its middle goes before it, else after. */
+    let dragged = null;
+    list.addEventListener("dragstart", function (event) {
+      const li = event.target.closest && event.target.closest(".line");
+      if (!li || !event.target.classList.contains("line-number")) return;
+      dragged = Number(li.dataset.lineId);
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", String(dragged));
+      li.classList.add("dragging");
+    });
+    function dropPlace(event) {
+      const li = event.target.closest && event.target.closest(".line");
+      if (!li || dragged === null || Number(li.dataset.lineId) === dragged) return null;
+      const box = li.getBoundingClientRect();
+      return { li: li, after: event.clientY > box.top + box.height / 2 };
+    }
+    list.addEventListener("dragover", function (event) {
+      const place = dropPlace(event);
+      list.querySelectorAll(".drop-before, .drop-after").forEach(function (n) { n.classList.remove("drop-before", "drop-after"); });
+      if (!place) return;
+      event.preventDefault();
+      place.li.classList.add(place.after ? "drop-after" : "drop-before");
+    });
+    list.addEventListener("drop", function (event) {
+      const place = dropPlace(event);
+      if (!place) return;
+      event.preventDefault();
+      const reading = Array.from(entries.values()).sort(function (a, b) { return a.line.order - b.line.order; })
+        .map(function (e) { return e.line.id; }).filter(function (id) { return id !== dragged; });
+      const target = reading.indexOf(Number(place.li.dataset.lineId));
+      reading.splice(target + (place.after ? 1 : 0), 0, dragged);
+      options.onReorder(reading);
+    });
+    list.addEventListener("dragend", function () {
+      dragged = null;
+      list.querySelectorAll(".dragging, .drop-before, .drop-after").forEach(function (n) {
+        n.classList.remove("dragging", "drop-before", "drop-after");
+      });
+    });
 
     function recordUndo(entry) {
       const now = Date.now();

@@ -48,8 +48,10 @@
       element: element,
       prefixUrl: options.prefixUrl,
       drawer: "canvas",
-      showNavigator: true,
-      navigatorPosition: "BOTTOM_RIGHT",
+      // The minimap lives in its own box beside the scan (options.navigatorId), never over it.
+      showNavigator: !!options.navigatorId,
+      navigatorId: options.navigatorId,
+      navigatorAutoFade: false,
       showRotationControl: false,
       gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
       maxZoomPixelRatio: 3,
@@ -60,6 +62,9 @@
     svg.setAttribute("class", "line-overlay");
     const group = document.createElementNS(SVG, "g");
     svg.appendChild(group);
+    const handles = document.createElementNS(SVG, "g"); // the active line's points, to drag (editors)
+    handles.setAttribute("class", "line-handles");
+    let pixel = 1; // one screen pixel in page units
     viewer.canvas.appendChild(svg);
     const shapes = new Map();
     let lines = [];
@@ -83,6 +88,8 @@
       const unit = viewer.viewport.pixelFromPoint(tiled.imageToViewportCoordinates(1000 * r, 0), true);
       const scale = ((unit.x - origin.x) / 1000);
       group.setAttribute("transform", "translate(" + origin.x + "," + origin.y + ") scale(" + scale + ")");
+      pixel = 1 / (scale || 1);
+      handles.querySelectorAll("circle").forEach(function (c) { c.setAttribute("r", 6 * pixel); });
     }
     ["animation", "update-viewport", "resize", "open", "viewport-change"].forEach(function (name) {
       viewer.addHandler(name, place);
@@ -99,7 +106,7 @@
     function setLines(newLines) {
       lines = newLines;
       shapes.clear();
-      group.replaceChildren();
+      group.replaceChildren(regionGroup);
       lines.forEach(function (line) {
         if (!line.polygon || line.polygon.length < 3) return;
         const shape = document.createElementNS(SVG, "polygon");
@@ -110,6 +117,95 @@
         shapes.set(line.id, shape);
       });
       if (draft) group.appendChild(draft);
+      showHandles();
+    }
+
+    /* Editing a line's shape: its outline points and its baseline points are handles; dragging one moves it, and
+       the line's new shape is handed to options.onShape(id, {polygon} | {baseline}) when the drag ends. */
+    function showHandles() {
+      handles.replaceChildren();
+      group.appendChild(handles);
+      const line = lines.find(function (l) { return l.id === activeId; });
+      if (!line || !options.onShape) return;
+      const base = document.createElementNS(SVG, "polyline");
+      base.setAttribute("class", "line-baseline");
+      base.setAttribute("points", (line.baseline || []).map(function (p) { return p[0] + "," + p[1]; }).join(" "));
+      handles.appendChild(base);
+      [["polygon", "handle-outline"], ["baseline", "handle-baseline"]].forEach(function (kind) {
+        (line[kind[0]] || []).forEach(function (point, index) {
+          const c = document.createElementNS(SVG, "circle");
+          c.setAttribute("class", "handle " + kind[1]);
+          c.setAttribute("cx", point[0]);
+          c.setAttribute("cy", point[1]);
+          c.setAttribute("r", 6 * pixel);
+          c.dataset.kind = kind[0];
+          c.dataset.index = index;
+          handles.appendChild(c);
+        });
+      });
+    }
+
+    function pointAt(event) {
+      const rect = element.getBoundingClientRect();
+      return toPage(new OpenSeadragon.Point(event.clientX - rect.left, event.clientY - rect.top));
+    }
+
+    let dragging = null;
+    handles.addEventListener("pointerdown", function (event) {
+      if (!event.target.classList.contains("handle") || mode) return;
+      event.stopPropagation();
+      event.preventDefault();
+      event.target.setPointerCapture(event.pointerId);
+      const line = lines.find(function (l) { return l.id === activeId; });
+      dragging = { line: line, handle: event.target, kind: event.target.dataset.kind,
+        index: parseInt(event.target.dataset.index, 10), points: line[event.target.dataset.kind].map(function (p) { return p.slice(); }) };
+    });
+    handles.addEventListener("pointermove", function (event) {
+      if (!dragging) return;
+      event.stopPropagation();
+      const point = pointAt(event);
+      if (!point) return;
+      dragging.points[dragging.index] = [Math.round(point.x), Math.round(point.y)];
+      dragging.handle.setAttribute("cx", point.x);
+      dragging.handle.setAttribute("cy", point.y);
+      const flat = dragging.points.map(function (p) { return p[0] + "," + p[1]; }).join(" ");
+      if (dragging.kind === "polygon" && shapes.has(activeId)) shapes.get(activeId).setAttribute("points", flat);
+      else handles.querySelector(".line-baseline").setAttribute("points", flat);
+    });
+    handles.addEventListener("pointerup", function (event) {
+      if (!dragging) return;
+      event.stopPropagation();
+      const done = dragging;
+      dragging = null;
+      const change = {};
+      change[done.kind] = done.points;
+      options.onShape(done.line.id, change);
+    });
+    ["pointerdown", "pointerup", "click"].forEach(function (name) {
+      // OpenSeadragon's own trackers must not see a handle's press (it would pan the image).
+      handles.addEventListener(name, function (event) { if (event.target.classList.contains("handle")) event.stopPropagation(); });
+    });
+
+    const regionGroup = document.createElementNS(SVG, "g");
+    regionGroup.setAttribute("class", "regions");
+    group.insertBefore(regionGroup, group.firstChild);
+
+    /** The page's regions, outlined under the lines, each named by its type. */
+    function setRegions(regions) {
+      regionGroup.replaceChildren();
+      regions.forEach(function (region) {
+        if (!region.polygon || region.polygon.length < 3) return;
+        const shape = document.createElementNS(SVG, "polygon");
+        shape.setAttribute("class", "region-shape");
+        shape.setAttribute("points", region.polygon.map(function (p) { return p[0] + "," + p[1]; }).join(" "));
+        shape.dataset.regionId = region.id;
+        shape.dataset.kind = region.kind;
+        const title = document.createElementNS(SVG, "title");
+        title.textContent = region.kind;
+        shape.appendChild(title);
+        regionGroup.appendChild(shape);
+      });
+      group.insertBefore(regionGroup, group.firstChild);
     }
 
     function highlight(id) {
@@ -119,6 +215,7 @@
         shapes.get(id).classList.add("active");
         group.appendChild(shapes.get(id)); // on top of its neighbours
       }
+      showHandles();
     }
 
     function zoomTo(id, immediately) {
@@ -126,6 +223,11 @@
       const tiled = item();
       if (!line || !tiled || !line.polygon || line.polygon.length < 2) return;
       const b = bounds(line.polygon);
+      // A short line (a fragment, a signature) is shown with the width of the page's usual line around it.
+      const widths = lines.filter(function (l) { return l.polygon && l.polygon.length > 2; })
+        .map(function (l) { return bounds(l.polygon).w; }).sort(function (a, b) { return a - b; });
+      const usual = widths.length ? widths[Math.floor(widths.length / 2)] : b.w;
+      if (b.w < usual * 0.6) { b.x = Math.max(0, b.x + b.w / 2 - usual * 0.3); b.w = usual * 0.6; }
       const r = ratio();
       const padX = Math.max(b.w * 0.08, 40), padY = Math.max(b.h * 1.5, 60);
       const rect = tiled.imageToViewportRectangle((b.x - padX) * r, (b.y - padY) * r, (b.w + 2 * padX) * r, (b.h + 2 * padY) * r);
@@ -197,6 +299,7 @@
     return {
       osd: viewer,
       setLines: setLines,
+      setRegions: setRegions,
       highlight: highlight,
       zoomTo: zoomTo,
       onLineClick: function (fn) { listeners.click.push(fn); },

@@ -60,8 +60,8 @@ def test_a_stale_save_shows_the_other_version_and_keeps_mine_on_request(daphne_s
     log_in(page, daphne_server, "owner", "owner-pw-2024")
     open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
 
-    # Characters the model was unsure of are underlined under the field.
-    assert page.eval_on_selector_all(f".line[data-line-id='{first.pk}'] .line-reading span.low", "e => e.length") == 2
+    # The line says how sure the model was, and that two of its characters are unsure (test_editor_snags.py).
+    assert "2 unsure characters" in page.get_attribute(f".line[data-line-id='{first.pk}'] .line-confidence.low", "title")
 
     # A colleague saves the second line while I am typing in it: my save conflicts, nothing is overwritten.
     second = line_ids(page)[1]

@@ -54,7 +54,7 @@ def test_editors_get_the_training_form_and_viewers_the_figures_only(trained, use
     document, model = trained
     editor = client_for(users["editor"]).get(f"/documents/{document.pk}/").content.decode()
     assert 'id="train-form"' in editor and SUMMARY in editor and "Use for this document" in editor
-    assert "Page 1: 3 corrected lines" in editor
+    assert "leaf1.png: 3 corrected lines" in editor  # pages named by their file
     viewer = client_for(users["viewer"]).get(f"/documents/{document.pk}/").content.decode()
     assert SUMMARY in viewer and 'id="train-form"' not in viewer and "Use for this document" not in viewer
 

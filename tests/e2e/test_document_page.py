@@ -1,0 +1,158 @@
+"""The document page in a real browser (issue #13.1): pages named by their file, a placeholder until a thumbnail
+exists, no raw stage words (in Russian too), an upload banner that goes once every page is read, export buttons
+disabled with no pages, publishing only after a confirmation that says what becomes public."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from test_editor_flow import make_user_for_the_server
+from test_editor_tools import log_in
+
+pytestmark = [pytest.mark.timeout(300), pytest.mark.django_db(transaction=True)]
+
+STAGE_WORDS = ("prepare", "segmentation", "recognition", "done")
+
+
+def scan_with_alto(stem: str, texts: list[str]) -> list[tuple[str, bytes]]:
+    """A drawn page (PNG) and its ALTO lines: an upload the worker only has to prepare."""
+    from PIL import Image, ImageDraw
+
+    import htr.formats
+    from htr.lines import Line as HtrLine
+    from htr.lines import Page as HtrPage
+
+    width, height = 800, 140 + 100 * len(texts)
+    image = Image.new("RGB", (width, height), (245, 238, 220))
+    draw = ImageDraw.Draw(image)
+    lines = []
+    for i, text in enumerate(texts):
+        y = 60 + i * 100
+        draw.line([(60, y + 40), (700, y + 40)], fill=(40, 30, 20), width=6)
+        lines.append(HtrLine(id=f"l{i}", polygon=[(50, y), (720, y), (720, y + 60), (50, y + 60)],
+                             baseline=[(60, y + 45), (700, y + 45)], text=text))
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    alto = htr.formats.page_to_bytes(HtrPage(image=f"{stem}.png", width=width, height=height, lines=lines), "alto")
+    return [(f"{stem}.png", buf.getvalue()), (f"{stem}.xml", alto)]
+
+
+def owner_and_document(public: bool = False):
+    from portal.archive.models import Document, Project
+
+    owner = make_user_for_the_server("owner", "owner-pw-2024")
+    project = Project.objects.create(name="Fonds Genlis", owner=owner)
+    return owner, Document.objects.create(project=project, title="Testaments", is_public=public, created_by=owner)
+
+
+def test_the_export_buttons_are_disabled_while_the_document_has_no_pages(daphne_server, browser_page):
+    _, document = owner_and_document()
+    page = browser_page
+    log_in(page, daphne_server, "owner", "owner-pw-2024")
+    page.goto(f"{daphne_server}/documents/{document.pk}/")
+    exports = page.locator("a.export")
+    assert exports.count() == 5  # plain text, ALTO, PAGE XML, TEI, IIIF manifest
+    for i in range(5):
+        assert exports.nth(i).get_attribute("aria-disabled") == "true"
+        assert exports.nth(i).get_attribute("href") is None
+    assert page.eval_on_selector("a.export", "e => getComputedStyle(e).pointerEvents") == "none"
+
+
+def test_an_upload_names_its_pages_by_file_and_says_no_raw_stage_word_in_russian(daphne_server, browser_page, tmp_path):
+    _, document = owner_and_document()
+    files = []
+    for stem, texts in (("testament-1", ["Милостивый государь мой"]), ("testament-2", ["Ѳеодоръ Матвѣевичъ"])):
+        for name, data in scan_with_alto(stem, texts):
+            (tmp_path / name).write_bytes(data)
+            files.append(str(tmp_path / name))
+    page = browser_page
+    log_in(page, daphne_server, "owner", "owner-pw-2024")
+    page.goto(f"{daphne_server}/ru/documents/{document.pk}/")
+    page.wait_for_selector("body[data-socket=open]")
+    # Every text the cards show while the pages are read, as the reader saw it.
+    page.evaluate("""() => {
+        window.seen = [];
+        new MutationObserver(() => document.querySelectorAll('.page-card .state, .page-card .job-message')
+            .forEach(e => window.seen.push(e.textContent.trim()))).observe(document.getElementById('pages'),
+            {subtree: true, childList: true, characterData: true, attributes: true});
+    }""")
+
+    page.set_input_files("#upload-input", files)
+    page.wait_for_selector("#upload-status:has-text('загружен')")
+    page.wait_for_function("document.querySelectorAll('.page-card[data-state=done]').length === 2", timeout=120_000)
+
+    titles = page.eval_on_selector_all(".page-card .page-title", "els => els.map(e => e.textContent.trim())")
+    assert titles == ["testament-1.png", "testament-2.png"]
+    page.wait_for_function("document.getElementById('upload-status').textContent === ''", timeout=30_000)
+    assert page.is_hidden("#upload-progress")
+    seen = set(page.evaluate("window.seen")) | set(
+        page.eval_on_selector_all(".page-card .state, .page-card .job-message", "els => els.map(e => e.textContent)"))
+    assert not [text for text in seen if text.strip().lower() in STAGE_WORDS], seen
+    assert "Готово" in seen
+    for i in range(5):
+        export = page.locator("a.export").nth(i)
+        assert export.get_attribute("aria-disabled") is None and export.get_attribute("href")
+
+
+def test_a_page_without_its_thumbnail_yet_shows_a_placeholder_not_a_broken_image(daphne_server, browser_page):
+    from portal.archive.models import Page
+
+    _, document = owner_and_document()
+    Page.objects.create(document=document, number=1, original_name="acte.pdf#1", image="documents/none/p.jpg",
+                        state=Page.State.UPLOADED)
+    page = browser_page
+    log_in(page, daphne_server, "owner", "owner-pw-2024")
+    page.goto(f"{daphne_server}/documents/{document.pk}/")
+    card = page.locator(".page-card").first
+    assert card.locator(".thumb-placeholder").is_visible()
+    assert card.locator(".thumb-placeholder").inner_text() == "Image being prepared…"
+    assert not card.locator("img.thumb").is_visible()
+    assert card.locator(".page-title").inner_text() == "acte.pdf#1"
+
+
+def test_a_thumbnail_replaces_the_placeholder_once_it_has_loaded(daphne_server, browser_page):
+    from portal.archive.uploads import document_upload
+    from portal.jobs.models import Job
+
+    owner, document = owner_and_document()
+    pages, jobs = document_upload(document=document, files=scan_with_alto("leaf", ["le temps passé"]), user=owner)
+    deadline = time.monotonic() + 120
+    while Job.objects.get(pk=jobs[0].pk).is_active:
+        assert time.monotonic() < deadline, "the prepare job did not finish"
+        time.sleep(0.3)
+    page = browser_page
+    log_in(page, daphne_server, "owner", "owner-pw-2024")
+    page.goto(f"{daphne_server}/documents/{document.pk}/")
+    page.wait_for_selector(".page-card.thumb-ready")
+    assert page.locator(".page-card img.thumb").is_visible()
+    assert page.eval_on_selector(".page-card img.thumb", "e => e.naturalWidth") > 0
+    assert not page.locator(".thumb-placeholder").is_visible()
+
+
+def test_publishing_asks_first_and_says_what_becomes_public(daphne_server, browser_page):
+    from portal.archive.models import Document, Page
+
+    _, document = owner_and_document()
+    Page.objects.create(document=document, number=1, original_name="f1.jpg", image="documents/none/p.jpg",
+                        state=Page.State.UPLOADED)
+    page = browser_page
+    log_in(page, daphne_server, "owner", "owner-pw-2024")
+    page.goto(f"{daphne_server}/documents/{document.pk}/")
+
+    page.click("#publish-open")
+    dialog = page.locator("#publish-dialog")
+    assert dialog.is_visible()
+    text = dialog.inner_text()
+    assert "Anyone, without an account" in text and "1 page" in text
+    assert "history" in text and "user names" in text and "stay private" in text
+    page.click("#publish-cancel")
+    assert not dialog.is_visible()
+    assert page.evaluate("document.activeElement.id") == "publish-open"
+    assert not Document.objects.get(pk=document.pk).is_public
+
+    page.click("#publish-open")
+    page.click("#publish-confirm")
+    page.wait_for_selector(".badge.public")
+    assert Document.objects.get(pk=document.pk).is_public

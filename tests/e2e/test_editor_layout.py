@@ -1,0 +1,86 @@
+"""Editing the layout in the editor, in a real browser (issue #13.2): dragging a point of the active line's outline
+saves its new shape; dragging a line's number onto another line changes the reading order; a region drawn with its
+type takes the lines inside it."""
+
+from __future__ import annotations
+
+import pytest
+from test_editor_snags import stored_page
+from test_editor_tools import log_in, open_editor
+
+pytestmark = [pytest.mark.timeout(300), pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def owner():
+    from test_editor_flow import make_user_for_the_server
+
+    return make_user_for_the_server("owner", "owner-pw-2024")
+
+
+def test_dragging_a_point_of_the_lines_outline_saves_its_new_shape(daphne_server, browser_page, owner):
+    from portal.archive.models import Line
+
+    stored = stored_page(owner)
+    line = Line.objects.filter(page=stored).order_by("order")[1]
+    before = line.polygon
+    page = browser_page
+    log_in(page, daphne_server, "owner", "owner-pw-2024")
+    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/?line={line.pk}")
+    page.wait_for_timeout(800)  # the zoom on the line has settled
+    handle = page.locator(".handle-outline[data-index='0']")
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 10, y - 15, steps=5)
+    page.mouse.up()
+    page.wait_for_selector("#editor-status:has-text('Line outline saved.')")
+    line.refresh_from_db()
+    assert line.polygon[0] != before[0] and line.polygon[0][1] < before[0][1]
+    assert line.polygon[1:] == before[1:]
+
+
+def test_dragging_a_lines_number_onto_another_line_moves_it_in_reading_order(daphne_server, browser_page, owner):
+    from portal.archive.models import Line
+
+    stored = stored_page(owner)
+    first, second, third, fourth = Line.objects.filter(page=stored).order_by("order")
+    page = browser_page
+    log_in(page, daphne_server, "owner", "owner-pw-2024")
+    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    page.locator(f".line[data-line-id='{fourth.pk}'] .line-number").drag_to(
+        page.locator(f".line[data-line-id='{second.pk}'] .line-text"), target_position={"x": 20, "y": 2})
+    page.wait_for_selector("#editor-status:has-text('Line moved.')")
+    moved = [first.pk, fourth.pk, second.pk, third.pk]
+    assert [line.pk for line in Line.objects.filter(page=stored).order_by("order")] == moved
+    # The list is drawn again from the server, in the new order and numbered anew.
+    page.wait_for_function("ids => Array.from(document.querySelectorAll('.line')).map(e => +e.dataset.lineId)"
+                           ".join() === ids.join()", arg=moved)
+    assert page.inner_text(f".line[data-line-id='{fourth.pk}'] .line-number") == "2"
+
+
+def test_a_region_drawn_with_its_type_takes_the_lines_inside_it(daphne_server, browser_page, owner):
+    from portal.archive.models import Line, Region
+
+    stored = stored_page(owner)
+    page = browser_page
+    log_in(page, daphne_server, "owner", "owner-pw-2024")
+    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    page.select_option("#region-kind", "marginalia")
+    page.click("#region-add")
+    # A box around every line as the viewer shows them.
+    corners = page.evaluate("""() => {
+        const shapes = Array.from(document.querySelectorAll('.line-shape')).map(s => s.getBoundingClientRect());
+        return {x0: Math.min(...shapes.map(r => r.left)) - 8, y0: Math.min(...shapes.map(r => r.top)) - 8,
+                x1: Math.max(...shapes.map(r => r.right)) + 8, y1: Math.max(...shapes.map(r => r.bottom)) + 8};
+    }""")
+    page.mouse.move(corners["x0"], corners["y0"])
+    page.mouse.down()
+    page.mouse.move(corners["x1"], corners["y1"], steps=8)
+    page.mouse.up()
+    page.wait_for_selector("#editor-status:has-text('Region added')")
+    region = Region.objects.get(page=stored)
+    assert region.kind == "marginalia"
+    assert set(Line.objects.filter(page=stored).values_list("region_id", flat=True)) == {region.pk}
+    page.wait_for_selector(".region-shape[data-kind='marginalia']", state="attached")
