@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from portal.archive import exports, htr_models, pipeline, search, selectors, serializers, tei, training, uploads
 from portal.archive.models import Document, HtrModel, Membership, Page, Project
 from portal.archive.permissions import can_edit_document, can_manage_document
+from portal.archive.training_segmentation import segmentation_training_start
 from portal.entities import facets as entity_facets
 from portal.jobs.consumers import job_visible_to
 from portal.jobs.models import Job
@@ -286,14 +287,19 @@ class DocumentViewSet(viewsets.ModelViewSet):
     def train(self, request, pk=None):
         """Train a recognition model from the document's corrected lines (job on the `training` queue): `pages`
         (default: those with corrected lines), `base` model (default: the document's), `minutes` or `epochs`.
-        The job's result names the new model and its CER beside the base's on the held-out corrected lines."""
+        The job's result names the new model and its CER beside the base's on the held-out corrected lines.
+        `kind` "segmentation": a segmentation model from the pages whose lines people drew, deleted, merged or
+        split; its result gives the line F1 of both on the held-out pages."""
         document = self.get_object()
         if not can_edit_document(document, request.user):
             return error("you may read this document but not train models on it", status.HTTP_403_FORBIDDEN)
         s = serializers.TrainSerializer(data=request.data)
         s.is_valid(raise_exception=True)
+        start = training.training_start
+        if s.validated_data["kind"] == "segmentation":
+            start = segmentation_training_start
         try:
-            job = training.training_start(
+            job = start(
                 document=document, user=request.user, minutes=s.validated_data.get("minutes"),
                 epochs=s.validated_data.get("epochs"), pages=s.validated_data.get("pages"),
                 base_id=s.validated_data.get("base"),

@@ -5,7 +5,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db.models import Count
 
 from portal.archive.models import Document, Page
-from portal.archive.permissions import can_read_document
+from portal.archive.permissions import can_read_document, document_role, job_event_for
 from portal.jobs.models import Job
 
 ACTIVE = (Job.Status.QUEUED, Job.Status.RUNNING)
@@ -39,7 +39,8 @@ class DocumentConsumer(AsyncJsonWebsocketConsumer):
         self.group = f"document-{self.document_id}"
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self.send_json(await database_sync_to_async(document_state)(self.document_id))
+        state = job_event_for(await database_sync_to_async(document_state)(self.document_id), self.member)
+        await self.send_json(state)
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
@@ -52,7 +53,9 @@ class DocumentConsumer(AsyncJsonWebsocketConsumer):
             # Checked again for every event: a member removed, or a document un-published, hears no more.
             await self._leave()
             return
-        event = message["event"]
+        event = job_event_for(message["event"], self.member)
+        if event is None:
+            return
         await self.send_json(event)
         kind, _, pk = str(event.get("target", "")).partition(":")
         if event.get("type") == "job" and kind == "archive.page" and pk.isdigit():
@@ -68,7 +71,9 @@ class DocumentConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _may_read(self) -> bool:
+        """Whether the user may read the document (and, in `self.member`, is a member of its project)."""
         document = Document.objects.select_related("project").filter(pk=self.document_id).first()
+        self.member = bool(document and document_role(document, self.scope.get("user")) is not None)
         return bool(document and can_read_document(document, self.scope.get("user")))
 
     @database_sync_to_async

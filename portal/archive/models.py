@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class Script(models.TextChoices):
@@ -30,7 +31,8 @@ class HtrModel(models.Model):
     language = models.CharField(max_length=100, blank=True)
     base = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="derived")
     path = models.CharField(max_length=500, help_text=_("the model's folder (relative: to the portal's base folder)"))
-    # {"cer", "base_cer" (the base model's CER on the same held-out lines), "f1" (segmentation), "held_out_lines",
+    # {"cer", "base_cer" (the base model's CER on the same held-out lines), "f1" (segmentation), "base_f1" (the base
+    #  model's line F1 on the same held-out pages, for a segmentation model trained here), "held_out_lines",
     #  "held_out_pages", "curve": [{"step", "epoch", "minutes", "cer", "f1", "loss"}]}; absent figures are null.
     figures = models.JSONField(default=dict, blank=True)
     trained_pages = models.PositiveIntegerField(null=True, blank=True)
@@ -60,6 +62,12 @@ class HtrModel(models.Model):
     def summary(self) -> str:
         """Its figures in words: "base 35.0 → new 23.0 CER on 12 held-out corrected lines"; "" without a CER."""
         figures = self.figures or {}
+        if isinstance(figures.get("f1"), int | float) and isinstance(figures.get("base_f1"), int | float):
+            pages = figures.get("held_out_pages") or 0
+            return ngettext(
+                "base %(base).1f → new %(f1).1f line F1 on %(pages)s held-out page",
+                "base %(base).1f → new %(f1).1f line F1 on %(pages)s held-out pages", pages,
+            ) % {"base": figures["base_f1"], "f1": figures["f1"], "pages": pages}
         if not isinstance(figures.get("cer"), int | float):
             return ""
         lines = figures.get("held_out_lines") or "?"
@@ -203,6 +211,9 @@ class Page(models.Model):
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     state = models.CharField(max_length=16, choices=State.choices, default=State.UPLOADED)
+    # When a person last drew, deleted, merged or split one of its lines (a model's new segmentation clears it): its
+    # lines are then a segmentation model's truth (training_segmentation.py).
+    segmentation_edited = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

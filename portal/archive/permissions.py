@@ -19,8 +19,24 @@ def can_manage_document(document: Document, user) -> bool:
     return document_role(document, user) == Membership.Role.OWNER
 
 
-def target_visible_to(target: str, user) -> bool:
-    """A job target such as 'archive.page:12' or 'archive.document:3'."""
+# Jobs that name the project's own models and their figures: for its members only, even on a published document.
+MEMBERS_ONLY_JOBS = ("model_training", "segmentation_training")
+
+
+def job_event_for(event: dict, member: bool) -> dict | None:
+    """What a document's room tells a reader of a job or state `event`: all of it to a member; to a visitor of a
+    published document, nothing of a training (None for its events, left out of a state's jobs)."""
+    if member:
+        return event
+    if event.get("type") == "job" and event.get("kind") in MEMBERS_ONLY_JOBS:
+        return None
+    if isinstance(event.get("jobs"), list):
+        return {**event, "jobs": [job for job in event["jobs"] if job.get("kind") not in MEMBERS_ONLY_JOBS]}
+    return event
+
+
+def target_visible_to(target: str, user, job_kind: str = "") -> bool:
+    """A job target such as 'archive.page:12' or 'archive.document:3'; a training (`job_kind`) to members only."""
     kind, _, pk = target.partition(":")
     if kind == "archive.document":
         document = Document.objects.filter(pk=pk).select_related("project").first()
@@ -29,4 +45,6 @@ def target_visible_to(target: str, user) -> bool:
         document = page.document if page else None
     else:
         return False
+    if job_kind in MEMBERS_ONLY_JOBS:
+        return bool(document and document_role(document, user) is not None)
     return bool(document and can_read_document(document, user))

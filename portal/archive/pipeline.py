@@ -181,7 +181,9 @@ def page_segment(page: Page, report, params: dict) -> dict:
         image, on_progress=lambda stage, fraction: report(0.05 + 0.9 * fraction), rtl=page.document.direction == "rtl"
     )
     report(0.95)  # a last check before writing: a cancelled job writes nothing
-    return segmentation.page_lines_replace(page=page, found=found)
+    result = segmentation.page_lines_replace(page=page, found=found)
+    Page.objects.filter(pk=page.pk).update(segmentation_edited=None)  # its lines are a model's now
+    return result
 
 
 def model_name_of(recognizer) -> str:

@@ -332,12 +332,16 @@ class ProcessSerializer(serializers.Serializer):
 
 
 class TrainSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["recognition", "segmentation"], default="recognition",
+        help_text="recognition: from the corrected lines; segmentation: from the pages whose lines people edited",
+    )
     pages = serializers.ListField(
         child=serializers.IntegerField(), required=False, allow_null=True,
-        help_text="page ids to learn from (default: every page with corrected lines)",
+        help_text="page ids to learn from (default: every page with corrected lines, or with edited lines)",
     )
     base = serializers.IntegerField(
-        required=False, allow_null=True, help_text="recognition model to fine-tune (default: the document's)"
+        required=False, allow_null=True, help_text="model of that kind to fine-tune (default: the document's)"
     )
     minutes = serializers.FloatField(
         required=False, allow_null=True, help_text="time budget (default TRAINING_DEFAULT_MINUTES)"
@@ -362,6 +366,9 @@ class FiguresSerializer(serializers.Serializer):
     cer = serializers.FloatField(allow_null=True, help_text="character error rate on its held-out lines, %")
     base_cer = serializers.FloatField(allow_null=True, help_text="its base model's CER on the same lines, %")
     f1 = serializers.FloatField(allow_null=True, help_text="segmentation: line detection F1 on its held-out pages")
+    base_f1 = serializers.FloatField(
+        required=False, allow_null=True, help_text="segmentation: its base model's line F1 on the same pages"
+    )
     held_out_lines = serializers.IntegerField(allow_null=True)
     held_out_pages = serializers.IntegerField(allow_null=True)
     curve = CurvePointSerializer(many=True, help_text="the training curve")

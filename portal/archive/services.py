@@ -11,6 +11,7 @@ import difflib
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from shapely.geometry import LineString, Polygon, box
 from shapely.ops import unary_union
 
@@ -247,6 +248,11 @@ def _points(value, name: str, minimum: int, page: Page) -> list[list[int]]:
     return points
 
 
+def _segmentation_edited(page_id: int) -> None:
+    """A person changed the page's lines: they are a segmentation model's truth now (training_segmentation.py)."""
+    Page.objects.filter(pk=page_id).update(segmentation_edited=timezone.now())
+
+
 def _renumber(page: Page, ordered: list[int]) -> None:
     for i, pk in enumerate(ordered):
         Line.objects.filter(pk=pk).update(order=i)
@@ -270,6 +276,7 @@ def line_create(*, page: Page, polygon, baseline=None, after: int | None = None,
             outlines = dict(page.lines.filter(pk__in=ids).values_list("pk", "polygon"))
             position = position_in_order(polygon, [outlines[pk] for pk in ids])
         _renumber(page, ids[:position] + [line.pk] + ids[position:])
+        _segmentation_edited(page.pk)
         line.refresh_from_db()
         return line
 
@@ -279,6 +286,7 @@ def line_delete(*, line: Line) -> None:
         page = line.page
         line.delete()
         _renumber(page, list(page.lines.order_by("order", "pk").values_list("pk", flat=True)))
+        _segmentation_edited(page.pk)
 
 
 def page_reorder(*, page: Page, order: list[int]) -> None:
@@ -329,6 +337,7 @@ def lines_merge(*, lines: list[Line], user) -> Line:
         for line in rest:
             line.delete()
         _renumber(keep.page, list(keep.page.lines.order_by("order", "pk").values_list("pk", flat=True)))
+        _segmentation_edited(keep.page_id)
         keep.refresh_from_db()
         return keep
 
@@ -377,6 +386,7 @@ def line_split(*, line: Line, x: int, user) -> tuple[Line, Line]:
             transcription_write(line=new, layer=t.layer, text=right_text, confidences=right_conf, author=user)
         position = ids.index(line.pk) + 1
         _renumber(page, ids[:position] + [new.pk] + ids[position:])
+        _segmentation_edited(page.pk)
         line.refresh_from_db()
         new.refresh_from_db()
         return line, new

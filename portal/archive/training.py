@@ -148,9 +148,31 @@ def base_model_of(document: Document, base_id: int | None = None, *, user=None) 
 
 
 def active_training(document: Document) -> Job | None:
+    """The document's running training, of either kind: one at a time per document."""
+    from portal.archive.training_segmentation import KIND as SEGMENTATION_KIND
+
     return Job.objects.filter(
-        kind=KIND, target=f"archive.document:{document.pk}", status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+        kind__in=[KIND, SEGMENTATION_KIND], target=f"archive.document:{document.pk}",
+        status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
     ).first()
+
+
+def budget_checked(minutes: float | None, epochs: int | None) -> tuple[float | None, int | None]:
+    """The training budget asked for, within the limits (neither: TRAINING_DEFAULT_MINUTES)."""
+    if minutes is None and epochs is None:
+        minutes = settings.TRAINING_DEFAULT_MINUTES
+    if minutes is not None and not 0 < minutes <= settings.TRAINING_MAX_MINUTES:
+        raise TrainingError(f"minutes must be more than 0 and at most {settings.TRAINING_MAX_MINUTES}")
+    if epochs is not None and not 0 < epochs <= 1000:
+        raise TrainingError("epochs must be between 1 and 1000")
+    return minutes, epochs
+
+
+def pages_checked(document: Document, pages: list[int] | None) -> None:
+    if pages is not None:
+        unknown = set(pages) - set(document.pages.filter(pk__in=pages).values_list("pk", flat=True))
+        if unknown:
+            raise TrainingError(f"page(s) {', '.join(map(str, sorted(unknown)))} are not pages of this document")
 
 
 def training_start(
@@ -166,17 +188,9 @@ def training_start(
     """Check what the training would learn from and queue it (once the transaction commits) on `training`.
     TrainingBusy while another training of the document runs; TrainingError when it cannot start. `auto`: the
     document's automatic mode started it (kept only if it beats the current model, then re-reads)."""
-    if minutes is None and epochs is None:
-        minutes = settings.TRAINING_DEFAULT_MINUTES
-    if minutes is not None and not 0 < minutes <= settings.TRAINING_MAX_MINUTES:
-        raise TrainingError(f"minutes must be more than 0 and at most {settings.TRAINING_MAX_MINUTES}")
-    if epochs is not None and not 0 < epochs <= 1000:
-        raise TrainingError("epochs must be between 1 and 1000")
+    minutes, epochs = budget_checked(minutes, epochs)
     base = base_model_of(document, base_id, user=user)
-    if pages is not None:
-        unknown = set(pages) - set(document.pages.filter(pk__in=pages).values_list("pk", flat=True))
-        if unknown:
-            raise TrainingError(f"page(s) {', '.join(map(str, sorted(unknown)))} are not pages of this document")
+    pages_checked(document, pages)
     lines = corrected_lines(document, pages)
     count = sum(len(v) for v in lines.values())
     needed = settings.TRAINING_MIN_LINES
@@ -186,18 +200,27 @@ def training_start(
             f"{'the chosen pages have' if pages is not None else 'this document has'} {count}. "
             f"Correct {needed - count} more line{'s' if needed - count != 1 else ''} and try again."
         )
+    return job_queue(
+        document=document, user=user, kind=KIND,
+        params={"pages": sorted(lines), "base": base.pk, "minutes": minutes, "epochs": epochs, "auto": auto,
+                "corrected": corrected_total(document)},
+    )
+
+
+def job_queue(*, document: Document, user, kind: str, params: dict) -> Job:
+    """The training job, queued once the transaction commits; TrainingBusy while another training of the document
+    runs."""
     with transaction.atomic():
         Document.objects.select_for_update().filter(pk=document.pk).first()  # one start at a time per document
         running = active_training(document)
         if running is not None:
             raise TrainingBusy(f"a training of this document is already running (job {running.pk})")
         job = Job.objects.create(
-            kind=KIND,
+            kind=kind,
             owner=user if user is not None and user.is_authenticated else None,
             target=f"archive.document:{document.pk}",
             group=f"document-{document.pk}",
-            params={"pages": sorted(lines), "base": base.pk, "minutes": minutes, "epochs": epochs, "auto": auto,
-                    "corrected": corrected_total(document)},
+            params=params,
             total=100,
             message="waiting for a training worker",
             task_id=str(uuid4()),
@@ -258,7 +281,7 @@ def _enqueue(job: Job) -> None:
 # --- running --------------------------------------------------------------------------------------------------------
 
 
-def _page_write(folder: Path, page: Page, lines: list[tuple[Line, str]]) -> tuple[Path, object]:
+def page_write(folder: Path, page: Page, lines: list[tuple[Line, str]]) -> tuple[Path, object]:
     """The page's image (linked) and an ALTO file with these lines, as htr's training sources read them."""
     import htr.formats
     from htr.lines import Line as HtrLine
@@ -290,12 +313,12 @@ def _score(model_dir: Path, pages: list[tuple[Path, object]]) -> dict:
     return score_pages(recognizer, [(image, copy.deepcopy(page)) for image, page in pages])
 
 
-def _name(document: Document) -> str:
+def model_name(document: Document) -> str:
     n = HtrModel.objects.filter(project_id=document.project_id).count() + 1
     return f"{document.title[:150]} v{n}"
 
 
-def _folder_name(name: str, job: Job) -> str:
+def folder_name(name: str, job: Job) -> str:
     return f"{re.sub(r'[^A-Za-z0-9]+', '-', name).strip('-').lower()[:60] or 'model'}-{job.pk}"
 
 
@@ -305,9 +328,12 @@ def job_document(job: Job) -> Document | None:
 
 
 def training_run(*, job_id: int) -> None:
-    """The training job: write the corrected pages, score the base on the held-out lines, train, score the new
-    model on them and register it. Every failure ends on the job; a cancelled one registers nothing."""
-    job = Job.objects.filter(pk=job_id, kind=KIND).first()
+    """The training job (recognition, or segmentation: training_segmentation.py): write the corrected pages, score
+    the base on the held-out ones, train, score the new model on them and register it. Every failure ends on the
+    job; a cancelled one registers nothing."""
+    from portal.archive import training_segmentation
+
+    job = Job.objects.filter(pk=job_id, kind__in=[KIND, training_segmentation.KIND]).first()
     if job is None or not job.is_active:
         return
     document = job_document(job)
@@ -316,8 +342,13 @@ def training_run(*, job_id: int) -> None:
         job_start(job, total=100, message="gathering the corrected lines")
         if document is None:
             raise TrainingError("the document was deleted")
-        result = _train(job, document, work)
-        job_finish(job, result=result, message=result.get("outcome") or _summary(result))
+        if job.kind == training_segmentation.KIND:
+            result = training_segmentation.segmentation_train(job, document, work)
+            message = training_segmentation.summary(result)
+        else:
+            result = _train(job, document, work)
+            message = result.get("outcome") or _summary(result)
+        job_finish(job, result=result, message=message)
     except JobSuperseded:
         log.warning("training job %s handed over", job_id)
     except JobCancelled:
@@ -350,15 +381,15 @@ def _train(job: Job, document: Document, work: Path) -> dict:
     pages = {page.pk: page for page in Page.objects.filter(pk__in=lines)}
     train_dir, val_dir = work / "train", work / "held-out"
     for pk, page_lines in split.train.items():
-        _page_write(train_dir, pages[pk], page_lines)
-    held_out = [_page_write(val_dir, pages[pk], page_lines) for pk, page_lines in split.held_out.items()]
+        page_write(train_dir, pages[pk], page_lines)
+    held_out = [page_write(val_dir, pages[pk], page_lines) for pk, page_lines in split.held_out.items()]
     job_progress(job, done=2, message=f"scoring {base.name} on {split.held_out_lines} held-out lines")
     base_scores = _score(base.directory, held_out)
     live = {
         "base": base.pk, "base_name": base.name, "base_cer": base_scores["cer"],
         "held_out_lines": base_scores["lines"], "trained_lines": split.train_lines, "curve": [],
     }
-    _result_save(job, live)
+    result_save(job, live)
     job_progress(job, done=5, message="preparing the training lines")
     minutes, epochs = params.get("minutes"), params.get("epochs")
 
@@ -368,7 +399,7 @@ def _train(job: Job, document: Document, work: Path) -> dict:
             "cer": _finite(record.get("val_cer")), "f1": None, "loss": _finite(record.get("train_loss")),
         }
         live["curve"].append(point)
-        _result_save(job, live)
+        result_save(job, live)
         by_time = record["minutes"] / minutes if minutes else 0.0
         by_epoch = record["epoch"] / epochs if epochs else 0.0
         cer = f", CER {point['cer']:.1f}" if point["cer"] is not None else ""
@@ -395,8 +426,8 @@ def _train(job: Job, document: Document, work: Path) -> dict:
         checkpoint_minutes=10_000,
     )
     job_progress(job, done=96, message="scoring the new model on the held-out lines")
-    name = _name(document)
-    folder = Path(settings.MODELS_DIR) / f"project-{document.project_id}" / _folder_name(name, job)
+    name = model_name(document)
+    folder = Path(settings.MODELS_DIR) / f"project-{document.project_id}" / folder_name(name, job)
     shutil.move(str(out), folder)
     try:
         scores = _score(folder, held_out)
@@ -461,7 +492,7 @@ def _finite(value) -> float | None:
     return round(float(value), 2) if isinstance(value, int | float) and math.isfinite(value) else None
 
 
-def _result_save(job: Job, result: dict) -> None:
+def result_save(job: Job, result: dict) -> None:
     job.result = dict(result, curve=list(result["curve"]))
     Job.objects.filter(pk=job.pk, attempt=job.attempt).update(result=job.result)
 

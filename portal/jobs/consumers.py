@@ -12,7 +12,7 @@ def job_visible_to(job: Job, user, session_key: str | None) -> bool:
     if job.target.startswith("archive."):
         from portal.archive.permissions import target_visible_to
 
-        return target_visible_to(job.target, user)
+        return target_visible_to(job.target, user, job.kind)
     kind, _, pk = job.target.partition(":")
     if kind == "assistant.conversation" and pk.isdigit():
         from assistant.selectors import conversation_for
