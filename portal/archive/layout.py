@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from shapely.geometry import Point, Polygon
 
 from portal.archive.models import Line, Page, Region
-from portal.archive.services import EditError, _points, _renumber
+from portal.archive.services import EditError, _points, _renumber, _segmentation_edited
 
 # The region types PAGE XML names (TextRegion @type), which ALTO and PAGE exports keep; the editor offers them.
 REGION_KINDS = {
@@ -42,7 +42,10 @@ def line_reshape(*, line: Line, polygon=None, baseline=None, region: int | None 
         fields.append("region")
     if not fields:
         raise EditError("nothing to change: send polygon, baseline or region")
-    line.save(update_fields=fields)
+    with transaction.atomic():
+        line.save(update_fields=fields)
+        if "polygon" in fields or "baseline" in fields:
+            _segmentation_edited(line.page_id)  # a person's outline: a segmentation model's truth
     return line
 
 

@@ -37,6 +37,7 @@
     onStatus: say,
     onActivate: function (id) {
       viewer.highlight(id);
+      showRegionOf(id);
       viewer.zoomTo(id);
       history.follow(id);
       const url = new URL(location.href);
@@ -65,6 +66,17 @@
   });
 
   viewer.onLineClick(function (id) { lines.focus(id); });
+
+  /** The type of the active line's region, in the region type menu (to change it: "Set its region's type"). */
+  function showRegionOf(id) {
+    const select = document.getElementById("region-kind");
+    const setter = document.getElementById("region-kind-set");
+    if (!select || !page) return;
+    const line = page.lines.find(function (l) { return l.id === id; });
+    const region = line && line.region !== null && (page.regions || []).find(function (r) { return r.id === line.region; });
+    if (setter) setter.disabled = !region;
+    if (region) select.value = region.kind;
+  }
 
   if (config.canEdit) {
     window.SkoropisKeyboard.create(document.getElementById("keyboard"), config.keyboard, function (char) {
@@ -183,6 +195,28 @@
         });
       });
     },
+    "baseline-draw": function () {
+      const id = active();
+      if (id === null) return;
+      say(gettext("Click along the line's baseline, from its start to its end; Enter or a double click ends it (Esc cancels)."), "busy");
+      viewer.tracePoints(function (points) {
+        edit(async function () {
+          await api.patch("/api/lines/" + id + "/shape/", { baseline: points });
+          say(gettext("Baseline saved."), "ok");
+          return id;
+        });
+      });
+    },
+    "region-kind-set": function () {
+      const line = page && page.lines.find(function (l) { return l.id === lines.activeId; });
+      if (!line || line.region === null) { say(gettext("The selected line is in no region."), "error"); return; }
+      const kind = document.getElementById("region-kind").value;
+      edit(async function () {
+        await api.patch("/api/regions/" + line.region + "/", { kind: kind });
+        say(gettext("Region type changed."), "ok");
+        return line.id;
+      });
+    },
     "order-by-regions": function () {
       const id = lines.activeId;
       edit(async function () {
@@ -230,6 +264,13 @@
     button.addEventListener("click", tools[name]);
   });
 
+  document.addEventListener("keydown", function (event) {
+    // Before the line field sees it (Enter there moves to the next line).
+    if (event.key === "Enter" && viewer.mode === "trace" && viewer.finishTrace()) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && viewer.mode) {
       viewer.cancelMode();

@@ -183,7 +183,9 @@
     });
     ["pointerdown", "pointerup", "click"].forEach(function (name) {
       // OpenSeadragon's own trackers must not see a handle's press (it would pan the image).
-      handles.addEventListener(name, function (event) { if (event.target.classList.contains("handle")) event.stopPropagation(); });
+      handles.addEventListener(name, function (event) {
+        if (!mode && event.target.classList.contains("handle")) event.stopPropagation();
+      });
     });
 
     const regionGroup = document.createElementNS(SVG, "g");
@@ -238,6 +240,13 @@
       if (!event.quick) return;
       const point = toPage(event.position);
       if (!point) return;
+      if (mode && mode.kind === "trace") {
+        // A baseline drawn point by point: each click adds one; Enter (or a double click) ends it.
+        event.preventDefaultAction = true;
+        mode.points.push([Math.round(point.x), Math.round(point.y)]);
+        draft.setAttribute("points", mode.points.map(function (p) { return p[0] + "," + p[1]; }).join(" "));
+        return;
+      }
       if (mode && mode.kind === "pick") {
         event.preventDefaultAction = true;
         const done = mode.done;
@@ -281,10 +290,32 @@
       done(box);
     });
 
+    viewer.addHandler("canvas-double-click", function (event) {
+      if (mode && mode.kind === "trace") { event.preventDefaultAction = true; finishTrace(); }
+    });
+
+    function finishTrace() {
+      if (!mode || mode.kind !== "trace") return false;
+      const points = mode.points.filter(function (p, i, all) {
+        return i === 0 || p[0] !== all[i - 1][0] || p[1] !== all[i - 1][1]; // a double click's repeated point
+      });
+      if (points.length < 2) return false;
+      const done = mode.done;
+      setMode(null);
+      done(points);
+      return true;
+    }
+
     function setMode(newMode) {
+      if (mode && mode.kind === "trace" && draft) { draft.remove(); draft = null; }
       mode = newMode;
+      if (mode && mode.kind === "trace") {
+        draft = document.createElementNS(SVG, "polyline");
+        draft.setAttribute("class", "line-baseline line-draft-baseline");
+        group.appendChild(draft);
+      }
       element.classList.toggle("drawing", !!mode && mode.kind === "draw");
-      element.classList.toggle("picking", !!mode && mode.kind === "pick");
+      element.classList.toggle("picking", !!mode && (mode.kind === "pick" || mode.kind === "trace"));
       if (!mode && draft) { draft.remove(); draft = null; start = null; }
     }
 
@@ -305,6 +336,8 @@
       onLineClick: function (fn) { listeners.click.push(fn); },
       drawBox: function (done) { setMode({ kind: "draw", done: done }); },
       pickPoint: function (done) { setMode({ kind: "pick", done: done }); },
+      tracePoints: function (done) { setMode({ kind: "trace", points: [], done: done }); },
+      finishTrace: finishTrace,
       cancelMode: function () { setMode(null); },
       get mode() { return mode && mode.kind; },
     };

@@ -82,7 +82,7 @@ def test_an_archivist_corrects_a_line_with_the_keyboard_and_finds_it_in_the_alto
     page.wait_for_function("document.activeElement && document.activeElement.classList.contains('line-text')")
     lines = page.query_selector_all(".line")
     assert len(lines) > 3
-    assert page.eval_on_selector_all(".line-overlay polygon", "els => els.length") == len(lines)
+    assert page.eval_on_selector_all(".line-overlay polygon.line-shape", "els => els.length") == len(lines)
     first = page.evaluate("document.activeElement.closest('.line').dataset.lineId")
     assert first == lines[0].get_attribute("data-line-id")
 

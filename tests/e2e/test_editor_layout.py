@@ -84,3 +84,46 @@ def test_a_region_drawn_with_its_type_takes_the_lines_inside_it(daphne_server, b
     assert region.kind == "marginalia"
     assert set(Line.objects.filter(page=stored).values_list("region_id", flat=True)) == {region.pk}
     page.wait_for_selector(".region-shape[data-kind='marginalia']", state="attached")
+
+
+def test_a_baseline_drawn_point_by_point_replaces_the_lines_baseline(daphne_server, browser_page, owner):
+    from portal.archive.models import Line
+
+    stored = stored_page(owner)
+    line = Line.objects.filter(page=stored).order_by("order")[1]
+    page = browser_page
+    log_in(page, daphne_server, "owner", "owner-pw-2024")
+    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/?line={line.pk}")
+    page.wait_for_timeout(800)
+    outline = page.eval_on_selector(f".line-shape[data-line-id='{line.pk}']",
+                                    "e => { const r = e.getBoundingClientRect(); "
+                                    "return {x: r.left, y: r.top, w: r.width, h: r.height}; }")
+    page.click("#baseline-draw")
+    y = outline["y"] + outline["h"] * 0.75
+    for fraction in (0.1, 0.5, 0.9):
+        page.mouse.click(outline["x"] + outline["w"] * fraction, y)
+        page.wait_for_timeout(300)  # a click, not a double click
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#editor-status:has-text('Baseline saved.')")
+    line.refresh_from_db()
+    assert len(line.baseline) == 3
+    xs = [p[0] for p in line.baseline]
+    assert xs == sorted(xs) and 60 <= xs[0] < xs[2] <= 740
+    assert all(140 < p[1] < 200 for p in line.baseline)  # within the line's outline (y 140..200)
+
+
+def test_the_type_of_the_active_lines_region_is_changed_from_the_toolbar(daphne_server, browser_page, owner):
+    from portal.archive.models import Line, Region
+
+    stored = stored_page(owner)
+    region = Region.objects.create(page=stored, kind="text", polygon=[[0, 0], [800, 0], [800, 460], [0, 460]])
+    Line.objects.filter(page=stored).update(region=region)
+    page = browser_page
+    log_in(page, daphne_server, "owner", "owner-pw-2024")
+    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    page.wait_for_selector("#region-kind-set:not([disabled])")
+    assert page.input_value("#region-kind") == "text"
+    page.select_option("#region-kind", "signature-mark")
+    page.click("#region-kind-set")
+    page.wait_for_selector("#editor-status:has-text('Region type changed.')")
+    assert Region.objects.get(pk=region.pk).kind == "signature-mark"

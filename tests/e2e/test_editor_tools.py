@@ -108,7 +108,7 @@ def test_segmentation_tools_change_the_lines_on_the_server(daphne_server, browse
 
     def after(expected: int) -> None:
         page.wait_for_function(f"document.querySelectorAll('.line').length == {expected}")
-        page.wait_for_function(f"document.querySelectorAll('.line-overlay polygon').length == {expected}")
+        page.wait_for_function(f"document.querySelectorAll('.line-overlay polygon.line-shape').length == {expected}")
 
     # Move the third line down, then merge the (new) third with the fourth.
     page.click(f".line[data-line-id='{ids[2]}'] .line-text")
@@ -197,7 +197,7 @@ def test_dropping_several_scans_adds_their_pages_live(daphne_server, browser_pag
     page.wait_for_function("document.querySelectorAll('.page-card[data-state=done]').length == 2", timeout=120_000)
     assert page.eval_on_selector("#upload-progress", "e => e.value") == 100
     assert page.inner_text("#page-count") == "(2)"
-    assert page.eval_on_selector_all(".page-card .page-title", "els => els.map(e => e.textContent)") == ["Page 1", "Page 2"]
+    assert page.eval_on_selector_all(".page-card .page-title", "els => els.map(e => e.textContent)") == ["f15.jpg", "f38.jpg"]
     page.wait_for_function("Array.from(document.querySelectorAll('.page-card .thumb')).every(i => i.complete && i.naturalWidth > 0)")
     assert document.pages.count() == 2
     assert page.errors == []

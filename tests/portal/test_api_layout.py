@@ -34,6 +34,8 @@ def test_dragging_a_lines_points_saves_its_new_outline_and_keeps_its_text(editor
     assert response.json()["polygon"] == moved and response.json()["text"] == text
     line.refresh_from_db()
     assert line.polygon == moved and Transcription.objects.get(line=line).text == text
+    page.refresh_from_db()
+    assert page.segmentation_edited is not None  # its lines are now a segmentation model's truth
 
 
 def test_a_baseline_drawn_again_replaces_the_old_one(editor, page):
