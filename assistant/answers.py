@@ -104,14 +104,17 @@ def message_answer_archive(*, message: Message) -> None:
         _push(message)
         return
     # Who / when / where / what kind of document: from the people, places and dates, quoting their lines.
+    embedder = embedder_get()
+    vectors = scope.passage_vectors(passages, embedder) if embedder is not None else None
     reply = answer_from_facts(
-        question, passages, scope.conversation_facts(passages), language
+        question,
+        passages,
+        scope.conversation_facts(passages),
+        language,
+        embedder=embedder,
+        vectors=vectors,
     )
     if reply is None:
-        embedder = embedder_get()
-        vectors = (
-            scope.passage_vectors(passages, embedder) if embedder is not None else None
-        )
         reply = reader.answer(question, passages, embedder=embedder, vectors=vectors)
     pages = {
         p.pk: p

@@ -10,6 +10,7 @@ from our engine's reading of the same scans (expected lines mapped to the read l
     python benchmarks/assistant_retrieval.py --engine         # + the engine's readings (slow on a CPU)
     python benchmarks/assistant_retrieval.py --fit            # + grid search of the mixing weight and threshold
     python benchmarks/assistant_retrieval.py --entities       # who / when / where questions and entity P/R only
+    python benchmarks/assistant_retrieval.py --entities --split val -v   # the same on validation pages, every miss
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from benchmarks.cremma import dataset_dir
 QUESTIONS = ROOT / "benchmarks" / "data" / "assistant_questions.json"
 ENTITY_QUESTIONS = ROOT / "benchmarks" / "data" / "assistant_entity_questions.json"
 ENTITY_LINES = ROOT / "benchmarks" / "data" / "entity_lines.json"
+ENTITY_QUESTIONS_VAL = ROOT / "benchmarks" / "data" / "assistant_entity_questions_val.json"
+ENTITY_LINES_VAL = ROOT / "benchmarks" / "data" / "entity_lines_val.json"
 
 
 def ground_truth_page(xml: Path):
@@ -118,11 +121,11 @@ def passages_of(page, page_number: int, page_key: str) -> list[Passage]:
 
 
 def load_pages(
-    questions, engine: bool
+    questions, engine: bool, root: Path | None = None
 ) -> dict[str, tuple[list[Passage], dict[str, set[str]]]]:
     """page name → (passages, ground-truth line id → keys of passages that stand for it)."""
-    data = dataset_dir()
-    documents = sorted({q["page"].split("/")[0] for q in questions})
+    data = root or dataset_dir()
+    documents = sorted({q["page"].rsplit("/", 1)[0] for q in questions})
     pages = {}
     cache = ROOT / "benchmarks" / "out" / "assistant_readings"
     names = [
@@ -285,47 +288,53 @@ def cross_validate(
     )
 
 
-def evaluate_entities(questions, pages) -> dict:
+def evaluate_entities(questions, pages, embedder=None) -> dict:
     """Who / when / where questions answered as the assistant does: from the page's people, places and dates
-    (extracted here as the worker would), else by the line reader; top-1: the first quoted line is expected."""
+    (extracted here as the worker would), else by the line reader with the assistant's embedder; top-1: the first
+    quoted line is expected."""
     from assistant.backends.facts import answer_from_facts, facts_of_passages
 
     facts = {name: facts_of_passages(passages, "fr") for name, (passages, _) in pages.items()}
     hits = n = idk = negatives = 0
     by_language: dict[str, list[int]] = {}
+    misses = []
     for q in questions:
         passages, mapping = pages[q["page"]]
         language = "ru" if any("\u0400" <= c <= "\u04ff" for c in q["question"]) else "en"
-        reply = answer_from_facts(q["question"], passages, facts[q["page"]], language) or answer(
-            q["question"], passages, embedder=None
+        reply = answer_from_facts(q["question"], passages, facts[q["page"]], language, embedder=embedder) or answer(
+            q["question"], passages, embedder=embedder
         )
         if not q["expected"]:
             negatives += 1
             idk += not reply.known
+            if reply.known:
+                misses.append((q["id"], q["question"], reply.text[:120]))
             continue
         expected = set().union(*(mapping.get(e, set()) for e in q["expected"]))
         hit = bool(reply.known and reply.hits and reply.hits[0].passage.key in expected)
+        if not hit:
+            misses.append((q["id"], q["question"], reply.text[:120]))
         hits += hit
         n += 1
         tally = by_language.setdefault(q["language"], [0, 0])
         tally[0] += hit
         tally[1] += 1
     return {"top1": hits / max(n, 1), "n": n, "idk": idk / max(negatives, 1), "negatives": negatives,
-            "by_language": by_language}
+            "by_language": by_language, "misses": misses}
 
 
-def entity_precision_recall() -> dict:
+def entity_precision_recall(sample_path: Path, root: Path) -> dict:
     """Extraction on the whole page, scored on the hand-labelled lines: a found entity is right when its kind is
-    the label's and their folded texts overlap; titles and punctuation aside."""
+    the label's and their folded texts overlap; titles and punctuation aside. Precision and recall per kind."""
     from assistant.backends.archive import fold
     from portal.entities.extraction import extract_lines
 
-    sample = json.loads(ENTITY_LINES.read_text())["lines"]
-    data = dataset_dir()
+    sample = json.loads(sample_path.read_text())["lines"]
     tp_found = found = tp_gold = gold = 0
-    by_kind: dict[str, list[int]] = {}
+    by_kind: dict[str, list[int]] = {}  # kind -> [found right, found, labels found, labels]
+    errors = []
     for name in sorted({s["page"] for s in sample}):
-        page = ground_truth_page(data / f"{name}.xml")
+        page = ground_truth_page(root / f"{name}.xml")
         lines = [ln for ln in page.lines if ln.text.strip()]
         entities = extract_lines([ln.text for ln in lines], "fr")
         for s in (s for s in sample if s["page"] == name):
@@ -336,30 +345,57 @@ def entity_precision_recall() -> dict:
             def same(a, b):
                 return a[0] == b[0] and a[1] and b[1] and (a[1] in b[1] or b[1] in a[1])
 
-            found += len(predicted)
-            tp_found += sum(any(same(p, g) for g in labels) for p in predicted)
-            gold += len(labels)
-            tp_gold += sum(any(same(g, p) for p in predicted) for g in labels)
-            for g in labels:
-                counts = by_kind.setdefault(g[0], [0, 0])
-                counts[0] += any(same(g, p) for p in predicted)
+            for p in predicted:
+                right = any(same(p, g) for g in labels)
+                counts = by_kind.setdefault(p[0], [0, 0, 0, 0])
+                counts[0] += right
                 counts[1] += 1
+                found += 1
+                tp_found += right
+                if not right:
+                    errors.append(f"false {p[0]} {p[1]!r} in {s['text']!r}")
+            for g in labels:
+                right = any(same(g, p) for p in predicted)
+                counts = by_kind.setdefault(g[0], [0, 0, 0, 0])
+                counts[2] += right
+                counts[3] += 1
+                gold += 1
+                tp_gold += right
+                if not right:
+                    errors.append(f"missed {g[0]} {g[1]!r} in {s['text']!r}")
     return {"precision": tp_found / max(found, 1), "recall": tp_gold / max(gold, 1), "found": found, "gold": gold,
-            "lines": len(sample), "recall_by_kind": by_kind}
+            "lines": len(sample), "by_kind": by_kind, "errors": errors}
 
 
-def entities_report(engine: bool) -> None:
-    questions = json.loads(ENTITY_QUESTIONS.read_text())["questions"]
+ENTITY_SPLITS = {  # questions, labelled lines, the folder their pages are relative to
+    "test": (ENTITY_QUESTIONS, ENTITY_LINES, lambda: dataset_dir()),
+    "val": (ENTITY_QUESTIONS_VAL, ENTITY_LINES_VAL, lambda: dataset_dir().parent),
+}
+
+
+def entities_report(engine: bool, split: str, embedder_name: str, verbose: bool) -> None:
+    questions_path, lines_path, root = ENTITY_SPLITS[split]
+    questions = json.loads(questions_path.read_text())["questions"]
+    embedder = None if embedder_name == "none" else load_embedder(embedder_name)
+    print(f"{split}: {len(questions)} questions, line reader's embedder: {embedder_name}")
     for source in ["ground truth"] + (["engine"] if engine else []):
-        pages = load_pages(questions, engine=source == "engine")
-        r = evaluate_entities(questions, pages)
+        pages = load_pages(questions, engine=source == "engine", root=root())
+        r = evaluate_entities(questions, pages, embedder)
         languages = ", ".join(f"{lang} {hit / total:.3f} of {total}" for lang, (hit, total) in sorted(r["by_language"].items()))
         print(f"{source:12s} who/when/where  top-1 {r['top1']:.3f} of {r['n']} ({languages})  "
               f"'I don't know' on unanswerable {r['idk']:.3f} of {r['negatives']}")
-    pr = entity_precision_recall()
-    kinds = ", ".join(f"{k} {hit}/{total}" for k, (hit, total) in sorted(pr["recall_by_kind"].items()))
+        if verbose:
+            for miss in r["misses"]:
+                print("   miss", *miss)
+    pr = entity_precision_recall(lines_path, root())
+    kinds = ", ".join(
+        f"{k} P {right}/{n_found} R {hit}/{total}" for k, (right, n_found, hit, total) in sorted(pr["by_kind"].items())
+    )
     print(f"entities on {pr['lines']} hand-labelled lines: precision {pr['precision']:.3f} ({pr['found']} found), "
           f"recall {pr['recall']:.3f} ({pr['gold']} labelled; by kind {kinds})")
+    if verbose:
+        for error in pr["errors"]:
+            print("  ", error)
 
 
 def main() -> int:
@@ -383,6 +419,11 @@ def main() -> int:
     )
     parser.add_argument("--embedders", default=",".join([*EMBEDDERS, "none"]))
     parser.add_argument("--entities", action="store_true", help="only the who / when / where questions and entity P/R")
+    parser.add_argument("--split", choices=sorted(ENTITY_SPLITS), default="test",
+                        help="with --entities: the val questions and lines to develop on, or the test ones")
+    parser.add_argument("--embedder", default="e5", choices=[*EMBEDDERS, "none"],
+                        help="with --entities: the line reader's embedder (the assistant's default: e5)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="with --entities: print every miss")
     args = parser.parse_args()
     if not dataset_dir().exists():
         print(
@@ -391,7 +432,7 @@ def main() -> int:
         )
         return 2
     if args.entities:
-        entities_report(args.engine)
+        entities_report(args.engine, args.split, args.embedder, args.verbose)
         return 0
     questions = json.loads(QUESTIONS.read_text())["questions"]
     sources = ["ground truth"] + (["engine"] if args.engine else [])

@@ -11,7 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.backends.archive import Answer, Hit, Passage, _word_score, fold, is_when_question, keywords
+from assistant.backends.archive import (
+    CALIBRATIONS,
+    Answer,
+    Hit,
+    Passage,
+    _word_score,
+    fold,
+    is_when_question,
+    keywords,
+    search,
+)
 
 MONTHS_EN = "January February March April May June July August September October November December".split()
 MONTHS_RU = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
@@ -62,6 +72,9 @@ _DOCUMENT_KINDS = [
         "письмо",
     ),
 ]
+_ADDRESSEE = re.compile(r"\b(addressed|adressed|to whom|recipient|кому|адресован|адресовано|адресат)\b")
+_SELF_NAMED = re.compile(r"\b(soussigne|soussignee|je|moi|signe|нижеподписавш\w*|я)\b")  # "je soussigné Jean Dupont"
+_SALUTATION = re.compile(r"\b(cher|chere|mon ami|monsieur|madame|adresse|милостив|любезн|дорог)\w*")
 _WRITTEN_CUE = re.compile(r"\b(fait|ecrit|donne|ce|le|писано|писал|дано|дан|подписано)\b")
 
 
@@ -122,21 +135,63 @@ def _near_score(terms: list[str], fact: Fact, by_key: dict[str, int], passages: 
     return best
 
 
-def _edge_score(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> float:
-    """Letters and acts are dated and signed in their first or last lines, after "fait à…", "ce…", "писано…"."""
+def _edge_score(
+    fact: Fact, by_key: dict[str, int], passages: list[Passage], facts: list[Fact], question: str
+) -> float:
+    """Letters and acts are dated and signed in their first or last lines, after "fait à…", "ce…", "писано…";
+    the place they were written at shares its line with the date; the writer signs last, the addressee is
+    greeted first ("Cher Monsieur…")."""
     best = 0.0
+    folded_question = fold(question)
+    dated = {k for f in facts if f.kind == "date" for k in f.keys}
     for key in fact.keys:
         i = by_key.get(key)
         if i is None:
             continue
         same_page = [p for p in passages if p.page_key == passages[i].page_key]
         position = same_page.index(passages[i])
-        edge = 1.0 if position >= len(same_page) - 3 or position < 3 else 0.0
-        cue = 1.0 if _WRITTEN_CUE.search(fold(passages[i].text)) else 0.0
-        best = max(
-            best, edge + cue + (0.3 if fact.iso[:1].isdigit() else 0.0) + (1.0 if fact.iso.count("-") == 2 else 0)
-        )
+        first, last = position < 3, position >= len(same_page) - 3
+        line = fold(passages[i].text)
+        edge = 1.0 if first or last else 0.0
+        cue = 1.0 if _WRITTEN_CUE.search(line) else 0.0
+        score = edge + cue + (0.3 if fact.iso[:1].isdigit() else 0.0) + (1.0 if fact.iso.count("-") == 2 else 0)
+        if fact.kind == "place":
+            score += 1.0 if key in dated else 0.0
+        elif fact.kind == "person":
+            greeted = bool(_SALUTATION.search(line))
+            if _ADDRESSEE.search(folded_question):
+                score += (1.0 if greeted else 0.0) + (0.5 if first else 0.0)
+            else:
+                signs_last = last and len(same_page) > 6  # on a short page every line is first and last
+                score += (1.5 if _SELF_NAMED.search(line) else 0.0) + (1.0 if signs_last else 0.0)
+                score += position / (10 * len(same_page)) - (1.0 if greeted else 0.0)
+        best = max(best, score)
     return best
+
+
+def _ranked_facts(
+    question: str, candidates: list[Fact], by_key: dict[str, int], passages: list[Passage], embedder, vectors
+) -> list[tuple[float, Fact]]:
+    """Each fact scored by how well the assistant's line search (meaning across languages + spelling) finds its
+    line or a neighbour of it; a name the question itself gives is not its answer."""
+    cal = CALIBRATIONS[embedder.name]
+    line_score = {h.passage.key: h.score for h in search(question, passages, embedder=embedder, vectors=vectors)}
+    asked = set(fold(question).split())
+    scored = []
+    for fact in candidates:
+        if fact.kind in ("person", "place") and set(fold(fact.name).split()) & asked:
+            continue
+        best = 0.0
+        for key in fact.keys:
+            i = by_key.get(key)
+            if i is None:
+                continue
+            for j, weight in ((i, 1.0), (i - 1, 0.7), (i + 1, 0.7)):
+                if 0 <= j < len(passages) and passages[j].page_key == passages[i].page_key:
+                    best = max(best, weight * line_score.get(passages[j].key, 0.0))
+        if best >= cal.threshold:
+            scored.append((best, fact))
+    return scored
 
 
 def _hits(fact: Fact, by_key: dict[str, int], passages: list[Passage], score: float) -> list[Hit]:
@@ -164,8 +219,12 @@ def _describe_date(fact: Fact, language: str) -> str:
     return f"{said} (old style, Julian calendar{extra})"
 
 
-def answer_from_facts(question: str, passages: list[Passage], facts: list[Fact], language: str) -> Answer | None:
-    """The answer to a who / when / where / what-kind question from the facts; None: leave it to the line reader."""
+def answer_from_facts(
+    question: str, passages: list[Passage], facts: list[Fact], language: str, *, embedder=None, vectors=None
+) -> Answer | None:
+    """The answer to a who / when / where / what-kind question from the facts; None: leave it to the line reader.
+    With an embedder, a question about something ("who closed the door?") finds its lines by meaning, so an
+    English question reaches French or Russian lines."""
     kind = question_kind(question)
     if kind is None or not passages:
         return None
@@ -178,7 +237,11 @@ def answer_from_facts(question: str, passages: list[Passage], facts: list[Fact],
     candidates = [f for f in facts if f.kind in wanted and any(k in by_key for k in f.keys)]
     terms = _topic(question)
     folded = fold(question)
-    if terms:
+    if terms and embedder is not None:
+        scored = _ranked_facts(question, candidates, by_key, passages, embedder, vectors)
+        if not scored:
+            return None
+    elif terms:
         scored = [(_near_score(terms, f, by_key, passages), f) for f in candidates]
         scored = [(s, f) for s, f in scored if s >= 0.5]
         if not scored:
@@ -186,7 +249,7 @@ def answer_from_facts(question: str, passages: list[Passage], facts: list[Fact],
     elif kind == "who" and not _AUTHOR.search(folded) or _LIST.search(folded):
         return _list(kind, candidates, by_key, passages, language, many_pages)
     else:
-        scored = [(_edge_score(f, by_key, passages), f) for f in candidates]
+        scored = [(_edge_score(f, by_key, passages, facts, question), f) for f in candidates]
     if not scored:
         return None if kind != "when" else _unknown(kind, language)
     score, best = max(scored, key=lambda pair: (pair[0], -min(by_key.get(k, 0) for k in pair[1].keys)))

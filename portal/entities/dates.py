@@ -46,9 +46,9 @@ _MONTH_FR = "|".join(sorted((re.escape(m) for m in _MONTHS_FR), key=len, reverse
 _MONTH_RU = r"(?:январ|феврал|апрел|сентябр|октябр|ноябр|декабр)[яьеи]|марта?|ма[яйе]|июн[яьеи]|июл[яьеи]|августа?"
 _MONTH = rf"(?:{_MONTH_FR}|{_MONTH_RU})\.?"
 _YEAR = r"1\d{3}|20[0-2]\d"
-_DAY = r"[0-3]?\d(?:er|\^?er|-?го|-?е)?|1er|premier"
+_DAY = r"[0-3]?\d(?:er|\^?er|-?го|-?е|\s?(?:\^?[eè]me|\^?e)\b)?|1er|premier"  # "21 eme d'avril", "2^e"
 _PATTERNS = [
-    (re.compile(rf"(?<![\d/.])({_DAY})\s+(?:de\s+)?({_MONTH})(?:\s*,?\s*(?:de\s+l'an\s+|l'an\s+)?({_YEAR}))?(?!\d)",
+    (re.compile(rf"(?<![\d/.])({_DAY})\s+(?:de\s+|d'\s*|d\s+)?({_MONTH})(?:\s*,?\s*(?:de\s+l'an\s+|l'an\s+)?({_YEAR}))?(?!\d)",
                 re.IGNORECASE), "dmy"),
     (re.compile(rf"(?<![\w])({_MONTH})\s+(?:de\s+l'an\s+)?({_YEAR})(?!\d)", re.IGNORECASE), "my"),
     (re.compile(rf"(?<![\d/.])([0-3]?\d)[./]([01]?\d)[./]({_YEAR})(?![\d/.])"), "numeric"),

