@@ -25,11 +25,12 @@ from portal.archive.models import Page
 from portal.archive.permissions import can_read_document
 from portal.jobs.models import Job
 from portal.jobs.progress import (
-    job_fail,
+    failures_recorded,
     job_finish,
     job_progress,
     job_start,
 )
+from portal.jobs.queue import job_enqueue
 
 SCOPES = ("page", "document", "collection")
 # Redis hands out a queue's priority-0 messages (all the archive's work) before its priority-9 ones: a worker takes
@@ -264,11 +265,7 @@ def conversation_start(
         )
         conversation.read_job = job
         conversation.save(update_fields=["read_job"])
-        transaction.on_commit(
-            lambda: _enqueue(
-                "assistant.page_read", job, conversation_id=conversation.pk
-            )
-        )
+        job_enqueue(_task("page_read", conversation.pk), job=job)
     return conversation
 
 
@@ -286,12 +283,17 @@ def _conversation_job(
     )
 
 
-def _enqueue(task_name: str, job: Job | None, **kwargs) -> None:
-    from portal.celery import app
+def _task(name: str, *args):
+    """The assistant task `name` with its arguments, behind the archive's work in its queue (ASSISTANT_PRIORITY)."""
+    from assistant import tasks  # tasks.py imports this module
 
-    result = app.send_task(task_name, kwargs=kwargs, priority=ASSISTANT_PRIORITY)
-    if job is not None:
-        Job.objects.filter(pk=job.pk).update(task_id=result.id)
+    return getattr(tasks, name).si(*args).set(priority=ASSISTANT_PRIORITY)
+
+
+def _answer_refused(message_id: int, error: str) -> None:
+    from assistant.answers import message_fail  # answers.py imports this module
+
+    message_fail(message_id=message_id, error=error)
 
 
 def conversation_read_image(*, conversation: Conversation, job: Job) -> None:
@@ -299,7 +301,7 @@ def conversation_read_image(*, conversation: Conversation, job: Job) -> None:
     import htr
 
     job_start(job, total=2, message=_("Finding lines"))
-    try:
+    with failures_recorded(job, reraise=True):
         image = htr.load_image(conversation.image.path)
         page = htr.Segmenter.load(
             settings.HTR_SEGMENTATION_MODEL, device=settings.HTR_DEVICE
@@ -312,24 +314,21 @@ def conversation_read_image(*, conversation: Conversation, job: Job) -> None:
                 settings.HTR_RECOGNITION_MODEL, device=settings.HTR_DEVICE
             )
             page = recognizer.read_page(image, page)
-    except Exception as exc:
-        job_fail(job, f"{type(exc).__name__}: {exc}")
-        raise
-    conversation.lines = [
-        {
-            "id": line.id,
-            "polygon": [list(p) for p in line.polygon],
-            "baseline": [list(p) for p in line.baseline],
-            "text": line.text,
-        }
-        for line in page.lines
-    ]
-    conversation.save(update_fields=["lines", "updated"])
-    job_finish(
-        job,
-        result={"lines": len(page.lines)},
-        message=_("%(n)d lines read") % {"n": len(page.lines)},
-    )
+        conversation.lines = [
+            {
+                "id": line.id,
+                "polygon": [list(p) for p in line.polygon],
+                "baseline": [list(p) for p in line.baseline],
+                "text": line.text,
+            }
+            for line in page.lines
+        ]
+        conversation.save(update_fields=["lines", "updated"])
+        job_finish(
+            job,
+            result={"lines": len(page.lines)},
+            message=_("%(n)d lines read") % {"n": len(page.lines)},
+        )
 
 
 def scope_index(*, conversation: Conversation, job: Job) -> None:
@@ -370,7 +369,7 @@ def scope_index_start(*, conversation: Conversation, visitor: Visitor) -> Job:
     job = _conversation_job(
         conversation, visitor, "assistant.scope_index", _("Waiting to index the lines")
     )
-    transaction.on_commit(lambda: _enqueue("assistant.scope_index", job, job_id=job.pk))
+    job_enqueue(_task("scope_index", job.pk), job=job)
     return job
 
 
@@ -437,8 +436,9 @@ def question_ask(
             backend=backend,
             status=Message.Status.PENDING,
         )
-        task = (
-            "assistant.vlm_answer" if backend == "vlm" else "assistant.archive_answer"
+        task = "vlm_answer" if backend == "vlm" else "archive_answer"
+        job_enqueue(
+            _task(task, answer.pk),
+            on_refused=lambda error: _answer_refused(answer.pk, error),
         )
-        transaction.on_commit(lambda: _enqueue(task, None, message_id=answer.pk))
     return question, answer

@@ -8,7 +8,7 @@ from celery import shared_task
 from assistant import answers, services
 from assistant.models import Conversation, Message
 from portal.jobs.models import Job
-from portal.jobs.progress import job_fail
+from portal.jobs.progress import failures_recorded
 
 
 def _answer(message_id: int, service) -> None:
@@ -49,9 +49,6 @@ def page_read(conversation_id: int) -> None:
 @shared_task(name="assistant.scope_index", acks_late=True)
 def scope_index(job_id: int) -> None:
     job = Job.objects.get(pk=job_id)
-    conversation = Conversation.objects.get(pk=int(job.target.split(":")[1]))
-    try:
+    with failures_recorded(job, reraise=True):
+        conversation = Conversation.objects.get(pk=int(job.target.split(":")[1]))
         services.scope_index(conversation=conversation, job=job)
-    except Exception as exc:
-        job_fail(job, f"{type(exc).__name__}: {exc}")
-        raise

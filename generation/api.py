@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from generation.forms import FORMS
-from generation.pipelines import models_summary
+from generation.registry import models_summary
 from generation.serializers import (
     GenerationErrorSerializer,
     GenerationJobSerializer,

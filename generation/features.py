@@ -1,12 +1,12 @@
 """The six features, each run inside the worker for one Job: text -> image, variations, mix, inpaint, outpaint, video.
 
 Progress is counted in denoising steps through diffusers' `callback_on_step_end`; a cancelled job stops at the next
-step (job_progress raises JobCancelled). Results are files beside the job, listed in `job.result`.
+step (job_progress raises JobCancelled). Results are files beside the job, listed in `job.result`. Each form names
+its function here (`GenerationForm.runner`); running.py calls it and records its failures.
 """
 
 from __future__ import annotations
 
-import random
 import time
 
 import numpy as np
@@ -15,83 +15,13 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageFilter, ImageOps
 
 from generation import pipelines, safety, video
+from generation.files import job_folder
 from generation.geometry import fit_to_multiple
-from generation.services import job_folder
+from generation.running import Progress, input_image, save_results, seed_of
 from portal.jobs.models import Job
-from portal.jobs.progress import job_finish, job_progress, job_start
+from portal.jobs.progress import job_finish, job_start
 
 PRIOR_STEPS_MAX = 25
-
-
-class Progress:
-    """Steps done over all the pipelines one job runs; `callback(message)` is a diffusers step-end callback.
-
-    The Job row (and with it the cancel check) is written at most every WRITE_EVERY seconds and at the last step:
-    a small model makes a step in ~10 ms, and a database write per step would double its time.
-    """
-
-    WRITE_EVERY = 0.25
-
-    def __init__(self, job: Job, total: int):
-        self.job, self.total, self.done = job, total, 0
-        self.written = 0.0
-
-    def step(self, count: int = 1, message: str = "") -> None:
-        self.done = min(self.total, self.done + count)
-        now = time.monotonic()
-        if self.done < self.total and now - self.written < self.WRITE_EVERY:
-            return
-        self.written = now
-        job_progress(self.job, done=self.done, total=self.total, message=message)
-
-    def callback(self, message: str):
-        def on_step_end(pipe, step: int, timestep, tensors: dict) -> dict:
-            self.step(1, message)
-            return {}
-
-        return on_step_end
-
-
-def seed_of(params: dict) -> int:
-    seed = params.get("seed")
-    return int(seed) if seed is not None else random.randrange(2**32)
-
-
-def input_image(job: Job, name: str, mode: str = "RGB") -> Image.Image:
-    image = Image.open(job_folder(job) / "inputs" / f"{name}.png")
-    if mode == "RGB" and image.mode == "RGBA":
-        flat = Image.new("RGB", image.size, "white")
-        flat.paste(image, mask=image.getchannel("A"))
-        return flat
-    return image.convert(mode)
-
-
-def save_results(
-    job: Job, images: list[Image.Image], *, prompt: str, extra: dict | None = None
-) -> dict:
-    images, blocked = safety.screen(images, prompt=prompt)
-    out = job_folder(job) / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    files = []
-    for i, image in enumerate(images):
-        name = f"{job.kind.removeprefix('generation.')}-{job.pk}-{i + 1}.png"
-        image.save(out / name)
-        files.append(
-            {
-                "name": name,
-                "type": "image",
-                "width": image.width,
-                "height": image.height,
-            }
-        )
-    result = {
-        "files": files,
-        "blocked": blocked,
-        "load_seconds": getattr(job, "load_seconds", None),
-        **(extra or {}),
-    }
-    job_finish(job, result=result, message=_("Done"))
-    return result
 
 
 def _start(job: Job, total: int) -> tuple[pipelines.Kandinsky22, torch.Generator, int]:
@@ -447,12 +377,3 @@ def make_video(job: Job) -> dict:
     job_finish(job, result=result, message=_("Done"))
     return result
 
-
-RUNNERS = {
-    "text2image": text_to_image,
-    "variations": variations,
-    "mix": mix,
-    "inpaint": inpaint,
-    "outpaint": outpaint,
-    "video": make_video,
-}

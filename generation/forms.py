@@ -15,9 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from generation.geometry import ASPECTS, output_size
+from generation.registry import TEXT_TO_IMAGE_MODELS, can_mix, text_to_image_models
 
+KIND_PREFIX = "generation."  # a Job's kind is KIND_PREFIX + its form's kind
 PROMPT_REQUIRED = {"required": _("Write a prompt: what should the picture show?")}
 ASPECT_CHOICES = [(name, name) for name in ASPECTS]
+TEXT_TO_IMAGE_MODELS_CHOICES = [(name, label) for name, (label, _kind) in TEXT_TO_IMAGE_MODELS.items()]
 MOTIONS = [
     ("zoom-in", _("zoom in")),
     ("zoom-out", _("zoom out")),
@@ -60,7 +63,12 @@ def read_upload(upload, label: str) -> Image.Image:
 
 
 class GenerationForm(forms.Form):
+    """One generation feature: its `kind` (the URL and the Job's kind), its `label` (the page's tab) and its `runner`,
+    the worker-side function that makes the pictures (a dotted path, imported only in the worker: torch lives there)."""
+
     kind = ""
+    label = ""
+    runner = ""
     # At least 2: the Kandinsky prior's scheduler divides by (steps - 1).
     steps = forms.IntegerField(label=_("Steps"), min_value=2, initial=25)
     guidance = forms.FloatField(
@@ -77,6 +85,11 @@ class GenerationForm(forms.Form):
     )
     batch = forms.IntegerField(label=_("Images"), min_value=1, initial=1)
     images: dict[str, Image.Image]
+
+    @classmethod
+    def offered(cls) -> bool:
+        """Whether the installed models can do this feature (the page shows only the offered ones)."""
+        return True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,6 +163,8 @@ class SizedForm(GenerationForm):
 
 class TextToImageForm(SizedForm):
     kind = "text2image"
+    label = _("Text → image")
+    runner = "generation.features.text_to_image"
     prompt = forms.CharField(
         label=_("Prompt"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -158,7 +173,7 @@ class TextToImageForm(SizedForm):
     negative_prompt = forms.CharField(label=_("Negative prompt"), required=False)
     model = forms.ChoiceField(
         label=_("Model"),
-        choices=[("kandinsky22", "Kandinsky 2.2"), ("kandinsky3", "Kandinsky 3")],
+        choices=list(TEXT_TO_IMAGE_MODELS_CHOICES),
         initial="kandinsky22",
     )
     field_order = (
@@ -182,17 +197,29 @@ class TextToImageForm(SizedForm):
             )
         return data
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer only what is installed; a request for another known model gets clean_model's message.
+        self.fields["model"].widget.choices = text_to_image_models()
+
     def clean_model(self) -> str:
         model = self.cleaned_data["model"]
-        if model == "kandinsky3" and not settings.GENERATION_MODELS.get("kandinsky3"):
+        installed = dict(text_to_image_models())
+        if model not in installed:
             raise ValidationError(
-                _("Kandinsky 3 is not installed on this server; use Kandinsky 2.2.")
+                _("%(model)s is not installed on this server; use %(installed)s.")
+                % {
+                    "model": TEXT_TO_IMAGE_MODELS[model][0],
+                    "installed": ", ".join(installed.values()) or "—",
+                }
             )
         return model
 
 
 class VariationsForm(SizedForm):
     kind = "variations"
+    label = _("Variations")
+    runner = "generation.features.variations"
     image = forms.ImageField(label=_("Picture"))
     field_order = ("image", "aspect", "side", "steps", "guidance", "seed", "batch")
 
@@ -205,6 +232,8 @@ class MixForm(SizedForm):
     """Up to four texts and/or pictures, each with a weight (Kandinsky 2.2 prior `interpolate`)."""
 
     kind = "mix"
+    label = _("Mix")
+    runner = "generation.features.mix"
     SLOTS = 4
 
     def __init__(self, *args, **kwargs):
@@ -224,8 +253,16 @@ class MixForm(SizedForm):
                 required=False,
             )
 
+    @classmethod
+    def offered(cls) -> bool:
+        return can_mix()
+
     def clean(self):
         data = super().clean()
+        if not self.offered():
+            raise ValidationError(
+                _("The installed model cannot mix: its mixes rarely show both of their inputs.")
+            )
         items = []
         for i in range(1, self.SLOTS + 1):
             text = (data.get(f"text_{i}") or "").strip()
@@ -270,6 +307,8 @@ class MixForm(SizedForm):
 
 class InpaintForm(GenerationForm):
     kind = "inpaint"
+    label = _("Inpainting")
+    runner = "generation.features.inpaint"
     image = forms.ImageField(label=_("Picture"))
     mask = forms.ImageField(
         label=_("Mask"),
@@ -320,6 +359,8 @@ class InpaintForm(GenerationForm):
 
 class OutpaintForm(GenerationForm):
     kind = "outpaint"
+    label = _("Outpainting")
+    runner = "generation.features.outpaint"
     image = forms.ImageField(label=_("Picture"))
     prompt = forms.CharField(
         label=_("What the wider picture shows"),
@@ -371,6 +412,8 @@ class OutpaintForm(GenerationForm):
 
 class VideoForm(SizedForm):
     kind = "video"
+    label = _("Video")
+    runner = "generation.features.make_video"
     prompt = forms.CharField(
         label=_("Prompt"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -459,3 +502,7 @@ FORMS: dict[str, type[GenerationForm]] = {
         VideoForm,
     )
 }
+
+
+def offered_forms() -> dict[str, type[GenerationForm]]:
+    return {kind: form for kind, form in FORMS.items() if form.offered()}

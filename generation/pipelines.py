@@ -1,4 +1,4 @@
-"""Registry and loading of the generation models.
+"""Loading the generation models, in the worker (which folders are installed: registry.py, web-side).
 
 `settings.GENERATION_MODELS` maps a kind to a local diffusers folder (`save_pretrained` layout). Each is loaded with
 the usual diffusers class and `from_pretrained`, fp16 on CUDA, once per worker process, and kept loaded between jobs;
@@ -8,7 +8,6 @@ borrows its movq).
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -25,40 +24,15 @@ from diffusers import (
 )
 from django.conf import settings
 
-log = logging.getLogger(__name__)
+from generation.registry import ModelNotConfigured, model_dir, read_card
 
-KINDS = {
-    "kandinsky22_prior": "Kandinsky 2.2 prior (text/image -> CLIP image embedding)",
-    "kandinsky22_decoder": "Kandinsky 2.2 decoder (CLIP image embedding -> image; also img2img)",
-    "kandinsky22_inpaint": "Kandinsky 2.2 inpainting decoder (9-channel UNet)",
-    "kandinsky3": "Kandinsky 3 text-to-image",
-    "video": "keyframe decoder for video (a Kandinsky 2.2 decoder folder; default: the decoder above)",
-}
-CARD_FILE = "skoropis-model.json"  # optional: {"name", "description", "example_prompts", "native_size"}
+log = logging.getLogger(__name__)
 
 _lock = threading.RLock()
 _cache: dict[tuple, object] = {}
-LOADS: list[
-    str
-] = []  # every from_pretrained this process made (the benchmark shows a second job adds none)
-
-
-class ModelNotConfigured(Exception):
-    """The feature needs a model kind that GENERATION_MODELS does not name."""
-
-
-def model_dir(kind: str) -> Path | None:
-    if kind not in KINDS:
-        raise KeyError(f"unknown model kind {kind!r}; known: {', '.join(KINDS)}")
-    raw = settings.GENERATION_MODELS.get(kind)
-    if not raw:
-        return None
-    path = Path(raw)
-    if not (path / "model_index.json").is_file():
-        raise ModelNotConfigured(
-            f"GENERATION_MODELS[{kind!r}] = {path} is not a diffusers folder (no model_index.json)"
-        )
-    return path
+# every from_pretrained this process made (the benchmark shows a second job adds none)
+LOADS: list[str] = []
+__all__ = ["ModelNotConfigured", "model_dir", "kandinsky22", "kandinsky3", "video_keyframes", "pick_device"]
 
 
 def pick_device(requested: str | None = None) -> tuple[torch.device, torch.dtype]:
@@ -179,43 +153,3 @@ def video_keyframes(device: str | None = None) -> KandinskyV22Img2ImgPipeline:
                 family.device
             )
         return _cache[key]  # type: ignore[return-value]
-
-
-def read_card(prior_dir: Path) -> dict:
-    for folder in (prior_dir, prior_dir.parent):
-        card = folder / CARD_FILE
-        if card.is_file():
-            return json.loads(card.read_text())
-    return {}
-
-
-def models_summary() -> dict:
-    """What the pages show: which folders are configured, the model card, what each feature will use."""
-    kinds = {}
-    for kind, description in KINDS.items():
-        try:
-            path = model_dir(kind)
-            state = "configured" if path else "not configured"
-        except ModelNotConfigured as error:
-            path, state = None, str(error)
-        kinds[kind] = {
-            "description": description,
-            "path": str(path) if path else None,
-            "state": state,
-        }
-    card = {}
-    prior = kinds["kandinsky22_prior"]["path"]
-    if prior:
-        card = read_card(Path(prior))
-    return {
-        "name": card.get("name") or (Path(prior).parent.name if prior else "none"),
-        "description": card.get("description", ""),
-        "example_prompts": card.get("example_prompts", []),
-        "native_size": card.get("native_size"),
-        "kinds": kinds,
-        "inpaint_model": "dedicated inpainting decoder"
-        if kinds["kandinsky22_inpaint"]["path"]
-        else "not configured",
-        "kandinsky3": bool(kinds["kandinsky3"]["path"]),
-        "device": str(pick_device()[0]),
-    }

@@ -1,6 +1,6 @@
 """The shapes of the generation API's bodies, for the OpenAPI schema (drf-spectacular).
 
-The views answer with `generation.views.job_json` / `generation.pipelines.models_summary` and validate uploads through
+The views answer with `generation.views.job_json` / `generation.registry.models_summary` and validate uploads through
 `generation.forms`; these serializers describe those same bodies, field by field, and validate nothing themselves.
 """
 
@@ -67,9 +67,16 @@ class GenerationModelsSerializer(serializers.Serializer):
     example_prompts = serializers.ListField(child=serializers.CharField())
     native_size = serializers.IntegerField(allow_null=True)
     kinds = serializers.DictField(child=GenerationModelKindSerializer(), help_text="By pipeline kind.")
+    can_draw = serializers.JSONField(
+        help_text='What a small model draws, from its card: {"size", "shapes", "colours"}; "" when the card does not say.'
+    )
+    can_mix = serializers.BooleanField(help_text="False when the model's mixes are not worth offering (no mix feature).")
     inpaint_model = serializers.CharField()
     kandinsky3 = serializers.BooleanField()
-    device = serializers.CharField()
+    text_to_image_models = serializers.ListField(
+        child=serializers.CharField(), help_text="The text-to-image models installed (the choices of `model`)."
+    )
+    device = serializers.CharField(help_text="GENERATION_DEVICE, or auto: the worker picks it.")
 
 
 def _kinds_with(field: str) -> str:

@@ -1,25 +1,24 @@
-"""Generation services: submit a job (limits first), cancel it, run it in the worker. Views and tasks only call these."""
+"""Generation services, web-side: submit a job (limits first), cancel it, delete it. The views and the API call these;
+the worker runs a job through running.py. Nothing here imports torch."""
 
 from __future__ import annotations
 
-import logging
 import shutil
 import time
-from pathlib import Path
 
-import torch
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from generation.forms import GenerationForm
-from generation.pipelines import ModelNotConfigured
+from generation import tasks
+from generation.files import job_folder
+from generation.forms import KIND_PREFIX, GenerationForm
 from portal.jobs.models import Job
-from portal.jobs.progress import JobCancelled, job_cancel, job_fail
+from portal.jobs.progress import job_cancel
+from portal.jobs.queue import job_enqueue
 
-log = logging.getLogger(__name__)
-KIND_PREFIX = "generation."
+__all__ = ["job_folder", "generation_submit", "generation_cancel", "generation_delete"]
 ACTIVE = (Job.Status.QUEUED, Job.Status.RUNNING)
 
 
@@ -30,10 +29,6 @@ class GenerationRefused(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
-
-
-def job_folder(job: Job) -> Path:
-    return Path(settings.MEDIA_ROOT) / "generation" / str(job.pk)
 
 
 def requester_key(*, user, session_key: str, client_ip: str) -> str:
@@ -85,8 +80,6 @@ def generation_submit(
     *, form: GenerationForm, user, session_key: str, client_ip: str
 ) -> Job:
     """Queue a validated request: limits, a Job row, the uploaded pictures beside it, then the task on commit."""
-    from generation import tasks
-
     generation_queue_check(user=user, session_key=session_key)
     generation_rate_check(
         key=requester_key(user=user, session_key=session_key, client_ip=client_ip)
@@ -110,14 +103,8 @@ def generation_submit(
             image.save(inputs / f"{name}.png")
         job.params["inputs"] = sorted(form.images)
         job.save(update_fields=["target", "group", "params"])
-        task = tasks.TASKS[form.kind]
-        transaction.on_commit(lambda: _enqueue(job.pk, task))
+        job_enqueue(tasks.generation_run.si(job.pk), job=job)
     return job
-
-
-def _enqueue(job_id: int, task) -> None:
-    result = task.delay(job_id)
-    Job.objects.filter(pk=job_id).update(task_id=result.id)
 
 
 def generation_cancel(*, job: Job) -> None:
@@ -129,45 +116,3 @@ def generation_delete(*, job: Job) -> None:
         job_cancel(job)
     shutil.rmtree(job_folder(job), ignore_errors=True)
     job.delete()
-
-
-def generation_run(*, job_id: int) -> None:
-    """Run one queued job in the worker. Every failure ends in the Job row; the worker itself carries on."""
-    from generation.features import RUNNERS
-
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None or job.status in (Job.Status.DONE, Job.Status.CANCELLED):
-        return  # deleted, or a redelivery after the job already finished
-    runner = RUNNERS.get(job.kind.removeprefix(KIND_PREFIX))
-    if runner is None:
-        job_fail(job, f"unknown generation kind {job.kind!r}")
-        return
-    try:
-        runner(job)
-    except JobCancelled:
-        log.info("generation job %s cancelled", job.pk)
-    except torch.cuda.OutOfMemoryError:
-        log.warning("generation job %s ran out of GPU memory", job.pk, exc_info=True)
-        torch.cuda.empty_cache()
-        params = job.params
-        job_fail(
-            job,
-            _(
-                "The GPU ran out of memory for this request (%(w)s×%(h)s px, %(n)s images). Try a smaller "
-                "size or fewer images."
-            )
-            % {
-                "w": params.get("width", "?"),
-                "h": params.get("height", "?"),
-                "n": params.get("batch", 1),
-            },
-        )
-    except (ModelNotConfigured, ValueError) as error:
-        job_fail(job, str(error))
-    except Exception as error:
-        log.exception("generation job %s failed", job.pk)
-        job_fail(
-            job,
-            _("Generation failed: %(error)s")
-            % {"error": f"{type(error).__name__}: {error}"},
-        )

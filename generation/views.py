@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from generation.forms import FORMS
-from generation.pipelines import models_summary
+from generation.forms import FORMS, offered_forms
+from generation.registry import models_summary
 from generation.services import (
     GenerationRefused,
     generation_cancel,
@@ -77,7 +77,8 @@ def wants_json(request: HttpRequest) -> bool:
 def index(request: HttpRequest) -> HttpResponse:
     session_key_of(request)
     forms = {
-        kind: form_class(auto_id=f"id_{kind}_%s") for kind, form_class in FORMS.items()
+        kind: form_class(auto_id=f"id_{kind}_%s")
+        for kind, form_class in offered_forms().items()
     }
     return _render_index(request, forms, active=request.GET.get("tab", "text2image"))
 
@@ -91,7 +92,7 @@ def _render_index(
         "generation/index.html",
         {
             "forms": forms,
-            "active": active if active in FORMS else "text2image",
+            "active": active if active in forms else "text2image",
             "models": models_summary(),
             "jobs": [job_json(job) for job in jobs],
         },
@@ -114,7 +115,7 @@ def submit(request: HttpRequest, kind: str) -> HttpResponse:
             )
         forms = {
             k: (form if k == kind else c(auto_id=f"id_{k}_%s"))
-            for k, c in FORMS.items()
+            for k, c in offered_forms().items()
         }
         return _render_index(request, forms, kind, status=400)
     try:

@@ -26,6 +26,7 @@ from portal.archive.models import Document
 from portal.jobs.heartbeat import beat_start, resumable
 from portal.jobs.models import Job
 from portal.jobs.progress import JobCancelled, JobSuperseded, job_fail, job_finish, job_progress, job_start, send_event
+from portal.jobs.queue import job_enqueue, job_send
 
 log = logging.getLogger(__name__)
 
@@ -109,18 +110,14 @@ def pdf_render_start(*, document: Document, pdfs: list[PdfFile], user, max_bytes
     folder.mkdir(parents=True)
     for i, pdf in enumerate(pdfs):
         (folder / f"{i + 1}.pdf").write_bytes(pdf.data)
-    transaction.on_commit(lambda: _enqueue(job))
+    job_enqueue(_render_task(job), job=job)
     return job
 
 
-def _enqueue(job: Job) -> None:
+def _render_task(job: Job):
     from portal.archive import tasks
 
-    try:
-        tasks.pdf_render.si(job.pk, job.attempt).set(task_id=job.task_id).apply_async()
-    except Exception as exc:  # noqa: BLE001 - the broker is down: say so on the job
-        log.exception("could not queue job %s", job.pk)
-        job_fail(job, f"could not queue the work: {exc}")
+    return tasks.pdf_render.si(job.pk, job.attempt).set(task_id=job.task_id)
 
 
 @resumable(KIND)
@@ -128,7 +125,7 @@ def pdf_render_resume(job: Job) -> None:
     """Draw again from the first page: nothing was stored before the last page was drawn."""
     job.task_id = str(uuid4())
     Job.objects.filter(pk=job.pk).update(task_id=job.task_id, message="drawing the pages again (the worker stopped)")
-    _enqueue(job)
+    job_send(_render_task(job), job=job)
 
 
 def pdf_render(*, job_id: int, attempt: int | None = None) -> None:

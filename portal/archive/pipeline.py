@@ -27,6 +27,7 @@ from portal.archive.models import HtrModel, Line, Page, Transcription
 from portal.jobs.heartbeat import beat_start, beat_stop, resumable
 from portal.jobs.models import Job
 from portal.jobs.progress import JobCancelled, JobSuperseded, job_fail, job_finish, job_progress, job_start
+from portal.jobs.queue import job_enqueue, job_send
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +64,12 @@ def page_pipeline_start(
         total=100 * len(steps),
         task_id=str(uuid4()),
     )
-    transaction.on_commit(lambda: _enqueue(job, steps))
+    job_enqueue(_steps_chain(job, steps), job=job)
     return job
 
 
-def _enqueue(job: Job, steps: list[str]) -> None:
+def _steps_chain(job: Job, steps: list[str]):
+    """The steps as one chain; the first carries the job's task id, so a cancel revokes it before it starts."""
     from celery import chain
 
     from portal.archive import tasks
@@ -75,11 +77,7 @@ def _enqueue(job: Job, steps: list[str]) -> None:
     task_of = {"prepare": tasks.page_prepare, "segmentation": tasks.page_segment, "recognition": tasks.page_recognise}
     signatures = [task_of[step].si(job.pk, job.attempt) for step in steps]
     signatures[0] = signatures[0].set(task_id=job.task_id)
-    try:
-        chain(*signatures).apply_async()
-    except Exception as exc:  # noqa: BLE001 - the broker is down: say so on the job instead of a lost page
-        log.exception("could not queue job %s", job.pk)
-        job_fail(job, f"could not queue the work: {exc}")
+    return chain(*signatures)
 
 
 def lines_read_start(*, page: Page, lines: list[int], user=None) -> Job:
@@ -100,7 +98,7 @@ def page_pipeline_resume(job: Job) -> None:
     job.task_id = str(uuid4())
     job.message = f"{steps[0]} (again: the worker stopped)"
     Job.objects.filter(pk=job.pk).update(task_id=job.task_id, message=job.message)
-    _enqueue(job, steps)
+    job_send(_steps_chain(job, steps), job=job)
 
 
 def job_page(job: Job) -> Page | None:

@@ -31,6 +31,7 @@ from portal.archive import htr_models
 from portal.archive.models import Document, HtrModel, Layer, Line, Page, Transcription
 from portal.jobs.models import Job
 from portal.jobs.progress import JobCancelled, JobSuperseded, job_fail, job_finish, job_progress, job_start
+from portal.jobs.queue import job_enqueue
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +226,7 @@ def job_queue(*, document: Document, user, kind: str, params: dict) -> Job:
             message="waiting for a training worker",
             task_id=str(uuid4()),
         )
-        transaction.on_commit(lambda: _enqueue(job))
+        job_enqueue(_training_task(job), job=job)
     return job
 
 
@@ -268,14 +269,10 @@ def training_auto_maybe(*, document: Document, user) -> Job | None:
         return None
 
 
-def _enqueue(job: Job) -> None:
+def _training_task(job: Job):
     from portal.archive import tasks
 
-    try:
-        tasks.train_model.apply_async((job.pk,), task_id=job.task_id)
-    except Exception as exc:  # noqa: BLE001 - the broker is down: say so on the job
-        log.exception("could not queue training job %s", job.pk)
-        job_fail(job, f"could not queue the training: {exc}")
+    return tasks.train_model.si(job.pk).set(task_id=job.task_id)
 
 
 # --- running --------------------------------------------------------------------------------------------------------

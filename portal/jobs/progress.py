@@ -6,6 +6,8 @@ ending a job also keep its heartbeat (heartbeat.py).
 
 import logging
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -107,6 +109,36 @@ def job_fail(job: Job, error: str) -> None:
     job.finished = timezone.now()
     job.save(update_fields=["status", "error", "finished", "updated"])
     job_push(job, force=True)
+
+
+def default_failure_message(job: Job, error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+@contextmanager
+def failures_recorded(
+    job: Job,
+    *,
+    explain: Callable[[Job, Exception], str] = default_failure_message,
+    on_failed: Callable[[Job, Exception], None] | None = None,
+    reraise: bool = False,
+) -> Iterator[None]:
+    """Run a job's work so that it always ends on the Job row: an exception fails the job with `explain`'s message (a
+    person reads it on the page) and is logged; a cancel or a newer run taking over ends quietly. `on_failed` does the
+    caller's own bookkeeping (a chat message, a page's state); `reraise` lets the task fail too (Celery's own record)."""
+    try:
+        yield
+    except JobSuperseded:
+        log.warning("job %s (%s): a newer run of it does the work now", job.pk, job.kind)
+    except JobCancelled:
+        log.info("job %s (%s) was cancelled", job.pk, job.kind)
+    except Exception as error:
+        log.exception("job %s (%s) failed", job.pk, job.kind)
+        job_fail(job, explain(job, error))
+        if on_failed is not None:
+            on_failed(job, error)
+        if reraise:
+            raise
 
 
 def job_cancel(job: Job) -> None:

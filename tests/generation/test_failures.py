@@ -5,7 +5,7 @@ import torch
 from PIL import Image
 
 from generation import features, safety
-from generation.services import generation_run
+from generation.running import generation_run
 from portal.jobs.models import Job
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ def test_cuda_out_of_memory_fails_the_job_with_a_message_and_returns(monkeypatch
             "CUDA out of memory. Tried to allocate 20.00 GiB"
         )
 
-    monkeypatch.setitem(features.RUNNERS, "text2image", runs_out_of_memory)
+    monkeypatch.setattr(features, "text_to_image", runs_out_of_memory)
     job = Job.objects.create(
         kind="generation.text2image", params={"width": 2048, "height": 1024, "batch": 4}
     )

@@ -191,15 +191,35 @@
     });
   });
 
-  document.querySelectorAll(".gen-tab").forEach(function (tab) {
+  /* The feature tabs, as the WAI-ARIA tabs pattern: click or arrow keys / Home / End select a tab and show its panel;
+     only the selected tab is in the Tab order. */
+  const tabs = Array.from(document.querySelectorAll(".gen-tab"));
+  function selectTab(tab, focus) {
+    tabs.forEach(function (t) {
+      const selected = t === tab;
+      t.classList.toggle("current", selected);
+      t.setAttribute("aria-selected", selected ? "true" : "false");
+      t.tabIndex = selected ? 0 : -1;
+      document.getElementById(t.getAttribute("aria-controls")).hidden = !selected;
+    });
+    if (focus) tab.focus();
+    history.replaceState(null, "", "?tab=" + tab.dataset.tab);
+  }
+  tabs.forEach(function (tab, index) {
     tab.addEventListener("click", function (event) {
       event.preventDefault();
-      document.querySelectorAll(".gen-tab").forEach(function (t) {
-        t.classList.toggle("current", t === tab);
-        t.setAttribute("aria-selected", t === tab ? "true" : "false");
-      });
-      document.querySelectorAll(".gen-form").forEach(function (f) { f.hidden = f.dataset.kind !== tab.dataset.tab; });
-      history.replaceState(null, "", "?tab=" + tab.dataset.tab);
+      selectTab(tab, false);
+    });
+    tab.addEventListener("keydown", function (event) {
+      const next = {
+        ArrowRight: (index + 1) % tabs.length,
+        ArrowLeft: (index - 1 + tabs.length) % tabs.length,
+        Home: 0,
+        End: tabs.length - 1,
+      }[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      selectTab(tabs[next], true);
     });
   });
 
