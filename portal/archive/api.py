@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from portal.archive import exports, htr_models, pipeline, search, selectors, serializers, tei, training, uploads
 from portal.archive.models import Document, HtrModel, Membership, Page, Project
 from portal.archive.permissions import can_edit_document, can_manage_document
+from portal.archive.training_project import project_job_editable_by, project_training_start
 from portal.archive.training_segmentation import segmentation_training_start
 from portal.entities import facets as entity_facets
 from portal.jobs.consumers import job_visible_to
@@ -135,6 +136,33 @@ class ProjectViewSet(viewsets.ModelViewSet):
             instance.delete()
             for pk in documents:
                 _delete_files_later(Path(settings.MEDIA_ROOT) / "documents" / str(pk))
+
+    @extend_schema(
+        request=serializers.ProjectTrainSerializer,
+        responses={
+            202: serializers.JobSerializer, 400: serializers.ErrorSerializer, 403: serializers.ErrorSerializer,
+            409: serializers.ErrorSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
+    def train(self, request, pk=None):
+        """Train a recognition model from the corrected lines of all the project's documents (owners and editors;
+        job on the `training` queue): `base` model (default: the project's), `minutes` or `epochs`."""
+        project = self.get_object()
+        if project.role_of(request.user) not in EDIT_ROLES:
+            return error("you may see this project but not train models on it", status.HTTP_403_FORBIDDEN)
+        s = serializers.ProjectTrainSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        try:
+            job = project_training_start(
+                project=project, user=request.user, minutes=s.validated_data.get("minutes"),
+                epochs=s.validated_data.get("epochs"), base_id=s.validated_data.get("base"),
+            )
+        except training.TrainingBusy as exc:
+            return error(str(exc), status.HTTP_409_CONFLICT)
+        except training.TrainingError as exc:
+            return error(str(exc))
+        return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=serializers.MemberSerializer, responses=serializers.MemberSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
@@ -353,6 +381,7 @@ class JobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         page = pipeline.job_page(job)
         document = page.document if page is not None else training.job_document(job)
         allowed = job.owner_id == request.user.pk or (document is not None and can_edit_document(document, request.user))
+        allowed = allowed or project_job_editable_by(job, request.user)
         if not request.user.is_authenticated or not allowed:
             raise PermissionDenied("only the job's owner or an editor of its document may cancel it")
         job_cancel(job)

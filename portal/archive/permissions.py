@@ -1,6 +1,6 @@
 """Who may do what: owner / editor / viewer per project; published documents readable by anyone."""
 
-from portal.archive.models import Document, Membership, Page
+from portal.archive.models import Document, Membership, Page, Project
 
 
 def document_role(document: Document, user) -> str | None:
@@ -43,6 +43,9 @@ def target_visible_to(target: str, user, job_kind: str = "") -> bool:
     elif kind == "archive.page":
         page = Page.objects.filter(pk=pk).select_related("document__project").first()
         document = page.document if page else None
+    elif kind == "archive.project" and pk.isdigit():  # a project's training: its members
+        project = Project.objects.filter(pk=pk).first()
+        return bool(project and project.role_of(user) is not None)
     else:
         return False
     if job_kind in MEMBERS_ONLY_JOBS:

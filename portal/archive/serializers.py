@@ -349,6 +349,16 @@ class TrainSerializer(serializers.Serializer):
     epochs = serializers.IntegerField(required=False, allow_null=True, help_text="stop after this many epochs")
 
 
+class ProjectTrainSerializer(serializers.Serializer):
+    base = serializers.IntegerField(
+        required=False, allow_null=True, help_text="recognition model to fine-tune (default: the project's)"
+    )
+    minutes = serializers.FloatField(
+        required=False, allow_null=True, help_text="time budget (default TRAINING_DEFAULT_MINUTES)"
+    )
+    epochs = serializers.IntegerField(required=False, allow_null=True, help_text="stop after this many epochs")
+
+
 class LineCreatedSerializer(LineOutSerializer):
     job = JobSerializer(help_text="the reading of the new line")
 
@@ -448,6 +458,7 @@ class SearchSerializer(serializers.Serializer):
     suggestion = serializers.CharField(
         allow_null=True, help_text="the query spelt as the lines found write it, when words were found only misspelt"
     )
+
 
 class LineShapeSerializer(serializers.Serializer):
     polygon = PointsField(min_length=3, required=False)

@@ -208,19 +208,23 @@ def training_start(
     )
 
 
-def job_queue(*, document: Document, user, kind: str, params: dict) -> Job:
-    """The training job, queued once the transaction commits; TrainingBusy while another training of the document
-    runs."""
+def job_queue(*, document: Document | None = None, project=None, user, kind: str, params: dict) -> Job:
+    """The training job of the document (or the project), queued once the transaction commits; TrainingBusy while
+    another training of it runs."""
+    source = document if document is not None else project
+    name = "document" if document is not None else "project"
     with transaction.atomic():
-        Document.objects.select_for_update().filter(pk=document.pk).first()  # one start at a time per document
-        running = active_training(document)
+        type(source).objects.select_for_update().filter(pk=source.pk).first()  # one start at a time
+        running = active_training(document) if document is not None else Job.objects.filter(
+            kind=KIND, target=f"archive.project:{project.pk}", status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+        ).first()
         if running is not None:
-            raise TrainingBusy(f"a training of this document is already running (job {running.pk})")
+            raise TrainingBusy(f"a training of this {name} is already running (job {running.pk})")
         job = Job.objects.create(
             kind=kind,
             owner=user if user is not None and user.is_authenticated else None,
-            target=f"archive.document:{document.pk}",
-            group=f"document-{document.pk}",
+            target=f"archive.{name}:{source.pk}",
+            group=f"{name}-{source.pk}",
             params=params,
             total=100,
             message="waiting for a training worker",
@@ -310,9 +314,9 @@ def _score(model_dir: Path, pages: list[tuple[Path, object]]) -> dict:
     return score_pages(recognizer, [(image, copy.deepcopy(page)) for image, page in pages])
 
 
-def model_name(document: Document) -> str:
-    n = HtrModel.objects.filter(project_id=document.project_id).count() + 1
-    return f"{document.title[:150]} v{n}"
+def model_name(source: Document | Scope) -> str:
+    n = HtrModel.objects.filter(project_id=source.project_id).count() + 1
+    return f"{source.title[:150]} v{n}"
 
 
 def folder_name(name: str, job: Job) -> str:
@@ -324,6 +328,33 @@ def job_document(job: Job) -> Document | None:
     return Document.objects.filter(pk=pk).select_related("project").first() if kind == "archive.document" else None
 
 
+@dataclass
+class Scope:
+    """What a training learns from: one document (`document`), or every document of a project (training_project.py).
+    `title` names its models."""
+
+    project_id: int
+    title: str
+    documents: list[Document]
+    document: Document | None = None
+
+    def corrected_lines(self, pages: list[int] | None = None) -> dict[int, list[tuple[Line, str]]]:
+        found: dict[int, list[tuple[Line, str]]] = {}
+        for document in self.documents:
+            found.update(corrected_lines(document, pages))
+        return found
+
+
+def job_scope(job: Job) -> Scope | None:
+    """The document or project the training job learns from; None once it was deleted."""
+    from portal.archive.training_project import project_scope
+
+    document = job_document(job)
+    if document is not None:
+        return Scope(project_id=document.project_id, title=document.title, documents=[document], document=document)
+    return project_scope(job)
+
+
 def training_run(*, job_id: int) -> None:
     """The training job (recognition, or segmentation: training_segmentation.py): write the corrected pages, score
     the base on the held-out ones, train, score the new model on them and register it. Every failure ends on the
@@ -333,17 +364,18 @@ def training_run(*, job_id: int) -> None:
     job = Job.objects.filter(pk=job_id, kind__in=[KIND, training_segmentation.KIND]).first()
     if job is None or not job.is_active:
         return
-    document = job_document(job)
-    work = Path(settings.MODELS_DIR) / f"project-{document.project_id if document else 0}" / f".training-{job.pk}"
+    scope = job_scope(job)
+    work = Path(settings.MODELS_DIR) / f"project-{scope.project_id if scope else 0}" / f".training-{job.pk}"
     try:
         job_start(job, total=100, message="gathering the corrected lines")
-        if document is None:
-            raise TrainingError("the document was deleted")
+        if scope is None:
+            raise TrainingError(f"the {'project' if job.target.startswith('archive.project') else 'document'} "
+                                "was deleted")
         if job.kind == training_segmentation.KIND:
-            result = training_segmentation.segmentation_train(job, document, work)
+            result = training_segmentation.segmentation_train(job, scope.document, work)
             message = training_segmentation.summary(result)
         else:
-            result = _train(job, document, work)
+            result = _train(job, scope, work)
             message = result.get("outcome") or _summary(result)
         job_finish(job, result=result, message=message)
     except JobSuperseded:
@@ -364,14 +396,14 @@ def _summary(result: dict) -> str:
     )
 
 
-def _train(job: Job, document: Document, work: Path) -> dict:
+def _train(job: Job, scope: Scope, work: Path) -> dict:
     from htr.training.recognition import train_recognition
 
     params = job.params
     base = HtrModel.objects.filter(pk=params["base"]).first()
     if base is None:
         raise TrainingError(f"the base model {params['base']} is gone")
-    lines = corrected_lines(document, params.get("pages"))
+    lines = scope.corrected_lines(params.get("pages"))
     if sum(len(v) for v in lines.values()) < 2:
         raise TrainingError("the corrected lines are gone")
     split = held_out_split(lines)
@@ -423,8 +455,8 @@ def _train(job: Job, document: Document, work: Path) -> dict:
         checkpoint_minutes=10_000,
     )
     job_progress(job, done=96, message="scoring the new model on the held-out lines")
-    name = model_name(document)
-    folder = Path(settings.MODELS_DIR) / f"project-{document.project_id}" / folder_name(name, job)
+    name = model_name(scope)
+    folder = Path(settings.MODELS_DIR) / f"project-{scope.project_id}" / folder_name(name, job)
     shutil.move(str(out), folder)
     try:
         scores = _score(folder, held_out)
@@ -443,22 +475,22 @@ def _train(job: Job, document: Document, work: Path) -> dict:
             model = HtrModel.objects.create(
                 name=name, kind=HtrModel.Kind.RECOGNITION, script=base.script, language=base.language, base=base,
                 path=str(folder), figures=figures, trained_lines=split.train_lines, trained_pages=len(split.train),
-                trained_by=job.owner, trained_at=timezone.now(), project_id=document.project_id,
+                trained_by=job.owner, trained_at=timezone.now(), project_id=scope.project_id,
             )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    corrected = corrected_counts(document)
+    corrected = {pk: len(page_lines) for pk, page_lines in scope.corrected_lines().items()}
     untouched = [  # the pages with lines nobody wrote: what a re-reading with the new model changes
-        page.pk for page in document.pages.annotate(line_count=Count("lines")).order_by("number")
-        if corrected.get(page.pk, 0) < page.line_count
+        page.pk for page in Page.objects.filter(document__in=scope.documents).annotate(line_count=Count("lines"))
+        .order_by("document_id", "number") if corrected.get(page.pk, 0) < page.line_count
     ]
     result = {
         **live, "model": model.pk, "model_name": model.name, "cer": scores["cer"], "held_out_lines": scores["lines"],
         "trained_pages": len(split.train), "curve": figures["curve"], "uncorrected_pages": untouched,
     }
-    if params.get("auto"):
-        result.update(_auto_switch(document, model, untouched, job.owner))
+    if params.get("auto") and scope.document is not None:
+        result.update(_auto_switch(scope.document, model, untouched, job.owner))
         result["outcome"] = (f"model {model.name}: {base_scores['cer']:.1f} → {scores['cer']:.1f} CER, "
                              f"{len(result['reread_pages'])} page{'s' if len(result['reread_pages']) != 1 else ''} "
                              "re-read")
