@@ -63,3 +63,9 @@ def test_a_mix_asked_of_the_shipped_model_is_refused_with_the_reason(client, shi
 def test_mixing_is_offered_for_a_model_whose_card_allows_it(client, tiny_models):
     page = client.get(reverse("generation:index")).content.decode()
     assert 'id="tab-mix"' in page and "Mixing is not offered" not in page
+
+
+def test_the_page_says_it_in_russian_too(client, shipped_model):
+    page = client.get("/ru/generation/").content.decode()
+    assert "Эта маленькая модель рисует одну цветную фигуру на однотонном фоне, 64×64 пикселей" in page
+    assert "Смешивание не предлагается" in page and 'aria-label="Возможности генерации"' in page
