@@ -12,10 +12,11 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.archive import htr_models, layout, pipeline, training
+from portal.archive import htr_models, job_words, layout, training
 from portal.archive.forms import DocumentForm, MemberForm, ProjectForm, ProjectSettingsForm
 from portal.archive.models import Document, HtrModel, Membership, Page, Project, Script
 from portal.archive.permissions import (
+    MEMBERS_ONLY_JOBS,
     can_edit_document,
     can_manage_document,
     can_read_document,
@@ -198,30 +199,13 @@ def member_remove(request: HttpRequest, project_id: int, membership_id: int) -> 
     return redirect("project", project_id=project.pk)
 
 
-# A page job's message is the pipeline's step name; the card says the step in words (its state), so the page shows
-# the word only when the state does not (a job reading a few lines leaves the page "Done").
-STEP_STATES = {**pipeline.STATES, "done": Page.State.DONE}
-
-
-def page_job_words(job: dict, state: str) -> str:
-    """What a page card says about its job, in the reader's language (the same rule as document.js)."""
-    if job["status"] == Job.Status.QUEUED:
-        return _("Waiting for a worker…")
-    step, _sep, rest = job["message"].partition(" ")
-    if step not in STEP_STATES:
-        return job["message"]
-    if rest:
-        return _("Started again: the worker had stopped.")
-    return "" if STEP_STATES[step] == state else str(STEP_STATES[step].label)
-
-
 def _page_jobs(pages: list[Page]) -> dict[int, dict]:
     """The newest active job of each page, as the event the websocket would send (a reload never loses progress)."""
     targets = {f"archive.page:{page.pk}": page for page in pages}
     found: dict[int, dict] = {}
     for job in Job.objects.filter(target__in=targets, status__in=ACTIVE).order_by("created"):
         page = targets[job.target]
-        found[page.pk] = {**job.as_event(), "words": page_job_words(job.as_event(), page.state)}
+        found[page.pk] = {**job.as_event(), "words": job_words.page_job_words(job.as_event(), page.state)}
     return found
 
 
@@ -232,11 +216,13 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     jobs = _page_jobs(pages)
     for page in pages:
         page.job = jobs.get(page.pk)
+    member = document.project.role_of(request.user) is not None
     document_jobs = [
-        job.as_event()
+        {**job.as_event(), "words": job_words.document_job_words(job.as_event())}
         for job in Job.objects.filter(target=f"archive.document:{document.pk}", status__in=ACTIVE)
+        if member or job.kind not in MEMBERS_ONLY_JOBS  # a training is its project's business
     ]
-    training_panel = _training_panel(request, document, pages) if document.project.role_of(request.user) else None
+    training_panel = _training_panel(request, document, pages) if member else None
     return render(
         request,
         "archive/document.html",
@@ -248,13 +234,13 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
             "export_formats": [("text", _("Plain text")), ("alto", "ALTO"), ("page", "PAGE XML"), ("tei", "TEI P5")],
             "can_edit": can_edit_document(document, request.user),
             "can_manage": can_manage_document(document, request.user),
-            "is_member": document.project.role_of(request.user) is not None,
+            "is_member": member,
             "settings_form": DocumentForm(instance=document),
             "page_config": {
                 "documentId": document.pk,
                 "canEdit": can_edit_document(document, request.user),
                 "stateLabels": {value: str(label) for value, label in Page.State.choices},
-                "stepStates": {step: str(state) for step, state in STEP_STATES.items()},
+                "stepStates": {step: str(state) for step, state in job_words.STEP_STATES.items()},
                 "jobs": document_jobs + [page.job for page in pages if page.job],
                 "training": training_panel["config"] if training_panel else None,
             },

@@ -79,6 +79,9 @@
       return interpolate(gettext("Drawing the PDF pages: %(done)s of %(total)s"),
         { done: job.done.toLocaleString(LANG), total: job.total.toLocaleString(LANG) }, true);
     }
+    if (job.kind === "model_training" || job.kind === "segmentation_training") {
+      return gettext("A model is being trained: see Models below.");
+    }
     return job.message || "";
   }
 
