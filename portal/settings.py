@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "portal.archive",
     "generation",
     "assistant",
+    "portal.entities",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +133,8 @@ CELERY_TASK_ROUTES = {
     "assistant.vlm_*": {"queue": "gpu"},
     "assistant.page_read": {"queue": "gpu"},
 }
+# People, places and dates are extracted again after each reading and correction (portal/entities); off: never.
+ENTITIES_EXTRACT = env_bool("ENTITIES_EXTRACT", True)
 # A running job's worker beats every JOB_HEARTBEAT_SECONDS; one silent for JOB_STALE_SECONDS is resumed or failed.
 JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
@@ -280,6 +283,3 @@ ASSISTANT_MAX_IMAGE_PIXELS = env_int("ASSISTANT_MAX_IMAGE_PIXELS", 50_000_000)
 # Questions + uploads a minute, per user or (visitors) per address; visitors' queued work, all of them together.
 ASSISTANT_RATE_LIMIT_PER_MINUTE = env_int("ASSISTANT_RATE_LIMIT_PER_MINUTE", 20)
 ASSISTANT_MAX_ANONYMOUS_QUEUE = env_int("ASSISTANT_MAX_ANONYMOUS_QUEUE", 10)
-    "portal.entities",
-# People, places and dates are extracted again after each reading and correction (portal/entities); off: never.
-ENTITIES_EXTRACT = env_bool("ENTITIES_EXTRACT", True)
