@@ -17,6 +17,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers as fields
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import BaseContentNegotiation
@@ -69,6 +72,7 @@ class IiifView(APIView):
 
 
 class ManifestView(IiifView):
+    @extend_schema(responses={(200, "application/ld+json"): OpenApiTypes.OBJECT})
     def get(self, request, document_id: int):
         """The document as a IIIF Presentation 3 manifest, its lines as `supplementing` annotations."""
         document = selectors.documents_readable_by(request.user).filter(pk=document_id).first()
@@ -78,6 +82,7 @@ class ManifestView(IiifView):
 
 
 class ImageBaseView(IiifView):
+    @extend_schema(responses={303: None}, description="Redirects to the page's info.json.")
     def get(self, request, page_id: int):
         page = _readable_page(request, page_id)
         response = HttpResponseRedirect(f"{iiif.image_service_url(_base(request), page)}/info.json", status=303)
@@ -86,6 +91,7 @@ class ImageBaseView(IiifView):
 
 
 class ImageInfoView(IiifView):
+    @extend_schema(responses={(200, "application/ld+json"): OpenApiTypes.OBJECT})
     def get(self, request, page_id: int):
         """The page's IIIF Image API 3 (level 1) description."""
         page = _readable_page(request, page_id)
@@ -93,6 +99,7 @@ class ImageInfoView(IiifView):
 
 
 class ImageView(IiifView):
+    @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY, (200, "image/png"): OpenApiTypes.BINARY})
     def get(self, request, page_id: int, region: str, size: str, rotation: str, quality: str, fmt: str):
         """`{region}/{size}/{rotation}/{quality}.{format}` of the page's image."""
         page = _readable_page(request, page_id)
@@ -117,6 +124,18 @@ class ImportView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
+    @extend_schema(
+        request={
+            "application/json": inline_serializer("IiifImportUrl", {"url": fields.URLField()}),
+            "multipart/form-data": inline_serializer("IiifImportFile", {"manifest": fields.FileField()}),
+        },
+        responses={
+            201: inline_serializer(
+                "IiifImportStarted",
+                {"document": serializers.DocumentSerializer(), "job": serializers.JobSerializer()},
+            )
+        },
+    )
     def post(self, request, project_id: int):
         project = selectors.projects_visible_to(request.user).filter(pk=project_id).first()
         if project is None:
