@@ -103,9 +103,12 @@ def _name_after(text: str, start: int) -> tuple[int, int] | None:
     pending_particle = False
     for match in _WORD.finditer(text, start):
         gap = text[pos : match.start()]
-        if gap.strip(" \n'’") or gap.count("\n") > 1 or "\n" in gap and end is not None and not pending_particle:
-            break
         word = match.group(0)
+        capitalised_name = word[:1].isupper() and not is_stop_word(word)  # "Monsieur Jean / Dupont"
+        if gap.strip(" \n'’") or gap.count("\n") > 1:
+            break
+        if "\n" in gap and end is not None and not pending_particle and not capitalised_name:
+            break
         if _PARTICLE.match(word) and end is not None or _PARTICLE.match(word) and word.lower() in ("de", "d", "du"):
             pending_particle = True
             pos = match.end()
