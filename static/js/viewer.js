@@ -89,7 +89,9 @@
       const scale = ((unit.x - origin.x) / 1000);
       group.setAttribute("transform", "translate(" + origin.x + "," + origin.y + ") scale(" + scale + ")");
       pixel = 1 / (scale || 1);
-      handles.querySelectorAll("circle").forEach(function (c) { c.setAttribute("r", 6 * pixel); });
+      handles.querySelectorAll("circle").forEach(function (c) {
+        c.setAttribute("r", (c.classList.contains("handle-midpoint") ? 4 : 6) * pixel);
+      });
     }
     ["animation", "update-viewport", "resize", "open", "viewport-change"].forEach(function (name) {
       viewer.addHandler(name, place);
@@ -131,17 +133,29 @@
       base.setAttribute("class", "line-baseline");
       base.setAttribute("points", (line.baseline || []).map(function (p) { return p[0] + "," + p[1]; }).join(" "));
       handles.appendChild(base);
+      function handle(className, kind, point, data) {
+        const c = document.createElementNS(SVG, "circle");
+        c.setAttribute("class", "handle " + className);
+        c.setAttribute("cx", point[0]);
+        c.setAttribute("cy", point[1]);
+        c.setAttribute("r", (className.includes("midpoint") ? 4 : 6) * pixel);
+        c.dataset.kind = kind;
+        Object.assign(c.dataset, data);
+        handles.appendChild(c);
+      }
+      // A point of each; between two points, a smaller one that adds a point where it is dragged (a double click
+      // on a point removes it).
       [["polygon", "handle-outline"], ["baseline", "handle-baseline"]].forEach(function (kind) {
-        (line[kind[0]] || []).forEach(function (point, index) {
-          const c = document.createElementNS(SVG, "circle");
-          c.setAttribute("class", "handle " + kind[1]);
-          c.setAttribute("cx", point[0]);
-          c.setAttribute("cy", point[1]);
-          c.setAttribute("r", 6 * pixel);
-          c.dataset.kind = kind[0];
-          c.dataset.index = index;
-          handles.appendChild(c);
+        const points = line[kind[0]] || [];
+        const closed = kind[0] === "polygon";
+        points.forEach(function (point, index) {
+          const next = points[index + 1] || (closed ? points[0] : null);
+          if (next && points.length > 1) {
+            handle("handle-midpoint " + kind[1], kind[0], [(point[0] + next[0]) / 2, (point[1] + next[1]) / 2],
+              { insert: index + 1 });
+          }
         });
+        points.forEach(function (point, index) { handle(kind[1], kind[0], point, { index: index }); });
       });
     }
 
@@ -157,8 +171,25 @@
       event.preventDefault();
       event.target.setPointerCapture(event.pointerId);
       const line = lines.find(function (l) { return l.id === activeId; });
-      dragging = { line: line, handle: event.target, kind: event.target.dataset.kind,
-        index: parseInt(event.target.dataset.index, 10), points: line[event.target.dataset.kind].map(function (p) { return p.slice(); }) };
+      const data = event.target.dataset;
+      const points = line[data.kind].map(function (p) { return p.slice(); });
+      let index = parseInt(data.index, 10);
+      if (data.insert !== undefined) { // a new point between two
+        index = parseInt(data.insert, 10);
+        points.splice(index, 0, [Math.round(Number(event.target.getAttribute("cx"))), Math.round(Number(event.target.getAttribute("cy")))]);
+      }
+      dragging = { line: line, handle: event.target, kind: data.kind, index: index, points: points, moved: false };
+    });
+    handles.addEventListener("dblclick", function (event) {
+      const data = event.target.dataset;
+      if (!event.target.classList.contains("handle") || data.index === undefined || mode) return;
+      event.stopPropagation();
+      const line = lines.find(function (l) { return l.id === activeId; });
+      const points = line[data.kind].filter(function (p, i) { return i !== parseInt(data.index, 10); });
+      if (points.length < (data.kind === "polygon" ? 3 : 2)) return;
+      const change = {};
+      change[data.kind] = points;
+      options.onShape(line.id, change);
     });
     handles.addEventListener("pointermove", function (event) {
       if (!dragging) return;
@@ -166,6 +197,7 @@
       const point = pointAt(event);
       if (!point) return;
       dragging.points[dragging.index] = [Math.round(point.x), Math.round(point.y)];
+      dragging.moved = true;
       dragging.handle.setAttribute("cx", point.x);
       dragging.handle.setAttribute("cy", point.y);
       const flat = dragging.points.map(function (p) { return p[0] + "," + p[1]; }).join(" ");
@@ -177,11 +209,12 @@
       event.stopPropagation();
       const done = dragging;
       dragging = null;
+      if (!done.moved) return; // a click (or half a double click): nothing changed
       const change = {};
       change[done.kind] = done.points;
       options.onShape(done.line.id, change);
     });
-    ["pointerdown", "pointerup", "click"].forEach(function (name) {
+    ["pointerdown", "pointerup", "click", "dblclick"].forEach(function (name) {
       // OpenSeadragon's own trackers must not see a handle's press (it would pan the image).
       handles.addEventListener(name, function (event) {
         if (!mode && event.target.classList.contains("handle")) event.stopPropagation();

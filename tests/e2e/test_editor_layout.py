@@ -127,3 +127,43 @@ def test_the_type_of_the_active_lines_region_is_changed_from_the_toolbar(daphne_
     page.click("#region-kind-set")
     page.wait_for_selector("#editor-status:has-text('Region type changed.')")
     assert Region.objects.get(pk=region.pk).kind == "signature-mark"
+
+
+def open_on_second_line(daphne_server, page, owner):
+    from portal.archive.models import Line
+
+    stored = stored_page(owner)
+    line = Line.objects.filter(page=stored).order_by("order")[1]
+    log_in(page, daphne_server, "owner", "owner-pw-2024")
+    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/?line={line.pk}")
+    page.wait_for_timeout(800)  # the zoom on the line has settled
+    return line
+
+
+def centre(page, selector: str) -> tuple[float, float]:
+    box = page.locator(selector).bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def test_dragging_the_mark_between_two_points_adds_a_point_to_the_outline(daphne_server, browser_page, owner):
+    page = browser_page
+    line = open_on_second_line(daphne_server, page, owner)
+    x, y = centre(page, ".handle-outline.handle-midpoint[data-insert='1']")  # between the top corners
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y - 20, steps=5)
+    page.mouse.up()
+    page.wait_for_selector("#editor-status:has-text('Line outline saved.')")
+    line.refresh_from_db()
+    assert len(line.polygon) == 5
+    assert line.polygon[1][1] < line.polygon[0][1]  # the new point, pulled up, between the first two corners
+
+
+def test_a_double_click_on_a_point_removes_it_from_the_outline(daphne_server, browser_page, owner):
+    page = browser_page
+    line = open_on_second_line(daphne_server, page, owner)
+    before = line.polygon
+    page.mouse.dblclick(*centre(page, ".handle-outline[data-index='2']"))
+    page.wait_for_selector("#editor-status:has-text('Line outline saved.')")
+    line.refresh_from_db()
+    assert line.polygon == before[:2] + before[3:]
