@@ -9,7 +9,8 @@ from portal.jobs.models import Job
 from tests.conftest import make_user
 from tests.generation.conftest import submit, upload
 
-pytestmark = pytest.mark.django_db
+# The form offers only installed models: the tiny ones stand installed.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tiny_models")]
 PROMPT = {
     "aspect": "1:1",
     "steps": 2,
