@@ -381,11 +381,13 @@ def search(request: HttpRequest) -> HttpResponse:
     """The search form with its filters (the user's projects and their documents); search.js asks the API."""
     from portal.archive import search as searching
     from portal.archive.selectors import projects_visible_to
+    from portal.entities import facets
 
     projects = list(projects_visible_to(request.user).prefetch_related("documents"))
     return render(request, "archive/search.html", {
         "query": request.GET.get("q", "").strip(), "projects": projects, "text_kinds": searching.TEXT_KINDS,
-        "chosen": {key: request.GET.get(key, "") for key in ("project", "document", "text")},
+        "chosen": {key: request.GET.get(key, "").strip() for key in ("project", "document", "text", *facets.FILTERS)},
+        "chips": facets.active_filters(request.GET), "date_error": facets.date_range_error(request.GET),
     })
 
 

@@ -4,6 +4,9 @@ the people, places and dates of the pages found (the search calls `search_refine
 from __future__ import annotations
 
 from collections import Counter
+from urllib.parse import urlencode
+
+from django.utils.translation import gettext_lazy as _
 
 from portal.entities.extraction import name_key
 from portal.entities.models import Mention
@@ -11,6 +14,13 @@ from portal.entities.selectors import FilterError, day_span, parse_day
 
 FACET_SIZE = 10
 FILTERS = ("person", "place", "organisation", "date_from", "date_to")
+FILTER_LABELS = {
+    "person": Mention.Kind.PERSON.label,
+    "place": Mention.Kind.PLACE.label,
+    "organisation": Mention.Kind.ORGANISATION.label,
+    "date_from": _("From"),
+    "date_to": _("To"),
+}
 
 
 def search_refine(*, results: list[dict], params) -> tuple[list[dict], dict]:
@@ -45,3 +55,28 @@ def facets_of(page_ids) -> dict:
         kind: [{"key": key, "name": names[(kind, key)], "pages": n} for key, n in counter.most_common(FACET_SIZE)]
         for kind, counter in counts.items()
     }
+
+
+def active_filters(params) -> list[dict]:
+    """The search page's chips: each filter in use, with the query string that drops it (the page's links carry
+    names, so a chip shows what the reader chose and the server reveals nothing it did not receive)."""
+    chips = []
+    for name in FILTERS:
+        value = (params.get(name) or "").strip()
+        if value:
+            rest = [(k, v) for k, v in params.items() if k != name and v]
+            chips.append({"name": name, "label": FILTER_LABELS[name], "value": value, "without": urlencode(rest)})
+    return chips
+
+
+def date_range_error(params) -> str:
+    """Why the page's date range cannot be used, in the reader's language ("" when it can). The API refuses the
+    same values in English; the page says so itself and asks nothing."""
+    try:
+        date_from = parse_day(params.get("date_from"), "date_from")
+        date_to = parse_day(params.get("date_to"), "date_to")
+    except FilterError:
+        return str(_("Write a date as a year, a year and month or a full date: 1914, 1914-08, 1914-08-23."))
+    if date_from and date_to and date_from > date_to:
+        return str(_("The first date must not be after the second."))
+    return ""

@@ -26,10 +26,11 @@
     projectSelect.addEventListener("change", narrowDocuments);
     narrowDocuments();
   }
-  if (!query || !query.trim()) return;
+  if (!query || !query.trim() || box.dataset.invalid) return; // a malformed date: the page has said why
 
+  const FILTERS = ["project", "document", "text", "person", "place", "organisation", "date_from", "date_to"];
   const ask = new URLSearchParams({ q: query.trim() });
-  ["project", "document", "text"].forEach(function (key) { if (params.get(key)) ask.set(key, params.get(key)); });
+  FILTERS.forEach(function (key) { if (params.get(key)) ask.set(key, params.get(key)); });
   window.SkoropisApi.get("/api/search/?" + ask.toString()).then(function (data) {
     box.hidden = false;
     summary.textContent = data.count
@@ -45,6 +46,7 @@
       suggestion.append(gettext("Did you mean:") + " ", link, "?");
       suggestion.hidden = false;
     }
+    showFacets(data.facets || {});
     const prefix = document.documentElement.lang === "ru" && location.pathname.startsWith("/ru/") ? "/ru" : "";
     data.results.forEach(function (hit) {
       const item = document.createElement("li");
@@ -74,4 +76,51 @@
     summary.textContent = error.message;
     summary.classList.add("error");
   });
+
+  // The people, places, organisations and dates of the pages found, most mentioned first; each is a plain link
+  // to this page with its filter added (a date sets both ends of the range), so the filters stay in the address.
+  function showFacets(facets) {
+    const panel = document.getElementById("search-facets");
+    const groups = [
+      ["person", gettext("People")], ["place", gettext("Places")],
+      ["organisation", gettext("Organisations")], ["date", gettext("Dates")],
+    ];
+    groups.forEach(function (group) {
+      const kind = group[0];
+      const values = (facets[kind] || []).filter(function (value) { return !value.key.startsWith("--"); }); // no year: no range
+      if (!values.length) return;
+      const heading = document.createElement("h3");
+      heading.id = "facet-" + kind;
+      heading.textContent = group[1];
+      const items = document.createElement("ul");
+      items.className = "facet-list";
+      items.dataset.kind = kind;
+      items.setAttribute("aria-labelledby", heading.id);
+      values.forEach(function (value) {
+        const again = new URLSearchParams(location.search);
+        if (kind === "date") {
+          again.set("date_from", value.key);
+          again.set("date_to", value.key);
+        } else {
+          again.set(kind, value.name);
+        }
+        const link = document.createElement("a");
+        link.href = location.pathname + "?" + again.toString();
+        link.className = "facet-link";
+        link.textContent = value.name;
+        const count = document.createElement("span");
+        count.className = "facet-count";
+        count.textContent = value.pages.toLocaleString(LANG);
+        const said = document.createElement("span");
+        said.className = "visually-hidden";
+        said.textContent = " " + ngettext("page", "pages", value.pages);
+        count.append(said);
+        const item = document.createElement("li");
+        item.append(link, " ", count);
+        items.appendChild(item);
+      });
+      panel.append(heading, items);
+      panel.hidden = false;
+    });
+  }
 })();
