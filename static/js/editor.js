@@ -71,10 +71,12 @@
   function showRegionOf(id) {
     const select = document.getElementById("region-kind");
     const setter = document.getElementById("region-kind-set");
+    const remover = document.getElementById("region-delete");
     if (!select || !page) return;
     const line = page.lines.find(function (l) { return l.id === id; });
     const region = line && line.region !== null && (page.regions || []).find(function (r) { return r.id === line.region; });
     if (setter) setter.disabled = !region;
+    if (remover) remover.disabled = !region;
     if (region) select.value = region.kind;
   }
 
@@ -214,6 +216,16 @@
       edit(async function () {
         await api.patch("/api/regions/" + line.region + "/", { kind: kind });
         say(gettext("Region type changed."), "ok");
+        return line.id;
+      });
+    },
+    "region-delete": function () {
+      const line = page && page.lines.find(function (l) { return l.id === lines.activeId; });
+      if (!line || line.region === null) { say(gettext("The selected line is in no region."), "error"); return; }
+      if (!confirm(gettext("Remove this region? Its lines stay, in no region."))) return;
+      edit(async function () {
+        await api.del("/api/regions/" + line.region + "/");
+        say(gettext("Region removed."), "ok");
         return line.id;
       });
     },

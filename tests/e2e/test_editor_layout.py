@@ -167,3 +167,22 @@ def test_a_double_click_on_a_point_removes_it_from_the_outline(daphne_server, br
     page.wait_for_selector("#editor-status:has-text('Line outline saved.')")
     line.refresh_from_db()
     assert line.polygon == before[:2] + before[3:]
+
+
+def test_the_active_lines_region_is_removed_and_its_lines_stay(daphne_server, browser_page, owner):
+    from portal.archive.models import Line, Region
+
+    stored = stored_page(owner)
+    region = Region.objects.create(page=stored, kind="text", polygon=[[0, 0], [800, 0], [800, 460], [0, 460]])
+    Line.objects.filter(page=stored).update(region=region)
+    page = browser_page
+    log_in(page, daphne_server, "owner", "owner-pw-2024")
+    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    page.wait_for_selector("#region-delete:not([disabled])")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#region-delete")
+    page.wait_for_selector("#editor-status:has-text('Region removed.')")
+    assert not Region.objects.filter(pk=region.pk).exists()
+    assert Line.objects.filter(page=stored).count() == 4
+    assert set(Line.objects.filter(page=stored).values_list("region_id", flat=True)) == {None}
+    page.wait_for_selector("#region-delete[disabled]", state="attached")
