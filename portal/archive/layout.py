@@ -114,11 +114,3 @@ def page_order_by_regions(*, page: Page) -> list[int]:
         _renumber(page, ordered)
         return ordered
 
-
-def regions_reorder(*, page: Page, order: list[int]) -> None:
-    ids = set(page.regions.values_list("pk", flat=True))
-    if len(order) != len(set(order)) or set(order) != ids:
-        raise EditError(f"order must list each of the page's {len(ids)} region ids exactly once")
-    with transaction.atomic():
-        for i, pk in enumerate(order):
-            Region.objects.filter(pk=pk).update(order=i)
