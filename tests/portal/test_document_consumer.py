@@ -71,7 +71,10 @@ def test_a_member_gets_the_page_states_then_live_job_progress():
         assert connected
         state = await communicator.receive_json_from(timeout=10)
         assert state["type"] == "document.state"
-        assert state["pages"] == [{"type": "page", "id": page.pk, "number": 1, "state": "segmenting", "lines": 0}]
+        assert state["pages"] == [
+            {"type": "page", "id": page.pk, "number": 1, "original_name": page.original_name, "state": "segmenting",
+             "lines": 0}
+        ]
         assert [j["id"] for j in state["jobs"]] == [job.pk] and state["jobs"][0]["percent"] == 40
         await sync_to_async(worker_finishes)()
         first = await communicator.receive_json_from(timeout=10)
@@ -81,7 +84,9 @@ def test_a_member_gets_the_page_states_then_live_job_progress():
 
     first, second = async_to_sync(scenario)()
     assert first["type"] == "job" and first["status"] == "done" and first["percent"] == 100
-    assert second == {"type": "page", "id": page.pk, "number": 1, "state": "done", "lines": 0}
+    assert second == {
+        "type": "page", "id": page.pk, "number": 1, "original_name": page.original_name, "state": "done", "lines": 0
+    }
 
 
 def test_anyone_may_follow_a_published_document():
