@@ -25,9 +25,10 @@ from portal.archive import uploads
 from portal.archive.iiif_fetch import FetchError, fetch
 from portal.archive.iiif_manifest import Canvas, Manifest, ManifestError, manifest_read
 from portal.archive.models import Document, Project
+from portal.archive.page_jobs import job_pages_store
 from portal.jobs.heartbeat import beat_start, resumable
 from portal.jobs.models import Job
-from portal.jobs.progress import JobCancelled, JobSuperseded, job_fail, job_finish, job_progress, job_start, send_event
+from portal.jobs.progress import JobCancelled, JobSuperseded, job_fail, job_progress, job_start
 
 log = logging.getLogger(__name__)
 
@@ -136,16 +137,7 @@ def iiif_import(*, job_id: int, attempt: int | None = None) -> None:
         else:
             beat_start(job)
         scans = _fetch_pages(job, folder)
-        written: list[Path] = []
-        try:
-            with transaction.atomic():
-                pages, _ = uploads.pages_store(document=document, scans=scans, user=job.owner, written=written)
-                job_finish(job, result={"pages": [page.pk for page in pages]}, message=f"{len(pages)} pages added")
-        except BaseException:
-            for page_folder in written:
-                shutil.rmtree(page_folder, ignore_errors=True)
-            raise
-        _show_new_pages(document)
+        job_pages_store(job=job, document=document, scans=scans)
     except JobSuperseded:
         return  # a newer run fetches them now, in this folder
     except JobCancelled:
@@ -216,8 +208,3 @@ def _image_store(data: bytes, *, name: str, content_type: str, path: Path, max_s
             raise
         raise uploads.UploadError(f"{name}: damaged or truncated image ({exc})") from exc
 
-
-def _show_new_pages(document: Document) -> None:
-    from portal.archive.consumers import document_state
-
-    send_event(f"document-{document.pk}", document_state(document.pk))

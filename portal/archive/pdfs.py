@@ -19,13 +19,13 @@ from pathlib import Path, PurePosixPath
 from uuid import uuid4
 
 from django.conf import settings
-from django.db import transaction
 
 from portal.archive import uploads
 from portal.archive.models import Document
+from portal.archive.page_jobs import job_pages_store
 from portal.jobs.heartbeat import beat_start, resumable
 from portal.jobs.models import Job
-from portal.jobs.progress import JobCancelled, JobSuperseded, job_fail, job_finish, job_progress, job_start, send_event
+from portal.jobs.progress import JobCancelled, JobSuperseded, job_fail, job_progress, job_start
 from portal.jobs.queue import job_enqueue, job_send
 
 log = logging.getLogger(__name__)
@@ -143,16 +143,7 @@ def pdf_render(*, job_id: int, attempt: int | None = None) -> None:
         else:
             beat_start(job)
         scans = _draw_pages(job, folder)
-        written: list[Path] = []
-        try:
-            with transaction.atomic():
-                pages, _ = uploads.pages_store(document=document, scans=scans, user=job.owner, written=written)
-                job_finish(job, result={"pages": [page.pk for page in pages]}, message=f"{len(pages)} pages added")
-        except BaseException:
-            for page_folder in written:
-                shutil.rmtree(page_folder, ignore_errors=True)
-            raise
-        _show_new_pages(document)
+        job_pages_store(job=job, document=document, scans=scans)
     except JobSuperseded:
         return  # a newer run draws them now, in this folder
     except JobCancelled:
@@ -211,9 +202,3 @@ def _draw_page(pdf, index: int, path: Path) -> tuple[int, int]:
     finally:
         page.close()
 
-
-def _show_new_pages(document: Document) -> None:
-    """The document's room re-reads its pages, so the new ones appear without a reload."""
-    from portal.archive.consumers import document_state
-
-    send_event(f"document-{document.pk}", document_state(document.pk))
