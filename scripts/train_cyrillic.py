@@ -26,6 +26,7 @@ sys.path.insert(
     0, str(Path(__file__).resolve().parents[1])
 )  # run as a script from anywhere
 
+from benchmarks.datasets import SETS, datasets_dir, pages
 from htr.formats.tsv import read_tsv
 from htr.images import load_image
 from htr.metrics import evaluate_text
@@ -50,7 +51,7 @@ def draw(out: Path, lines: int, seed: int, **fonts) -> Path:
 
 def score(model_dir: Path, manifest: Path) -> dict:
     recognizer = Recognizer(LineRecognizer.from_pretrained(model_dir), "cpu")
-    rows = read_tsv(manifest)
+    rows = [(path, recognizer.model_text(text)) for path, text in read_tsv(manifest)]  # truth in the model's form
     images = [load_image(path) for path, _ in rows]
     preds = [text for text, _ in recognizer.read_lines(images, batch_size=32)]
     result = evaluate_text(preds, [text for _, text in rows])
@@ -86,6 +87,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--base", help="fine-tune this model (e.g. htr/models/recognition-latin) instead of a new one")
+    parser.add_argument(
+        "--real-sets", nargs="*", default=[], choices=list(SETS),
+        help="also learn from the real training lines of these sets of ../shared/datasets (real pen strokes)",
+    )
+    parser.add_argument("--data", type=Path, default=datasets_dir(), help="the folder holding the datasets")
+    parser.add_argument("--compare", nargs="*", default=[], help="models also scored on the same synthetic sets")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(args.threads)
@@ -103,20 +112,30 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     model_dir = run / "model"
+    real = [str(xml) for name in args.real_sets for xml in pages(name, "train", args.data)]
     summary = train_recognition(
-        train=[str(train)],
+        train=[str(train), *real],
         val=[str(val)],
         out=str(model_dir),
+        base=args.base,
         minutes=args.minutes,
         epochs=args.epochs,
         device="cpu",
         batch_size=args.batch_size,
+        lr=args.lr,
     )
     evaluation = {
         "held_out_font": HELD_OUT_FAMILY,
         "test_held_out_font": score(model_dir, test),
         "val_training_fonts": score(model_dir, val),
+        "compared": {
+            str(other): {"test_held_out_font": score(Path(other), test), "val_training_fonts": score(Path(other), val)}
+            for other in args.compare
+        },
         "train_lines": args.train_lines,
+        "real_sets": args.real_sets,
+        "real_train_lines": summary.get("train_lines", 0) - args.train_lines,
+        "base": args.base,
         "training_minutes": summary.get("minutes"),
         "threads": args.threads,
         "fonts": json.loads(
