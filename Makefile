@@ -12,6 +12,8 @@ run: setup
 
 test:
 	scripts/setup.sh --test
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-all:
@@ -23,3 +25,4 @@ bench: setup
 
 lint:
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .

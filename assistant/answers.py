@@ -66,9 +66,7 @@ def nothing_to_read(conversation: Conversation, language: str) -> str:
     if conversation.page_id and not conversation.image:
         if ru:
             return "У этой страницы архива ещё нет транскрипции, цитировать нечего."
-        return _(
-            "This archive page has no transcription yet, so there is nothing to quote."
-        )
+        return _("This archive page has no transcription yet, so there is nothing to quote.")
     if vlm_configured():
         if ru:
             return "На этом изображении я не нашёл строк текста. Чтобы его описать, начните разговор с моделью «зрение+язык»."
@@ -119,11 +117,7 @@ def message_answer_archive(*, message: Message) -> None:
     pages = {
         p.pk: p
         for p in Page.objects.filter(
-            pk__in={
-                int(h.passage.page_key.split(":")[1])
-                for h in reply.hits
-                if h.passage.page_key.startswith("page:")
-            }
+            pk__in={int(h.passage.page_key.split(":")[1]) for h in reply.hits if h.passage.page_key.startswith("page:")}
         )
     }
     message.text = reply.text
@@ -141,9 +135,7 @@ def message_answer_archive(*, message: Message) -> None:
             "date": h.date,
             "image": scope.image_info(
                 conversation,
-                pages.get(int(h.passage.page_key.split(":")[1]))
-                if h.passage.page_key.startswith("page:")
-                else None,
+                pages.get(int(h.passage.page_key.split(":")[1])) if h.passage.page_key.startswith("page:") else None,
             ),
         }
         for h in reply.hits
@@ -162,11 +154,7 @@ def message_answer_vlm(*, message: Message) -> None:
     conversation = message.conversation
     question = _question_of(message).text
     if not vlm_configured():
-        raise AssistantError(
-            _(
-                "No vision-language model is configured on this server (ASSISTANT_VLM_DIR)."
-            )
-        )
+        raise AssistantError(_("No vision-language model is configured on this server (ASSISTANT_VLM_DIR)."))
     vlm = load_vlm(settings.ASSISTANT_VLM_DIR, settings.ASSISTANT_VLM_DEVICE)
     image = _conversation_image(conversation)
     message.status = Message.Status.STREAMING
@@ -216,15 +204,11 @@ def _conversation_image(conversation: Conversation) -> Image.Image:
 
 
 def message_fail(*, message_id: int, error: str) -> None:
-    message = (
-        Message.objects.select_related("conversation").filter(pk=message_id).first()
-    )
+    message = Message.objects.select_related("conversation").filter(pk=message_id).first()
     if message is None:
         return
     message.status = Message.Status.FAILED
     message.error = error[:5000]
-    message.text = message.text or _("Sorry, the answer failed: %(error)s") % {
-        "error": error[:300]
-    }
+    message.text = message.text or _("Sorry, the answer failed: %(error)s") % {"error": error[:300]}
     message.save()
     _push(message)

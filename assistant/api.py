@@ -42,9 +42,7 @@ def _refused(exc: services.AssistantError) -> Response:
 
 def _conversation(request, pk: int) -> Conversation:
     visitor = services.visitor_of(request)
-    conversation = selectors.conversation_for(
-        pk=pk, user=visitor.user, session_key=visitor.session_key
-    )
+    conversation = selectors.conversation_for(pk=pk, user=visitor.user, session_key=visitor.session_key)
     if conversation is None:
         raise Http404("No such conversation.")
     return conversation
@@ -68,10 +66,7 @@ class ConversationListView(APIView):
         return Response(
             {
                 "backends": services.backend_description(),
-                "results": [
-                    {"id": c.pk, "title": c.title, "updated": c.updated.isoformat()}
-                    for c in items
-                ],
+                "results": [{"id": c.pk, "title": c.title, "updated": c.updated.isoformat()} for c in items],
             }
         )
 
@@ -113,9 +108,7 @@ class ConversationListView(APIView):
             )
         except services.AssistantError as exc:
             return _refused(exc)
-        return Response(
-            selectors.conversation_out(conversation), status=status.HTTP_201_CREATED
-        )
+        return Response(selectors.conversation_out(conversation), status=status.HTTP_201_CREATED)
 
 
 class ConversationDetailView(APIView):
@@ -181,9 +174,7 @@ class ScopeIndexView(APIView):
     def post(self, request, pk: int):
         conversation = _conversation(request, pk)
         try:
-            job = services.scope_index_start(
-                conversation=conversation, visitor=services.visitor_of(request)
-            )
+            job = services.scope_index_start(conversation=conversation, visitor=services.visitor_of(request))
         except services.AssistantError as exc:
             return _refused(exc)
         return Response(job.as_event(), status=status.HTTP_202_ACCEPTED)
@@ -205,9 +196,7 @@ class ConversationExportView(APIView):
     def get(self, request, pk: int, fmt: str):
         conversation = _conversation(request, pk)
         try:
-            name, data, content_type = exports.conversation_export(
-                conversation=conversation, fmt=fmt
-            )
+            name, data, content_type = exports.conversation_export(conversation=conversation, fmt=fmt)
         except services.AssistantError as exc:
             return _refused(exc)
         response = HttpResponse(data, content_type=content_type)

@@ -23,16 +23,10 @@ class Conversation(models.Model):
         ARCHIVE = "archive", _("Archive reader")
         VLM = "vlm", _("Vision-language model")
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
-    )
-    session_key = models.CharField(
-        max_length=64, blank=True, db_index=True
-    )  # anonymous users
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
+    session_key = models.CharField(max_length=64, blank=True, db_index=True)  # anonymous users
     title = models.CharField(max_length=200, blank=True)
-    backend = models.CharField(
-        max_length=10, choices=Backend.choices, default=Backend.AUTO
-    )
+    backend = models.CharField(max_length=10, choices=Backend.choices, default=Backend.AUTO)
     page = models.ForeignKey(
         "archive.Page",
         null=True,
@@ -54,20 +48,14 @@ class Conversation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_(
-            "Set when the questions are about the whole document, not one page."
-        ),
+        help_text=_("Set when the questions are about the whole document, not one page."),
     )
-    image = models.FileField(
-        upload_to=conversation_image_path, max_length=300, blank=True
-    )
+    image = models.FileField(upload_to=conversation_image_path, max_length=300, blank=True)
     image_width = models.PositiveIntegerField(default=0)
     image_height = models.PositiveIntegerField(default=0)
     # The uploaded image's lines as the engine read them: [{"id", "polygon", "baseline", "text"}].
     lines = models.JSONField(default=list, blank=True)
-    read_job = models.ForeignKey(
-        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    read_job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -90,9 +78,7 @@ class Conversation(models.Model):
     def belongs_to(self, user, session_key: str | None) -> bool:
         if user is not None and user.is_authenticated:
             return self.owner_id == user.pk or user.is_superuser
-        return bool(
-            self.owner_id is None and session_key and self.session_key == session_key
-        )
+        return bool(self.owner_id is None and session_key and self.session_key == session_key)
 
 
 class Message(models.Model):
@@ -106,17 +92,11 @@ class Message(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
-    )
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     role = models.CharField(max_length=10, choices=Role.choices)
     text = models.TextField(blank=True)
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.DONE
-    )
-    backend = models.CharField(
-        max_length=10, blank=True
-    )  # which backend answered: "archive", "vlm", "none"
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DONE)
+    backend = models.CharField(max_length=10, blank=True)  # which backend answered: "archive", "vlm", "none"
     known = models.BooleanField(null=True)  # False: the assistant said it does not know
     # The quoted lines: [{"key", "text", "number", "page", "polygon", "score", "image": {"url", "width", "height"}}].
     evidence = models.JSONField(default=list, blank=True)
@@ -149,11 +129,7 @@ class LineVector(models.Model):
     vector = models.BinaryField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["embedder", "digest"], name="one_vector_per_text"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["embedder", "digest"], name="one_vector_per_text")]
 
     @staticmethod
     def digest_of(text: str) -> str:

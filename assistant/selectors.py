@@ -14,9 +14,7 @@ def conversation_for(*, pk: int, user, session_key: str | None) -> Conversation 
     """The conversation if it is this visitor's and they may still read what it is about (404 for anyone else,
     so ids reveal nothing)."""
     conversation = (
-        Conversation.objects.select_related(
-            "page__document__project", "document__project", "read_job"
-        )
+        Conversation.objects.select_related("page__document__project", "document__project", "read_job")
         .filter(pk=pk)
         .first()
     )
@@ -63,14 +61,10 @@ def conversation_out(conversation: Conversation) -> dict:
         "document": conversation.document_id,
         "project": conversation.project_id,
         "scope": conversation.scope,
-        "image": image_info(
-            conversation, conversation.page if conversation.page_id else None
-        ),
+        "image": image_info(conversation, conversation.page if conversation.page_id else None),
         "reading": job.as_event() if job else None,
         "lines": len(conversation.lines) if not conversation.page_id else None,
         "created": conversation.created.isoformat(),
         "updated": conversation.updated.isoformat(),
-        "messages": [
-            m.as_event() for m in conversation.messages.order_by("created", "pk")
-        ],
+        "messages": [m.as_event() for m in conversation.messages.order_by("created", "pk")],
     }

@@ -96,10 +96,7 @@ def rate_limit_check(*, visitor: Visitor) -> None:
         count = 1
     if count > limit:
         raise RateLimited(
-            _(
-                "Too many requests: at most %(limit)d questions a minute. Please wait a moment."
-            )
-            % {"limit": limit}
+            _("Too many requests: at most %(limit)d questions a minute. Please wait a moment.") % {"limit": limit}
         )
 
 
@@ -122,11 +119,7 @@ def visitors_queue_check(*, visitor: Visitor) -> None:
         created__gte=since,
     )
     if answers.count() + jobs.count() >= limit:
-        raise Busy(
-            _(
-                "The assistant is busy with visitors' questions; please try again in a minute, or sign in."
-            )
-        )
+        raise Busy(_("The assistant is busy with visitors' questions; please try again in a minute, or sign in."))
 
 
 def conversations_of(visitor: Visitor):
@@ -150,8 +143,7 @@ def backend_description() -> str:
     parts = [_("Archive reader (quotes the lines of the text)")]
     if vlm_configured():
         parts.append(
-            _("vision-language model %(name)s")
-            % {"name": settings.ASSISTANT_VLM_DIR.rstrip("/").split("/")[-1]}
+            _("vision-language model %(name)s") % {"name": settings.ASSISTANT_VLM_DIR.rstrip("/").split("/")[-1]}
         )
     else:
         parts.append(_("no vision-language model configured"))
@@ -176,9 +168,7 @@ def _image_check(data: bytes, name: str) -> tuple[int, int]:
             width, height = image.size
             if width * height > settings.ASSISTANT_MAX_IMAGE_PIXELS:
                 raise AssistantError(
-                    _(
-                        "%(name)s is %(w)d×%(h)d pixels; the limit is %(limit)d megapixels."
-                    )
+                    _("%(name)s is %(w)d×%(h)d pixels; the limit is %(limit)d megapixels.")
                     % {
                         "name": name,
                         "w": width,
@@ -194,8 +184,7 @@ def _image_check(data: bytes, name: str) -> tuple[int, int]:
         SyntaxError,
     ) as exc:
         raise AssistantError(
-            _("%(name)s is not an image we can read (JPEG, PNG, TIFF, WebP).")
-            % {"name": name}
+            _("%(name)s is not an image we can read (JPEG, PNG, TIFF, WebP).") % {"name": name}
         ) from exc
     return width, height
 
@@ -211,22 +200,13 @@ def conversation_start(
     """A conversation about an archive page the visitor may read (or its whole document, or its project's whole
     collection: `scope_name` "document" / "collection"), or about an uploaded image."""
     if scope_name not in SCOPES:
-        raise AssistantError(
-            _("Unknown scope %(name)r: use page, document or collection.")
-            % {"name": scope_name}
-        )
+        raise AssistantError(_("Unknown scope %(name)r: use page, document or collection.") % {"name": scope_name})
     if backend not in Conversation.Backend.values:
         raise AssistantError(_("Unknown backend %(name)r.") % {"name": backend})
     if backend == Conversation.Backend.VLM and not vlm_configured():
-        raise AssistantError(
-            _(
-                "No vision-language model is configured on this server (ASSISTANT_VLM_DIR)."
-            )
-        )
+        raise AssistantError(_("No vision-language model is configured on this server (ASSISTANT_VLM_DIR)."))
     if (page is None) == (image is None):
-        raise AssistantError(
-            _("Choose an archive page or upload an image (one of the two).")
-        )
+        raise AssistantError(_("Choose an archive page or upload an image (one of the two)."))
     rate_limit_check(visitor=visitor)
     conversation = Conversation(
         owner=visitor.user,
@@ -238,9 +218,7 @@ def conversation_start(
             raise AssistantError(_("You may not read this page."))
         conversation.page = page
         conversation.document = page.document if scope_name == "document" else None
-        conversation.project = (
-            page.document.project if scope_name == "collection" else None
-        )
+        conversation.project = page.document.project if scope_name == "collection" else None
         conversation.title = {
             "page": str(page),
             "document": str(page.document),
@@ -255,23 +233,17 @@ def conversation_start(
     conversation.title = name[:200]
     with transaction.atomic():
         conversation.save()
-        conversation.image.save(
-            f"{conversation.pk}-{name[-80:]}", ContentFile(data), save=True
-        )
+        conversation.image.save(f"{conversation.pk}-{name[-80:]}", ContentFile(data), save=True)
         if backend == Conversation.Backend.VLM:
             return conversation  # the model looks at the image itself: no lines to find
-        job = _conversation_job(
-            conversation, visitor, "assistant.page_read", _("Waiting to read the page")
-        )
+        job = _conversation_job(conversation, visitor, "assistant.page_read", _("Waiting to read the page"))
         conversation.read_job = job
         conversation.save(update_fields=["read_job"])
         job_enqueue(_task("page_read", conversation.pk), job=job)
     return conversation
 
 
-def _conversation_job(
-    conversation: Conversation, visitor: Visitor, kind: str, message: str
-) -> Job:
+def _conversation_job(conversation: Conversation, visitor: Visitor, kind: str, message: str) -> Job:
     """A Job reporting to the conversation's own group, so the chat page shows its progress."""
     return Job.objects.create(
         kind=kind,
@@ -303,16 +275,10 @@ def conversation_read_image(*, conversation: Conversation, job: Job) -> None:
     job_start(job, total=2, message=_("Finding lines"))
     with failures_recorded(job, reraise=True):
         image = htr.load_image(conversation.image.path)
-        page = htr.Segmenter.load(
-            settings.HTR_SEGMENTATION_MODEL, device=settings.HTR_DEVICE
-        ).segment(image)
-        job_progress(
-            job, done=1, message=_("Reading %(n)d lines") % {"n": len(page.lines)}
-        )
+        page = htr.Segmenter.load(settings.HTR_SEGMENTATION_MODEL, device=settings.HTR_DEVICE).segment(image)
+        job_progress(job, done=1, message=_("Reading %(n)d lines") % {"n": len(page.lines)})
         if page.lines:
-            recognizer = htr.Recognizer.load(
-                settings.HTR_RECOGNITION_MODEL, device=settings.HTR_DEVICE
-            )
+            recognizer = htr.Recognizer.load(settings.HTR_RECOGNITION_MODEL, device=settings.HTR_DEVICE)
             page = recognizer.read_page(image, page)
         conversation.lines = [
             {
@@ -361,14 +327,10 @@ def scope_index(*, conversation: Conversation, job: Job) -> None:
 
 def scope_index_start(*, conversation: Conversation, visitor: Visitor) -> Job:
     if conversation.scope == "page":
-        raise AssistantError(
-            _("This conversation is about one page; there is no document to index.")
-        )
+        raise AssistantError(_("This conversation is about one page; there is no document to index."))
     rate_limit_check(visitor=visitor)
     visitors_queue_check(visitor=visitor)
-    job = _conversation_job(
-        conversation, visitor, "assistant.scope_index", _("Waiting to index the lines")
-    )
+    job = _conversation_job(conversation, visitor, "assistant.scope_index", _("Waiting to index the lines"))
     job_enqueue(_task("scope_index", job.pk), job=job)
     return job
 
@@ -382,19 +344,13 @@ def _choose_backend(conversation: Conversation) -> str:
         return "vlm"
     if conversation.backend == Conversation.Backend.ARCHIVE:
         return "archive"
-    has_text = (
-        bool(conversation.lines)
-        if not conversation.page_id
-        else bool(scope.conversation_passages(conversation))
-    )
+    has_text = bool(conversation.lines) if not conversation.page_id else bool(scope.conversation_passages(conversation))
     if has_text:
         return "archive"
     return "vlm" if vlm_configured() and conversation.scope == "page" else "none"
 
 
-def question_ask(
-    *, conversation: Conversation, visitor: Visitor, text: str
-) -> tuple[Message, Message]:
+def question_ask(*, conversation: Conversation, visitor: Visitor, text: str) -> tuple[Message, Message]:
     """Store the question and an empty answer, and hand the answer to the right worker queue."""
     text = (text or "").strip()
     if not text:
@@ -406,17 +362,13 @@ def question_ask(
         )
     job = conversation.read_job
     if job is not None and job.is_active:
-        raise AssistantError(
-            _("The page is still being read; ask again when the lines are found.")
-        )
+        raise AssistantError(_("The page is still being read; ask again when the lines are found."))
     rate_limit_check(visitor=visitor)
     backend = _choose_backend(conversation)
     if backend != "none":
         visitors_queue_check(visitor=visitor)
     with transaction.atomic():
-        question = Message.objects.create(
-            conversation=conversation, role=Message.Role.USER, text=text
-        )
+        question = Message.objects.create(conversation=conversation, role=Message.Role.USER, text=text)
         Conversation.objects.filter(pk=conversation.pk).update(updated=timezone.now())
         if backend == "none":
             # Nothing to read and nothing to look with: say so at once, no worker needed.

@@ -12,17 +12,13 @@ from portal.jobs.progress import failures_recorded
 
 
 def _answer(message_id: int, service) -> None:
-    message = (
-        Message.objects.select_related("conversation").filter(pk=message_id).first()
-    )
+    message = Message.objects.select_related("conversation").filter(pk=message_id).first()
     if message is None:
         return
     try:
         service(message=message)
     except Exception as exc:
-        answers.message_fail(
-            message_id=message_id, error=f"{type(exc).__name__}: {exc}"
-        )
+        answers.message_fail(message_id=message_id, error=f"{type(exc).__name__}: {exc}")
         raise
 
 
@@ -38,12 +34,8 @@ def vlm_answer(message_id: int) -> None:
 
 @shared_task(name="assistant.page_read", acks_late=True)
 def page_read(conversation_id: int) -> None:
-    conversation = Conversation.objects.select_related("read_job").get(
-        pk=conversation_id
-    )
-    services.conversation_read_image(
-        conversation=conversation, job=conversation.read_job
-    )
+    conversation = Conversation.objects.select_related("read_job").get(pk=conversation_id)
+    services.conversation_read_image(conversation=conversation, job=conversation.read_job)
 
 
 @shared_task(name="assistant.scope_index", acks_late=True)

@@ -15,9 +15,7 @@ from portal.archive.permissions import can_read_document
 
 
 def _conversation(request, pk: int) -> Conversation:
-    conversation = selectors.conversation_for(
-        pk=pk, user=request.user, session_key=request.session.session_key
-    )
+    conversation = selectors.conversation_for(pk=pk, user=request.user, session_key=request.session.session_key)
     if conversation is None:
         raise Http404("No such conversation.")
     return conversation
@@ -111,21 +109,12 @@ def conversation_image(request, pk: int):
 def conversation_page_image(request, pk: int, page_id: int):
     """An archive page's scan, for a conversation about it (the reader must still be allowed to read it)."""
     conversation = _conversation(request, pk)
-    page = get_object_or_404(
-        Page.objects.select_related("document__project"), pk=page_id
-    )
+    page = get_object_or_404(Page.objects.select_related("document__project"), pk=page_id)
     in_scope = page.pk == conversation.page_id or (
         (conversation.document_id and page.document_id == conversation.document_id)
-        or (
-            conversation.project_id
-            and page.document.project_id == conversation.project_id
-        )
+        or (conversation.project_id and page.document.project_id == conversation.project_id)
     )
-    if (
-        not in_scope
-        or not can_read_document(page.document, request.user)
-        or not page.image
-    ):
+    if not in_scope or not can_read_document(page.document, request.user) or not page.image:
         raise Http404("No such page in this conversation.")
     return FileResponse(page.image.open("rb"))
 
@@ -134,9 +123,7 @@ def conversation_page_image(request, pk: int, page_id: int):
 def conversation_export(request, pk: int, fmt: str):
     conversation = _conversation(request, pk)
     try:
-        name, data, content_type = exports.conversation_export(
-            conversation=conversation, fmt=fmt
-        )
+        name, data, content_type = exports.conversation_export(conversation=conversation, fmt=fmt)
     except services.AssistantError as exc:
         raise Http404(str(exc)) from exc
     response = HttpResponse(data, content_type=content_type)

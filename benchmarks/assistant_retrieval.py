@@ -64,12 +64,7 @@ def engine_page(image: Path, cache: Path):
             image=data["image"],
             width=data["width"],
             height=data["height"],
-            lines=[
-                Line(
-                    id=d["id"], polygon=[tuple(p) for p in d["polygon"]], text=d["text"]
-                )
-                for d in data["lines"]
-            ],
+            lines=[Line(id=d["id"], polygon=[tuple(p) for p in d["polygon"]], text=d["text"]) for d in data["lines"]],
         )
     picture = load_image(str(image))
     page = Segmenter.load().segment(picture)
@@ -128,14 +123,8 @@ def load_pages(
     documents = sorted({q["page"].rsplit("/", 1)[0] for q in questions})
     pages = {}
     cache = ROOT / "benchmarks" / "out" / "assistant_readings"
-    names = [
-        f"{doc}/{xml.stem}"
-        for doc in documents
-        for xml in sorted((data / doc).glob("*.xml"))
-    ]
-    for name in tqdm(
-        names, desc="engine readings" if engine else "ground truth", disable=not engine
-    ):
+    names = [f"{doc}/{xml.stem}" for doc in documents for xml in sorted((data / doc).glob("*.xml"))]
+    for name in tqdm(names, desc="engine readings" if engine else "ground truth", disable=not engine):
         gt = ground_truth_page(data / f"{name}.xml")
         number = names.index(name) + 1
         if not engine:
@@ -145,14 +134,10 @@ def load_pages(
             read = engine_page(data / f"{name}.jpg", cache)
             passages = passages_of(read, number, name)
             mapping = {}
-            for (
-                line
-            ) in gt.lines:  # the read line(s) covering most of the ground-truth line
+            for line in gt.lines:  # the read line(s) covering most of the ground-truth line
                 scored = [(_overlap(line.bbox, r.bbox), r.id) for r in read.lines]
                 best = max(scored, default=(0.0, ""))
-                mapping[line.id] = {
-                    f"{name}#{rid}" for s, rid in scored if s >= max(0.3, 0.6 * best[0])
-                }
+                mapping[line.id] = {f"{name}#{rid}" for s, rid in scored if s >= max(0.3, 0.6 * best[0])}
         pages[name] = (passages, mapping)
     return pages
 
@@ -172,21 +157,12 @@ def evaluate(
         passages, mapping = pages[q["page"]]
         if scope == "document":
             doc = q["page"].split("/")[0]
-            passages = [
-                p
-                for name, (ps, _) in pages.items()
-                if name.startswith(doc + "/")
-                for p in ps
-            ]
+            passages = [p for name, (ps, _) in pages.items() if name.startswith(doc + "/") for p in ps]
         key = (scope, q["page"] if scope == "page" else q["page"].split("/")[0])
         if embedder is not None and key not in vectors_cache:
             vectors_cache[key] = embedder.passages([p.text for p in passages])
         vectors = vectors_cache.get(key)
-        expected = (
-            set().union(*(mapping.get(e, set()) for e in q["expected"]))
-            if q["expected"]
-            else set()
-        )
+        expected = set().union(*(mapping.get(e, set()) for e in q["expected"])) if q["expected"] else set()
         reply = answer(
             q["question"],
             passages,
@@ -212,9 +188,7 @@ def evaluate(
         tally[1] += 1
         top3 += bool(expected & set(keys[:3]))
         answered += reply.known
-        correct_answers += bool(
-            reply.known and expected & {h.passage.key for h in reply.hits[:1]}
-        )
+        correct_answers += bool(reply.known and expected & {h.passage.key for h in reply.hits[:1]})
     n = len([q for q in questions if q["expected"]])
     return {
         "top1": top1 / n,
@@ -224,16 +198,11 @@ def evaluate(
         "answered_correctly": correct_answers / n,
         "idk_on_unanswerable": idk_on_negatives / max(negatives, 1),
         "n_unanswerable": negatives,
-        "top1_by_language": {
-            lang: (hit / n_lang, n_lang)
-            for lang, (hit, n_lang) in sorted(by_language.items())
-        },
+        "top1_by_language": {lang: (hit / n_lang, n_lang) for lang, (hit, n_lang) in sorted(by_language.items())},
     }
 
 
-def fit(
-    questions, pages, embedder, base: Calibration, vectors_cache: dict
-) -> Calibration:
+def fit(questions, pages, embedder, base: Calibration, vectors_cache: dict) -> Calibration:
     """Mixing weight for the best top-1, then the threshold that gets most questions right (answered or refused)."""
     best = None
     for w in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]:
@@ -244,21 +213,14 @@ def fit(
     cal = best[1]
     scored = []
     for t in [x / 100 for x in range(10, 71, 2)]:
-        r = evaluate(
-            questions, pages, embedder, replace(cal, threshold=t), "page", vectors_cache
-        )
-        right = (
-            r["answered_correctly"] * r["n"]
-            + r["idk_on_unanswerable"] * r["n_unanswerable"]
-        )
+        r = evaluate(questions, pages, embedder, replace(cal, threshold=t), "page", vectors_cache)
+        right = r["answered_correctly"] * r["n"] + r["idk_on_unanswerable"] * r["n_unanswerable"]
         scored.append((right, -t, t))
     _, _, threshold = max(scored)
     return replace(cal, threshold=threshold)
 
 
-def cross_validate(
-    questions, pages, embedder, base: Calibration, name: str, source: str
-) -> None:
+def cross_validate(questions, pages, embedder, base: Calibration, name: str, source: str) -> None:
     """Calibration fit on one document's questions, scored on the other's: figures free of fitting on themselves."""
     documents = sorted({q["page"].split("/")[0] for q in questions})
     totals = {
@@ -319,8 +281,14 @@ def evaluate_entities(questions, pages, embedder=None) -> dict:
         tally = by_language.setdefault(q["language"], [0, 0])
         tally[0] += hit
         tally[1] += 1
-    return {"top1": hits / max(n, 1), "n": n, "idk": idk / max(negatives, 1), "negatives": negatives,
-            "by_language": by_language, "misses": misses}
+    return {
+        "top1": hits / max(n, 1),
+        "n": n,
+        "idk": idk / max(negatives, 1),
+        "negatives": negatives,
+        "by_language": by_language,
+        "misses": misses,
+    }
 
 
 def entity_precision_recall(sample_path: Path, root: Path) -> dict:
@@ -363,8 +331,15 @@ def entity_precision_recall(sample_path: Path, root: Path) -> dict:
                 tp_gold += right
                 if not right:
                     errors.append(f"missed {g[0]} {g[1]!r} in {s['text']!r}")
-    return {"precision": tp_found / max(found, 1), "recall": tp_gold / max(gold, 1), "found": found, "gold": gold,
-            "lines": len(sample), "by_kind": by_kind, "errors": errors}
+    return {
+        "precision": tp_found / max(found, 1),
+        "recall": tp_gold / max(gold, 1),
+        "found": found,
+        "gold": gold,
+        "lines": len(sample),
+        "by_kind": by_kind,
+        "errors": errors,
+    }
 
 
 ENTITY_SPLITS = {  # questions, labelled lines, the folder their pages are relative to
@@ -381,9 +356,13 @@ def entities_report(engine: bool, split: str, embedder_name: str, verbose: bool)
     for source in ["ground truth"] + (["engine"] if engine else []):
         pages = load_pages(questions, engine=source == "engine", root=root())
         r = evaluate_entities(questions, pages, embedder)
-        languages = ", ".join(f"{lang} {hit / total:.3f} of {total}" for lang, (hit, total) in sorted(r["by_language"].items()))
-        print(f"{source:12s} who/when/where  top-1 {r['top1']:.3f} of {r['n']} ({languages})  "
-              f"'I don't know' on unanswerable {r['idk']:.3f} of {r['negatives']}")
+        languages = ", ".join(
+            f"{lang} {hit / total:.3f} of {total}" for lang, (hit, total) in sorted(r["by_language"].items())
+        )
+        print(
+            f"{source:12s} who/when/where  top-1 {r['top1']:.3f} of {r['n']} ({languages})  "
+            f"'I don't know' on unanswerable {r['idk']:.3f} of {r['negatives']}"
+        )
         if verbose:
             for miss in r["misses"]:
                 print("   miss", *miss)
@@ -391,17 +370,17 @@ def entities_report(engine: bool, split: str, embedder_name: str, verbose: bool)
     kinds = ", ".join(
         f"{k} P {right}/{n_found} R {hit}/{total}" for k, (right, n_found, hit, total) in sorted(pr["by_kind"].items())
     )
-    print(f"entities on {pr['lines']} hand-labelled lines: precision {pr['precision']:.3f} ({pr['found']} found), "
-          f"recall {pr['recall']:.3f} ({pr['gold']} labelled; by kind {kinds})")
+    print(
+        f"entities on {pr['lines']} hand-labelled lines: precision {pr['precision']:.3f} ({pr['found']} found), "
+        f"recall {pr['recall']:.3f} ({pr['gold']} labelled; by kind {kinds})"
+    )
     if verbose:
         for error in pr["errors"]:
             print("  ", error)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "--engine",
         action="store_true",
@@ -419,10 +398,18 @@ def main() -> int:
     )
     parser.add_argument("--embedders", default=",".join([*EMBEDDERS, "none"]))
     parser.add_argument("--entities", action="store_true", help="only the who / when / where questions and entity P/R")
-    parser.add_argument("--split", choices=sorted(ENTITY_SPLITS), default="test",
-                        help="with --entities: the val questions and lines to develop on, or the test ones")
-    parser.add_argument("--embedder", default="e5", choices=[*EMBEDDERS, "none"],
-                        help="with --entities: the line reader's embedder (the assistant's default: e5)")
+    parser.add_argument(
+        "--split",
+        choices=sorted(ENTITY_SPLITS),
+        default="test",
+        help="with --entities: the val questions and lines to develop on, or the test ones",
+    )
+    parser.add_argument(
+        "--embedder",
+        default="e5",
+        choices=[*EMBEDDERS, "none"],
+        help="with --entities: the line reader's embedder (the assistant's default: e5)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="with --entities: print every miss")
     args = parser.parse_args()
     if not dataset_dir().exists():
@@ -460,13 +447,8 @@ def main() -> int:
                     f"'I don't know' on unanswerable {r['idk_on_unanswerable']:.3f} of {r['n_unanswerable']}  "
                     f"({time.perf_counter() - started:.1f} s)"
                 )
-                languages = ", ".join(
-                    f"{lang} {acc:.3f} of {n}"
-                    for lang, (acc, n) in r["top1_by_language"].items()
-                )
-                print(
-                    f"{'':12s} {'':6s} {'':14s} top-1 by question language: {languages}"
-                )
+                languages = ", ".join(f"{lang} {acc:.3f} of {n}" for lang, (acc, n) in r["top1_by_language"].items())
+                print(f"{'':12s} {'':6s} {'':14s} top-1 by question language: {languages}")
     return 0
 
 

@@ -50,8 +50,13 @@ def make_archive(clients: int) -> tuple[list[str], list[int]]:
             Membership.objects.create(project=project, user=user, role="editor")
             tokens.append(Token.objects.create(user=user).key)
             line = Line.objects.create(page=page, order=i, polygon=[[0, 60 * i], [2000, 60 * i], [2000, 60 * i + 50]])
-            transcription_write(line=line, layer=layer, text=f"строка {i} прочтена машиной", model_name="bench-model",
-                                confidences=[0.8] * len(f"строка {i} прочтена машиной"))
+            transcription_write(
+                line=line,
+                layer=layer,
+                text=f"строка {i} прочтена машиной",
+                model_name="bench-model",
+                confidences=[0.8] * len(f"строка {i} прочтена машиной"),
+            )
             line_ids.append(line.pk)
     return tokens, line_ids
 
@@ -107,9 +112,13 @@ def history_check(saved: dict[int, int]) -> list[str]:
 
     problems = []
     for line_id, count in saved.items():
-        versions = list(Revision.objects.filter(transcription__line_id=line_id, transcription__layer__kind="manual",
-                                                author__isnull=False).order_by("version").values_list("version",
-                                                                                                      flat=True))
+        versions = list(
+            Revision.objects.filter(
+                transcription__line_id=line_id, transcription__layer__kind="manual", author__isnull=False
+            )
+            .order_by("version")
+            .values_list("version", flat=True)
+        )
         if versions != list(range(2, 2 + count)):
             problems.append(f"line {line_id}: {count} saves answered, revisions {versions[:5]}... ({len(versions)})")
     return problems
@@ -120,10 +129,18 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--saves", type=int, default=20, help="saves per client (unless --seconds)")
     parser.add_argument("--seconds", type=float, default=0, help="save for this long instead of --saves times")
-    parser.add_argument("--rate", type=float, default=0,
-                        help="saves a second per client (default 0: each save as soon as the last is answered)")
-    parser.add_argument("--web-processes", type=int, default=None,
-                        help="web server processes (default: as scripts/run.py, WEB_PROCESSES or one per CPU)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="saves a second per client (default 0: each save as soon as the last is answered)",
+    )
+    parser.add_argument(
+        "--web-processes",
+        type=int,
+        default=None,
+        help="web server processes (default: as scripts/run.py, WEB_PROCESSES or one per CPU)",
+    )
     args = parser.parse_args()
 
     with BenchEnvironment("skoropis_bench_editor") as env:
@@ -135,8 +152,9 @@ def main() -> int:
         processes = args.web_processes or default_processes()
         base = f"http://127.0.0.1:{port}"
         for _ in range(3 * processes):  # warm-up: every process's connections made before timing
-            warm = requests.get(f"{base}/api/lines/{line_ids[0]}/history/",
-                                headers={"Authorization": f"Token {tokens[0]}"}, timeout=120)
+            warm = requests.get(
+                f"{base}/api/lines/{line_ids[0]}/history/", headers={"Authorization": f"Token {tokens[0]}"}, timeout=120
+            )
             assert warm.status_code == 200, warm.text
         out: dict = {"latencies": [], "errors": [], "saved": {}}
         barrier = threading.Barrier(args.clients + 1)
@@ -157,15 +175,23 @@ def main() -> int:
         lat = [x * 1000 for x in out["latencies"]]
         pace = f"{args.rate:g} save/s each" if args.rate else "each save as soon as the last is answered"
         span = f"{args.seconds:g} s" if args.seconds else f"{args.saves} saves each"
-        print(f"editor save latency: {args.clients} concurrent clients, {pace}, {span}; web server {processes} "
-              f"process(es) + PostgreSQL, {len(lat)} requests in {wall:.1f} s")
-        print(f"  p50 {percentile(lat, 0.5):.0f} ms   p95 {percentile(lat, 0.95):.0f} ms   "
-              f"p99 {percentile(lat, 0.99):.0f} ms   max {max(lat):.0f} ms")
-        print(f"  throughput {len(lat) / wall:.1f} saves/s; errors/conflicts: {len(out['errors'])}; "
-              f"web server CPU {1000 * web_cpu / max(1, len(lat)):.1f} ms a save")
+        print(
+            f"editor save latency: {args.clients} concurrent clients, {pace}, {span}; web server {processes} "
+            f"process(es) + PostgreSQL, {len(lat)} requests in {wall:.1f} s"
+        )
+        print(
+            f"  p50 {percentile(lat, 0.5):.0f} ms   p95 {percentile(lat, 0.95):.0f} ms   "
+            f"p99 {percentile(lat, 0.99):.0f} ms   max {max(lat):.0f} ms"
+        )
+        print(
+            f"  throughput {len(lat) / wall:.1f} saves/s; errors/conflicts: {len(out['errors'])}; "
+            f"web server CPU {1000 * web_cpu / max(1, len(lat)):.1f} ms a save"
+        )
         problems = history_check(out["saved"])
-        print(f"  saves answered 200: {sum(out['saved'].values())}; lines whose history does not match them: "
-              f"{len(problems)}")
+        print(
+            f"  saves answered 200: {sum(out['saved'].values())}; lines whose history does not match them: "
+            f"{len(problems)}"
+        )
         for e in out["errors"][:5] + problems[:5]:
             print("  error:", e)
     return 0 if not out["errors"] and not problems else 1

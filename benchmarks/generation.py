@@ -30,9 +30,7 @@ PROMPT = "a red circle on a blue background"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
         "--steps",
@@ -40,9 +38,7 @@ def main() -> None:
         default=25,
         help="decoder steps (the prior runs min(steps, 25))",
     )
-    parser.add_argument(
-        "--side", type=int, default=0, help="0: the model's native size"
-    )
+    parser.add_argument("--side", type=int, default=0, help="0: the model's native size")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
@@ -50,9 +46,7 @@ def main() -> None:
     os.environ["GENERATION_DEVICE"] = args.device
 
     # A Redis DB of its own: another run's gpu worker on a shared DB would take these jobs (and lose them).
-    redis_url = os.environ.get(
-        "BENCH_GENERATION_REDIS_URL", "redis://127.0.0.1:6379/13"
-    )
+    redis_url = os.environ.get("BENCH_GENERATION_REDIS_URL", "redis://127.0.0.1:6379/13")
     with BenchEnvironment("bench_generation", redis_url=redis_url) as env:
         import torch
         from django.contrib.auth import get_user_model
@@ -137,16 +131,12 @@ def main() -> None:
             assert form.is_valid()
             t0 = time.perf_counter()
             with override_settings(GENERATION_RATE_LIMIT=10_000):
-                job = generation_submit(
-                    form=form, user=user, session_key="", client_ip="127.0.0.1"
-                )
+                job = generation_submit(form=form, user=user, session_key="", client_ip="127.0.0.1")
             while True:
                 job.refresh_from_db()
                 if job.status in ("done", "failed"):
                     break
-                time.sleep(
-                    0.05
-                )  # polling faster steals the CPU the worker needs (2-core dev machine)
+                time.sleep(0.05)  # polling faster steals the CPU the worker needs (2-core dev machine)
             assert job.status == "done", job.error
             return (
                 time.perf_counter() - t0,
@@ -156,9 +146,7 @@ def main() -> None:
 
         first_latency, _, first_load = through_celery()
         direct_times, celery = [], []
-        for _ in range(
-            args.runs
-        ):  # alternated, so a change in the machine's load hits both the same
+        for _ in range(args.runs):  # alternated, so a change in the machine's load hits both the same
             direct_times.append(direct())
             celery.append(through_celery())
         latencies = [c[0] for c in celery]
@@ -178,9 +166,7 @@ def main() -> None:
         "direct_steps_per_second": round(steps / direct_median, 1),
         "celery_seconds_per_image": round(celery_median, 4),
         "celery_steps_per_second": round(steps / celery_median, 1),
-        "celery_overhead_percent": round(
-            100 * (celery_median - direct_median) / direct_median, 1
-        ),
+        "celery_overhead_percent": round(100 * (celery_median - direct_median) / direct_median, 1),
         "celery_worker_side_seconds": round(statistics.median(c[1] for c in celery), 4),
         "first_job_latency_seconds": round(first_latency, 3),
         "first_job_model_load_seconds": first_load,

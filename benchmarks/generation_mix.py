@@ -53,8 +53,13 @@ def main() -> None:
 
     def colours_of(embeds, negative, seed: int) -> set[str]:
         image = decoder(
-            image_embeds=embeds, negative_image_embeds=negative, height=64, width=64,
-            num_inference_steps=args.steps, guidance_scale=4.0, generator=torch.Generator().manual_seed(seed),
+            image_embeds=embeds,
+            negative_image_embeds=negative,
+            height=64,
+            width=64,
+            num_inference_steps=args.steps,
+            guidance_scale=4.0,
+            generator=torch.Generator().manual_seed(seed),
         ).images[0]
         return set(read_colours(image))
 
@@ -66,10 +71,18 @@ def main() -> None:
             pa, pb = draw_shape(*a, rng=rng), draw_shape(*b, rng=rng)
             alone = prior(text(a), num_inference_steps=args.steps, generator=torch.Generator().manual_seed(i))
             single += bool(colours_of(alone.image_embeds, alone.negative_image_embeds, i) & {a[1], a[2]})
-            for key, inputs in (("text + text", [text(a), text(b)]), ("picture + picture", [pa, pb]),
-                                ("picture + text", [pa, text(b)])):
-                mixed = prior.interpolate(inputs, [0.5, 0.5], num_inference_steps=args.steps,
-                                          generator=torch.Generator().manual_seed(i), guidance_scale=4.0)
+            for key, inputs in (
+                ("text + text", [text(a), text(b)]),
+                ("picture + picture", [pa, pb]),
+                ("picture + text", [pa, text(b)]),
+            ):
+                mixed = prior.interpolate(
+                    inputs,
+                    [0.5, 0.5],
+                    num_inference_steps=args.steps,
+                    generator=torch.Generator().manual_seed(i),
+                    guidance_scale=4.0,
+                )
                 got = colours_of(mixed.image_embeds, mixed.negative_image_embeds, i)
                 shows_a, shows_b = bool(got & {a[1], a[2]}), bool(got & {b[1], b[2]})
                 score[key][0] += shows_a or shows_b

@@ -47,8 +47,12 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     recognizer = Recognizer.load(args.rec_model, device=args.device)
     segmenter = Segmenter.load(args.seg_model, device=args.device)
-    figures = {"recognition_model": str(recognizer.path), "segmentation_model": args.seg_model or "shipped",
-               "beam": args.beam, "sets": {}}
+    figures = {
+        "recognition_model": str(recognizer.path),
+        "segmentation_model": args.seg_model or "shipped",
+        "beam": args.beam,
+        "sets": {},
+    }
     for split in ("val", "test"):
         for name, files in all_pages(split, args.data).items():
             pages = [page for xml in files[: args.max_pages] for page in iter_pages(xml)]

@@ -82,8 +82,11 @@ def main() -> None:
         tuned = Recognizer.load(Path(tmp) / "model", device="cpu")
         figures["after"] = {"greedy": read(tuned, rest, 0), "beam8_lm": read(tuned, rest, 8)}
     figures["training"] = {
-        "minutes": summary["minutes"], "epochs": summary["epochs"], "train_lines": summary["train_lines"],
-        "threads": args.threads, "lr": args.lr,
+        "minutes": summary["minutes"],
+        "epochs": summary["epochs"],
+        "train_lines": summary["train_lines"],
+        "threads": args.threads,
+        "lr": args.lr,
     }
     print(json.dumps(figures, indent=1))
     if args.json:

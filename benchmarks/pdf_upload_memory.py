@@ -65,11 +65,15 @@ def main() -> int:
         seconds = time.perf_counter() - t0
         after = peak_mb()
         side_px = round(args.side * 200 / 72)
-        print(f"PDF: {len(data):,} bytes, {args.pages} pages of {args.side}×{args.side} pt "
-              f"({side_px}×{side_px} px = {side_px * side_px / 1e6:.0f} MP a page at 200 dpi)")
+        print(
+            f"PDF: {len(data):,} bytes, {args.pages} pages of {args.side}×{args.side} pt "
+            f"({side_px}×{side_px} px = {side_px * side_px / 1e6:.0f} MP a page at 200 dpi)"
+        )
         print(f"upload request: HTTP {response.status_code} in {seconds:.1f} s; {response.json().get('error', '')}")
-        print(f"web process peak memory (VmHWM): {before:,.0f} MB before the request, {after:,.0f} MB after "
-              f"(+{after - before:,.0f} MB)")
+        print(
+            f"web process peak memory (VmHWM): {before:,.0f} MB before the request, {after:,.0f} MB after "
+            f"(+{after - before:,.0f} MB)"
+        )
         if worker is not None and response.status_code == 201:
             jobs = [j["id"] for j in response.json()["jobs"] if j["kind"] == "pdf_render"]
             deadline = time.monotonic() + args.timeout

@@ -63,13 +63,19 @@ def main() -> int:
         lines = sum(j.result.get("segmentation", {}).get("lines", 0) for j in jobs)
         chars = sum(len(t) for t in Transcription.objects.filter(layer__kind="model").values_list("text", flat=True))
         device = os.environ.get("HTR_DEVICE") or "default (CUDA if present, else CPU)"
-        print(f"pipeline throughput: {len(paths)} pages of {args.folder.name}, one worker (solo), device {device}, "
-              f"{os.cpu_count()} CPU cores")
-        print(f"  {len(paths) / wall * 60:.2f} pages/minute  (upload → stored text for all pages: {wall:.1f} s; "
-              f"uploads took {uploaded:.1f} s)")
+        print(
+            f"pipeline throughput: {len(paths)} pages of {args.folder.name}, one worker (solo), device {device}, "
+            f"{os.cpu_count()} CPU cores"
+        )
+        print(
+            f"  {len(paths) / wall * 60:.2f} pages/minute  (upload → stored text for all pages: {wall:.1f} s; "
+            f"uploads took {uploaded:.1f} s)"
+        )
         mean = sum(per_page) / max(len(per_page), 1)
-        print(f"  per page, first step started → text stored (pages interleave in the one worker): mean {mean:.1f} s, "
-              f"p50 {percentile(per_page, 0.5):.1f} s, max {max(per_page, default=0):.1f} s")
+        print(
+            f"  per page, first step started → text stored (pages interleave in the one worker): mean {mean:.1f} s, "
+            f"p50 {percentile(per_page, 0.5):.1f} s, max {max(per_page, default=0):.1f} s"
+        )
         print(f"  {lines} lines found, {chars} characters read; failed jobs: {failed or 'none'}")
     return 0 if not failed else 1
 

@@ -55,10 +55,17 @@ class BenchEnvironment:
     def __enter__(self) -> BenchEnvironment:
         self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         self._admin(f'CREATE DATABASE "{self.name}"')
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=self.env,
-                       check=True)
-        os.environ.update({k: v for k, v in self.env.items() if k in (
-            "DATABASE_URL", "REDIS_URL", "SKOROPIS_VAR", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "LOG_LEVEL")})
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, env=self.env, check=True
+        )
+        os.environ.update(
+            {
+                k: v
+                for k, v in self.env.items()
+                if k
+                in ("DATABASE_URL", "REDIS_URL", "SKOROPIS_VAR", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "LOG_LEVEL")
+            }
+        )
         sys.path.insert(0, str(REPO))
         import django
 
@@ -86,14 +93,42 @@ class BenchEnvironment:
             with socket.socket() as s:
                 return s.connect_ex(("127.0.0.1", port)) == 0
 
-        args = [sys.executable, "-m", "portal.webserver", "-b", "127.0.0.1", "-p", str(port),
-                *(["--processes", str(processes)] if processes is not None else []), "portal.asgi:application"]
+        args = [
+            sys.executable,
+            "-m",
+            "portal.webserver",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            *(["--processes", str(processes)] if processes is not None else []),
+            "portal.asgi:application",
+        ]
         return self.start(args, "web", listening)
 
     def start_worker(self) -> subprocess.Popen:
-        return self.start([sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", "default,gpu,training",
-                           "--pool=solo", "-l", "info", "-n", f"bench-{os.getpid()}@%h", "--without-gossip",
-                           "--without-mingle", "--without-heartbeat"], "worker", "ready.")
+        return self.start(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "-Q",
+                "default,gpu,training",
+                "--pool=solo",
+                "-l",
+                "info",
+                "-n",
+                f"bench-{os.getpid()}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            "worker",
+            "ready.",
+        )
 
     def __exit__(self, *exc) -> None:
         for proc in self.procs:

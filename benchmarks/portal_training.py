@@ -52,8 +52,9 @@ def pages_of(folder: Path) -> list[tuple[Path, Path]]:
     """(image, ground-truth XML) of each page of the folder, in natural order."""
     found = []
     for xml in sorted(folder.glob("*.xml"), key=natural):
-        image = next((xml.with_suffix(s) for s in (".jpg", ".png", ".jpeg", ".tif") if xml.with_suffix(s).is_file()),
-                     None)
+        image = next(
+            (xml.with_suffix(s) for s in (".jpg", ".png", ".jpeg", ".tif") if xml.with_suffix(s).is_file()), None
+        )
         if image is not None:
             found.append((image, xml))
     return found
@@ -139,24 +140,35 @@ def main() -> int:
         page_ids = []
         jobs = []
         for (image, _), truth in zip(pages, truths, strict=True):
-            blank = htr.formats.page_to_bytes(dataclasses.replace(
-                truth, image=image.name, lines=[dataclasses.replace(line, text="", confidences=[])
-                                                for line in truth.lines]), "alto")
-            body = portal.call("POST", f"/api/documents/{document.pk}/upload/", expect=201,
-                               files=[("files", (image.name, image.read_bytes())),
-                                      ("files", (f"{image.stem}.xml", blank))])
+            blank = htr.formats.page_to_bytes(
+                dataclasses.replace(
+                    truth,
+                    image=image.name,
+                    lines=[dataclasses.replace(line, text="", confidences=[]) for line in truth.lines],
+                ),
+                "alto",
+            )
+            body = portal.call(
+                "POST",
+                f"/api/documents/{document.pk}/upload/",
+                expect=201,
+                files=[("files", (image.name, image.read_bytes())), ("files", (f"{image.stem}.xml", blank))],
+            )
             page_ids.append(body["pages"][0]["id"])
             jobs += [job["id"] for job in body["jobs"]]
         portal.wait(jobs, args.timeout)
         seconds["upload"] = time.perf_counter() - started
         mark = time.perf_counter()
-        body = portal.call("POST", f"/api/documents/{document.pk}/process/", expect=202, json={"steps": ["recognition"]})
+        body = portal.call(
+            "POST", f"/api/documents/{document.pk}/process/", expect=202, json={"steps": ["recognition"]}
+        )
         portal.wait([job["id"] for job in body["jobs"]], args.timeout)
         seconds["read"] = time.perf_counter() - mark
         for page_id, truth in zip(page_ids, truths, strict=True):
             if len(portal.lines(page_id)) != len(truth.lines):
-                raise RuntimeError(f"page {page_id}: {len(portal.lines(page_id))} lines, the truth has "
-                                   f"{len(truth.lines)}")
+                raise RuntimeError(
+                    f"page {page_id}: {len(portal.lines(page_id))} lines, the truth has {len(truth.lines)}"
+                )
         corrected_ids, rest_ids = page_ids[: args.pages], page_ids[args.pages :]
         rest = {pk: [line.text for line in truth.lines] for pk, truth in zip(page_ids, truths) if pk in rest_ids}
         before = cer(portal, rest, form)
@@ -169,8 +181,11 @@ def main() -> int:
                 text = true_line.text.strip()
                 if not text:
                     continue
-                portal.call("PATCH", f"/api/lines/{line['id']}/text/",
-                            json={"text": text, "version": line["version"], "layer": line["layer"]})
+                portal.call(
+                    "PATCH",
+                    f"/api/lines/{line['id']}/text/",
+                    json={"text": text, "version": line["version"], "layer": line["layer"]},
+                )
                 corrections[line["id"]] = text
         seconds["correct"] = time.perf_counter() - mark
 
@@ -184,8 +199,10 @@ def main() -> int:
         # 4. switch to the new model and re-read the pages nobody corrected
         mark = time.perf_counter()
         portal.call("PATCH", f"/api/documents/{document.pk}/", json={"recognition_model": result["model"]})
-        jobs = [portal.call("POST", f"/api/pages/{pk}/process/?steps=recognition", expect=202)["id"]
-                for pk in result["uncorrected_pages"]]
+        jobs = [
+            portal.call("POST", f"/api/pages/{pk}/process/?steps=recognition", expect=202)["id"]
+            for pk in result["uncorrected_pages"]
+        ]
         portal.wait(jobs, args.timeout)
         seconds["reread"] = time.perf_counter() - mark
         seconds["total"] = time.perf_counter() - started
@@ -211,10 +228,12 @@ def main() -> int:
             "minutes": {k: round(v / 60, 2) for k, v in seconds.items()},
         }
         print(json.dumps(figures, indent=1, ensure_ascii=False))
-        print(f"\nuncorrected pages ({before['lines']} lines): CER {before['cer']:.1f} → {after['cer']:.1f}; "
-              f"held-out corrected lines ({result['held_out_lines']}): {result['base_cer']:.1f} → {result['cer']:.1f}; "
-              f"{intact} of {len(corrections)} corrections intact; {seconds['total'] / 60:.1f} minutes in all "
-              f"(training {seconds['train'] / 60:.1f})")
+        print(
+            f"\nuncorrected pages ({before['lines']} lines): CER {before['cer']:.1f} → {after['cer']:.1f}; "
+            f"held-out corrected lines ({result['held_out_lines']}): {result['base_cer']:.1f} → {result['cer']:.1f}; "
+            f"{intact} of {len(corrections)} corrections intact; {seconds['total'] / 60:.1f} minutes in all "
+            f"(training {seconds['train'] / 60:.1f})"
+        )
         if args.json:
             args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False), encoding="utf-8")
         return 0 if intact == len(corrections) else 1

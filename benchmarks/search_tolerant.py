@@ -24,8 +24,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-QUERIES = ["soussigné", "sousigne", "Marole", "madame", "madme", "roy de france", '"le roy"', "sieur demeurant",
-           "xyzzyq"]
+QUERIES = [
+    "soussigné",
+    "sousigne",
+    "Marole",
+    "madame",
+    "madme",
+    "roy de france",
+    '"le roy"',
+    "sieur demeurant",
+    "xyzzyq",
+]
 
 
 def real_lines(shared: Path) -> list[str]:
@@ -45,8 +54,13 @@ def main() -> None:
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="skoropis-bench-search-"))
-    env = {**os.environ, "SKOROPIS_VAR": str(var), "SECRET_KEY": "bench-only-" + "x" * 50, "LOG_LEVEL": "WARNING",
-           "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    env = {
+        **os.environ,
+        "SKOROPIS_VAR": str(var),
+        "SECRET_KEY": "bench-only-" + "x" * 50,
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+    }
     server = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
     if args.database == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{var / 'bench.sqlite3'}"
@@ -94,13 +108,17 @@ def run(args) -> None:
         lines = Line.objects.bulk_create(
             [Line(page=page, order=i, polygon=[[0, i], [10, i], [10, i + 1]]) for i in range(count)]
         )
-        rows = [Transcription(line=line, layer=manual if i % 2 else model, text=texts[(n + i) % len(texts)])
-                for i, line in enumerate(lines)]
+        rows = [
+            Transcription(line=line, layer=manual if i % 2 else model, text=texts[(n + i) % len(texts)])
+            for i, line in enumerate(lines)
+        ]
         rows = Transcription.objects.bulk_create(rows)
-        Revision.objects.bulk_create([
-            Revision(transcription=t, version=1, text=t.text, author=user if i % 2 else None, model_name="m")
-            for i, t in enumerate(rows)
-        ])
+        Revision.objects.bulk_create(
+            [
+                Revision(transcription=t, version=1, text=t.text, author=user if i % 2 else None, model_name="m")
+                for i, t in enumerate(rows)
+            ]
+        )
         n += count
     print(f"{args.database}: {n} lines ({len(texts)} distinct real lines of cremma-mss-18)")
     for q in QUERIES:
@@ -110,8 +128,10 @@ def run(args) -> None:
             start = time.perf_counter()
             found = search_run(user=user, q=q)
             times.append(time.perf_counter() - start)
-        print(f"  {q!r:>18}: {statistics.median(times) * 1000:7.1f} ms, {len(found.results):3d} hits"
-              f"{', did you mean ' + repr(found.suggestion) if found.suggestion else ''}")
+        print(
+            f"  {q!r:>18}: {statistics.median(times) * 1000:7.1f} ms, {len(found.results):3d} hits"
+            f"{', did you mean ' + repr(found.suggestion) if found.suggestion else ''}"
+        )
 
 
 if __name__ == "__main__":

@@ -43,9 +43,7 @@ class JobsView(APIView):
         description="Your latest 100 generation jobs, newest first.",
     )
     def get(self, request):
-        jobs = Job.objects.filter(kind__startswith="generation.", owner=request.user)[
-            :100
-        ]
+        jobs = Job.objects.filter(kind__startswith="generation.", owner=request.user)[:100]
         return Response([job_json(job) for job in jobs])
 
     @extend_schema(

@@ -28,9 +28,7 @@ def _start(job: Job, total: int) -> tuple[pipelines.Kandinsky22, torch.Generator
     job_start(job, total=total, message=_("Loading the model…"))
     started, loads = time.monotonic(), len(pipelines.LOADS)
     family = pipelines.kandinsky22()
-    job.load_seconds = (
-        round(time.monotonic() - started, 3) if len(pipelines.LOADS) > loads else 0
-    )
+    job.load_seconds = round(time.monotonic() - started, 3) if len(pipelines.LOADS) > loads else 0
     seed = seed_of(job.params)
     generator = torch.Generator(device=family.device).manual_seed(seed)
     return family, generator, seed
@@ -40,9 +38,7 @@ def _prior_steps(params: dict) -> int:
     return min(int(params["steps"]), PRIOR_STEPS_MAX)
 
 
-def _embed_prompt(
-    family, progress: Progress, params: dict, prompt: str, generator, batch: int
-):
+def _embed_prompt(family, progress: Progress, params: dict, prompt: str, generator, batch: int):
     return family.prior(
         prompt,
         negative_prompt=params.get("negative_prompt") or None,
@@ -95,9 +91,7 @@ def text_to_image(job: Job) -> dict:
         p["width"],
         p["height"],
     )
-    return save_results(
-        job, images, prompt=p["prompt"], extra={"seed": seed, "model": "kandinsky22"}
-    )
+    return save_results(job, images, prompt=p["prompt"], extra={"seed": seed, "model": "kandinsky22"})
 
 
 def _kandinsky3_text_to_image(job: Job) -> dict:
@@ -118,16 +112,12 @@ def _kandinsky3_text_to_image(job: Job) -> dict:
         generator=generator,
         callback_on_step_end=progress.callback(_("Painting")),
     ).images
-    return save_results(
-        job, images, prompt=p["prompt"], extra={"seed": seed, "model": "kandinsky3"}
-    )
+    return save_results(job, images, prompt=p["prompt"], extra={"seed": seed, "model": "kandinsky3"})
 
 
 def _image_embeds(family, images: list[Image.Image]) -> torch.Tensor:
     pixels = family.prior.image_processor(images, return_tensors="pt").pixel_values
-    return family.prior.image_encoder(
-        pixels.to(family.device, family.dtype)
-    ).image_embeds
+    return family.prior.image_encoder(pixels.to(family.device, family.dtype)).image_embeds
 
 
 @torch.inference_mode()
@@ -138,12 +128,8 @@ def variations(job: Job) -> dict:
     family, generator, seed = _start(job, progress.total)
     embeds = _image_embeds(family, [input_image(job, "image")]).repeat(batch, 1)
     negative = family.prior.get_zero_embed(batch, device=family.device)
-    images = _decode(
-        family, progress, p, embeds, negative, generator, p["width"], p["height"]
-    )
-    return save_results(
-        job, images, prompt="", extra={"seed": seed, "model": "kandinsky22"}
-    )
+    images = _decode(family, progress, p, embeds, negative, generator, p["width"], p["height"])
+    return save_results(job, images, prompt="", extra={"seed": seed, "model": "kandinsky22"})
 
 
 @torch.inference_mode()
@@ -153,9 +139,7 @@ def mix(job: Job) -> dict:
     texts = sum(1 for item in p["items"] if item["text"])
     progress = Progress(job, texts * _prior_steps(p) + int(p["steps"]))
     family, generator, seed = _start(job, progress.total)
-    conditions = [
-        item["text"] or input_image(job, item["image"]) for item in p["items"]
-    ]
+    conditions = [item["text"] or input_image(job, item["image"]) for item in p["items"]]
     total_weight = sum(item["weight"] for item in p["items"])
     weights = [item["weight"] / total_weight for item in p["items"]]
     mixed = family.prior.interpolate(
@@ -178,8 +162,7 @@ def mix(job: Job) -> dict:
         p["height"],
     )
     described = " + ".join(
-        f"{w:.2f}×{item['text'] or 'picture ' + str(item['slot'])}"
-        for w, item in zip(weights, p["items"])
+        f"{w:.2f}×{item['text'] or 'picture ' + str(item['slot'])}" for w, item in zip(weights, p["items"])
     )
     return save_results(
         job,
@@ -197,10 +180,7 @@ def _inpaint(job: Job, image: Image.Image, mask: Image.Image, *, label: str) -> 
     family, generator, seed = _start(job, progress.total)
     if family.inpaint is None:
         raise pipelines.ModelNotConfigured(
-            _(
-                "Inpainting needs an inpainting decoder (GENERATION_MODELS"
-                "['kandinsky22_inpaint'])."
-            )
+            _("Inpainting needs an inpainting decoder (GENERATION_MODELS['kandinsky22_inpaint']).")
         )
     width, height = fit_to_multiple(*image.size)
     prior = _embed_prompt(family, progress, p, p["prompt"], generator, batch)
@@ -216,16 +196,9 @@ def _inpaint(job: Job, image: Image.Image, mask: Image.Image, *, label: str) -> 
         generator=generator,
         callback_on_step_end=progress.callback(_("Painting")),
     ).images
-    soft = mask.convert("L").filter(
-        ImageFilter.GaussianBlur(max(1, min(image.size) // 128))
-    )
-    results = [
-        Image.composite(im.resize(image.size, Image.LANCZOS), image, soft)
-        for im in painted
-    ]
-    return save_results(
-        job, results, prompt=p["prompt"], extra={"seed": seed, "model": label}
-    )
+    soft = mask.convert("L").filter(ImageFilter.GaussianBlur(max(1, min(image.size) // 128)))
+    results = [Image.composite(im.resize(image.size, Image.LANCZOS), image, soft) for im in painted]
+    return save_results(job, results, prompt=p["prompt"], extra={"seed": seed, "model": label})
 
 
 @torch.inference_mode()
@@ -245,9 +218,7 @@ def outpaint_canvas(
     import cv2
 
     array = np.asarray(image.convert("RGB"))
-    stretched = cv2.copyMakeBorder(
-        array, top, bottom, left, right, cv2.BORDER_REPLICATE
-    )
+    stretched = cv2.copyMakeBorder(array, top, bottom, left, right, cv2.BORDER_REPLICATE)
     canvas = Image.fromarray(stretched).filter(ImageFilter.GaussianBlur(8))
     canvas.paste(image.convert("RGB"), (left, top))
     mask = Image.new("L", canvas.size, 255)
@@ -267,9 +238,7 @@ def outpaint_canvas(
 @torch.inference_mode()
 def outpaint(job: Job) -> dict:
     p = job.params
-    canvas, mask = outpaint_canvas(
-        input_image(job, "image"), p["left"], p["right"], p["top"], p["bottom"]
-    )
+    canvas, mask = outpaint_canvas(input_image(job, "image"), p["left"], p["right"], p["top"], p["bottom"])
     return _inpaint(job, canvas, mask, label="kandinsky22-inpaint (outpainting)")
 
 
@@ -300,11 +269,7 @@ def make_video(job: Job) -> dict:
     family, generator, seed = _start(job, total)
     keyframe_pipe = pipelines.video_keyframes()
     start = _embed_prompt(family, progress, p, p["prompt"], generator, 1)
-    end = (
-        _embed_prompt(family, progress, p, p["end_prompt"], generator, 1)
-        if p.get("end_prompt")
-        else start
-    )
+    end = _embed_prompt(family, progress, p, p["end_prompt"], generator, 1) if p.get("end_prompt") else start
     if has_start:
         first = ImageOps.fit(input_image(job, "image"), (width, height), Image.LANCZOS)
     else:
@@ -340,9 +305,7 @@ def make_video(job: Job) -> dict:
                 ),
             ).images[0]
         )
-    keyframes, blocked = safety.screen(
-        keyframes, prompt=f"{p['prompt']} {p.get('end_prompt', '')}"
-    )
+    keyframes, blocked = safety.screen(keyframes, prompt=f"{p['prompt']} {p.get('end_prompt', '')}")
     frames = video.frames_from_keyframes(
         keyframes,
         total_frames,
@@ -353,9 +316,7 @@ def make_video(job: Job) -> dict:
     name = f"video-{job.pk}.mp4"
     info = video.encode_mp4(frames, out / name, fps)
     poster = f"video-{job.pk}-poster.png"
-    Image.fromarray(frames[0]).resize(
-        (info["width"], info["height"]), Image.NEAREST
-    ).save(out / poster)
+    Image.fromarray(frames[0]).resize((info["width"], info["height"]), Image.NEAREST).save(out / poster)
     progress.step(1, _("Encoded"))
     files = [
         {"name": name, "type": "video", **info},
@@ -376,4 +337,3 @@ def make_video(job: Job) -> dict:
     }
     job_finish(job, result=result, message=_("Done"))
     return result
-

@@ -56,8 +56,7 @@ def read_upload(upload, label: str) -> Image.Image:
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise ValidationError(
-            _("%(label)s is not a readable image (PNG, JPEG or WebP): %(error)s")
-            % {"label": label, "error": error}
+            _("%(label)s is not a readable image (PNG, JPEG or WebP): %(error)s") % {"label": label, "error": error}
         ) from None
     return image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
 
@@ -71,17 +70,13 @@ class GenerationForm(forms.Form):
     runner = ""
     # At least 2: the Kandinsky prior's scheduler divides by (steps - 1).
     steps = forms.IntegerField(label=_("Steps"), min_value=2, initial=25)
-    guidance = forms.FloatField(
-        label=_("Guidance"), min_value=0.0, max_value=30.0, initial=4.0
-    )
+    guidance = forms.FloatField(label=_("Guidance"), min_value=0.0, max_value=30.0, initial=4.0)
     seed = forms.IntegerField(
         label=_("Seed"),
         min_value=0,
         max_value=2**32 - 1,
         required=False,
-        help_text=_(
-            "Same seed + same settings = the same picture. Empty: a random seed."
-        ),
+        help_text=_("Same seed + same settings = the same picture. Empty: a random seed."),
     )
     batch = forms.IntegerField(label=_("Images"), min_value=1, initial=1)
     images: dict[str, Image.Image]
@@ -93,12 +88,8 @@ class GenerationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["steps"].validators.append(
-            MaxValueValidator(settings.GENERATION_MAX_STEPS)
-        )
-        self.fields["batch"].validators.append(
-            MaxValueValidator(settings.GENERATION_MAX_BATCH)
-        )
+        self.fields["steps"].validators.append(MaxValueValidator(settings.GENERATION_MAX_STEPS))
+        self.fields["batch"].validators.append(MaxValueValidator(settings.GENERATION_MAX_BATCH))
         self.images = {}
 
     def clean_prompt(self) -> str:
@@ -129,17 +120,11 @@ class GenerationForm(forms.Form):
 
     def params(self) -> dict:
         """JSON-safe parameters for the Job row (uploaded pictures are stored beside it, by field name)."""
-        return {
-            k: v
-            for k, v in self.cleaned_data.items()
-            if k not in self.images and not hasattr(v, "read")
-        }
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.images and not hasattr(v, "read")}
 
 
 class SizedForm(GenerationForm):
-    aspect = forms.ChoiceField(
-        label=_("Aspect ratio"), choices=ASPECT_CHOICES, initial="1:1"
-    )
+    aspect = forms.ChoiceField(label=_("Aspect ratio"), choices=ASPECT_CHOICES, initial="1:1")
     side = forms.IntegerField(
         label=_("Long side (px)"),
         min_value=16,
@@ -192,9 +177,7 @@ class TextToImageForm(SizedForm):
         data = super().clean()
         if data.get("model") == "kandinsky3" and "width" in data:
             # Kandinsky3Pipeline rounds sizes up to multiples of 64 (its movq downsamples 8×, latents 8× again).
-            data["width"], data["height"] = output_size(
-                data["aspect"], data.get("side") or 1024, multiple=64
-            )
+            data["width"], data["height"] = output_size(data["aspect"], data.get("side") or 1024, multiple=64)
         return data
 
     def __init__(self, *args, **kwargs):
@@ -239,12 +222,8 @@ class MixForm(SizedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for i in range(1, self.SLOTS + 1):
-            self.fields[f"text_{i}"] = forms.CharField(
-                label=_("Text %(i)d") % {"i": i}, required=False
-            )
-            self.fields[f"image_{i}"] = forms.ImageField(
-                label=_("or picture %(i)d") % {"i": i}, required=False
-            )
+            self.fields[f"text_{i}"] = forms.CharField(label=_("Text %(i)d") % {"i": i}, required=False)
+            self.fields[f"image_{i}"] = forms.ImageField(label=_("or picture %(i)d") % {"i": i}, required=False)
             self.fields[f"weight_{i}"] = forms.FloatField(
                 label=_("Weight %(i)d") % {"i": i},
                 min_value=0.0,
@@ -260,17 +239,11 @@ class MixForm(SizedForm):
     def clean(self):
         data = super().clean()
         if not self.offered():
-            raise ValidationError(
-                _("The installed model cannot mix: its mixes rarely show both of their inputs.")
-            )
+            raise ValidationError(_("The installed model cannot mix: its mixes rarely show both of their inputs."))
         items = []
         for i in range(1, self.SLOTS + 1):
             text = (data.get(f"text_{i}") or "").strip()
-            picture = (
-                self.image_field(f"image_{i}", _("Picture %(i)d") % {"i": i})
-                if data.get(f"image_{i}")
-                else None
-            )
+            picture = self.image_field(f"image_{i}", _("Picture %(i)d") % {"i": i}) if data.get(f"image_{i}") else None
             if text and picture is not None:
                 self.add_error(
                     f"text_{i}",
@@ -294,13 +267,9 @@ class MixForm(SizedForm):
                     }
                 )
         if len(items) < 2:
-            raise ValidationError(
-                _("Give at least two things to mix (texts or pictures).")
-            )
+            raise ValidationError(_("Give at least two things to mix (texts or pictures)."))
         if sum(item["weight"] for item in items) <= 0:
-            raise ValidationError(
-                _("The weights add up to zero; give at least one a positive weight.")
-            )
+            raise ValidationError(_("The weights add up to zero; give at least one a positive weight."))
         data["items"] = items
         return data
 
@@ -333,27 +302,19 @@ class InpaintForm(GenerationForm):
 
     def clean(self):
         data = super().clean()
-        image = (
-            self.image_field("image", _("The picture")) if data.get("image") else None
-        )
+        image = self.image_field("image", _("The picture")) if data.get("image") else None
         mask = self.image_field("mask", _("The mask")) if data.get("mask") else None
         if image is not None and mask is not None:
             if image.size != mask.size:
                 raise ValidationError(
-                    _(
-                        "The mask is %(m)s but the picture is %(i)s; paint the mask on the picture."
-                    )
+                    _("The mask is %(m)s but the picture is %(i)s; paint the mask on the picture.")
                     % {
                         "m": "×".join(map(str, mask.size)),
                         "i": "×".join(map(str, image.size)),
                     }
                 )
             if max(mask.convert("L").getextrema()) < 128:
-                raise ValidationError(
-                    _(
-                        "The mask is empty: paint (white) where the picture should change."
-                    )
-                )
+                raise ValidationError(_("The mask is empty: paint (white) where the picture should change."))
         return data
 
 
@@ -388,9 +349,7 @@ class OutpaintForm(GenerationForm):
 
     def clean(self):
         data = super().clean()
-        image = (
-            self.image_field("image", _("The picture")) if data.get("image") else None
-        )
+        image = self.image_field("image", _("The picture")) if data.get("image") else None
         pads = [data.get(k) or 0 for k in ("left", "right", "top", "bottom")]
         if image is not None:
             if not any(pads):
@@ -402,9 +361,7 @@ class OutpaintForm(GenerationForm):
             limit = settings.GENERATION_MAX_SIDE
             if max(width, height) > limit:
                 raise ValidationError(
-                    _(
-                        "The extended picture would be %(w)d×%(h)d px; the limit is %(limit)d px a side."
-                    )
+                    _("The extended picture would be %(w)d×%(h)d px; the limit is %(limit)d px a side.")
                     % {"w": width, "h": height, "limit": limit}
                 )
         return data
@@ -426,19 +383,11 @@ class VideoForm(SizedForm):
     )
     negative_prompt = forms.CharField(label=_("Negative prompt"), required=False)
     image = forms.ImageField(label=_("Start picture"), required=False)
-    seconds = forms.FloatField(
-        label=_("Length (s)"), min_value=0.5, max_value=20.0, initial=2.0
-    )
-    fps = forms.IntegerField(
-        label=_("Frames per second"), min_value=4, max_value=30, initial=12
-    )
-    keyframes_per_second = forms.FloatField(
-        label=_("Keyframes per second"), min_value=0.5, max_value=8.0, initial=2.0
-    )
+    seconds = forms.FloatField(label=_("Length (s)"), min_value=0.5, max_value=20.0, initial=2.0)
+    fps = forms.IntegerField(label=_("Frames per second"), min_value=4, max_value=30, initial=12)
+    keyframes_per_second = forms.FloatField(label=_("Keyframes per second"), min_value=0.5, max_value=8.0, initial=2.0)
     motion = forms.ChoiceField(label=_("Camera"), choices=MOTIONS, initial="zoom-in")
-    strength = forms.FloatField(
-        label=_("Change per keyframe"), min_value=0.1, max_value=0.9, initial=0.5
-    )
+    strength = forms.FloatField(label=_("Change per keyframe"), min_value=0.1, max_value=0.9, initial=0.5)
     field_order = (
         "prompt",
         "end_prompt",
@@ -471,10 +420,7 @@ class VideoForm(SizedForm):
             frames = round(data["seconds"] * data["fps"])
             if frames > settings.GENERATION_MAX_VIDEO_FRAMES:
                 raise ValidationError(
-                    _(
-                        "%(n)d frames is too many; the limit is %(limit)d (shorten the clip or lower "
-                        "the FPS)."
-                    )
+                    _("%(n)d frames is too many; the limit is %(limit)d (shorten the clip or lower the FPS).")
                     % {"n": frames, "limit": settings.GENERATION_MAX_VIDEO_FRAMES}
                 )
         steps, strength = data.get("steps"), data.get("strength")

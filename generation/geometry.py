@@ -54,9 +54,7 @@ def round_to(value: float, multiple: int) -> int:
     return max(multiple, round(value / multiple) * multiple)
 
 
-def output_size(
-    aspect: str, side: int | None, multiple: int | None = None
-) -> tuple[int, int]:
+def output_size(aspect: str, side: int | None, multiple: int | None = None) -> tuple[int, int]:
     """(width, height) with the long side ≈ `side` (default: the model's native side), both multiples the model takes."""
     multiple = multiple or size_multiple()
     side = side or native_side()
@@ -66,9 +64,7 @@ def output_size(
     return round_to(side * w / h, multiple), round_to(side, multiple)
 
 
-def fit_to_multiple(
-    width: int, height: int, max_side: int | None = None
-) -> tuple[int, int]:
+def fit_to_multiple(width: int, height: int, max_side: int | None = None) -> tuple[int, int]:
     """An uploaded picture's size, scaled down to `max_side` if needed and rounded to the model's multiple."""
     multiple = size_multiple()
     max_side = max_side or settings.GENERATION_MAX_SIDE

@@ -36,11 +36,7 @@ __all__ = ["ModelNotConfigured", "model_dir", "kandinsky22", "kandinsky3", "vide
 
 
 def pick_device(requested: str | None = None) -> tuple[torch.device, torch.dtype]:
-    name = (
-        requested
-        or settings.GENERATION_DEVICE
-        or ("cuda" if torch.cuda.is_available() else "cpu")
-    )
+    name = requested or settings.GENERATION_DEVICE or ("cuda" if torch.cuda.is_available() else "cpu")
     device = torch.device(name)
     return device, (torch.float16 if device.type == "cuda" else torch.float32)
 
@@ -76,10 +72,7 @@ class Kandinsky22:
 
     @property
     def native_size(self) -> int:
-        return int(
-            self.card.get("native_size")
-            or self.text2image.unet.config.sample_size * self.scale_factor
-        )
+        return int(self.card.get("native_size") or self.text2image.unet.config.sample_size * self.scale_factor)
 
 
 def kandinsky22(device: str | None = None) -> Kandinsky22:
@@ -88,20 +81,14 @@ def kandinsky22(device: str | None = None) -> Kandinsky22:
         model_dir("kandinsky22_decoder"),
     )
     if prior_dir is None or decoder_dir is None:
-        raise ModelNotConfigured(
-            "GENERATION_MODELS needs 'kandinsky22_prior' and 'kandinsky22_decoder'"
-        )
+        raise ModelNotConfigured("GENERATION_MODELS needs 'kandinsky22_prior' and 'kandinsky22_decoder'")
     inpaint_dir = model_dir("kandinsky22_inpaint")
     torch_device, dtype = pick_device(device)
     key = ("kandinsky22", prior_dir, decoder_dir, inpaint_dir, str(torch_device))
     with _lock:
         if key not in _cache:
-            prior = _loaded(KandinskyV22PriorPipeline, prior_dir, dtype).to(
-                torch_device
-            )
-            text2image = _loaded(KandinskyV22Pipeline, decoder_dir, dtype).to(
-                torch_device
-            )
+            prior = _loaded(KandinskyV22PriorPipeline, prior_dir, dtype).to(torch_device)
+            text2image = _loaded(KandinskyV22Pipeline, decoder_dir, dtype).to(torch_device)
             img2img = KandinskyV22Img2ImgPipeline.from_pipe(text2image)
             img2img.set_progress_bar_config(disable=True)
             inpaint = None
@@ -127,16 +114,12 @@ def kandinsky22(device: str | None = None) -> Kandinsky22:
 def kandinsky3(device: str | None = None) -> DiffusionPipeline:
     path = model_dir("kandinsky3")
     if path is None:
-        raise ModelNotConfigured(
-            "Kandinsky 3 is not configured (GENERATION_MODELS['kandinsky3'])"
-        )
+        raise ModelNotConfigured("Kandinsky 3 is not configured (GENERATION_MODELS['kandinsky3'])")
     torch_device, dtype = pick_device(device)
     key = ("kandinsky3", path, str(torch_device))
     with _lock:
         if key not in _cache:
-            _cache[key] = _loaded(AutoPipelineForText2Image, path, dtype).to(
-                torch_device
-            )
+            _cache[key] = _loaded(AutoPipelineForText2Image, path, dtype).to(torch_device)
         return _cache[key]  # type: ignore[return-value]
 
 
@@ -149,7 +132,5 @@ def video_keyframes(device: str | None = None) -> KandinskyV22Img2ImgPipeline:
     key = ("video", path, str(family.device))
     with _lock:
         if key not in _cache:
-            _cache[key] = _loaded(KandinskyV22Img2ImgPipeline, path, family.dtype).to(
-                family.device
-            )
+            _cache[key] = _loaded(KandinskyV22Img2ImgPipeline, path, family.dtype).to(family.device)
         return _cache[key]  # type: ignore[return-value]

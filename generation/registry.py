@@ -20,7 +20,10 @@ KINDS = {
     "video": "keyframe decoder for video (a Kandinsky 2.2 decoder folder; default: the decoder above)",
 }
 # The text-to-image models a person may choose, by the kind of folder each needs.
-TEXT_TO_IMAGE_MODELS = {"kandinsky22": ("Kandinsky 2.2", "kandinsky22_decoder"), "kandinsky3": ("Kandinsky 3", "kandinsky3")}
+TEXT_TO_IMAGE_MODELS = {
+    "kandinsky22": ("Kandinsky 2.2", "kandinsky22_decoder"),
+    "kandinsky3": ("Kandinsky 3", "kandinsky3"),
+}
 # Optional card beside the prior: {"name", "description", "can_draw", "example_prompts", "native_size", "can_mix"}
 CARD_FILE = "skoropis-model.json"
 
@@ -99,9 +102,7 @@ def models_summary() -> dict:
         "native_size": card.get("native_size"),
         "can_mix": bool(card.get("can_mix", True)),
         "kinds": kinds,
-        "inpaint_model": "dedicated inpainting decoder"
-        if kinds["kandinsky22_inpaint"]["path"]
-        else "not configured",
+        "inpaint_model": "dedicated inpainting decoder" if kinds["kandinsky22_inpaint"]["path"] else "not configured",
         "kandinsky3": bool(kinds["kandinsky3"]["path"]),
         "text_to_image_models": [label for _value, label in text_to_image_models()],
         # The web process does not load torch; the worker picks its device when it loads the models.

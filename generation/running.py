@@ -51,9 +51,7 @@ def _failure_message(job: Job, error: Exception) -> str:
         }
     if isinstance(error, ModelNotConfigured | ValueError):
         return str(error)
-    return _("Generation failed: %(error)s") % {
-        "error": f"{type(error).__name__}: {error}"
-    }
+    return _("Generation failed: %(error)s") % {"error": f"{type(error).__name__}: {error}"}
 
 
 class Progress:
@@ -99,9 +97,7 @@ def input_image(job: Job, name: str, mode: str = "RGB") -> Image.Image:
     return image.convert(mode)
 
 
-def save_results(
-    job: Job, images: list[Image.Image], *, prompt: str, extra: dict | None = None
-) -> dict:
+def save_results(job: Job, images: list[Image.Image], *, prompt: str, extra: dict | None = None) -> dict:
     images, blocked = safety.screen(images, prompt=prompt)
     out = job_folder(job) / "results"
     out.mkdir(parents=True, exist_ok=True)
@@ -125,5 +121,3 @@ def save_results(
     }
     job_finish(job, result=result, message=_("Done"))
     return result
-
-

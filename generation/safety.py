@@ -28,13 +28,8 @@ def screen(images: list[Image.Image], *, prompt: str) -> tuple[list[Image.Image]
         return images, 0
     flags = list(_checker(path)(images, prompt=prompt))
     if len(flags) != len(images):
-        raise RuntimeError(
-            f"the safety checker {path} answered {len(flags)} flags for {len(images)} pictures"
-        )
-    screened = [
-        Image.new("RGB", im.size, "black") if unsafe else im
-        for im, unsafe in zip(images, flags)
-    ]
+        raise RuntimeError(f"the safety checker {path} answered {len(flags)} flags for {len(images)} pictures")
+    screened = [Image.new("RGB", im.size, "black") if unsafe else im for im, unsafe in zip(images, flags)]
     return screened, sum(bool(f) for f in flags)
 
 

@@ -70,7 +70,9 @@ class GenerationModelsSerializer(serializers.Serializer):
     can_draw = serializers.JSONField(
         help_text='What a small model draws, from its card: {"size", "shapes", "colours"}; "" when the card does not say.'
     )
-    can_mix = serializers.BooleanField(help_text="False when the model's mixes are not worth offering (no mix feature).")
+    can_mix = serializers.BooleanField(
+        help_text="False when the model's mixes are not worth offering (no mix feature)."
+    )
     inpaint_model = serializers.CharField()
     kandinsky3 = serializers.BooleanField()
     text_to_image_models = serializers.ListField(

@@ -45,9 +45,7 @@ def generation_rate_check(*, key: str) -> None:
     count = cache.incr(bucket)
     if count > settings.GENERATION_RATE_LIMIT:
         raise GenerationRefused(
-            _(
-                "Too many requests: %(limit)d generations per %(minutes)d minutes. Try again a little later."
-            )
+            _("Too many requests: %(limit)d generations per %(minutes)d minutes. Try again a little later.")
             % {"limit": settings.GENERATION_RATE_LIMIT, "minutes": max(1, window // 60)}
         )
 
@@ -56,9 +54,7 @@ def generation_queue_check(*, user, session_key: str) -> None:
     active = Job.objects.filter(kind__startswith=KIND_PREFIX, status__in=ACTIVE)
     if active.count() >= settings.GENERATION_MAX_QUEUE:
         raise GenerationRefused(
-            _(
-                "The generation queue is full (%(n)d jobs waiting). Try again in a few minutes."
-            )
+            _("The generation queue is full (%(n)d jobs waiting). Try again in a few minutes.")
             % {"n": settings.GENERATION_MAX_QUEUE},
             status=503,
         )
@@ -69,29 +65,21 @@ def generation_queue_check(*, user, session_key: str) -> None:
     )
     if mine.count() >= settings.GENERATION_MAX_ACTIVE_PER_USER:
         raise GenerationRefused(
-            _(
-                "You already have %(n)d generations waiting or running; wait for one to finish or cancel it."
-            )
+            _("You already have %(n)d generations waiting or running; wait for one to finish or cancel it.")
             % {"n": settings.GENERATION_MAX_ACTIVE_PER_USER}
         )
 
 
-def generation_submit(
-    *, form: GenerationForm, user, session_key: str, client_ip: str
-) -> Job:
+def generation_submit(*, form: GenerationForm, user, session_key: str, client_ip: str) -> Job:
     """Queue a validated request: limits, a Job row, the uploaded pictures beside it, then the task on commit."""
     generation_queue_check(user=user, session_key=session_key)
-    generation_rate_check(
-        key=requester_key(user=user, session_key=session_key, client_ip=client_ip)
-    )
+    generation_rate_check(key=requester_key(user=user, session_key=session_key, client_ip=client_ip))
     kind = KIND_PREFIX + form.kind
     with transaction.atomic():
         job = Job.objects.create(
             kind=kind,
             owner=user if user is not None and user.is_authenticated else None,
-            session_key=""
-            if user is not None and user.is_authenticated
-            else session_key,
+            session_key="" if user is not None and user.is_authenticated else session_key,
             params=form.params(),
             message=_("Waiting for the GPU worker…"),
         )

@@ -31,9 +31,7 @@ def camera_move(image: Image.Image, motion: str, amount: float = 0.06) -> Image.
         matrix = np.float32([[1, 0, shift], [0, 1, 0]])
     else:
         raise ValueError(f"unknown camera motion {motion!r}")
-    moved = cv2.warpAffine(
-        frame, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
-    )
+    moved = cv2.warpAffine(frame, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     return Image.fromarray(moved)
 
 
@@ -44,9 +42,7 @@ def _flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _warp(frame: np.ndarray, flow: np.ndarray, t: float) -> np.ndarray:
     h, w = flow.shape[:2]
-    grid_x, grid_y = np.meshgrid(
-        np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32)
-    )
+    grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
     return cv2.remap(
         frame,
         grid_x + t * flow[..., 0],
@@ -90,9 +86,7 @@ def frames_from_keyframes(
             on_segment(s)
     frames.append(arrays[-1])
     return (
-        frames[:total_frames]
-        if len(frames) >= total_frames
-        else frames + [arrays[-1]] * (total_frames - len(frames))
+        frames[:total_frames] if len(frames) >= total_frames else frames + [arrays[-1]] * (total_frames - len(frames))
     )
 
 
@@ -118,9 +112,7 @@ def encode_mp4(frames: list[np.ndarray], path: Path, fps: int) -> dict:
         "-i",
         "-",
         "-vf",
-        f"scale={out_w}:{out_h}:flags=neighbor"
-        if scale > 1
-        else f"scale={out_w}:{out_h}",
+        f"scale={out_w}:{out_h}:flags=neighbor" if scale > 1 else f"scale={out_w}:{out_h}",
         "-c:v",
         "libx264",
         "-profile:v",
@@ -137,13 +129,9 @@ def encode_mp4(frames: list[np.ndarray], path: Path, fps: int) -> dict:
         str(path),
     ]
     data = b"".join(np.ascontiguousarray(f, dtype=np.uint8).tobytes() for f in frames)
-    done = subprocess.run(
-        command, input=data, capture_output=True, timeout=600, check=False
-    )
+    done = subprocess.run(command, input=data, capture_output=True, timeout=600, check=False)
     if done.returncode != 0:
-        raise RuntimeError(
-            f"ffmpeg could not encode the clip: {done.stderr.decode(errors='replace')[-500:]}"
-        )
+        raise RuntimeError(f"ffmpeg could not encode the clip: {done.stderr.decode(errors='replace')[-500:]}")
     return {
         "width": out_w,
         "height": out_h,

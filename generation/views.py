@@ -40,9 +40,7 @@ def client_ip(request: HttpRequest) -> str:
 
 def visible_job(request: HttpRequest, job_id: int) -> Job:
     job = Job.objects.filter(pk=job_id, kind__startswith="generation.").first()
-    if job is None or not job_visible_to(
-        job, request.user, request.session.session_key
-    ):
+    if job is None or not job_visible_to(job, request.user, request.session.session_key):
         raise Http404(_("No such generation."))
     return job
 
@@ -76,16 +74,11 @@ def wants_json(request: HttpRequest) -> bool:
 
 def index(request: HttpRequest) -> HttpResponse:
     session_key_of(request)
-    forms = {
-        kind: form_class(auto_id=f"id_{kind}_%s")
-        for kind, form_class in offered_forms().items()
-    }
+    forms = {kind: form_class(auto_id=f"id_{kind}_%s") for kind, form_class in offered_forms().items()}
     return _render_index(request, forms, active=request.GET.get("tab", "text2image"))
 
 
-def _render_index(
-    request: HttpRequest, forms: dict, active: str, status: int = 200
-) -> HttpResponse:
+def _render_index(request: HttpRequest, forms: dict, active: str, status: int = 200) -> HttpResponse:
     jobs = list(own_jobs(request)[:GALLERY_SIZE])
     return render(
         request,
@@ -113,10 +106,7 @@ def submit(request: HttpRequest, kind: str) -> HttpResponse:
                 {"error": " ".join(messages), "fields": form.errors.get_json_data()},
                 status=400,
             )
-        forms = {
-            k: (form if k == kind else c(auto_id=f"id_{k}_%s"))
-            for k, c in offered_forms().items()
-        }
+        forms = {k: (form if k == kind else c(auto_id=f"id_{k}_%s")) for k, c in offered_forms().items()}
         return _render_index(request, forms, kind, status=400)
     try:
         job = generation_submit(
@@ -151,21 +141,13 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     job = visible_job(request, job_id)
     generation_cancel(job=job)
     job.refresh_from_db()
-    return (
-        JsonResponse(job_json(job))
-        if wants_json(request)
-        else redirect("generation:job", job.pk)
-    )
+    return JsonResponse(job_json(job)) if wants_json(request) else redirect("generation:job", job.pk)
 
 
 @require_POST
 def job_delete(request: HttpRequest, job_id: int) -> HttpResponse:
     generation_delete(job=visible_job(request, job_id))
-    return (
-        JsonResponse({"deleted": job_id})
-        if wants_json(request)
-        else redirect("generation:index")
-    )
+    return JsonResponse({"deleted": job_id}) if wants_json(request) else redirect("generation:index")
 
 
 @require_GET
@@ -182,11 +164,7 @@ def result_file(request: HttpRequest, job_id: int, name: str) -> HttpResponse:
     size = path.stat().st_size
     match = re.match(r"bytes=(\d*)-(\d*)$", request.headers.get("Range", ""))
     if match and not request.GET.get("download"):
-        start = (
-            int(match.group(1))
-            if match.group(1)
-            else max(0, size - int(match.group(2) or 0))
-        )
+        start = int(match.group(1)) if match.group(1) else max(0, size - int(match.group(2) or 0))
         end = int(match.group(2)) if match.group(1) and match.group(2) else size - 1
         if start >= size or end < start:
             response = HttpResponse(status=416)

@@ -70,9 +70,7 @@ def cmd_read(args: argparse.Namespace) -> int:
                 if segmenter is None:
                     from htr.segmentation import Segmenter
 
-                    segmenter = Segmenter.load(
-                        args.seg_model, **_given(device=args.device)
-                    )
+                    segmenter = Segmenter.load(args.seg_model, **_given(device=args.device))
                 page = segmenter.segment(image)
         except (ImageError, FormatError) as exc:
             failed += _warn(str(exc))
@@ -95,11 +93,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         if not args.train or not args.out:
             raise SystemExit("htr: error: --train and --out are required (or --resume DIR)")
-        train = (
-            htr.training.train_segmentation
-            if args.task == "segmentation"
-            else htr.training.train_recognition
-        )
+        train = htr.training.train_segmentation if args.task == "segmentation" else htr.training.train_recognition
         summary = train(
             train=[str(s) for s in args.train],
             val=[str(s) for s in args.val] if args.val else None,
@@ -151,9 +145,7 @@ def cmd_evaluate_lines(args: argparse.Namespace) -> int:
         missing += pred_path is None
     result = evaluate_pages(preds, truths, iou=args.iou)
     result["detection"]["pages_without_prediction"] = missing
-    _report(
-        {"detection": result["detection"], "end_to_end": result["reading"]}, args.json
-    )
+    _report({"detection": result["detection"], "end_to_end": result["reading"]}, args.json)
     return 0
 
 
@@ -188,22 +180,16 @@ def _check_images(names: Sequence[str]) -> list[Path]:
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise UsageError(f"no such image file: {', '.join(missing)}")
-    for p in (
-        paths
-    ):  # a header check now, so a wrong file fails before minutes of model loading
+    for p in paths:  # a header check now, so a wrong file fails before minutes of model loading
         try:
             with Image.open(p):
                 pass
         except (UnidentifiedImageError, OSError) as exc:
-            raise ImageError(
-                f"cannot read image {p}: not an image format Pillow can read"
-            ) from exc
+            raise ImageError(f"cannot read image {p}: not an image format Pillow can read") from exc
     stems: dict[str, Path] = {}
     for p in paths:
         if p.stem in stems:
-            raise UsageError(
-                f"{stems[p.stem]} and {p} would write the same output file {p.stem}.*"
-            )
+            raise UsageError(f"{stems[p.stem]} and {p} would write the same output file {p.stem}.*")
         stems[p.stem] = p
     return paths
 
@@ -225,9 +211,7 @@ def _page_file(folder: Path, stem: str) -> Path:
     for suffix in (".xml", ".json"):
         if (folder / f"{stem}{suffix}").is_file():
             return folder / f"{stem}{suffix}"
-    raise FormatError(
-        f"{folder}: no {stem}.xml or {stem}.json with the lines of {stem}"
-    )
+    raise FormatError(f"{folder}: no {stem}.xml or {stem}.json with the lines of {stem}")
 
 
 def _pairs(truth_dir: str, pred_dir: str) -> list[tuple[Path, Path | None]]:
@@ -269,25 +253,19 @@ def _report(report: dict[str, dict[str, Any]], as_json: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m htr", description="Skoropis reading engine."
-    )
+    parser = argparse.ArgumentParser(prog="python -m htr", description="Skoropis reading engine.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     seg = commands.add_parser("segment", help="find the text lines of page images")
     seg.add_argument("images", nargs="+", metavar="IMAGE")
-    seg.add_argument(
-        "--out", required=True, metavar="DIR", help="folder for one page file per image"
-    )
+    seg.add_argument("--out", required=True, metavar="DIR", help="folder for one page file per image")
     seg.add_argument("--format", choices=FORMATS, default="alto")
     seg.add_argument(
         "--model",
         metavar="M",
         help="segmentation model folder (default: the shipped one)",
     )
-    seg.add_argument(
-        "--device", metavar="D", help="cpu, cuda, cuda:1… (default: CUDA when present)"
-    )
+    seg.add_argument("--device", metavar="D", help="cpu, cuda, cuda:1… (default: CUDA when present)")
     seg.set_defaults(run=cmd_segment)
 
     read = commands.add_parser("read", help="segment and transcribe page images")
@@ -302,7 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("--rec-model", metavar="M")
     read.add_argument("--format", choices=FORMATS, default="alto")
     read.add_argument(
-        "--beam", type=_positive_int, metavar="N", help="beam width, with the model's character language model if it has one (default: greedy)"
+        "--beam",
+        type=_positive_int,
+        metavar="N",
+        help="beam width, with the model's character language model if it has one (default: greedy)",
     )
     read.add_argument("--device", metavar="D")
     read.set_defaults(run=cmd_read)
@@ -364,22 +345,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.set_defaults(run=cmd_train)
 
-    evaluate = commands.add_parser(
-        "evaluate", help="score predictions or a model against ground truth"
-    )
+    evaluate = commands.add_parser("evaluate", help="score predictions or a model against ground truth")
     kinds = evaluate.add_subparsers(dest="kind", required=True, metavar="KIND")
-    text = kinds.add_parser(
-        "text", help="CER/WER/accuracy, line i against line i of the same page"
-    )
-    lines = kinds.add_parser(
-        "lines", help="line detection P/R/F1 and end-to-end CER/WER"
-    )
+    text = kinds.add_parser("text", help="CER/WER/accuracy, line i against line i of the same page")
+    lines = kinds.add_parser("lines", help="line detection P/R/F1 and end-to-end CER/WER")
     for sub in (text, lines):
         sub.add_argument("--pred", required=True, metavar="DIR")
         sub.add_argument("--truth", required=True, metavar="DIR")
-        sub.add_argument(
-            "--json", action="store_true", help="print JSON instead of a table"
-        )
+        sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
     lines.add_argument(
         "--iou",
         type=float,
@@ -388,9 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     text.set_defaults(run=cmd_evaluate_text)
     lines.set_defaults(run=cmd_evaluate_lines)
-    model = kinds.add_parser(
-        "model", help="run models on a folder of page images + ALTO/PAGE ground truth"
-    )
+    model = kinds.add_parser("model", help="run models on a folder of page images + ALTO/PAGE ground truth")
     model.add_argument("--rec-model", metavar="M")
     model.add_argument("--seg-model", metavar="M")
     model.add_argument("--data", required=True, metavar="DIR")
@@ -404,9 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _positive_int(value: str) -> int:
     number = int(value)
     if number <= 0:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive whole number, got {value}"
-        )
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value}")
     return number
 
 

@@ -34,9 +34,7 @@ def score_pages(recognizer: Recognizer, pages: Pages, beam: int = 0, batch_size:
     return {k: round(scores[k], 2) for k in ("cer", "wer", "string_accuracy")} | {"lines": len(truths)}
 
 
-def evaluate_engine(
-    recognizer: Recognizer, segmenter: Segmenter, pages: Pages, beam: int = 0, on_page=None
-) -> dict:
+def evaluate_engine(recognizer: Recognizer, segmenter: Segmenter, pages: Pages, beam: int = 0, on_page=None) -> dict:
     """Line detection (P/R/F1 at IoU 0.5), reading on the true lines, end-to-end reading (segmentation +
     recognition, every true line against the line found over it) and seconds a page."""
     on_truth, truths, found = TextScore(), [], []

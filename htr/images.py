@@ -38,9 +38,7 @@ def load_image(src: str | Path | bytes) -> np.ndarray:
     except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
         raise ImageError(f"cannot read image {name}: {_reason(exc)}") from exc
     except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt data
-        raise ImageError(
-            f"cannot read image {name}: damaged or truncated file ({exc})"
-        ) from exc
+        raise ImageError(f"cannot read image {name}: damaged or truncated file ({exc})") from exc
 
 
 def _reason(exc: Exception) -> str:
@@ -62,14 +60,10 @@ def _to_rgb(img: Image.Image) -> np.ndarray:
         arr = (arr - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(arr)
         gray = arr.round().astype(np.uint8)
         return np.repeat(gray[:, :, None], 3, axis=2)
-    if img.mode in ("RGBA", "LA", "PA") or (
-        img.mode == "P" and "transparency" in img.info
-    ):
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         img = img.convert("RGBA")
         white = Image.new("RGBA", img.size, (255, 255, 255, 255))
-        img = Image.alpha_composite(
-            white, img
-        )  # transparent parts read as paper, not black ink
+        img = Image.alpha_composite(white, img)  # transparent parts read as paper, not black ink
     return np.ascontiguousarray(np.asarray(img.convert("RGB"), dtype=np.uint8))
 
 
@@ -78,9 +72,7 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     if image.ndim == 2:
         return image.astype(np.uint8, copy=False)
     if image.ndim != 3 or image.shape[2] not in (3, 4):
-        raise ValueError(
-            f"expected an (H, W) or (H, W, 3) image, got shape {image.shape}"
-        )
+        raise ValueError(f"expected an (H, W) or (H, W, 3) image, got shape {image.shape}")
     rgb = image[:, :, :3].astype(np.float32)
     gray = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     return np.clip(gray.round(), 0, 255).astype(np.uint8)

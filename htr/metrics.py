@@ -24,9 +24,7 @@ from shapely.strtree import STRtree
 from htr.lines import Line, Page
 
 IOU_MIN = 0.5
-_DEFAULT_LINE_HEIGHT = (
-    40.0  # the reference's fallback when the ground truth has no polygons
-)
+_DEFAULT_LINE_HEIGHT = 40.0  # the reference's fallback when the ground truth has no polygons
 
 
 def normalize_text(text: str) -> str:
@@ -79,9 +77,7 @@ def _texts(value: str | Sequence[str]) -> list[str]:
 def evaluate_text(preds: Sequence[str], truths: Sequence[str]) -> dict[str, float]:
     """Line-by-line scores: cer, wer, string_accuracy (percent), lines, and the raw error and length sums."""
     if len(preds) != len(truths):
-        raise ValueError(
-            f"{len(preds)} predicted lines for {len(truths)} ground-truth lines; pair them first"
-        )
+        raise ValueError(f"{len(preds)} predicted lines for {len(truths)} ground-truth lines; pair them first")
     score = TextScore()
     for pred, truth in zip(preds, truths):
         score.add(truth, pred)
@@ -218,9 +214,7 @@ def evaluate_pages(
     empty, and an overlapping but unmatched predicted line adds its characters as insertions.
     """
     if len(pred_pages) != len(truth_pages):
-        raise ValueError(
-            f"{len(pred_pages)} predicted pages for {len(truth_pages)} ground-truth pages"
-        )
+        raise ValueError(f"{len(pred_pages)} predicted pages for {len(truth_pages)} ground-truth pages")
     detection, reading = DetectionScore(), TextScore()
     for pred_page, truth_page in zip(pred_pages, truth_pages):
         pred = pred_page.lines if pred_page is not None else []

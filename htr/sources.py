@@ -53,16 +53,12 @@ def source_kind(src: str | Path) -> str:
             return "tsv"
         if path.suffix.lower() == ".xml":
             return "pages"
-        raise SourceError(
-            f"{src}: a file that is neither a .tsv manifest nor a page XML; expected {_KINDS}"
-        )
+        raise SourceError(f"{src}: a file that is neither a .tsv manifest nor a page XML; expected {_KINDS}")
     if is_peter(path):
         return "peter"
     if next(path.rglob("*.xml"), None) is not None:
         return "pages"
-    raise SourceError(
-        f"{src}: no ALTO/PAGE XML, images/ + words/ or manifest inside; expected {_KINDS}"
-    )
+    raise SourceError(f"{src}: no ALTO/PAGE XML, images/ + words/ or manifest inside; expected {_KINDS}")
 
 
 def iter_pages(src: str | Path) -> Iterator[tuple[Path, Page]]:
@@ -87,9 +83,7 @@ def _page_image(xml: Path, page: Page) -> Path:
                 return candidate
     if page.image and (xml.parent / Path(page.image).name).is_file():
         return xml.parent / Path(page.image).name
-    raise SourceError(
-        f"{xml}: no page image beside it (looked for {xml.stem}.jpg/.png/.tif… and {page.image!r})"
-    )
+    raise SourceError(f"{xml}: no page image beside it (looked for {xml.stem}.jpg/.png/.tif… and {page.image!r})")
 
 
 def load_line_samples(srcs: Iterable[str | Path]) -> list[LineSample]:
@@ -105,16 +99,11 @@ def load_line_samples(srcs: Iterable[str | Path]) -> list[LineSample]:
                 LineSample(image=image, line=line, text=line.text)
                 for image, page in iter_pages(src)
                 for line in page.lines
-                if line.text.strip()
-                and (len(line.polygon) >= 3 or len(line.baseline) >= 2)
+                if line.text.strip() and (len(line.polygon) >= 3 or len(line.baseline) >= 2)
             ]
         else:
             pairs = read_peter(src) if kind == "peter" else read_tsv(src)
-            found = [
-                LineSample(image=image, line=None, text=text)
-                for image, text in pairs
-                if text.strip()
-            ]
+            found = [LineSample(image=image, line=None, text=text) for image, text in pairs if text.strip()]
         if not found:
             raise SourceError(f"{src}: no transcribed lines found")
         samples.extend(found)
@@ -135,16 +124,12 @@ def split_holdout(
     if not 0 < share < 1:
         raise ValueError(f"share must be between 0 and 1, got {share}")
     if len(samples) < 2:
-        raise SourceError(
-            f"{len(samples)} sample(s): too few to hold some back for validation; pass --val"
-        )
+        raise SourceError(f"{len(samples)} sample(s): too few to hold some back for validation; pass --val")
     key = key or (lambda s: getattr(s, "image", id(s)))
     groups: dict[Hashable, list[int]] = {}
     for i, sample in enumerate(samples):
         groups.setdefault(key(sample), []).append(i)
-    units = (
-        list(groups.values()) if len(groups) > 1 else [[i] for i in range(len(samples))]
-    )
+    units = list(groups.values()) if len(groups) > 1 else [[i] for i in range(len(samples))]
     random.Random(seed).shuffle(units)
     want = max(1, round(share * len(samples)))
     held: set[int] = set()

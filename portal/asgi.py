@@ -46,9 +46,16 @@ class URLLengthLimit:
             length = len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b""))
             if length > self.limit:
                 body = f"URI Too Long: {length} bytes of path and query; the limit is {self.limit}.\n".encode()
-                await send({"type": "http.response.start", "status": 414, "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
-                ]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 414,
+                        "headers": [
+                            (b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
                 await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)

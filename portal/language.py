@@ -24,7 +24,9 @@ class ChosenLanguageMiddleware:
             and self._translatable(chosen, request.path_info)
         ):
             query = request.META.get("QUERY_STRING")
-            return HttpResponseRedirect(f"{get_script_prefix()}{chosen}{request.path_info}" + (f"?{query}" if query else ""))
+            return HttpResponseRedirect(
+                f"{get_script_prefix()}{chosen}{request.path_info}" + (f"?{query}" if query else "")
+            )
         return self.get_response(request)
 
     @staticmethod

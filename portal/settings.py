@@ -98,14 +98,21 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web + worker) share the file: wait for locks instead of failing.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
 # PostgreSQL connections kept open in a pool of at most this many per process instead of one opened per request
 # (a new connection costs more than a line save). portal/webserver.py turns it on (4) in the web server's processes;
 # 0 elsewhere: Celery forks its workers, and a pool must not be shared across a fork.
 DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
 if DATABASE_POOL_SIZE > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": DATABASE_POOL_SIZE,
-                                                              "timeout": 60}
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": 60,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: broker, channel layer and cache. Default: the embedded one on a unix socket in var/.
@@ -142,7 +149,10 @@ JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [{"address": _redis["redis"], "socket_timeout": None}], "prefix": env_str("CHANNELS_PREFIX", "skoropis")},
+        "CONFIG": {
+            "hosts": [{"address": _redis["redis"], "socket_timeout": None}],
+            "prefix": env_str("CHANNELS_PREFIX", "skoropis"),
+        },
     }
 }
 CACHES = {

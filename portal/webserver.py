@@ -53,8 +53,12 @@ def default_processes() -> int:
 
 def _answer_and_close(channel: http.HTTPChannel, status: bytes, text: bytes) -> None:
     channel.transport.write(
-        b"HTTP/1.1 " + status + b"\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
-        + str(len(text)).encode() + b"\r\nConnection: close\r\n\r\n" + text
+        b"HTTP/1.1 "
+        + status
+        + b"\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+        + str(len(text)).encode()
+        + b"\r\nConnection: close\r\n\r\n"
+        + text
     )
     # The rest of the request is read and dropped, so that closing does not reset the connection under the answer.
     channel.dataReceived = lambda data: None
@@ -65,10 +69,15 @@ def _answer_and_close(channel: http.HTTPChannel, status: bytes, text: bytes) -> 
 def line_too_long(channel: http.HTTPChannel, line: bytes) -> None:
     """HTTPChannel.lineLengthExceeded: nothing of this request read yet means the request line is the long one."""
     if channel._receivedHeaderSize == 0:
-        _answer_and_close(channel, b"414 URI Too Long", b"URI Too Long: the address is longer than this server reads.\n")
+        _answer_and_close(
+            channel, b"414 URI Too Long", b"URI Too Long: the address is longer than this server reads.\n"
+        )
     else:
-        _answer_and_close(channel, b"431 Request Header Fields Too Large",
-                          b"Request Header Fields Too Large: a header line is longer than this server reads.\n")
+        _answer_and_close(
+            channel,
+            b"431 Request Header Fields Too Large",
+            b"Request Header Fields Too Large: a header line is longer than this server reads.\n",
+        )
 
 
 def _adopt_with_family() -> None:
@@ -93,8 +102,9 @@ def _stop_when_orphaned(life_fd: int) -> None:
     threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
 
 
-def serve(listen_fd: int, family: str, ready_fd: int | None, go_fd: int | None, life_fd: int,
-          daphne_args: list[str]) -> None:
+def serve(
+    listen_fd: int, family: str, ready_fd: int | None, go_fd: int | None, life_fd: int, daphne_args: list[str]
+) -> None:
     """One daphne on the supervisor's socket: load the application, say so, wait for the go, serve."""
     import daphne.server  # noqa: F401 - first: it installs the asyncio reactor that twisted must use
     from daphne.cli import CommandLineInterface
@@ -148,8 +158,9 @@ class Supervisor:
             if fd is not None:
                 args += [name, str(fd)]
                 fds.append(fd)
-        return subprocess.Popen([sys.executable, "-m", "portal.webserver", *args, *self.daphne_args], pass_fds=fds,
-                                process_group=0)
+        return subprocess.Popen(
+            [sys.executable, "-m", "portal.webserver", *args, *self.daphne_args], pass_fds=fds, process_group=0
+        )
 
     def start(self) -> None:
         ready_read, ready_write = os.pipe()
@@ -172,8 +183,12 @@ class Supervisor:
         finally:
             os.close(ready_read)
             os.close(go_write)
-        print(f"web server: {self.count} processes on {self.host}:{self.port} "
-              f"(pids {' '.join(str(p.pid) for p in self.procs)})", file=sys.stderr, flush=True)
+        print(
+            f"web server: {self.count} processes on {self.host}:{self.port} "
+            f"(pids {' '.join(str(p.pid) for p in self.procs)})",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def watch(self) -> int:
         while not self.stopping:
@@ -186,8 +201,11 @@ class Supervisor:
                 if len(self.restarts) > self.RESTARTS_PER_MINUTE:
                     print("web server: processes keep dying; stopping", file=sys.stderr, flush=True)
                     return 1
-                print(f"web server: process {proc.pid} exited with code {proc.returncode}; starting another",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"web server: process {proc.pid} exited with code {proc.returncode}; starting another",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 self.procs[i] = self.spawn()  # the socket listens already: it serves as soon as it has loaded
         return 0
 
@@ -224,8 +242,10 @@ def main(argv: list[str] | None = None) -> int:
         serve(args.listen_fd, args.family, args.ready_fd, args.go_fd, args.life_fd, daphne_args)
         return 0
     if not args.host or args.port is None or not daphne_args:
-        print("usage: python -m portal.webserver [--processes N] -b HOST -p PORT [daphne options] APPLICATION",
-              file=sys.stderr)
+        print(
+            "usage: python -m portal.webserver [--processes N] -b HOST -p PORT [daphne options] APPLICATION",
+            file=sys.stderr,
+        )
         return 2
     processes = args.processes if args.processes is not None else default_processes()
     if processes < 1:

@@ -22,10 +22,17 @@ def main() -> int:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--no-worker", action="store_true", help="web only (workers run elsewhere)")
-    parser.add_argument("--proxy-headers", action="store_true",
-                        help="behind a TLS reverse proxy: trust its X-Forwarded-For / X-Forwarded-Proto")
-    parser.add_argument("--web-processes", type=int, default=None,
-                        help="web server processes sharing the port (default: WEB_PROCESSES, else one per CPU)")
+    parser.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        help="behind a TLS reverse proxy: trust its X-Forwarded-For / X-Forwarded-Proto",
+    )
+    parser.add_argument(
+        "--web-processes",
+        type=int,
+        default=None,
+        help="web server processes sharing the port (default: WEB_PROCESSES, else one per CPU)",
+    )
     args = parser.parse_args()
     if args.web_processes is not None and args.web_processes < 1:
         parser.error("--web-processes must be at least 1")
@@ -46,8 +53,11 @@ def main() -> int:
         embedded.ensure_demo_admin(env)
         if not args.no_worker:
             procs.append(embedded.start_worker(env))
-        procs.append(embedded.start_web(env, args.host, args.port, proxy_headers=args.proxy_headers,
-                                        processes=args.web_processes))
+        procs.append(
+            embedded.start_web(
+                env, args.host, args.port, proxy_headers=args.proxy_headers, processes=args.web_processes
+            )
+        )
         print(f"\n  Skoropis is running at http://{args.host}:{args.port}/   (Ctrl-C to stop)\n", flush=True)
         while all(p.poll() is None for p in procs):
             time.sleep(1)

@@ -22,9 +22,7 @@ import cv2
 import torch
 from tqdm import tqdm
 
-sys.path.insert(
-    0, str(Path(__file__).resolve().parents[1])
-)  # run as a script from anywhere
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
 from benchmarks.datasets import SETS, datasets_dir, pages
 from htr.formats.tsv import read_tsv
@@ -44,9 +42,7 @@ def draw(out: Path, lines: int, seed: int, **fonts) -> Path:
         return manifest
     generator = LineGenerator("cyrillic", seed=seed, **fonts)
     with tqdm(total=lines, desc=f"draw {out.name}", unit="line") as bar:
-        return write_lines(
-            out, lines, generator, on_progress=lambda done, total: bar.update(1)
-        )
+        return write_lines(out, lines, generator, on_progress=lambda done, total: bar.update(1))
 
 
 def score(model_dir: Path, manifest: Path) -> dict:
@@ -55,16 +51,12 @@ def score(model_dir: Path, manifest: Path) -> dict:
     images = [load_image(path) for path, _ in rows]
     preds = [text for text, _ in recognizer.read_lines(images, batch_size=32)]
     result = evaluate_text(preds, [text for _, text in rows])
-    result["examples"] = [
-        {"truth": t, "read": p} for (_, t), p in list(zip(rows, preds))[:8]
-    ]
+    result["examples"] = [{"truth": t, "read": p} for (_, t), p in list(zip(rows, preds))[:8]]
     return result
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "--run",
         default="/work/runs/cyrillic",
@@ -90,7 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--base", help="fine-tune this model (e.g. htr/models/recognition-latin) instead of a new one")
     parser.add_argument(
-        "--real-sets", nargs="*", default=[], choices=list(SETS),
+        "--real-sets",
+        nargs="*",
+        default=[],
+        choices=list(SETS),
         help="also learn from the real training lines of these sets of ../shared/datasets (real pen strokes)",
     )
     parser.add_argument("--data", type=Path, default=datasets_dir(), help="the folder holding the datasets")
@@ -101,15 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     run = Path(args.run)
     started = time.time()
 
-    test = draw(
-        run / "synth-test-badscript", args.test_lines, 303, families=[HELD_OUT_FAMILY]
-    )
-    val = draw(
-        run / "synth-val", args.val_lines, 202, exclude_families=[HELD_OUT_FAMILY]
-    )
-    train = draw(
-        run / "synth-train", args.train_lines, 101, exclude_families=[HELD_OUT_FAMILY]
-    )
+    test = draw(run / "synth-test-badscript", args.test_lines, 303, families=[HELD_OUT_FAMILY])
+    val = draw(run / "synth-val", args.val_lines, 202, exclude_families=[HELD_OUT_FAMILY])
+    train = draw(run / "synth-train", args.train_lines, 101, exclude_families=[HELD_OUT_FAMILY])
 
     model_dir = run / "model"
     real = [str(xml) for name in args.real_sets for xml in pages(name, "train", args.data)]
@@ -138,12 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         "base": args.base,
         "training_minutes": summary.get("minutes"),
         "threads": args.threads,
-        "fonts": json.loads(
-            (run / "synth-train" / "generation.json").read_text(encoding="utf-8")
-        )["fonts"],
-        "texts": json.loads(
-            (run / "synth-train" / "generation.json").read_text(encoding="utf-8")
-        )["texts"],
+        "fonts": json.loads((run / "synth-train" / "generation.json").read_text(encoding="utf-8"))["fonts"],
+        "texts": json.loads((run / "synth-train" / "generation.json").read_text(encoding="utf-8"))["texts"],
         "wall_minutes": round((time.time() - started) / 60, 1),
     }
     out = Path(args.out)
@@ -156,9 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     ):
         if (model_dir / name).is_file():
             shutil.copy2(model_dir / name, out / name)
-    (out / "evaluation.json").write_text(
-        json.dumps(evaluation, ensure_ascii=False, indent=1), encoding="utf-8"
-    )
+    (out / "evaluation.json").write_text(json.dumps(evaluation, ensure_ascii=False, indent=1), encoding="utf-8")
     for key in ("test_held_out_font", "val_training_fonts"):
         r = evaluation[key]
         print(f"{key}: CER {r['cer']:.2f}% WER {r['wer']:.2f}% on {r['lines']} lines")

@@ -42,12 +42,39 @@ from htr.training import resume_recognition, train_recognition
 
 # Cursive and copperplate Latin font families (@fontsource, OFL) that synthetic lines are drawn in.
 HANDS = [
-    "alex-brush", "allura", "bilbo", "cedarville-cursive", "dancing-script", "dawning-of-a-new-day", "engagement",
-    "great-vibes", "herr-von-muellerhoff", "homemade-apple", "italianno", "kristi", "la-belle-aurore",
-    "league-script", "meddon", "miss-fajardose", "monsieur-la-doulaise", "mr-dafoe", "mr-de-haviland",
-    "mrs-saint-delafield", "over-the-rainbow", "parisienne", "petit-formal-script", "pinyon-script",
-    "princess-sofia", "qwigley", "reenie-beanie", "rouge-script", "ruthie", "sacramento", "tangerine",
-    "waiting-for-the-sunrise", "zeyada",
+    "alex-brush",
+    "allura",
+    "bilbo",
+    "cedarville-cursive",
+    "dancing-script",
+    "dawning-of-a-new-day",
+    "engagement",
+    "great-vibes",
+    "herr-von-muellerhoff",
+    "homemade-apple",
+    "italianno",
+    "kristi",
+    "la-belle-aurore",
+    "league-script",
+    "meddon",
+    "miss-fajardose",
+    "monsieur-la-doulaise",
+    "mr-dafoe",
+    "mr-de-haviland",
+    "mrs-saint-delafield",
+    "over-the-rainbow",
+    "parisienne",
+    "petit-formal-script",
+    "pinyon-script",
+    "princess-sofia",
+    "qwigley",
+    "reenie-beanie",
+    "rouge-script",
+    "ruthie",
+    "sacramento",
+    "tangerine",
+    "waiting-for-the-sunrise",
+    "zeyada",
 ]
 
 
@@ -98,15 +125,20 @@ def main(argv: list[str] | None = None) -> int:
     def report(r: dict) -> None:
         print(
             f"epoch {r['epoch']} {r['minutes']:.1f} min loss {r['train_loss']:.3f} val CER {r['val_cer']:.2f} "
-            f"(best {r['best_val_cer']:.2f})", flush=True
+            f"(best {r['best_val_cer']:.2f})",
+            flush=True,
         )
 
     if args.score_only:
         summary = json.loads((args.run / "training_log.json").read_text(encoding="utf-8"))
     elif args.resume:
         summary = resume_recognition(
-            str(args.run), minutes=args.minutes, device=args.device, workers=args.workers,
-            progress_bar=sys.stderr.isatty(), on_progress=report,
+            str(args.run),
+            minutes=args.minutes,
+            device=args.device,
+            workers=args.workers,
+            progress_bar=sys.stderr.isatty(),
+            on_progress=report,
         )
     else:
         summary = train_recognition(
@@ -149,7 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         for name in (
-            "model.safetensors", "config.json", "lm.txt", "training_log.json", "training_curve.png", "evaluation.json"
+            "model.safetensors",
+            "config.json",
+            "lm.txt",
+            "training_log.json",
+            "training_curve.png",
+            "evaluation.json",
         ):
             shutil.copy2(args.run / name, args.out / name)
     return 0

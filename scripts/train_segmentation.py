@@ -42,7 +42,8 @@ def detection(segmenter: Segmenter, files: list[Path]) -> dict:
             truths.append(truth)
     scores = evaluate_pages(found, truths)["detection"]
     return {k: round(v, 2) for k, v in scores.items()} | {
-        "pages": len(truths), "seconds_per_page": round((time.perf_counter() - started) / max(len(truths), 1), 2)
+        "pages": len(truths),
+        "seconds_per_page": round((time.perf_counter() - started) / max(len(truths), 1), 2),
     }
 
 
@@ -67,7 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         train_segmentation(
             train=[str(xml) for name in args.sets for xml in pages(name, "train", args.data)],
             val=[str(xml) for name in args.sets for xml in pages(name, "val", args.data)],
-            out=str(args.run), base=args.base or None, minutes=args.minutes, lr=args.lr, device=args.device,
+            out=str(args.run),
+            base=args.base or None,
+            minutes=args.minutes,
+            lr=args.lr,
+            device=args.device,
             eval_every=args.eval_every,
         )
     segmenter = Segmenter.load(args.run, device=args.device)
@@ -76,7 +81,11 @@ def main(argv: list[str] | None = None) -> int:
         for name, files in all_pages(split, args.data).items():
             figures[f"{name}/{split}"] = detection(segmenter, files)
             print(name, split, json.dumps(figures[f"{name}/{split}"]), flush=True)
-    evaluation = {"sets": figures, "command": " ".join(sys.argv), "wall_minutes": round((time.time() - started) / 60, 1)}
+    evaluation = {
+        "sets": figures,
+        "command": " ".join(sys.argv),
+        "wall_minutes": round((time.time() - started) / 60, 1),
+    }
     (args.run / "evaluation.json").write_text(json.dumps(evaluation, indent=1), encoding="utf-8")
     if args.out:
         for name in ("model.safetensors", "config.json", "training_log.json", "training_curve.png", "evaluation.json"):

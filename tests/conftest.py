@@ -143,16 +143,23 @@ def make_page_with_lines(document, user, *, texts=("Милостивый гос�
     for i, text in enumerate(texts):
         y = 60 + i * step
         draw.line([(60, y + 40), (700, y + 40)], fill=(40, 30, 20), width=6)
-        lines.append(HtrLine(id=f"l{i}", polygon=[(50, y), (720, y), (720, y + 60), (50, y + 60)],
-                             baseline=[(60, y + 45), (700, y + 45)], text=text))
+        lines.append(
+            HtrLine(
+                id=f"l{i}",
+                polygon=[(50, y), (720, y), (720, y + 60), (50, y + 60)],
+                baseline=[(60, y + 45), (700, y + 45)],
+                text=text,
+            )
+        )
     buf = io.BytesIO()
     image.save(buf, "PNG")
     stem = f"leaf{document.pages.count() + 1}"
     alto = htr.formats.page_to_bytes(HtrPage(image=f"{stem}.png", width=width, height=height, lines=lines), "alto")
     from portal.archive.uploads import document_upload
 
-    pages, _ = document_upload(document=document, files=[(f"{stem}.png", buf.getvalue()), (f"{stem}.xml", alto)],
-                               user=user)
+    pages, _ = document_upload(
+        document=document, files=[(f"{stem}.png", buf.getvalue()), (f"{stem}.xml", alto)], user=user
+    )
     return pages[0]
 
 
@@ -221,9 +228,28 @@ def celery_worker(django_db_setup, django_db_blocker):
     log = open(log_path, "w")
     name = f"test-{os.getpid()}@%h"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", "default,gpu,training", "--pool=solo",
-         "-l", "info", "-n", name, "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "-Q",
+            "default,gpu,training",
+            "--pool=solo",
+            "-l",
+            "info",
+            "-n",
+            name,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 120
     while "ready." not in log_path.read_text(errors="replace"):
@@ -250,8 +276,14 @@ def _stop(proc: subprocess.Popen, timeout: float) -> None:
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -266,8 +298,9 @@ def chromium() -> Path:
     """Debian's Chromium (installed with apt-get when missing; Playwright's own browsers are never downloaded)."""
     if not CHROMIUM.exists():
         sudo = [] if os.geteuid() == 0 else ["sudo"]
-        result = subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "chromium"], capture_output=True, text=True,
-                                check=False)
+        result = subprocess.run(
+            [*sudo, "apt-get", "install", "-y", "-q", "chromium"], capture_output=True, text=True, check=False
+        )
         if result.returncode != 0 or not CHROMIUM.exists():
             pytest.fail(f"could not install Debian chromium:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
     return CHROMIUM
@@ -288,8 +321,9 @@ def daphne_server(django_db_setup, django_db_blocker, celery_worker):
         env["DATABASE_URL"] = f"sqlite:///{connection.settings_dict['NAME']}"
     env["PYTHONUNBUFFERED"] = "1"
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=REPO, env=env,
-                   check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True
+    )
     port = free_port()
     log_path = Path(os.environ["SKOROPIS_VAR"]) / f"daphne-{os.getpid()}.log"
     log = open(log_path, "w")  # noqa: SIM115 - open for the server's whole life, closed at teardown

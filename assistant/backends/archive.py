@@ -20,9 +20,7 @@ from assistant.backends.embeddings import Embedder
 
 # Spelling folding ---------------------------------------------------------------------------------------------
 
-_PRE_REFORM = str.maketrans(
-    {"ѣ": "е", "і": "и", "ї": "и", "ѳ": "ф", "ѵ": "и", "ё": "е", "ſ": "s", "ꝛ": "r"}
-)
+_PRE_REFORM = str.maketrans({"ѣ": "е", "і": "и", "ї": "и", "ѳ": "ф", "ѵ": "и", "ё": "е", "ſ": "s", "ꝛ": "r"})
 _LIGATURES = {"œ": "oe", "æ": "ae", "ß": "ss", "&": " et "}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _HAS_WORD = re.compile(r"[^\W\d_]{3}")
@@ -37,12 +35,8 @@ def fold(text: str) -> str:
     text = text.lower().translate(_PRE_REFORM)
     for ligature, plain in _LIGATURES.items():
         text = text.replace(ligature, plain)
-    text = "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
-    words = [
-        w[:-1] if len(w) > 1 and w.endswith("ъ") else w for w in _WORD.findall(text)
-    ]
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    words = [w[:-1] if len(w) > 1 and w.endswith("ъ") else w for w in _WORD.findall(text)]
     return " ".join(w for w in words if w)
 
 
@@ -112,9 +106,7 @@ def find_date(text: str) -> tuple[str, float] | None:
     for pattern, strength in _DATE_PATTERNS:
         for match in pattern.finditer(folded):
             has_year = bool(re.search(rf"\b({_YEAR})\b", match.group(0)))
-            score = (
-                1.0 if has_year and strength >= 0.75 else strength
-            )  # a full date beats a part of one
+            score = 1.0 if has_year and strength >= 0.75 else strength  # a full date beats a part of one
             if best is None or score > best[1]:
                 best = (match.group(0), score)
     return best
@@ -134,9 +126,7 @@ class Passage:
     key: str  # "line:123" (archive) or "upload:7:l3" (a line of an uploaded page)
     text: str
     number: int  # 1-based position in the page's reading order
-    page: int | None = (
-        None  # page number inside the document, when the scope is a whole document
-    )
+    page: int | None = None  # page number inside the document, when the scope is a whole document
     page_key: str = ""  # which image to show the line on
     document: str = ""  # the document's title, when the scope is a whole collection
     polygon: list = field(default_factory=list)
@@ -167,15 +157,9 @@ DATE_WEIGHT = 0.5  # how much a date in a line counts for a "when" question
 CALIBRATIONS = {
     # Fit on benchmarks/data/assistant_questions.json (ground truth, page scope): `assistant_retrieval.py --fit`.
     # The fit's best threshold was 0.12; 0.16 keeps the same correct answers and refuses more (fewer wrong quotes).
-    "e5": Calibration(
-        sem_floor=0.74, sem_ceil=0.86, w_sem=0.3, w_fuzzy=0.7, threshold=0.16
-    ),
-    "minilm": Calibration(
-        sem_floor=0.15, sem_ceil=0.6, w_sem=0.3, w_fuzzy=0.7, threshold=0.16
-    ),
-    None: Calibration(
-        sem_floor=0.0, sem_ceil=1.0, w_sem=0.0, w_fuzzy=1.0, threshold=0.15
-    ),
+    "e5": Calibration(sem_floor=0.74, sem_ceil=0.86, w_sem=0.3, w_fuzzy=0.7, threshold=0.16),
+    "minilm": Calibration(sem_floor=0.15, sem_ceil=0.6, w_sem=0.3, w_fuzzy=0.7, threshold=0.16),
+    None: Calibration(sem_floor=0.0, sem_ceil=1.0, w_sem=0.0, w_fuzzy=1.0, threshold=0.15),
 }
 
 
@@ -200,9 +184,7 @@ def _word_score(keyword: str, words: list[str]) -> float:
             if len(word) > len(form) and word.startswith(form[: max(4, len(form) - 1)]):
                 ratio = max(ratio, 0.9)  # an inflected form: Париж → Парижа
             best = max(best, ratio)
-    return float(
-        np.clip((best - 0.65) / 0.35, 0.0, 1.0)
-    )  # 0.7 (a loose look-alike) counts little, 1.0 fully
+    return float(np.clip((best - 0.65) / 0.35, 0.0, 1.0))  # 0.7 (a loose look-alike) counts little, 1.0 fully
 
 
 def fuzzy_scores(question: str, passages: list[Passage]) -> np.ndarray:
@@ -246,9 +228,7 @@ def _semantic_strength(semantic: np.ndarray, cal: Calibration) -> np.ndarray:
     Cosines of small embedders crowd into a narrow band, so the absolute value alone separates an answer from a
     merely similar line poorly; a line that stands out from its neighbours is the better sign.
     """
-    absolute = np.clip(
-        (semantic - cal.sem_floor) / max(cal.sem_ceil - cal.sem_floor, 1e-6), 0.0, 1.0
-    )
+    absolute = np.clip((semantic - cal.sem_floor) / max(cal.sem_ceil - cal.sem_floor, 1e-6), 0.0, 1.0)
     if len(semantic) < 5 or float(semantic.std()) < 1e-6:
         return absolute
     z = (semantic - semantic.mean()) / semantic.std()
@@ -285,11 +265,7 @@ def search(
             found = find_date(hit.passage.text)
             if found:
                 hit.date, strength = found
-                relevance = (
-                    min(1.0, hit.score / (2 * cal.threshold))
-                    if topical and cal.threshold > 0
-                    else 1.0
-                )
+                relevance = min(1.0, hit.score / (2 * cal.threshold)) if topical and cal.threshold > 0 else 1.0
                 hit.score += DATE_WEIGHT * strength * relevance
     return sorted(hits, key=lambda h: (-h.score, h.passage.page or 0, h.passage.number))
 
@@ -312,9 +288,7 @@ def question_language(question: str) -> str:
 def _where(hit: Hit, language: str, many_pages: bool) -> str:
     p = hit.passage
     if language == "ru":
-        where = f"строка {p.number}" + (
-            f", стр. {p.page}" if many_pages and p.page else ""
-        )
+        where = f"строка {p.number}" + (f", стр. {p.page}" if many_pages and p.page else "")
         return f"«{p.text}» ({where}{', ' + p.document if p.document else ''})"
     where = f"line {p.number}" + (f", page {p.page}" if many_pages and p.page else "")
     return f"“{p.text}” ({where}{', ' + p.document if p.document else ''})"
@@ -333,40 +307,24 @@ def answer(
     language = question_language(question)
     cal = calibration or CALIBRATIONS[embedder.name if embedder else None]
     if not passages:
-        text = (
-            "На этом изображении не найдено строк текста."
-            if language == "ru"
-            else "I found no lines of text here."
-        )
+        text = "На этом изображении не найдено строк текста." if language == "ru" else "I found no lines of text here."
         return Answer(text=text, hits=[], known=False, language=language)
-    ranked = search(
-        question, passages, embedder=embedder, vectors=vectors, calibration=cal
-    )
+    ranked = search(question, passages, embedder=embedder, vectors=vectors, calibration=cal)
     top = ranked[0]
     if top.score < cal.threshold:
         if language == "ru":
             text = "Не знаю: в тексте нет строки, которая достаточно близко отвечала бы на вопрос."
         else:
-            text = (
-                "I don't know: no line of the text matches the question closely enough."
-            )
+            text = "I don't know: no line of the text matches the question closely enough."
         return Answer(text=text, hits=[], known=False, language=language)
     many_pages = len({p.page_key for p in passages}) > 1
     when = is_when_question(question)
     if when and top.date:
         hits = [top]
         quote = _where(top, language, many_pages)
-        text = (
-            f"Дата в тексте: {top.date} — {quote}."
-            if language == "ru"
-            else f"The text gives a date: {quote}."
-        )
+        text = f"Дата в тексте: {top.date} — {quote}." if language == "ru" else f"The text gives a date: {quote}."
         return Answer(text=text, hits=hits, known=True, language=language)
-    hits = [
-        h
-        for h in ranked[:max_quotes]
-        if h.score >= cal.threshold and h.score >= 0.8 * top.score
-    ]
+    hits = [h for h in ranked[:max_quotes] if h.score >= cal.threshold and h.score >= 0.8 * top.score]
     quotes = [_where(h, language, many_pages) for h in hits]
     if language == "ru":
         text = "Лучше всего подходит " + quotes[0] + "."

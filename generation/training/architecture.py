@@ -33,9 +33,7 @@ BOS, EOS = "<|startoftext|>", "<|endoftext|>"
 @dataclass(frozen=True)
 class TinyKandinskySize:
     image_size: int = 64  # the CLIP vision input and the training resolution
-    embed_dim: int = (
-        64  # CLIP text/image embedding = prior embedding = decoder conditioning
-    )
+    embed_dim: int = 64  # CLIP text/image embedding = prior embedding = decoder conditioning
     text_layers: int = 2
     vision_layers: int = 2
     patch_size: int = 8
@@ -70,9 +68,7 @@ def build_tokenizer(words: list[str], max_tokens: int) -> CLIPTokenizer:
     return CLIPTokenizer(vocab=vocab, merges=merges, model_max_length=max_tokens)
 
 
-def build_prior_pipeline(
-    size: TinyKandinskySize, words: list[str]
-) -> KandinskyV22PriorPipeline:
+def build_prior_pipeline(size: TinyKandinskySize, words: list[str]) -> KandinskyV22PriorPipeline:
     tokenizer = build_tokenizer(words, size.max_tokens)
     text_encoder = CLIPTextModelWithProjection(
         CLIPTextConfig(
@@ -136,13 +132,10 @@ def build_decoder_pipeline(size: TinyKandinskySize) -> KandinskyV22Pipeline:
     unet = UNet2DConditionModel(
         sample_size=size.image_size // 2 ** (len(size.movq_channels) - 1),
         in_channels=size.latent_channels,
-        out_channels=size.latent_channels
-        * 2,  # Kandinsky predicts noise + variance; the scheduler uses the first half
+        out_channels=size.latent_channels * 2,  # Kandinsky predicts noise + variance; the scheduler uses the first half
         addition_embed_type="image",
-        down_block_types=("ResnetDownsampleBlock2D",)
-        + ("SimpleCrossAttnDownBlock2D",) * (levels - 1),
-        up_block_types=("SimpleCrossAttnUpBlock2D",) * (levels - 1)
-        + ("ResnetUpsampleBlock2D",),
+        down_block_types=("ResnetDownsampleBlock2D",) + ("SimpleCrossAttnDownBlock2D",) * (levels - 1),
+        up_block_types=("SimpleCrossAttnUpBlock2D",) * (levels - 1) + ("ResnetUpsampleBlock2D",),
         mid_block_type="UNetMidBlock2DSimpleCrossAttn",
         block_out_channels=size.unet_channels,
         layers_per_block=1,
@@ -199,6 +192,4 @@ def inpaint_decoder_from(decoder: KandinskyV22Pipeline) -> KandinskyV22InpaintPi
         unet.conv_in.weight.zero_()
         unet.conv_in.weight[:, : weight.shape[1]] = weight
         unet.conv_in.bias.copy_(base.conv_in.bias)
-    return KandinskyV22InpaintPipeline(
-        unet=unet, scheduler=decoder.scheduler, movq=decoder.movq
-    )
+    return KandinskyV22InpaintPipeline(unet=unet, scheduler=decoder.scheduler, movq=decoder.movq)

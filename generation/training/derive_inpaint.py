@@ -13,17 +13,11 @@ from generation.training.architecture import inpaint_decoder_from
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", type=Path, help="folder holding decoder/")
     args = parser.parse_args()
-    decoder = KandinskyV22Pipeline.from_pretrained(
-        args.model / "decoder", dtype=torch.float32
-    )
-    inpaint_decoder_from(decoder).to(torch.float16).save_pretrained(
-        args.model / "decoder-inpaint"
-    )
+    decoder = KandinskyV22Pipeline.from_pretrained(args.model / "decoder", dtype=torch.float32)
+    inpaint_decoder_from(decoder).to(torch.float16).save_pretrained(args.model / "decoder-inpaint")
     print(f"wrote {args.model / 'decoder-inpaint'}")
 
 

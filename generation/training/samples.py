@@ -45,9 +45,7 @@ def read_colours(image: Image.Image) -> tuple[str, str]:
 @torch.inference_mode()
 def generate(prior, decoder, prompt: str, seed: int, steps: int = 25) -> Image.Image:
     generator = torch.Generator().manual_seed(seed)
-    embeds = prior(
-        prompt, num_inference_steps=steps, generator=generator, guidance_scale=4.0
-    )
+    embeds = prior(prompt, num_inference_steps=steps, generator=generator, guidance_scale=4.0)
     return decoder(
         image_embeds=embeds.image_embeds,
         negative_image_embeds=embeds.negative_image_embeds,
@@ -60,22 +58,15 @@ def generate(prior, decoder, prompt: str, seed: int, steps: int = 25) -> Image.I
 
 
 def write_samples(model_dir: Path, count: int = 48) -> dict:
-    prior = KandinskyV22PriorPipeline.from_pretrained(
-        model_dir / "prior", dtype=torch.float32
-    )
-    decoder = KandinskyV22Pipeline.from_pretrained(
-        model_dir / "decoder", dtype=torch.float32
-    )
+    prior = KandinskyV22PriorPipeline.from_pretrained(model_dir / "prior", dtype=torch.float32)
+    decoder = KandinskyV22Pipeline.from_pretrained(model_dir / "decoder", dtype=torch.float32)
     prior.set_progress_bar_config(disable=True)
     decoder.set_progress_bar_config(disable=True)
     out = model_dir / "samples"
     out.mkdir(exist_ok=True)
     tiles = []
     for shape, colour, background in GRID_PROMPTS:
-        row = [
-            generate(prior, decoder, caption(shape, colour, background), seed)
-            for seed in range(4)
-        ]
+        row = [generate(prior, decoder, caption(shape, colour, background), seed) for seed in range(4)]
         row[0].save(out / f"{colour}-{shape}-on-{background}.png")
         tiles.append(row)
     grid = Image.new("RGB", (64 * 4, 64 * len(tiles)), "white")
@@ -90,9 +81,7 @@ def write_samples(model_dir: Path, count: int = 48) -> dict:
         shape = rng.choice(SHAPES)
         colour = rng.choice(list(COLOURS))
         background = rng.choice([c for c in COLOURS if c != colour])
-        got_background, got_colour = read_colours(
-            generate(prior, decoder, caption(shape, colour, background), 100 + i)
-        )
+        got_background, got_colour = read_colours(generate(prior, decoder, caption(shape, colour, background), 100 + i))
         hits["background"] += got_background == background
         hits["shape_colour"] += got_colour == colour
     score = {f"{k}_accuracy": round(v / count, 3) for k, v in hits.items()}
@@ -109,12 +98,8 @@ def write_feature_samples(model_dir: Path) -> list[str]:
 
     from generation.training.shapes import draw_shape
 
-    prior = KandinskyV22PriorPipeline.from_pretrained(
-        model_dir / "prior", dtype=torch.float32
-    )
-    decoder = KandinskyV22Pipeline.from_pretrained(
-        model_dir / "decoder", dtype=torch.float32
-    )
+    prior = KandinskyV22PriorPipeline.from_pretrained(model_dir / "prior", dtype=torch.float32)
+    decoder = KandinskyV22Pipeline.from_pretrained(model_dir / "decoder", dtype=torch.float32)
     inpaint = KandinskyV22InpaintPipeline.from_pretrained(
         model_dir / "decoder-inpaint", movq=decoder.movq, dtype=torch.float32
     )
@@ -128,9 +113,7 @@ def write_feature_samples(model_dir: Path) -> list[str]:
         canvas = Image.new("RGB", (64 * len(images), 64), "white")
         for i, image in enumerate(images):
             canvas.paste(image.convert("RGB").resize((64, 64)), (64 * i, 0))
-        canvas.resize((canvas.width * 2, canvas.height * 2), Image.NEAREST).save(
-            out / name
-        )
+        canvas.resize((canvas.width * 2, canvas.height * 2), Image.NEAREST).save(out / name)
         written.append(name)
 
     generator = torch.Generator().manual_seed(0)
@@ -160,9 +143,7 @@ def write_feature_samples(model_dir: Path) -> list[str]:
         num_inference_steps=25,
         generator=generator,
     ).images
-    strip(
-        "mix.png", [source, *mix]
-    )  # the picture, then 0.5 × picture + 0.5 × "a yellow square on black"
+    strip("mix.png", [source, *mix])  # the picture, then 0.5 × picture + 0.5 × "a yellow square on black"
 
     mask = Image.new("L", (64, 64), 0)
     mask.paste(255, (0, 0, 64, 32))  # repaint the top half
@@ -181,7 +162,5 @@ def write_feature_samples(model_dir: Path) -> list[str]:
         num_inference_steps=25,
         generator=generator,
     ).images
-    strip(
-        "inpaint.png", [source, mask.convert("RGB"), *painted]
-    )  # picture, mask (white = repaint), result
+    strip("inpaint.png", [source, mask.convert("RGB"), *painted])  # picture, mask (white = repaint), result
     return written

@@ -48,9 +48,7 @@ VOCABULARY = sorted(
 )
 
 
-def draw_shape(
-    shape: str, colour: str, background: str, *, size: int = 64, rng: random.Random
-) -> Image.Image:
+def draw_shape(shape: str, colour: str, background: str, *, size: int = 64, rng: random.Random) -> Image.Image:
     """Draw at 4x and downsample, so the edges are anti-aliased like a real photo's."""
     scale = 4
     big = size * scale
@@ -87,9 +85,7 @@ def caption(shape: str, colour: str, background: str, template: int = 0) -> str:
     return TEMPLATES[template].format(shape=shape, colour=colour, background=background)
 
 
-def sample_example(
-    rng: random.Random, size: int = 64
-) -> tuple[Image.Image, str, tuple[str, str, str]]:
+def sample_example(rng: random.Random, size: int = 64) -> tuple[Image.Image, str, tuple[str, str, str]]:
     shape = rng.choice(SHAPES)
     colour = rng.choice(list(COLOURS))
     background = rng.choice([c for c in COLOURS if c != colour])

@@ -32,9 +32,7 @@ from generation.training.shapes import VOCABULARY, make_dataset
 
 log = logging.getLogger("generation.training")
 
-SIZE = TinyKandinskySize(
-    unet_channels=(32, 64), movq_channels=(16, 32, 32), unet_head_dim=16
-)
+SIZE = TinyKandinskySize(unet_channels=(32, 64), movq_channels=(16, 32, 32), unet_head_dim=16)
 CARD = {
     "name": "shapes-k22-tiny",
     "description": "Embedded demo model: a tiny Kandinsky 2.2 (prior + decoder + inpainting decoder) trained here on "
@@ -54,9 +52,7 @@ SHARES = {"clip": 0.06, "movq": 0.18, "prior": 0.06, "decoder": 0.70}
 class Budget:
     """Time-boxed training loop helper: cosine learning rate over the stage's wall-clock share."""
 
-    def __init__(
-        self, seconds: float, optimizer: torch.optim.Optimizer, base_lr: float
-    ):
+    def __init__(self, seconds: float, optimizer: torch.optim.Optimizer, base_lr: float):
         self.start = time.monotonic()
         self.seconds = seconds
         self.optimizer = optimizer
@@ -69,11 +65,7 @@ class Budget:
             return False
         warmup = min(1.0, (self.step + 1) / 50)
         for group in self.optimizer.param_groups:
-            group["lr"] = (
-                self.base_lr
-                * warmup
-                * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * fraction)))
-            )
+            group["lr"] = self.base_lr * warmup * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * fraction)))
         self.step += 1
         return True
 
@@ -82,20 +74,14 @@ def to_pixels(images: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
 
 
-def train_clip(
-    prior_pipe, images, captions, labels, seconds: float, batch: int = 64
-) -> dict:
+def train_clip(prior_pipe, images, captions, labels, seconds: float, batch: int = 64) -> dict:
     text_encoder, image_encoder, tokenizer = (
         prior_pipe.text_encoder,
         prior_pipe.image_encoder,
         prior_pipe.tokenizer,
     )
     logit_scale = torch.nn.Parameter(torch.tensor(math.log(10.0)))
-    params = (
-        list(text_encoder.parameters())
-        + list(image_encoder.parameters())
-        + [logit_scale]
-    )
+    params = list(text_encoder.parameters()) + list(image_encoder.parameters()) + [logit_scale]
     optimizer = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01)
     budget = Budget(seconds, optimizer, 1e-3)
     label_ids = np.array([hash(label) for label in labels])
@@ -111,16 +97,10 @@ def train_clip(
             truncation=True,
             return_tensors="pt",
         )
-        image_embeds = F.normalize(
-            image_encoder(pixel_values=pixels).image_embeds, dim=-1
-        )
-        text_embeds = F.normalize(
-            text_encoder(input_ids=tokens.input_ids).text_embeds, dim=-1
-        )
+        image_embeds = F.normalize(image_encoder(pixel_values=pixels).image_embeds, dim=-1)
+        text_embeds = F.normalize(text_encoder(input_ids=tokens.input_ids).text_embeds, dim=-1)
         logits = logit_scale.exp().clamp(max=100) * image_embeds @ text_embeds.T
-        same = torch.from_numpy(
-            label_ids[idx][:, None] == label_ids[idx][None, :]
-        ).float()
+        same = torch.from_numpy(label_ids[idx][:, None] == label_ids[idx][None, :]).float()
         targets = same / same.sum(1, keepdim=True)
         loss = 0.5 * (
             torch.sum(-targets * F.log_softmax(logits, 1), 1).mean()
@@ -145,11 +125,7 @@ def train_movq(movq, images, seconds: float, batch: int = 16) -> dict:
         pixels = to_pixels(images[np.random.randint(0, len(images), batch)])
         latents = movq.encode(pixels).latents
         recon = movq.decode(latents, force_not_quantize=True).sample
-        loss = (
-            F.l1_loss(recon, pixels)
-            + F.mse_loss(recon, pixels)
-            + 1e-4 * latents.pow(2).mean()
-        )
+        loss = F.l1_loss(recon, pixels) + F.mse_loss(recon, pixels) + 1e-4 * latents.pow(2).mean()
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -159,26 +135,13 @@ def train_movq(movq, images, seconds: float, batch: int = 16) -> dict:
     movq.eval()
     # Rescale so latents have unit std (Kandinsky has no scaling factor): an exactly equivalent reparametrisation.
     with torch.inference_mode():
-        sample = torch.cat(
-            [
-                movq.encode(to_pixels(images[i : i + 64])).latents
-                for i in range(0, 512, 64)
-            ]
-        )
+        sample = torch.cat([movq.encode(to_pixels(images[i : i + 64])).latents for i in range(0, 512, 64)])
         std = sample.std().item()
         movq.quant_conv.weight.div_(std)
         movq.quant_conv.bias.div_(std)
         movq.post_quant_conv.weight.mul_(std)
         pixels = to_pixels(images[:64])
-        mae = (
-            (
-                movq.decode(movq.encode(pixels).latents, force_not_quantize=True).sample
-                - pixels
-            )
-            .abs()
-            .mean()
-            .item()
-        )
+        mae = (movq.decode(movq.encode(pixels).latents, force_not_quantize=True).sample - pixels).abs().mean().item()
     return {
         "steps": budget.step,
         "loss": loss_value,
@@ -188,9 +151,7 @@ def train_movq(movq, images, seconds: float, batch: int = 16) -> dict:
 
 
 @torch.inference_mode()
-def encode_dataset(
-    prior_pipe, movq, images, batch: int = 128
-) -> tuple[torch.Tensor, torch.Tensor]:
+def encode_dataset(prior_pipe, movq, images, batch: int = 128) -> tuple[torch.Tensor, torch.Tensor]:
     embeds, latents = [], []
     for i in range(0, len(images), batch):
         pixels = to_pixels(images[i : i + batch])
@@ -210,11 +171,7 @@ def train_prior(prior_pipe, embeds, captions, seconds: float, batch: int = 64) -
         prior.clip_mean.copy_(embeds.mean(0, keepdim=True))
         prior.clip_std.copy_(embeds.std(0, keepdim=True))
     normalized = (embeds - prior.clip_mean.detach()) / prior.clip_std.detach()
-    params = [
-        p
-        for name, p in prior.named_parameters()
-        if name not in ("clip_mean", "clip_std")
-    ]
+    params = [p for name, p in prior.named_parameters() if name not in ("clip_mean", "clip_std")]
     optimizer = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01)
     budget = Budget(seconds, optimizer, 1e-3)
     prior.train()
@@ -253,9 +210,7 @@ def train_prior(prior_pipe, embeds, captions, seconds: float, batch: int = 64) -
     return {"steps": budget.step, "loss": loss_value}
 
 
-def train_decoder(
-    decoder_pipe, zero_embed, embeds, latents, seconds: float, batch: int = 32
-) -> dict:
+def train_decoder(decoder_pipe, zero_embed, embeds, latents, seconds: float, batch: int = 32) -> dict:
     unet, scheduler = decoder_pipe.unet, decoder_pipe.scheduler
     ema = copy.deepcopy(unet).eval()
     optimizer = torch.optim.AdamW(unet.parameters(), lr=1e-3, weight_decay=0.0)
@@ -266,9 +221,7 @@ def train_decoder(
     while budget.running():
         idx = torch.randint(0, len(latents), (batch,))
         x0 = latents[idx]
-        if (
-            random.random() < 0.5
-        ):  # the shapes are symmetric under a horizontal flip; the embedding is not moved
+        if random.random() < 0.5:  # the shapes are symmetric under a horizontal flip; the embedding is not moved
             x0 = x0.flip(-1)
         cond = embeds[idx].clone()
         drop = torch.rand(batch) < 0.1
@@ -300,9 +253,7 @@ def train_decoder(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument(
         "--minutes",
@@ -321,9 +272,7 @@ def main() -> None:
     random.seed(args.seed)
 
     started = time.monotonic()
-    images, captions, labels = make_dataset(
-        args.images, seed=args.seed, size=SIZE.image_size
-    )
+    images, captions, labels = make_dataset(args.images, seed=args.seed, size=SIZE.image_size)
     log.info("dataset: %d images in %.1fs", len(images), time.monotonic() - started)
     prior_pipe = build_prior_pipeline(SIZE, VOCABULARY)
     decoder_pipe = build_decoder_pipeline(SIZE)
@@ -334,33 +283,21 @@ def main() -> None:
         "minutes_budget": args.minutes,
         "threads": args.threads,
     }
-    report["clip"] = train_clip(
-        prior_pipe, images, captions, labels, budget * SHARES["clip"]
-    )
+    report["clip"] = train_clip(prior_pipe, images, captions, labels, budget * SHARES["clip"])
     report["movq"] = train_movq(decoder_pipe.movq, images, budget * SHARES["movq"])
     embeds, latents = encode_dataset(prior_pipe, decoder_pipe.movq, images)
     with torch.inference_mode():
         zero_embed = prior_pipe.get_zero_embed(1, device="cpu")[0]
-    report["prior"] = train_prior(
-        prior_pipe, embeds, captions, budget * SHARES["prior"]
-    )
-    report["decoder"] = train_decoder(
-        decoder_pipe, zero_embed, embeds, latents, budget * SHARES["decoder"]
-    )
+    report["prior"] = train_prior(prior_pipe, embeds, captions, budget * SHARES["prior"])
+    report["decoder"] = train_decoder(decoder_pipe, zero_embed, embeds, latents, budget * SHARES["decoder"])
     report["train_seconds"] = round(time.monotonic() - started, 1)
     log.info("trained in %.1fs", report["train_seconds"])
 
     args.out.mkdir(parents=True, exist_ok=True)
     # fp16 on disk halves the committed size; the portal loads fp32 on CPU and fp16 on CUDA.
-    prior_pipe.to(torch.float16).save_pretrained(
-        args.out / "prior", safe_serialization=True
-    )
-    decoder_pipe.to(torch.float16).save_pretrained(
-        args.out / "decoder", safe_serialization=True
-    )
-    inpaint_decoder_from(decoder_pipe).save_pretrained(
-        args.out / "decoder-inpaint", safe_serialization=True
-    )
+    prior_pipe.to(torch.float16).save_pretrained(args.out / "prior", safe_serialization=True)
+    decoder_pipe.to(torch.float16).save_pretrained(args.out / "decoder", safe_serialization=True)
+    inpaint_decoder_from(decoder_pipe).save_pretrained(args.out / "decoder-inpaint", safe_serialization=True)
     (args.out / "skoropis-model.json").write_text(json.dumps(CARD, indent=2))
     (args.out / "training.json").write_text(json.dumps(report, indent=2, default=str))
     log.info("saved to %s", args.out)

@@ -66,9 +66,7 @@ def page_to_bytes(page: Page, format: str = "alto") -> bytes:
     """Serialise a page as "alto" (v4), "page" (PAGE XML 2019) or "json"."""
     writers = {"alto": write_alto, "page": write_page_xml, "json": write_json}
     if format not in writers:
-        raise ValueError(
-            f"unknown page format {format!r}; choose one of {', '.join(FORMATS)}"
-        )
+        raise ValueError(f"unknown page format {format!r}; choose one of {', '.join(FORMATS)}")
     return writers[format](page)
 
 

@@ -95,9 +95,7 @@ def region_blocks(page: Page) -> Iterator[tuple[str, Region | None, list[Line]]]
         else:
             runs.append((line.region, [line]))
     with_lines = {rid for rid, _ in runs}
-    pending = [
-        r for r in page.regions if r.id not in with_lines
-    ]  # regions without lines
+    pending = [r for r in page.regions if r.id not in with_lines]  # regions without lines
     order = {r.id: i for i, r in enumerate(page.regions)}
     emitted: dict[str | None, int] = {}
     for rid, lines in runs:
@@ -110,9 +108,7 @@ def region_blocks(page: Page) -> Iterator[tuple[str, Region | None, list[Line]]]
         else:
             block_id = rid if n == 1 else f"{rid}_cont{n}"
         region = regions.get(rid) if rid is not None else None
-        if (
-            rid is not None and region is None
-        ):  # a region the page does not list: keep the name
+        if rid is not None and region is None:  # a region the page does not list: keep the name
             region = Region(id=rid, polygon=[])
         yield block_id, region, lines
     for empty in pending:

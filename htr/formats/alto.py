@@ -41,17 +41,13 @@ def read_alto(root: etree._Element, name: str, image_name: str | None = None) ->
     if not pages:
         raise FormatError(f"{name}: ALTO file without a Page element")
     page_el = pages[0]
-    file_name = next(
-        (el.text or "" for el in descendants(root, "fileName")), ""
-    ).strip()
+    file_name = next((el.text or "" for el in descendants(root, "fileName")), "").strip()
     page = Page(
         image=image_name or file_name,
         width=parse_int(page_el.get("WIDTH")),
         height=parse_int(page_el.get("HEIGHT")),
     )
-    labels = {
-        t.get("ID"): t.get("LABEL", "") for t in root.iter() if local(t.tag) in _TAGS
-    }
+    labels = {t.get("ID"): t.get("LABEL", "") for t in root.iter() if local(t.tag) in _TAGS}
     regions: dict[str, Region] = {}
     for block in descendants(page_el, "TextBlock"):
         region_id = region_of(block.get("ID", ""), regions)
@@ -187,9 +183,7 @@ def write_alto(page: Page) -> bytes:
                 string["WC"] = f"{mean(line.confidences):.4f}"
                 string["CC"] = " ".join(_cc(c) for c in line.confidences)
             E.sub(line_el, "String", **string)
-    return etree.tostring(
-        root, xml_declaration=True, encoding="UTF-8", pretty_print=True
-    )
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _cc(confidence: float) -> str:
@@ -219,9 +213,7 @@ def _xml_id(value: str) -> str:
 
 class _Maker:
     def __call__(self, tag: str, attrs: dict[str, str] | None = None) -> etree._Element:
-        return etree.Element(
-            f"{{{NS}}}{tag}", attrs or {}, nsmap={None: NS, "xsi": _XSI}
-        )
+        return etree.Element(f"{{{NS}}}{tag}", attrs or {}, nsmap={None: NS, "xsi": _XSI})
 
     def sub(self, parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
         return etree.SubElement(parent, f"{{{NS}}}{tag}", attrs)

@@ -54,10 +54,7 @@ def write_json(page: Page) -> bytes:
         "image": page.image,
         "width": page.width,
         "height": page.height,
-        "regions": [
-            {"id": r.id, "polygon": [list(p) for p in r.polygon], "kind": r.kind}
-            for r in page.regions
-        ],
+        "regions": [{"id": r.id, "polygon": [list(p) for p in r.polygon], "kind": r.kind} for r in page.regions],
         "lines": [
             {
                 "id": ln.id,

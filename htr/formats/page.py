@@ -52,9 +52,7 @@ _PAGE_TYPES = {
 _CUSTOM = re.compile(r"(\w+)\s*\{([^}]*)\}")
 
 
-def read_page_xml(
-    root: etree._Element, name: str, image_name: str | None = None
-) -> Page:
+def read_page_xml(root: etree._Element, name: str, image_name: str | None = None) -> Page:
     page_el = next(iter(descendants(root, "Page")), None)
     if page_el is None:
         raise FormatError(f"{name}: PAGE XML file without a Page element")
@@ -68,14 +66,8 @@ def read_page_xml(
         region_id = region_of(region_el.get("id", ""), regions)
         if region_id is not None and region_id not in regions:
             custom = _custom(region_el.get("custom"))
-            kind = (
-                custom.get("structure", {}).get("type")
-                or region_el.get("type")
-                or "text"
-            )
-            regions[region_id] = Region(
-                id=region_id, polygon=_coords(region_el), kind=kind
-            )
+            kind = custom.get("structure", {}).get("type") or region_el.get("type") or "text"
+            regions[region_id] = Region(id=region_id, polygon=_coords(region_el), kind=kind)
             page.regions.append(regions[region_id])
         for line_el in children(region_el, "TextLine"):
             line = _line(line_el, f"line_{len(page.lines) + 1}")
@@ -85,9 +77,7 @@ def read_page_xml(
 
 
 def _line(el: etree._Element, default_id: str) -> Line:
-    baseline = next(
-        (parse_points(b.get("points")) for b in children(el, "Baseline")), []
-    )
+    baseline = next((parse_points(b.get("points")) for b in children(el, "Baseline")), [])
     text, conf = _text_equiv(el)
     if text is None:  # no line-level transcription: the words', in order
         words = [_text_equiv(w)[0] for w in children(el, "Word")]
@@ -113,9 +103,7 @@ def _text_equiv(el: etree._Element) -> tuple[str | None, float | None]:
     equiv = min(equivs, key=lambda e: parse_int(e.get("index") or "0"))
     unicode_el = next(iter(children(equiv, "Unicode")), None)
     conf = equiv.get("conf")
-    return (unicode_el.text or "") if unicode_el is not None else "", float(
-        conf
-    ) if conf else None
+    return (unicode_el.text or "") if unicode_el is not None else "", float(conf) if conf else None
 
 
 def _coords(el: etree._Element) -> list[Point]:
@@ -125,9 +113,7 @@ def _coords(el: etree._Element) -> list[Point]:
     if coords.get("points") is not None:
         return parse_points(coords.get("points"))
     # PAGE 2010 stored <Point x= y=/> children
-    return [
-        (parse_int(p.get("x")), parse_int(p.get("y"))) for p in coords if local(p.tag) == "Point"
-    ]
+    return [(parse_int(p.get("x")), parse_int(p.get("y"))) for p in coords if local(p.tag) == "Point"]
 
 
 def _custom(value: str | None) -> dict[str, dict[str, str]]:
@@ -171,9 +157,7 @@ def write_page_xml(page: Page) -> bytes:
         sub(region_el, "Coords", points=_points(polygon))
         for line in lines:
             attrs = {"id": line.id}
-            has_confidences = bool(line.confidences) and len(line.confidences) == len(
-                line.text
-            )
+            has_confidences = bool(line.confidences) and len(line.confidences) == len(line.text)
             if has_confidences:
                 values = " ".join(f"{c:.4f}" for c in line.confidences)
                 attrs["custom"] = f"charConfidences {{values:{values};}}"
@@ -184,14 +168,10 @@ def write_page_xml(page: Page) -> bytes:
             equiv = sub(
                 line_el,
                 "TextEquiv",
-                **(
-                    {"conf": f"{mean(line.confidences):.4f}"} if has_confidences else {}
-                ),
+                **({"conf": f"{mean(line.confidences):.4f}"} if has_confidences else {}),
             )
             sub(equiv, "Unicode").text = line.text
-    return etree.tostring(
-        root, xml_declaration=True, encoding="UTF-8", pretty_print=True
-    )
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _hull(lines: list[Line]) -> list[Point]:

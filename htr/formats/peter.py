@@ -23,15 +23,9 @@ def read_peter(folder: str | Path) -> list[tuple[Path, str]]:
     """(line image path, text) pairs, sorted by file name. Every image must have its text file."""
     folder = Path(folder)
     if not is_peter(folder):
-        raise FormatError(
-            f"{folder}: not a Digital Peter-style folder (needs images/ and words/ inside)"
-        )
-    images = sorted(
-        p for p in (folder / "images").iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
-    )
-    missing = [
-        p.name for p in images if not (folder / "words" / f"{p.stem}.txt").is_file()
-    ]
+        raise FormatError(f"{folder}: not a Digital Peter-style folder (needs images/ and words/ inside)")
+    images = sorted(p for p in (folder / "images").iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    missing = [p.name for p in images if not (folder / "words" / f"{p.stem}.txt").is_file()]
     if missing:
         raise FormatError(
             f"{folder}: {len(missing)} line image(s) without words/<name>.txt, e.g. {', '.join(missing[:3])}"
@@ -43,9 +37,7 @@ def _read_text(path: Path) -> str:
     return " ".join(path.read_text(encoding="utf-8-sig").split())
 
 
-def write_peter_line(
-    folder: str | Path, stem: str, image: np.ndarray, text: str
-) -> Path:
+def write_peter_line(folder: str | Path, stem: str, image: np.ndarray, text: str) -> Path:
     """Add one line (an RGB or greyscale array and its text) to a Digital Peter-style folder; returns the image."""
     folder = Path(folder)
     (folder / "images").mkdir(parents=True, exist_ok=True)

@@ -70,15 +70,27 @@ def _zone(surface_el: etree._Element, line: Line, zone_id: str) -> None:
     attributes = {XML_ID: zone_id}
     if points:
         xs, ys = [p[0] for p in points], [p[1] for p in points]
-        attributes |= {"ulx": _number(min(xs)), "uly": _number(min(ys)), "lrx": _number(max(xs)),
-                       "lry": _number(max(ys))}
+        attributes |= {
+            "ulx": _number(min(xs)),
+            "uly": _number(min(ys)),
+            "lrx": _number(max(xs)),
+            "lry": _number(max(ys)),
+        }
     if len(line.polygon) >= 3:
         attributes["points"] = " ".join(f"{_number(x)},{_number(y)}" for x, y in line.polygon)
     etree.SubElement(surface_el, _tei("zone"), attributes)
 
 
-def _header(root: etree._Element, *, title: str, summary: str, source: str, metadata: Iterable[tuple[str, str]],
-            publisher: str, date: str) -> None:
+def _header(
+    root: etree._Element,
+    *,
+    title: str,
+    summary: str,
+    source: str,
+    metadata: Iterable[tuple[str, str]],
+    publisher: str,
+    date: str,
+) -> None:
     file_desc = _sub(_sub(root, "teiHeader"), "fileDesc")
     _sub(_sub(file_desc, "titleStmt"), "title", title or "Untitled")
     publication = _sub(file_desc, "publicationStmt")
@@ -96,21 +108,36 @@ def _header(root: etree._Element, *, title: str, summary: str, source: str, meta
             _sub(bibl, "note", value, n=_clean(label))
 
 
-def document_to_tei(surfaces: Sequence[Surface], *, title: str, summary: str = "", source: str = "",
-                    metadata: Iterable[tuple[str, str]] = (), publisher: str = "", date: str = "",
-                    language: str = "") -> bytes:
+def document_to_tei(
+    surfaces: Sequence[Surface],
+    *,
+    title: str,
+    summary: str = "",
+    source: str = "",
+    metadata: Iterable[tuple[str, str]] = (),
+    publisher: str = "",
+    date: str = "",
+    language: str = "",
+) -> bytes:
     """The TEI document, UTF-8 with an XML declaration. `date`: ISO (YYYY-MM-DD) date of the export."""
     root = etree.Element(_tei("TEI"), nsmap={None: TEI_NS})
     _header(root, title=title, summary=summary, source=source, metadata=metadata, publisher=publisher, date=date)
     taken: set[str] = set()
     facsimile = _sub(root, "facsimile") if surfaces else None
-    body_div = _sub(_sub(_sub(root, "text", **({"{http://www.w3.org/XML/1998/namespace}lang": language}
-                                               if language else {})), "body"), "div")
+    body_div = _sub(
+        _sub(
+            _sub(root, "text", **({"{http://www.w3.org/XML/1998/namespace}lang": language} if language else {})), "body"
+        ),
+        "div",
+    )
     for number, surface in enumerate(surfaces, start=1):
         page = surface.page
         surface_id = _xml_id(surface.id or f"page_{number}", taken)
-        surface_el = _sub(facsimile, "surface", **{XML_ID: surface_id, "ulx": "0", "uly": "0",
-                                                   "lrx": str(page.width), "lry": str(page.height)})
+        surface_el = _sub(
+            facsimile,
+            "surface",
+            **{XML_ID: surface_id, "ulx": "0", "uly": "0", "lrx": str(page.width), "lry": str(page.height)},
+        )
         _sub(surface_el, "graphic", url=surface.image_url, width=f"{page.width}px", height=f"{page.height}px")
         _sub(body_div, "pb", n=surface.label or str(number), facs=f"#{surface_id}")
         block = _sub(body_div, "ab")

@@ -16,24 +16,18 @@ def read_tsv(manifest: str | Path) -> list[tuple[Path, str]]:
         raise FormatError(f"{manifest}: no such manifest file")
     rows: list[tuple[Path, str]] = []
     missing: list[str] = []
-    for n, row in enumerate(
-        manifest.read_text(encoding="utf-8-sig").splitlines(), start=1
-    ):
+    for n, row in enumerate(manifest.read_text(encoding="utf-8-sig").splitlines(), start=1):
         if not row.strip() or row.startswith("#"):
             continue
         if "\t" not in row:
-            raise FormatError(
-                f"{manifest}:{n}: expected 'image<TAB>text', found no tab"
-            )
+            raise FormatError(f"{manifest}:{n}: expected 'image<TAB>text', found no tab")
         image, text = row.split("\t", 1)
         path = manifest.parent / image.strip()
         if not path.is_file():
             missing.append(image.strip())
         rows.append((path, " ".join(text.split())))
     if missing:
-        raise FormatError(
-            f"{manifest}: {len(missing)} image(s) not found, e.g. {', '.join(missing[:3])}"
-        )
+        raise FormatError(f"{manifest}: {len(missing)} image(s) not found, e.g. {', '.join(missing[:3])}")
     return rows
 
 

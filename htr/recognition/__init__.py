@@ -191,7 +191,11 @@ class Recognizer:
         if beam > 1:
             config = self.model.config
             labels, confidences = beam_decode(
-                log_probs, beam, lm=self.language_model, chars=charset, lm_weight=config.lm_weight,
+                log_probs,
+                beam,
+                lm=self.language_model,
+                chars=charset,
+                lm_weight=config.lm_weight,
                 lm_bonus=config.lm_bonus,
             )
         else:

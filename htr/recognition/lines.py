@@ -170,9 +170,12 @@ def normalise_core(ink: np.ndarray, height: int, width_scale: float = 1.0) -> np
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     scaled = cv2.resize(ink, (new_w, new_h), interpolation=interpolation)
     # Output row v of column u comes from scaled row centre(u) + (v - height / 2).
-    centre_scaled = np.interp(
-        (np.arange(new_w, dtype=np.float32) + 0.5) / (scale * width_scale), np.arange(w), centre
-    ).astype(np.float32) * scale
+    centre_scaled = (
+        np.interp((np.arange(new_w, dtype=np.float32) + 0.5) / (scale * width_scale), np.arange(w), centre).astype(
+            np.float32
+        )
+        * scale
+    )
     map_y = (np.arange(height, dtype=np.float32)[:, None] - height / 2 + centre_scaled[None, :]).astype(np.float32)
     map_x = np.broadcast_to(np.arange(new_w, dtype=np.float32)[None, :], (height, new_w)).astype(np.float32)
     out = cv2.remap(scaled, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)

@@ -63,9 +63,7 @@ class LineGenerator:
         x_heights: tuple[int, int] = (12, 24),
     ):
         self.script = script
-        self.families: list[FontFamily] = find_families(
-            script, font_dirs, include=families, exclude=exclude_families
-        )
+        self.families: list[FontFamily] = find_families(script, font_dirs, include=families, exclude=exclude_families)
         self.texts = TextSource(script, text_files, passages=passages)
         self.rng = random.Random(seed)
         self.np_rng = np.random.default_rng(seed)
@@ -101,22 +99,14 @@ class LineGenerator:
                 neighbours = []
                 for where in ("above", "below"):
                     if rng.random() < 0.3:
-                        neighbours.append(
-                            (self._mask(self.texts.sample(rng), family, size), where)
-                        )
-                ghost = (
-                    self._mask(self.texts.sample(rng), family, size)
-                    if rng.random() < 0.12
-                    else None
-                )
+                        neighbours.append((self._mask(self.texts.sample(rng), family, size), where))
+                ghost = self._mask(self.texts.sample(rng), family, size) if rng.random() < 0.12 else None
             except FontsMissing:
                 continue  # a character no family has: draw another line
             image = compose(mask, self.np_rng, size, neighbours, ghost)
             image = finish(image, self.np_rng, rng.randint(*self.heights))
             return LineSample(text=text, image=image, family=family.name)
-        raise FontsMissing(
-            f"could not draw any line with the fonts {[f.name for f in self.families]}"
-        )
+        raise FontsMissing(f"could not draw any line with the fonts {[f.name for f in self.families]}")
 
     def sample_ink(self) -> LineSample:
         """A line as the recogniser sees a cut-out line: bare ink (0 background, strokes up to 255) on no paper,
@@ -141,9 +131,7 @@ class LineGenerator:
                 ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1], pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0
             )
             return LineSample(text=text, image=ink, family=family.name)  # texts.sample collapsed its spaces
-        raise FontsMissing(
-            f"could not draw any line with the fonts {[f.name for f in self.families]}"
-        )
+        raise FontsMissing(f"could not draw any line with the fonts {[f.name for f in self.families]}")
 
 
 def write_lines(
@@ -182,9 +170,7 @@ def write_lines(
         if layout == "tsv":
             rows.append(f"lines/{name}\t{sample.text}")
         else:
-            (out / "words" / f"{i:06d}.txt").write_text(
-                sample.text + "\n", encoding="utf-8"
-            )
+            (out / "words" / f"{i:06d}.txt").write_text(sample.text + "\n", encoding="utf-8")
         used[sample.family] = used.get(sample.family, 0) + 1
         if on_progress is not None:
             on_progress(i + 1, count)
@@ -202,9 +188,7 @@ def write_lines(
         },
         "texts": generator.texts.sources or ["built-in vocabulary"],
     }
-    (out / "generation.json").write_text(
-        json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8"
-    )
+    (out / "generation.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
     if layout == "tsv":
         manifest = out / "manifest.tsv"
         manifest.write_text("\n".join(rows) + "\n", encoding="utf-8")

@@ -12,13 +12,9 @@ from htr.synthetic.fonts import FontsMissing
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m htr.synthetic", description=__doc__
-    )
+    parser = argparse.ArgumentParser(prog="python -m htr.synthetic", description=__doc__)
     parser.add_argument("--out", required=True, help="output folder")
-    parser.add_argument(
-        "--lines", type=int, required=True, help="how many lines to draw"
-    )
+    parser.add_argument("--lines", type=int, required=True, help="how many lines to draw")
     parser.add_argument("--script", default="cyrillic", choices=["cyrillic", "latin"])
     parser.add_argument(
         "--layout",
@@ -26,9 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=LAYOUTS,
         help="tsv manifest or Digital Peter folders",
     )
-    parser.add_argument(
-        "--fonts", action="append", default=[], help="extra font folder (repeatable)"
-    )
+    parser.add_argument("--fonts", action="append", default=[], help="extra font folder (repeatable)")
     parser.add_argument(
         "--family",
         action="append",

@@ -32,9 +32,7 @@ _PAPERS = [
 ]
 
 
-def _smooth_noise(
-    shape: tuple[int, int], scale: float, rng: np.random.Generator
-) -> np.ndarray:
+def _smooth_noise(shape: tuple[int, int], scale: float, rng: np.random.Generator) -> np.ndarray:
     """Noise in [-1, 1] varying over about `scale` pixels."""
     h, w = shape
     sh, sw = max(2, int(h / scale) + 2), max(2, int(w / scale) + 2)
@@ -76,9 +74,7 @@ def distort_mask(mask: np.ndarray, rng: np.random.Generator, size: float) -> np.
         dx += strength * _smooth_noise((h, w), scale, rng)
         dy += strength * _smooth_noise((h, w), scale, rng)
     if dx.any() or dy.any():
-        mask = cv2.remap(
-            mask, xs + dx, ys + dy, interpolation=cv2.INTER_LINEAR, borderValue=0
-        )
+        mask = cv2.remap(mask, xs + dx, ys + dy, interpolation=cv2.INTER_LINEAR, borderValue=0)
     r = rng.random()
     k = max(2, round(size / 22))
     if r < 0.2:
@@ -95,13 +91,9 @@ def distort_mask(mask: np.ndarray, rng: np.random.Generator, size: float) -> np.
 def paper(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     """An RGB float32 sheet: tinted, unevenly lit, grainy, sometimes stained."""
     h, w = shape
-    base = np.array(_PAPERS[rng.integers(len(_PAPERS))], np.float32) + rng.normal(
-        0, 8, 3
-    )
+    base = np.array(_PAPERS[rng.integers(len(_PAPERS))], np.float32) + rng.normal(0, 8, 3)
     sheet = np.broadcast_to(base, (h, w, 3)).copy()
-    light = 1.0 + rng.uniform(0.03, 0.15) * _smooth_noise(
-        (h, w), rng.uniform(0.5, 3) * h, rng
-    )
+    light = 1.0 + rng.uniform(0.03, 0.15) * _smooth_noise((h, w), rng.uniform(0.5, 3) * h, rng)
     gradient = np.linspace(1 - rng.uniform(0, 0.12), 1, w, dtype=np.float32)[None, :]
     if rng.random() < 0.5:
         gradient = gradient[:, ::-1]
@@ -112,13 +104,9 @@ def paper(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
         cy, cx = rng.uniform(0, h), rng.uniform(0, w)
         radius = rng.uniform(0.2, 1.2) * h
         yy, xx = np.ogrid[:h, :w]
-        blob = np.exp(-(((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * radius**2))).astype(
-            np.float32
-        )
+        blob = np.exp(-(((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * radius**2))).astype(np.float32)
         blob *= 1 + 0.5 * _smooth_noise((h, w), radius / 2, rng)
-        tint = np.array(
-            [rng.uniform(20, 45), rng.uniform(30, 60), rng.uniform(45, 80)], np.float32
-        )
+        tint = np.array([rng.uniform(20, 45), rng.uniform(30, 60), rng.uniform(45, 80)], np.float32)
         sheet -= blob[..., None] * tint * rng.uniform(0.3, 1.0)
     return sheet
 
@@ -151,21 +139,15 @@ def compose(
         xs, xe = max(0, x0), min(W, x0 + ow)
         if xe > xs and piece.shape[0] > 0:
             region = coverage[y0 : y0 + piece.shape[0], xs:xe]
-            coverage[y0 : y0 + piece.shape[0], xs:xe] = np.maximum(
-                region, piece[: region.shape[0], xs - x0 : xe - x0]
-            )
+            coverage[y0 : y0 + piece.shape[0], xs:xe] = np.maximum(region, piece[: region.shape[0], xs - x0 : xe - x0])
     sheet = paper((H, W), rng)
     if show_through is not None:
-        ghost = cv2.resize(
-            show_through[:, ::-1], (W, H), interpolation=cv2.INTER_LINEAR
-        )
+        ghost = cv2.resize(show_through[:, ::-1], (W, H), interpolation=cv2.INTER_LINEAR)
         ghost = cv2.GaussianBlur(ghost, (0, 0), max(1.0, size / 25))
         sheet *= (1 - rng.uniform(0.05, 0.2) * ghost)[..., None]
     ink = np.array(_INKS[rng.integers(len(_INKS))], np.float32) + rng.normal(0, 8, 3)
     opacity = rng.uniform(0.65, 1.0) * (
-        1
-        + rng.uniform(0.05, 0.3)
-        * _smooth_noise((H, W), size * rng.uniform(0.5, 3), rng)
+        1 + rng.uniform(0.05, 0.3) * _smooth_noise((H, W), size * rng.uniform(0.5, 3), rng)
     )
     alpha = np.clip(coverage * opacity, 0, 1)[..., None]
     image: np.ndarray = (sheet * (1 - alpha) + ink * alpha).astype(np.float32)
@@ -175,9 +157,7 @@ def compose(
     return np.clip(image, 0, 255).astype(np.uint8)
 
 
-def finish(
-    image: np.ndarray, rng: np.random.Generator, target_height: int
-) -> np.ndarray:
+def finish(image: np.ndarray, rng: np.random.Generator, target_height: int) -> np.ndarray:
     """Scaled to about `target_height` px (sometimes through a lower resolution), as an RGB uint8 array."""
     h, w = image.shape[:2]
     scale = target_height / h
@@ -188,9 +168,7 @@ def finish(
             (max(4, int(w * low)), max(4, int(h * low))),
             interpolation=cv2.INTER_AREA,
         )
-    return cv2.resize(
-        image, (max(4, int(w * scale)), target_height), interpolation=cv2.INTER_AREA
-    )
+    return cv2.resize(image, (max(4, int(w * scale)), target_height), interpolation=cv2.INTER_AREA)
 
 
 def jpeg_quality(rng: np.random.Generator) -> int:

@@ -35,9 +35,7 @@ class FontsMissing(RuntimeError):
 
 def default_font_dirs() -> list[Path]:
     env = os.environ.get("SKOROPIS_FONTS")
-    user = (
-        Path(env).expanduser() if env else Path.home() / ".cache" / "skoropis" / "fonts"
-    )
+    user = Path(env).expanduser() if env else Path.home() / ".cache" / "skoropis" / "fonts"
     return [user, BUNDLED_FONTS]
 
 
@@ -81,15 +79,11 @@ class FontFamily:
     def x_height_ratio(self) -> float:
         """Height of a small letter over the font size: scripts differ threefold at the same point size."""
         face = self.face_for("о") or self.face_for("o") or self.faces[0]
-        box = self.font(face, 100).getbbox(
-            "о" if self.covers("о") else "o", anchor="ls"
-        )
+        box = self.font(face, 100).getbbox("о" if self.covers("о") else "o", anchor="ls")
         return min(0.9, max(0.15, -box[1] / 100))
 
     def missing(self, chars: str) -> str:
-        return "".join(
-            c for c in dict.fromkeys(chars) if not c.isspace() and not self.covers(c)
-        )
+        return "".join(c for c in dict.fromkeys(chars) if not c.isspace() and not self.covers(c))
 
     def font(self, face: Path, size: int) -> ImageFont.FreeTypeFont:
         return _freetype(str(face), size)
@@ -102,26 +96,16 @@ def _family_from_folder(folder: Path) -> FontFamily | None:
     # fontsource subsets: the cyrillic and latin faces first, the -ext faces (rarer letters) after them.
     faces.sort(key=lambda p: ("-ext-" in p.name, p.name))
     licence_file = next(
-        (
-            folder / n
-            for n in ("LICENSE", "OFL.txt", "LICENSE.txt")
-            if (folder / n).is_file()
-        ),
+        (folder / n for n in ("LICENSE", "OFL.txt", "LICENSE.txt") if (folder / n).is_file()),
         None,
     )
     licence = ""
     if licence_file is not None:
         head = licence_file.read_text(encoding="utf-8", errors="replace")[:4000]
-        licence = (
-            "OFL-1.1" if "SIL OPEN FONT LICENSE" in head.upper() else licence_file.name
-        )
+        licence = "OFL-1.1" if "SIL OPEN FONT LICENSE" in head.upper() else licence_file.name
     source_file = folder / "SOURCE"
-    source = (
-        source_file.read_text(encoding="utf-8").strip() if source_file.is_file() else ""
-    )
-    return FontFamily(
-        name=folder.name, faces=faces, licence=licence, source=source, folder=folder
-    )
+    source = source_file.read_text(encoding="utf-8").strip() if source_file.is_file() else ""
+    return FontFamily(name=folder.name, faces=faces, licence=licence, source=source, folder=folder)
 
 
 def find_families(
@@ -135,9 +119,7 @@ def find_families(
     Raises FontsMissing, saying how to get fonts, when none is left.
     """
     if script not in SCRIPT_LETTERS:
-        raise ValueError(
-            f"unknown script {script!r}; choose one of {sorted(SCRIPT_LETTERS)}"
-        )
+        raise ValueError(f"unknown script {script!r}; choose one of {sorted(SCRIPT_LETTERS)}")
     search = [Path(d).expanduser() for d in (dirs or [])] + default_font_dirs()
     found: dict[str, FontFamily] = {}
     for base in search:

@@ -245,10 +245,7 @@ _YAT_RE = re.compile(
     + ")",
     re.IGNORECASE,
 )
-_YAT_LOOKUP = {
-    s.split("(")[0].replace("ѣ", "е").replace("ѳ", "ф").lower(): s.split("(")[0].lower()
-    for s in _YAT_STEMS
-}
+_YAT_LOOKUP = {s.split("(")[0].replace("ѣ", "е").replace("ѳ", "ф").lower(): s.split("(")[0].lower() for s in _YAT_STEMS}
 _PRESENT_RE = re.compile(r"(?<=[" + CONSONANTS + r"])е(?=(ет|ешь|ем|ете|ют)(ся)?$)")
 
 # Roots of -ѣть verbs whose past forms and verbal nouns also keep ѣ: видѣлъ, терпѣніе, владѣлецъ.
@@ -428,11 +425,7 @@ def _convert_word(word: str, previous: str | None, abbreviation: bool = False) -
         if m:
             prefix, stem = m.group(1), m.group(2)
             out = prefix + _YAT_LOOKUP.get(stem.lower(), stem) + out[m.end() :]
-        if (
-            out.endswith("еть")
-            and len(out) > 4
-            and not out.endswith(_NOT_YAT_INFINITIVE)
-        ):
+        if out.endswith("еть") and len(out) > 4 and not out.endswith(_NOT_YAT_INFINITIVE):
             out = out[:-3] + "ѣть"
         if len(out) > 4:
             out = _PRESENT_RE.sub("ѣ", out)
@@ -451,9 +444,7 @@ def _convert_word(word: str, previous: str | None, abbreviation: bool = False) -
                 out = old + out[len(modern) :]
                 break
         for modern, old in _IZHITSA.items():
-            if out.startswith(modern) and (
-                modern not in _IZHITSA_EXACT or out == modern
-            ):
+            if out.startswith(modern) and (modern not in _IZHITSA_EXACT or out == modern):
                 out = old + out[len(modern) :]
                 break
         if out not in _OGO_KEEP and len(out) > 5:

@@ -61,9 +61,7 @@ def render_mask(
             continue
         owner, face = _pick_face(char, family, fallbacks)
         if face is None:
-            raise FontsMissing(
-                f"no font among {family.name} and its fallbacks has a glyph for {char!r}"
-            )
+            raise FontsMissing(f"no font among {family.name} and its fallbacks has a glyph for {char!r}")
         key = (owner.name, str(face))
         font = font_cache.get(key)
         if font is None:
@@ -73,9 +71,7 @@ def render_mask(
                 face_size = max(6, round(size * x_ref / _x_height(probe)))
             font = font_cache[key] = owner.font(face, face_size)
         if previous is not None and previous[1] is font:
-            advance_pair = font.getlength(previous[0] + char) - font.getlength(
-                previous[0]
-            )
+            advance_pair = font.getlength(previous[0] + char) - font.getlength(previous[0])
             kern = advance_pair - font.getlength(char)
             x += kern
         dy = rng.uniform(-jitter, jitter) * size if jitter else 0.0
@@ -94,7 +90,5 @@ def render_mask(
     rows = np.flatnonzero(mask.max(axis=1) > 0.05)
     cols = np.flatnonzero(mask.max(axis=0) > 0.05)
     if rows.size == 0:
-        raise FontsMissing(
-            f"font family {family.name} drew nothing for {text!r} (glyphs without outlines?)"
-        )
+        raise FontsMissing(f"font family {family.name} drew nothing for {text!r} (glyphs without outlines?)")
     return mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]

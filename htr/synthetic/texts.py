@@ -22,9 +22,7 @@ from htr.synthetic.orthography import to_prereform
 PUNCTUATION = ".,:;!?-()"
 CHARSETS = {
     "cyrillic": set(
-        "абвгдежзийклмнопрстуфхцчшщъыьэюяѣіѳѵ"
-        "АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯѢІѲѴ"
-        "0123456789 " + PUNCTUATION
+        "абвгдежзийклмнопрстуфхцчшщъыьэюяѣіѳѵАБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯѢІѲѴ0123456789 " + PUNCTUATION
     ),
     "latin": set(
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -314,9 +312,7 @@ def built_in_phrase(rng: random.Random) -> str:
 
 def default_texts_dir() -> Path:
     env = os.environ.get("SKOROPIS_TEXTS")
-    return (
-        Path(env).expanduser() if env else Path.home() / ".cache" / "skoropis" / "texts"
-    )
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "skoropis" / "texts"
 
 
 def clean_text(text: str, script: str) -> str:
@@ -338,9 +334,7 @@ class TextSource:
         passages: list[str] | None = None,
     ):
         if script not in CHARSETS:
-            raise ValueError(
-                f"unknown script {script!r}; choose one of {sorted(CHARSETS)}"
-            )
+            raise ValueError(f"unknown script {script!r}; choose one of {sorted(CHARSETS)}")
         self.script = script
         self.passages: list[tuple[str, bool]] = []  # (text, already in period spelling)
         # The installed text files only when no text is given at all.
@@ -348,17 +342,11 @@ class TextSource:
         for path in paths:
             if not path.is_file():
                 raise FileNotFoundError(f"text file {path} does not exist")
-            prereform = (
-                script != "cyrillic"
-                or "prereform" in str(path.parent.name)
-                or "prereform" in path.name
-            )
+            prereform = script != "cyrillic" or "prereform" in str(path.parent.name) or "prereform" in path.name
             with path.open(encoding="utf-8", errors="replace") as handle:
                 for raw in handle:
                     raw = raw.strip()
-                    if len(raw) < 12 or (
-                        script == "cyrillic" and re.search(r"[A-Za-z]", raw)
-                    ):
+                    if len(raw) < 12 or (script == "cyrillic" and re.search(r"[A-Za-z]", raw)):
                         continue
                     self.passages.append((raw, prereform))
         # Passages given directly (a training set's own transcriptions) are taken as they are spelled.
@@ -368,23 +356,13 @@ class TextSource:
             raise FileNotFoundError(
                 f"no {script} text: run scripts/fetch_texts.sh or pass text files (one passage per line)"
             )
-        self.built_in_share = (
-            1.0
-            if not self.passages
-            else built_in_share
-            if script == "cyrillic"
-            else 0.0
-        )
+        self.built_in_share = 1.0 if not self.passages else built_in_share if script == "cyrillic" else 0.0
 
     @staticmethod
     def _default_files(script: str) -> list[Path]:
         base = default_texts_dir()
-        folders = [base / script] + (
-            [base / "cyrillic-prereform"] if script == "cyrillic" else []
-        )
-        return sorted(
-            p for folder in folders if folder.is_dir() for p in folder.glob("*.txt")
-        )
+        folders = [base / script] + ([base / "cyrillic-prereform"] if script == "cyrillic" else [])
+        return sorted(p for folder in folders if folder.is_dir() for p in folder.glob("*.txt"))
 
     def _passage(self, rng: random.Random) -> str:
         if rng.random() < self.built_in_share:
@@ -394,9 +372,7 @@ class TextSource:
             text = to_prereform(text)
         return text
 
-    def sample(
-        self, rng: random.Random, min_chars: int = 8, max_chars: int = 56
-    ) -> str:
+    def sample(self, rng: random.Random, min_chars: int = 8, max_chars: int = 56) -> str:
         """A run of whole words, between min_chars and max_chars long, running on into further passages."""
         target = rng.randint(min_chars, max_chars)
         words = clean_text(self._passage(rng), self.script).split()
@@ -405,9 +381,7 @@ class TextSource:
             words = words[rng.randrange(len(words)) :]
         for _ in range(8):
             for word in words:
-                if line and len(line) + 1 + len(word) > (
-                    target if len(line) >= min_chars else max_chars
-                ):
+                if line and len(line) + 1 + len(word) > (target if len(line) >= min_chars else max_chars):
                     return line
                 line = f"{line} {word}" if line else word[:max_chars]
             words = clean_text(self._passage(rng), self.script).split()

@@ -46,12 +46,28 @@ def _stamp(image: np.ndarray, rng: np.random.Generator) -> float:
         x = int(centre[0] + 0.86 * axes[0] * math.cos(angle))
         y = int(centre[1] + 0.86 * axes[1] * math.sin(angle))
         char = chr(int(rng.integers(65, 91)))
-        cv2.putText(image, char, (x - int(8 * scale), y + int(8 * scale)), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * scale,
-                    ink, max(1, thickness // 2), cv2.LINE_AA)
+        cv2.putText(
+            image,
+            char,
+            (x - int(8 * scale), y + int(8 * scale)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.6 * scale,
+            ink,
+            max(1, thickness // 2),
+            cv2.LINE_AA,
+        )
     if rng.random() < 0.6:
         label = "".join(chr(int(rng.integers(48, 58))) for _ in range(int(rng.integers(2, 5))))
-        cv2.putText(image, label, (centre[0] - int(30 * scale), centre[1] + int(10 * scale)),
-                    cv2.FONT_HERSHEY_SIMPLEX, 0.9 * scale, ink, max(1, thickness), cv2.LINE_AA)
+        cv2.putText(
+            image,
+            label,
+            (centre[0] - int(30 * scale), centre[1] + int(10 * scale)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.9 * scale,
+            ink,
+            max(1, thickness),
+            cv2.LINE_AA,
+        )
     return float(rng.uniform(0.25, 0.7))  # stamp inks (blue, red, violet) come out mid-grey
 
 

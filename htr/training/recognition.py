@@ -149,7 +149,11 @@ def train_recognition(
                 width_scale=width_scale,
                 normalisation=normalisation,
                 transcription=transcription,
-                **{k: v for k, v in (("channels", tuple(channels) if channels else None), ("lstm_hidden", lstm_hidden)) if v is not None},
+                **{
+                    k: v
+                    for k, v in (("channels", tuple(channels) if channels else None), ("lstm_hidden", lstm_hidden))
+                    if v is not None
+                },
             )
         )
         added = chars
@@ -185,19 +189,43 @@ def train_recognition(
 
     def write_log() -> dict:
         return _write_log(
-            out_dir, model, history, best, train, val, base, added, len(real_texts), len(val_set), started, device,
-            prepare_minutes, synthetic_info,
+            out_dir,
+            model,
+            history,
+            best,
+            train,
+            val,
+            base,
+            added,
+            len(real_texts),
+            len(val_set),
+            started,
+            device,
+            prepare_minutes,
+            synthetic_info,
         )
 
     def write_checkpoint(position) -> None:
-        save_checkpoint(out_dir, {
-            "settings": settings, "config": asdict(model.config), "added": added,
-            "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
-            "shortcut": shortcut.state_dict(), "optimizer": optimizer.state_dict(),
-            "step": step, "epoch": epoch, "history": history, "best": best, "best_state": best_state,
-            "seconds": time.monotonic() - started, "position": position, "rng": rng.bit_generator.state,
-            "torch_rng": torch.get_rng_state(),
-        })
+        save_checkpoint(
+            out_dir,
+            {
+                "settings": settings,
+                "config": asdict(model.config),
+                "added": added,
+                "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+                "shortcut": shortcut.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "step": step,
+                "epoch": epoch,
+                "history": history,
+                "best": best,
+                "best_state": best_state,
+                "seconds": time.monotonic() - started,
+                "position": position,
+                "rng": rng.bit_generator.state,
+                "torch_rng": torch.get_rng_state(),
+            },
+        )
 
     saved_at = time.monotonic()
     while not stop:
@@ -214,8 +242,15 @@ def train_recognition(
         batches = _epoch_batches([img.shape[1] for img, _ in train_set], batch_size, rng)
         model.train()
         loader = _batch_loader(train_set, batches, index, clean, seed * 100_003 + epoch, workers, start=done)
-        bar = tqdm(loader, total=len(batches), initial=done, desc=f"epoch {epoch}", unit="batch", leave=False,
-                   disable=not progress_bar)
+        bar = tqdm(
+            loader,
+            total=len(batches),
+            initial=done,
+            desc=f"epoch {epoch}",
+            unit="batch",
+            leave=False,
+            disable=not progress_bar,
+        )
         for batch, widths, flat_targets, target_lengths in bar:
             progress = _progress(started, minutes, step, epochs, steps_per_epoch)
             if progress >= 1.0:
@@ -237,8 +272,16 @@ def train_recognition(
             losses.append(main_loss.item())
             bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
             if on_batch is not None:
-                on_batch({"epoch": epoch, "batch": done, "batches": len(batches), "step": step, "loss": losses[-1],
-                          "minutes": round((time.monotonic() - started) / 60, 3)})
+                on_batch(
+                    {
+                        "epoch": epoch,
+                        "batch": done,
+                        "batches": len(batches),
+                        "step": step,
+                        "loss": losses[-1],
+                        "minutes": round((time.monotonic() - started) / 60, 3),
+                    }
+                )
             if time.monotonic() - saved_at > checkpoint_minutes * 60 and done < len(batches):
                 write_checkpoint((epoch_rng, clean, done, losses))
                 saved_at = time.monotonic()
@@ -318,7 +361,12 @@ def _load_samples(train: list[str], val: list[str] | None, share: float, seed: i
 
 
 def _prepare(
-    samples: list, height: int, width_scale: float, normalisation: str, transcription: str, desc: str,
+    samples: list,
+    height: int,
+    width_scale: float,
+    normalisation: str,
+    transcription: str,
+    desc: str,
     progress_bar: bool,
 ) -> list[tuple[np.ndarray, str]]:
     """(ink image, text in the model's form) per usable sample; lines without text or pixels are skipped."""
@@ -405,7 +453,11 @@ def _batch_loader(lines, batches, index, clean, seed, workers, start=0):
     if workers <= 0:
         return (dataset[i] for i in range(len(dataset)))
     return torch.utils.data.DataLoader(
-        dataset, batch_size=None, shuffle=False, num_workers=workers, pin_memory=torch.cuda.is_available(),
+        dataset,
+        batch_size=None,
+        shuffle=False,
+        num_workers=workers,
+        pin_memory=torch.cuda.is_available(),
         prefetch_factor=4,
     )
 
@@ -520,7 +572,19 @@ def _evaluate(recognizer: Recognizer, samples: list[tuple[np.ndarray, str]]) -> 
 
 
 def _write_log(
-    out_dir, model, history, best, train, val, base, added, n_train, n_val, started, device, prepare_minutes,
+    out_dir,
+    model,
+    history,
+    best,
+    train,
+    val,
+    base,
+    added,
+    n_train,
+    n_val,
+    started,
+    device,
+    prepare_minutes,
     synthetic=None,
 ) -> dict:
     config = asdict(model.config)

@@ -33,8 +33,11 @@ class TokenView(ObtainAuthToken):
         try:
             login_check(request=request, username=username)
         except LoginThrottled as refused:
-            return Response({"error": str(refused)}, status=status.HTTP_429_TOO_MANY_REQUESTS,
-                            headers={"Retry-After": str(refused.retry_after)})
+            return Response(
+                {"error": str(refused)},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(refused.retry_after)},
+            )
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
             login_failed(request=request, username=username)

@@ -40,8 +40,10 @@ class FormatIsAnExportFormat(DefaultContentNegotiation):
     """`?format=` names the export format (text, alto, page) here, not a DRF renderer."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
-        return super().select_renderer(request, renderers, format_suffix=None) if format_suffix else (
-            renderers[0], renderers[0].media_type
+        return (
+            super().select_renderer(request, renderers, format_suffix=None)
+            if format_suffix
+            else (renderers[0], renderers[0].media_type)
         )
 
 
@@ -61,7 +63,9 @@ def steps_requested(request, default: list[str]) -> list[str]:
     steps = raw.split(",") if isinstance(raw, str) else list(raw)
     unknown = [s for s in steps if s not in pipeline.STEPS]
     if unknown:
-        raise ValidationError({"error": f"unknown step(s) {', '.join(unknown)}; choose from {', '.join(pipeline.STEPS)}"})
+        raise ValidationError(
+            {"error": f"unknown step(s) {', '.join(unknown)}; choose from {', '.join(pipeline.STEPS)}"}
+        )
     return steps
 
 
@@ -140,7 +144,9 @@ class ProjectViewSet(viewsets.ModelViewSet):
     @extend_schema(
         request=serializers.ProjectTrainSerializer,
         responses={
-            202: serializers.JobSerializer, 400: serializers.ErrorSerializer, 403: serializers.ErrorSerializer,
+            202: serializers.JobSerializer,
+            400: serializers.ErrorSerializer,
+            403: serializers.ErrorSerializer,
             409: serializers.ErrorSerializer,
         },
     )
@@ -155,8 +161,11 @@ class ProjectViewSet(viewsets.ModelViewSet):
         s.is_valid(raise_exception=True)
         try:
             job = project_training_start(
-                project=project, user=request.user, minutes=s.validated_data.get("minutes"),
-                epochs=s.validated_data.get("epochs"), base_id=s.validated_data.get("base"),
+                project=project,
+                user=request.user,
+                minutes=s.validated_data.get("minutes"),
+                epochs=s.validated_data.get("epochs"),
+                base_id=s.validated_data.get("base"),
             )
         except training.TrainingBusy as exc:
             return error(str(exc), status.HTTP_409_CONFLICT)
@@ -183,9 +192,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
         members = project.memberships.select_related("user").order_by("user__username")
         return Response(serializers.MemberSerializer(members, many=True).data)
 
-    @extend_schema(
-        methods=["PATCH"], request=serializers.MemberRoleSerializer, responses=serializers.MemberSerializer
-    )
+    @extend_schema(methods=["PATCH"], request=serializers.MemberRoleSerializer, responses=serializers.MemberSerializer)
     @extend_schema(methods=["DELETE"], request=None, responses={204: None})
     @action(detail=True, methods=["patch", "delete"], url_path=r"members/(?P<user_id>\d+)")
     def member(self, request, pk=None, user_id=None):
@@ -233,8 +240,10 @@ class DocumentViewSet(viewsets.ModelViewSet):
                 document, self.request.user
             ):
                 raise PermissionDenied("moving a document needs ownership of both projects")
-        if "is_public" in data and data["is_public"] != document.is_public and not can_manage_document(
-            document, self.request.user
+        if (
+            "is_public" in data
+            and data["is_public"] != document.is_public
+            and not can_manage_document(document, self.request.user)
         ):
             raise PermissionDenied("only the project's owner may publish or unpublish a document")
         serializer.save()
@@ -261,8 +270,10 @@ class DocumentViewSet(viewsets.ModelViewSet):
         files = request.FILES.getlist("files")
         for f in files:
             if f.size > settings.UPLOAD_MAX_BYTES:
-                return error(f"{f.name}: {uploads.size_text(f.size)}, more than the limit of "
-                             f"{uploads.size_text(settings.UPLOAD_MAX_BYTES)}")
+                return error(
+                    f"{f.name}: {uploads.size_text(f.size)}, more than the limit of "
+                    f"{uploads.size_text(settings.UPLOAD_MAX_BYTES)}"
+                )
         try:
             pages, jobs = uploads.document_upload(
                 document=document, files=[(f.name, f.read()) for f in files], user=request.user
@@ -307,7 +318,9 @@ class DocumentViewSet(viewsets.ModelViewSet):
     @extend_schema(
         request=serializers.TrainSerializer,
         responses={
-            202: serializers.JobSerializer, 400: serializers.ErrorSerializer, 403: serializers.ErrorSerializer,
+            202: serializers.JobSerializer,
+            400: serializers.ErrorSerializer,
+            403: serializers.ErrorSerializer,
             409: serializers.ErrorSerializer,
         },
     )
@@ -328,8 +341,11 @@ class DocumentViewSet(viewsets.ModelViewSet):
             start = segmentation_training_start
         try:
             job = start(
-                document=document, user=request.user, minutes=s.validated_data.get("minutes"),
-                epochs=s.validated_data.get("epochs"), pages=s.validated_data.get("pages"),
+                document=document,
+                user=request.user,
+                minutes=s.validated_data.get("minutes"),
+                epochs=s.validated_data.get("epochs"),
+                pages=s.validated_data.get("pages"),
                 base_id=s.validated_data.get("base"),
             )
         except training.TrainingBusy as exc:
@@ -340,8 +356,11 @@ class DocumentViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=[*exports.FORMATS, "tei"], default="text")],
-        responses={(200, "application/zip"): OpenApiTypes.BINARY, (200, "application/tei+xml"): OpenApiTypes.STR,
-                   400: serializers.ErrorSerializer},
+        responses={
+            (200, "application/zip"): OpenApiTypes.BINARY,
+            (200, "application/tei+xml"): OpenApiTypes.STR,
+            400: serializers.ErrorSerializer,
+        },
     )
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
@@ -380,7 +399,9 @@ class JobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         job = self.get_object()
         page = pipeline.job_page(job)
         document = page.document if page is not None else training.job_document(job)
-        allowed = job.owner_id == request.user.pk or (document is not None and can_edit_document(document, request.user))
+        allowed = job.owner_id == request.user.pk or (
+            document is not None and can_edit_document(document, request.user)
+        )
         allowed = allowed or project_job_editable_by(job, request.user)
         if not request.user.is_authenticated or not allowed:
             raise PermissionDenied("only the job's owner or an editor of its document may cancel it")
@@ -392,12 +413,17 @@ class JobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 class SearchView(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, required=True,
-                             description='words (each may be misspelt) and "exact phrases" in double quotes'),
+            OpenApiParameter(
+                "q", str, required=True, description='words (each may be misspelt) and "exact phrases" in double quotes'
+            ),
             OpenApiParameter("project", int),
             OpenApiParameter("document", int),
-            OpenApiParameter("text", str, enum=list(search.TEXT_KINDS),
-                             description="corrected: lines written by a person; machine: as a model read them"),
+            OpenApiParameter(
+                "text",
+                str,
+                enum=list(search.TEXT_KINDS),
+                description="corrected: lines written by a person; machine: as a model read them",
+            ),
         ],
         responses={200: serializers.SearchSerializer, 400: serializers.ErrorSerializer},
     )

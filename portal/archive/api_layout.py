@@ -13,8 +13,13 @@ from portal.archive.models import Page, Region
 
 
 def region_out(region: Region) -> dict:
-    return {"id": region.pk, "kind": region.kind, "order": region.order, "polygon": region.polygon,
-            "lines": list(region.lines.order_by("order").values_list("pk", flat=True))}
+    return {
+        "id": region.pk,
+        "kind": region.kind,
+        "order": region.order,
+        "polygon": region.polygon,
+        "lines": list(region.lines.order_by("order").values_list("pk", flat=True)),
+    }
 
 
 class RegionViewSet(viewsets.GenericViewSet):
@@ -37,8 +42,9 @@ class RegionViewSet(viewsets.GenericViewSet):
         if "polygon" not in s.validated_data:
             return error("a region needs a polygon")
         try:
-            region = layout.region_create(page=page, polygon=s.validated_data["polygon"],
-                                          kind=s.validated_data.get("kind", "text"))
+            region = layout.region_create(
+                page=page, polygon=s.validated_data["polygon"], kind=s.validated_data.get("kind", "text")
+            )
         except layout.EditError as exc:
             return error(str(exc))
         return Response(region_out(region), status=status.HTTP_201_CREATED)
@@ -51,8 +57,9 @@ class RegionViewSet(viewsets.GenericViewSet):
         s = serializers.RegionSerializer(data=request.data, partial=True)
         s.is_valid(raise_exception=True)
         try:
-            layout.region_update(region=region, polygon=s.validated_data.get("polygon"),
-                                 kind=s.validated_data.get("kind"))
+            layout.region_update(
+                region=region, polygon=s.validated_data.get("polygon"), kind=s.validated_data.get("kind")
+            )
         except layout.EditError as exc:
             return error(str(exc))
         return Response(region_out(region))

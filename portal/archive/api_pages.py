@@ -47,8 +47,14 @@ def line_out(line: Line, t: Transcription | None, layer: Layer | None) -> dict:
 def transcription_out(t: Transcription, author=None) -> dict:
     """`author`: the user who just saved it (saves a query), else read from the latest revision."""
     author = author.get_username() if author is not None else selectors.transcription_author(t)[0]
-    return {"line": t.line_id, "layer": t.layer_id, "text": t.text, "version": t.version, "author": author,
-            "updated": t.updated}
+    return {
+        "line": t.line_id,
+        "layer": t.layer_id,
+        "text": t.text,
+        "version": t.version,
+        "author": author,
+        "updated": t.updated,
+    }
 
 
 def _image(path, content_type: str) -> FileResponse:
@@ -241,7 +247,10 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
                 return error(f"layer {s.validated_data['layer']} is not a layer of this document")
         try:
             t = services.line_text_save(
-                line=line, text=s.validated_data["text"], version=s.validated_data["version"], user=request.user,
+                line=line,
+                text=s.validated_data["text"],
+                version=s.validated_data["version"],
+                user=request.user,
                 layer=layer,
             )
         except services.EditConflict as conflict:
@@ -265,8 +274,10 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
             raise NotFound("this line has no shape on its page to cut an image from")
         return _image(path, "image/jpeg")
 
-    @extend_schema(request=serializers.LineShapeSerializer, responses={200: serializers.LineOutSerializer,
-                                                                       400: serializers.ErrorSerializer})
+    @extend_schema(
+        request=serializers.LineShapeSerializer,
+        responses={200: serializers.LineOutSerializer, 400: serializers.ErrorSerializer},
+    )
     @action(detail=True, methods=["patch"])
     def shape(self, request, pk=None):
         """Move a line's outline points, draw its baseline again, or put it in a region (null: none)."""
@@ -275,8 +286,12 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
         s = serializers.LineShapeSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         try:
-            layout.line_reshape(line=line, polygon=s.validated_data.get("polygon"),
-                                baseline=s.validated_data.get("baseline"), region=s.validated_data.get("region", "keep"))
+            layout.line_reshape(
+                line=line,
+                polygon=s.validated_data.get("polygon"),
+                baseline=s.validated_data.get("baseline"),
+                region=s.validated_data.get("region", "keep"),
+            )
         except services.EditError as exc:
             return error(str(exc))
         layer = selectors.page_reading_layer(line.page)

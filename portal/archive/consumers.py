@@ -12,8 +12,14 @@ ACTIVE = (Job.Status.QUEUED, Job.Status.RUNNING)
 
 
 def page_event(page: Page, lines: int) -> dict:
-    return {"type": "page", "id": page.pk, "number": page.number, "original_name": page.original_name,
-            "state": page.state, "lines": lines}
+    return {
+        "type": "page",
+        "id": page.pk,
+        "number": page.number,
+        "original_name": page.original_name,
+        "state": page.state,
+        "lines": lines,
+    }
 
 
 def document_state(document_id: int) -> dict:

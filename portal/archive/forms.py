@@ -66,9 +66,11 @@ class ProjectSettingsForm(ProjectForm):
         labels = {"keyboard": _("Keyboard characters")}
         help_texts = {
             **ProjectForm.Meta.help_texts,
-            "keyboard": _("Offered by the editor's virtual keyboard in every document of the project, after the "
-                          "letters of the document's script (French: œ æ ç ſ and accents; pre-reform Russian: "
-                          "ѣ і ъ ѳ ѵ). Type them one after another."),
+            "keyboard": _(
+                "Offered by the editor's virtual keyboard in every document of the project, after the "
+                "letters of the document's script (French: œ æ ç ſ and accents; pre-reform Russian: "
+                "ѣ і ъ ѳ ѵ). Type them one after another."
+            ),
         }
 
     def clean_keyboard(self) -> str:

@@ -53,8 +53,11 @@ def _line_annotation(base: str, page: Page, canvas: str, line) -> dict:
             "type": "SpecificResource",
             "source": {"id": canvas, "type": "Canvas"},
             "selector": [
-                {"type": "FragmentSelector", "conformsTo": "http://www.w3.org/TR/media-frags/",
-                 "value": f"xywh={x0},{y0},{w},{h}"},
+                {
+                    "type": "FragmentSelector",
+                    "conformsTo": "http://www.w3.org/TR/media-frags/",
+                    "value": f"xywh={x0},{y0},{w},{h}",
+                },
                 {"type": "SvgSelector", "value": _polygon_svg(line.polygon, page.width, page.height)},
             ],
         },
@@ -72,35 +75,45 @@ def _canvas(base: str, page: Page) -> dict:
         "label": _map(page.original_name or str(page.number)),
         "width": page.width,
         "height": page.height,
-        "thumbnail": [{
-            "id": f"{service}/full/!{200},{200}/0/default.jpg", "type": "Image", "format": "image/jpeg",
-            "service": [{"id": service, "type": "ImageService3", "profile": "level1"}],
-        }],
-        "items": [{
-            "id": f"{canvas}/paintings",
-            "type": "AnnotationPage",
-            "items": [{
-                "id": f"{canvas}/painting",
-                "type": "Annotation",
-                "motivation": "painting",
-                "body": {
-                    "id": f"{service}/full/max/0/default.jpg",
-                    "type": "Image",
-                    "format": "image/jpeg",
-                    "width": page.width,
-                    "height": page.height,
-                    "service": [{"id": service, "type": "ImageService3", "profile": "level1"}],
-                },
-                "target": canvas,
-            }],
-        }],
+        "thumbnail": [
+            {
+                "id": f"{service}/full/!{200},{200}/0/default.jpg",
+                "type": "Image",
+                "format": "image/jpeg",
+                "service": [{"id": service, "type": "ImageService3", "profile": "level1"}],
+            }
+        ],
+        "items": [
+            {
+                "id": f"{canvas}/paintings",
+                "type": "AnnotationPage",
+                "items": [
+                    {
+                        "id": f"{canvas}/painting",
+                        "type": "Annotation",
+                        "motivation": "painting",
+                        "body": {
+                            "id": f"{service}/full/max/0/default.jpg",
+                            "type": "Image",
+                            "format": "image/jpeg",
+                            "width": page.width,
+                            "height": page.height,
+                            "service": [{"id": service, "type": "ImageService3", "profile": "level1"}],
+                        },
+                        "target": canvas,
+                    }
+                ],
+            }
+        ],
     }
     if lines:
-        item["annotations"] = [{
-            "id": f"{canvas}/lines",
-            "type": "AnnotationPage",
-            "items": [_line_annotation(base, page, canvas, line) for line in lines],
-        }]
+        item["annotations"] = [
+            {
+                "id": f"{canvas}/lines",
+                "type": "AnnotationPage",
+                "items": [_line_annotation(base, page, canvas, line) for line in lines],
+            }
+        ]
     return item
 
 
@@ -108,7 +121,8 @@ def document_manifest(document: Document, *, base: str) -> dict:
     """The manifest; `base` is the site's scheme and host (`https://archive.example`), without a trailing slash."""
     metadata = [
         {"label": _map(entry.get("label", "")), "value": _map(entry.get("value", ""))}
-        for entry in document.metadata or [] if isinstance(entry, dict)
+        for entry in document.metadata or []
+        if isinstance(entry, dict)
     ]
     if document.source:
         metadata.append({"label": _map("Source"), "value": _map(document.source)})
@@ -119,14 +133,22 @@ def document_manifest(document: Document, *, base: str) -> dict:
         "label": _map(document.title),
         "metadata": metadata,
         "viewingDirection": "right-to-left" if document.direction == Document.Direction.RTL else "left-to-right",
-        "homepage": [{
-            "id": f"{base}/documents/{document.pk}/", "type": "Text", "label": _map(document.title),
-            "format": "text/html",
-        }],
-        "rendering": [{
-            "id": f"{base}/api/documents/{document.pk}/export/?format=tei", "type": "Text",
-            "label": {"en": ["TEI P5 transcription"]}, "format": "application/tei+xml",
-        }],
+        "homepage": [
+            {
+                "id": f"{base}/documents/{document.pk}/",
+                "type": "Text",
+                "label": _map(document.title),
+                "format": "text/html",
+            }
+        ],
+        "rendering": [
+            {
+                "id": f"{base}/api/documents/{document.pk}/export/?format=tei",
+                "type": "Text",
+                "label": {"en": ["TEI P5 transcription"]},
+                "format": "application/tei+xml",
+            }
+        ],
         "items": [_canvas(base, page) for page in document.pages.order_by("number")],
     }
     if document.description:

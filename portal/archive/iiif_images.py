@@ -163,8 +163,12 @@ def _from_scan(page: Page, box: tuple[int, int, int, int], out: tuple[int, int])
         if img.format == "JPEG" and scale < 0.5:  # decode at 1/2, 1/4 or 1/8 straight from the DCT
             img.draft("RGB", (math.ceil(page.width * scale), math.ceil(page.height * scale)))
         fx, fy = img.width / page.width, img.height / page.height
-        crop = (math.floor(box[0] * fx), math.floor(box[1] * fy),
-                math.ceil((box[0] + box[2]) * fx), math.ceil((box[1] + box[3]) * fy))
+        crop = (
+            math.floor(box[0] * fx),
+            math.floor(box[1] * fy),
+            math.ceil((box[0] + box[2]) * fx),
+            math.ceil((box[1] + box[3]) * fy),
+        )
         part = img.crop(crop)
         return part.convert("RGB") if part.mode != "RGB" else part
 

@@ -49,23 +49,28 @@ def manifest_fetch(url: str) -> tuple[bytes, str]:
     return fetched.data, fetched.url
 
 
-def iiif_import_start(*, project: Project, user, url: str = "", data: bytes | None = None,
-                      name: str = "manifest.json") -> tuple[Document, Job]:
+def iiif_import_start(
+    *, project: Project, user, url: str = "", data: bytes | None = None, name: str = "manifest.json"
+) -> tuple[Document, Job]:
     """A new document of `project` from the manifest at `url` or in `data`, and the job that fetches its pages."""
     if data is None:
         if not url:
             raise ImportRefused("give a manifest's address or upload a manifest file")
         data, url = manifest_fetch(url)
     elif len(data) > settings.IIIF_MANIFEST_MAX_BYTES:
-        raise ImportRefused(f"{name}: {uploads.size_text(len(data))}, more than the limit of "
-                            f"{uploads.size_text(settings.IIIF_MANIFEST_MAX_BYTES)} for a manifest")
+        raise ImportRefused(
+            f"{name}: {uploads.size_text(len(data))}, more than the limit of "
+            f"{uploads.size_text(settings.IIIF_MANIFEST_MAX_BYTES)} for a manifest"
+        )
     try:
         manifest = manifest_read(data, source=url or name)
     except ManifestError as exc:
         raise ImportRefused(str(exc)) from exc
     if len(manifest.canvases) > settings.UPLOAD_MAX_PAGES:
-        raise ImportRefused(f"{url or name}: {len(manifest.canvases)} canvases, more than the limit of "
-                            f"{settings.UPLOAD_MAX_PAGES} pages (UPLOAD_MAX_PAGES)")
+        raise ImportRefused(
+            f"{url or name}: {len(manifest.canvases)} canvases, more than the limit of "
+            f"{settings.UPLOAD_MAX_PAGES} pages (UPLOAD_MAX_PAGES)"
+        )
     with transaction.atomic():
         document = Document.objects.create(
             project=project,
@@ -164,8 +169,9 @@ def _fetch_pages(job: Job, folder: Path) -> list[uploads.Scan]:
             raise uploads.UploadError(
                 f"{name}: the pages come to more than {uploads.size_text(budget)} (UPLOAD_MAX_BYTES)"
             )
-        scans.append(uploads.Scan(canvas.label[:300], canvas.label, b"", ".jpg", width, height, single=False,
-                                  path=path))
+        scans.append(
+            uploads.Scan(canvas.label[:300], canvas.label, b"", ".jpg", width, height, single=False, path=path)
+        )
         job_progress(job, done=number, message=f"fetched page {number} of {len(canvases)}: {canvas.label}")
     return scans
 
@@ -180,8 +186,9 @@ def page_fetch(canvas: Canvas, *, name: str, path: Path) -> tuple[int, int]:
         if not canvas.service or url == canvas.full_url():
             raise
         fetched = fetch(canvas.full_url(), max_bytes=settings.IIIF_IMAGE_MAX_BYTES, accept="image/jpeg, image/*")
-    return _image_store(fetched.data, name=f"{name}, {fetched.url}", content_type=fetched.content_type,
-                        path=path, max_side=max_side)
+    return _image_store(
+        fetched.data, name=f"{name}, {fetched.url}", content_type=fetched.content_type, path=path, max_side=max_side
+    )
 
 
 def _image_store(data: bytes, *, name: str, content_type: str, path: Path, max_side: int) -> tuple[int, int]:
@@ -207,4 +214,3 @@ def _image_store(data: bytes, *, name: str, content_type: str, path: Path, max_s
         if isinstance(exc, uploads.UploadError):
             raise
         raise uploads.UploadError(f"{name}: damaged or truncated image ({exc})") from exc
-

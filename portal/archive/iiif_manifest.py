@@ -184,9 +184,7 @@ def manifest_read(data: bytes, *, source: str) -> Manifest:
     elif "presentation/2" in context:
         version = 2
     else:
-        raise ManifestError(
-            f"{source}: not a IIIF Presentation 2 or 3 manifest (its @context names neither version)"
-        )
+        raise ManifestError(f"{source}: not a IIIF Presentation 2 or 3 manifest (its @context names neither version)")
     if kind in ("Collection", "sc:Collection"):
         raise ManifestError(f"{source}: a IIIF collection, not a manifest; import its manifests one by one")
     if kind not in ("Manifest", "sc:Manifest"):

@@ -141,16 +141,18 @@ class ImportView(APIView):
         if project is None:
             raise NotFound("no such project")
         if project.role_of(request.user) not in EDIT_ROLES:
-            return Response({"error": "only the project's owner and editors may add documents"},
-                            status=status.HTTP_403_FORBIDDEN)
+            return Response(
+                {"error": "only the project's owner and editors may add documents"}, status=status.HTTP_403_FORBIDDEN
+            )
         try:
-            document, job = _start(project, request.user, request.data.get("url") or "",
-                                   request.FILES.get("manifest"))
+            document, job = _start(project, request.user, request.data.get("url") or "", request.FILES.get("manifest"))
         except ImportRefused as exc:
             return Response({"error": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(
-            {"document": serializers.DocumentSerializer(document, context={"request": request}).data,
-             "job": serializers.JobSerializer(job).data},
+            {
+                "document": serializers.DocumentSerializer(document, context={"request": request}).data,
+                "job": serializers.JobSerializer(job).data,
+            },
             status=status.HTTP_201_CREATED,
         )
 
@@ -170,11 +172,14 @@ def import_form(request: HttpRequest, project_id: int) -> HttpResponse:
     if project is None or project.role_of(request.user) not in EDIT_ROLES:
         raise Http404(_("No such project."))
     try:
-        document, _job = _start(project, request.user, request.POST.get("url", "").strip(),
-                                request.FILES.get("manifest"))
+        document, _job = _start(
+            project, request.user, request.POST.get("url", "").strip(), request.FILES.get("manifest")
+        )
     except ImportRefused as exc:
         messages.error(request, _("Nothing was imported: %(reason)s") % {"reason": exc})
         return redirect("project", project_id=project.pk)
-    messages.success(request, _("“%(title)s” is being imported: its pages are fetched in the background.")
-                     % {"title": document.title})
+    messages.success(
+        request,
+        _("“%(title)s” is being imported: its pages are fetched in the background.") % {"title": document.title},
+    )
     return redirect("document", document_id=document.pk)

@@ -167,7 +167,12 @@ def tile_path(page: Page, level: int, col: int, row: int) -> Path:
     with writing_for(page), _open_rgb(page) as full:
         scale = page.width / w
         x0, y0, x1, y1 = _tile_box(w, h, col, row)
-        src = (round(x0 * scale), round(y0 * scale), min(page.width, round(x1 * scale)), min(page.height, round(y1 * scale)))
+        src = (
+            round(x0 * scale),
+            round(y0 * scale),
+            min(page.width, round(x1 * scale)),
+            min(page.height, round(y1 * scale)),
+        )
         tile = full.crop(src).resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS)
         ondemand.parent.parent.mkdir(exist_ok=True)
         ondemand.parent.mkdir(exist_ok=True)
@@ -192,8 +197,12 @@ def line_box(line: Line, width: int, height: int) -> tuple[int, int, int, int] |
         return None
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     top = min(ys) - (0 if len(line.polygon) >= 3 else 60)
-    box = (max(0, int(min(xs)) - LINE_IMAGE_MARGIN), max(0, int(top) - LINE_IMAGE_MARGIN),
-           min(width, int(max(xs)) + LINE_IMAGE_MARGIN + 1), min(height, int(max(ys)) + LINE_IMAGE_MARGIN + 1))
+    box = (
+        max(0, int(min(xs)) - LINE_IMAGE_MARGIN),
+        max(0, int(top) - LINE_IMAGE_MARGIN),
+        min(width, int(max(xs)) + LINE_IMAGE_MARGIN + 1),
+        min(height, int(max(ys)) + LINE_IMAGE_MARGIN + 1),
+    )
     return box if box[2] > box[0] and box[3] > box[1] else None
 
 
@@ -212,8 +221,10 @@ def line_image_path(line: Line) -> Path | None:
     with writing_for(page), _open_rgb(page) as full:
         crop = full.crop(box)
         if crop.height > LINE_IMAGE_HEIGHT:
-            crop = crop.resize((max(1, round(crop.width * LINE_IMAGE_HEIGHT / crop.height)), LINE_IMAGE_HEIGHT),
-                               Image.Resampling.LANCZOS)
+            crop = crop.resize(
+                (max(1, round(crop.width * LINE_IMAGE_HEIGHT / crop.height)), LINE_IMAGE_HEIGHT),
+                Image.Resampling.LANCZOS,
+            )
         folder.mkdir(exist_ok=True)
         tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
         crop.save(tmp, "JPEG", quality=85)

@@ -12,10 +12,19 @@ from portal.archive.services import EditError, _points, _renumber, _segmentation
 
 # The region types PAGE XML names (TextRegion @type), which ALTO and PAGE exports keep; the editor offers them.
 REGION_KINDS = {
-    "text": _("Text"), "paragraph": _("Paragraph"), "heading": _("Heading"), "marginalia": _("Margin note"),
-    "header": _("Running header"), "footer": _("Footer"), "page-number": _("Page number"), "caption": _("Caption"),
-    "footnote": _("Footnote"), "signature-mark": _("Signature"), "catch-word": _("Catchword"),
-    "drop-capital": _("Initial"), "other": _("Other"),
+    "text": _("Text"),
+    "paragraph": _("Paragraph"),
+    "heading": _("Heading"),
+    "marginalia": _("Margin note"),
+    "header": _("Running header"),
+    "footer": _("Footer"),
+    "page-number": _("Page number"),
+    "caption": _("Caption"),
+    "footnote": _("Footnote"),
+    "signature-mark": _("Signature"),
+    "catch-word": _("Catchword"),
+    "drop-capital": _("Initial"),
+    "other": _("Other"),
 }
 
 
@@ -108,9 +117,11 @@ def page_order_by_regions(*, page: Page) -> list[int]:
         Page.objects.select_for_update().filter(pk=page.pk).first()
         regions = {pk: i for i, pk in enumerate(page.regions.order_by("order", "pk").values_list("pk", flat=True))}
         lines = list(page.lines.order_by("order", "pk").values_list("pk", "region_id"))
-        ordered = [pk for pk, region in sorted(
-            lines, key=lambda item: regions.get(item[1], len(regions)) if item[1] is not None else len(regions)
-        )]
+        ordered = [
+            pk
+            for pk, region in sorted(
+                lines, key=lambda item: regions.get(item[1], len(regions)) if item[1] is not None else len(regions)
+            )
+        ]
         _renumber(page, ordered)
         return ordered
-

@@ -41,9 +41,7 @@ class HtrModel(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     trained_at = models.DateTimeField(null=True, blank=True)
-    project = models.ForeignKey(
-        "Project", null=True, blank=True, on_delete=models.CASCADE, related_name="htr_models"
-    )
+    project = models.ForeignKey("Project", null=True, blank=True, on_delete=models.CASCADE, related_name="htr_models")
     read_only = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
 
@@ -66,7 +64,8 @@ class HtrModel(models.Model):
             pages = figures.get("held_out_pages") or 0
             return ngettext(
                 "base %(base).1f → new %(f1).1f line F1 on %(pages)s held-out page",
-                "base %(base).1f → new %(f1).1f line F1 on %(pages)s held-out pages", pages,
+                "base %(base).1f → new %(f1).1f line F1 on %(pages)s held-out pages",
+                pages,
             ) % {"base": figures["base_f1"], "f1": figures["f1"], "pages": pages}
         if not isinstance(figures.get("cer"), int | float):
             return ""
@@ -74,7 +73,9 @@ class HtrModel(models.Model):
         if not isinstance(figures.get("base_cer"), int | float):
             return _("CER %(cer).1f on %(lines)s held-out lines") % {"cer": figures["cer"], "lines": lines}
         return _("base %(base).1f → new %(cer).1f CER on %(lines)s held-out corrected lines") % {
-            "base": figures["base_cer"], "cer": figures["cer"], "lines": lines,
+            "base": figures["base_cer"],
+            "cer": figures["cer"],
+            "lines": lines,
         }
 
     @property
@@ -93,11 +94,19 @@ class Project(models.Model):
     # manager sets them: the abbreviation marks, the letters the fonds writes).
     keyboard = models.CharField(_("keyboard characters"), max_length=200, blank=True)
     recognition_model = models.ForeignKey(
-        HtrModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        HtrModel,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         limit_choices_to={"kind": HtrModel.Kind.RECOGNITION},
     )
     segmentation_model = models.ForeignKey(
-        HtrModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        HtrModel,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         limit_choices_to={"kind": HtrModel.Kind.SEGMENTATION},
     )
     created = models.DateTimeField(auto_now_add=True)
@@ -147,19 +156,30 @@ class Document(models.Model):
     keyboard = models.CharField(max_length=200, blank=True)
     # The models that read it; None: the project's, else the default for its script (see htr_models.py).
     recognition_model = models.ForeignKey(
-        HtrModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        HtrModel,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         limit_choices_to={"kind": HtrModel.Kind.RECOGNITION},
     )
     segmentation_model = models.ForeignKey(
-        HtrModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        HtrModel,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         limit_choices_to={"kind": HtrModel.Kind.SEGMENTATION},
     )
     # Automatic training: after every this many newly corrected lines, fine-tune the model reading it in the
     # background and keep the new one only if it reads the held-out corrected lines better (0: off).
     retrain_every = models.PositiveIntegerField(
-        _("retrain after every N newly corrected lines"), default=0,
-        help_text=_("0: off. The new model is kept only if it beats the current one on held-out corrected lines; "
-                    "then the pages nobody corrected are read again."),
+        _("retrain after every N newly corrected lines"),
+        default=0,
+        help_text=_(
+            "0: off. The new model is kept only if it beats the current one on held-out corrected lines; "
+            "then the pages nobody corrected are read again."
+        ),
     )
     # Where it came from (a IIIF manifest's address) and the source's metadata, [{"label": ..., "value": ...}].
     source = models.CharField(_("source"), max_length=2000, blank=True)

@@ -65,9 +65,7 @@ def pdf_check(name: str, data: bytes) -> PdfFile:
         if len(pdf) == 0:
             raise uploads.UploadError(f"{name}: the PDF has no pages")
         if len(pdf) > settings.UPLOAD_MAX_PAGES:
-            raise uploads.UploadError(
-                f"{name}: {len(pdf)} pages, more than the limit of {settings.UPLOAD_MAX_PAGES}"
-            )
+            raise uploads.UploadError(f"{name}: {len(pdf)} pages, more than the limit of {settings.UPLOAD_MAX_PAGES}")
         sizes = []
         for i in range(len(pdf)):
             width, height = _drawn_size(pdf, i)
@@ -179,8 +177,9 @@ def _draw_pages(job: Job, folder: Path) -> list[uploads.Scan]:
                         f"{uploads.size_text(max_bytes)} by page {index + 1} of {count}, more than the upload may "
                         f"store (UPLOAD_MAX_BYTES); no page was added"
                     )
-                scans.append(uploads.Scan(f"{name}#{index + 1}", stem, b"", ".jpg", width, height, single=count == 1,
-                                          path=path))
+                scans.append(
+                    uploads.Scan(f"{name}#{index + 1}", stem, b"", ".jpg", width, height, single=count == 1, path=path)
+                )
                 job_progress(job, done=len(scans), message=f"drew page {index + 1} of {count} of {name}")
         except pdfium.PdfiumError as exc:
             raise uploads.UploadError(f"{name}: damaged PDF, a page cannot be drawn ({exc})") from exc
@@ -201,4 +200,3 @@ def _draw_page(pdf, index: int, path: Path) -> tuple[int, int]:
             bitmap.close()
     finally:
         page.close()
-

@@ -199,7 +199,12 @@ def page_recognise(page: Page, report, params: dict) -> dict:
     lines = list(page.lines.filter(**({"pk__in": only} if only is not None else {})).order_by("order", "pk"))
     path, model = htr_models.reading_model(page.document, HtrModel.Kind.RECOGNITION, params.get("recognition_model"))
     if not lines:  # the lines to read were deleted meanwhile
-        return {"lines": 0, "layer": None, "model": model.name if model else None, "model_id": model.pk if model else None}
+        return {
+            "lines": 0,
+            "layer": None,
+            "model": model.name if model else None,
+            "model_id": model.pk if model else None,
+        }
     recognizer = htr.Recognizer.load(path, device=settings.HTR_DEVICE)
     name = model.name if model is not None else model_name_of(recognizer)
     image = htr.load_image(page.image.path)
@@ -221,7 +226,10 @@ def page_recognise(page: Page, report, params: dict) -> dict:
             pk = int(hl.id)
             if pk in alive:  # a line deleted by someone meanwhile is not brought back
                 services.transcription_write(
-                    line=Line(pk=pk, page_id=page.pk), layer=layer, text=hl.text, confidences=hl.confidences,
+                    line=Line(pk=pk, page_id=page.pk),
+                    layer=layer,
+                    text=hl.text,
+                    confidences=hl.confidences,
                     model_name=name,
                 )
                 written.append(pk)

@@ -37,10 +37,17 @@ CANDIDATES = 2000  # lines the database hands over to be ranked in Python
 _WORD = re.compile(r"\w+")
 TEXT_KINDS = ("corrected", "machine")  # written by a person (corrected or imported) / as a model read it
 
+
 def _word_near(term: str) -> Q:
     """PostgreSQL: the line's folded text holds `term` inside a word, or a word within TRIGRAM_MIN of it."""
-    near = Func(Value(term), F("folded"), function="", template="(%(expressions)s)", arg_joiner=" <%% ",
-                output_field=BooleanField())
+    near = Func(
+        Value(term),
+        F("folded"),
+        function="",
+        template="(%(expressions)s)",
+        arg_joiner=" <%% ",
+        output_field=BooleanField(),
+    )
     return Q(folded__contains=term) | Q(near)
 
 
@@ -65,8 +72,16 @@ def _candidates(*, user, query: Query, project: int | None, document: int | None
         qs = qs.filter(corrected=True)
     elif text == "machine":
         qs = qs.filter(corrected=False)
-    fields = ("line_id", "text", "corrected", "layer_id", "line__page_id", "line__page__number",
-              "line__page__document_id", "line__page__document__title")
+    fields = (
+        "line_id",
+        "text",
+        "corrected",
+        "layer_id",
+        "line__page_id",
+        "line__page__number",
+        "line__page__document_id",
+        "line__page__document__title",
+    )
     if connection.vendor != "postgresql":
         return qs.values_list(*fields).iterator(chunk_size=2000)
     qs = qs.annotate(folded=Func(F("text"), function="skoropis_fold", output_field=TextField()))
@@ -122,11 +137,27 @@ def search_run(
         for term, (start, end) in match.near.items():
             lo, hi = original_span(line_text, where, start, end)
             spelled.setdefault(term, Counter())[line_text[lo:hi]] += 1
-        hits.append((-match.score, doc, number, len(hits), {
-            "line": line, "page": page, "page_number": number, "document": doc, "document_title": title,
-            "layer": layer, "text": line_text, "corrected": corrected, "score": round(match.score, 3),
-            "snippet": snippet(line_text, match.spans, where), "image": f"/api/lines/{line}/image/",
-        }))
+        hits.append(
+            (
+                -match.score,
+                doc,
+                number,
+                len(hits),
+                {
+                    "line": line,
+                    "page": page,
+                    "page_number": number,
+                    "document": doc,
+                    "document_title": title,
+                    "layer": layer,
+                    "text": line_text,
+                    "corrected": corrected,
+                    "score": round(match.score, 3),
+                    "snippet": snippet(line_text, match.spans, where),
+                    "image": f"/api/lines/{line}/image/",
+                },
+            )
+        )
     hits.sort(key=lambda h: h[:4])
     return Found(results=[h[4] for h in hits[:MAX_RESULTS]], suggestion=_suggestion(q, spelled))
 

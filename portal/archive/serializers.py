@@ -74,10 +74,24 @@ class ProjectSerializer(ModelChoiceMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["id", "name", "description", "owner", "created", "role", "script", "keyboard", "recognition_model",
-                  "segmentation_model"]
-        extra_kwargs = {"keyboard": {"help_text": "characters the editor's keyboard offers in all its documents, "
-                                                  "after the letters of their script (spaces and repeats dropped)"}}
+        fields = [
+            "id",
+            "name",
+            "description",
+            "owner",
+            "created",
+            "role",
+            "script",
+            "keyboard",
+            "recognition_model",
+            "segmentation_model",
+        ]
+        extra_kwargs = {
+            "keyboard": {
+                "help_text": "characters the editor's keyboard offers in all its documents, "
+                "after the letters of their script (spaces and repeats dropped)"
+            }
+        }
 
     def get_role(self, project) -> str | None:
         return project.role_of(self.context["request"].user)
@@ -115,7 +129,8 @@ class DocumentSerializer(ModelChoiceMixin, serializers.ModelSerializer):
     page_count = serializers.SerializerMethodField()
     role = serializers.SerializerMethodField()
     script = serializers.ChoiceField(
-        choices=Document._meta.get_field("script").choices, required=False,
+        choices=Document._meta.get_field("script").choices,
+        required=False,
         help_text="the writing it is in (default: its project's): picks the default model and the keyboard",
     )
     recognition_model = VisibleModelField(
@@ -128,8 +143,21 @@ class DocumentSerializer(ModelChoiceMixin, serializers.ModelSerializer):
     class Meta:
         model = Document
         fields = [
-            "id", "project", "title", "description", "is_public", "direction", "script", "keyboard",
-            "recognition_model", "segmentation_model", "retrain_every", "created", "updated", "page_count", "role",
+            "id",
+            "project",
+            "title",
+            "description",
+            "is_public",
+            "direction",
+            "script",
+            "keyboard",
+            "recognition_model",
+            "segmentation_model",
+            "retrain_every",
+            "created",
+            "updated",
+            "page_count",
+            "role",
         ]
         read_only_fields = ["created", "updated"]
 
@@ -167,8 +195,17 @@ class PageSerializer(serializers.ModelSerializer):
     class Meta:
         model = Page
         fields = [
-            "id", "document", "number", "original_name", "width", "height", "state",
-            "image_url", "thumbnail_url", "dzi_url", "line_count",
+            "id",
+            "document",
+            "number",
+            "original_name",
+            "width",
+            "height",
+            "state",
+            "image_url",
+            "thumbnail_url",
+            "dzi_url",
+            "line_count",
         ]
 
     def get_image_url(self, page) -> str:
@@ -231,8 +268,20 @@ class JobSerializer(serializers.ModelSerializer):
     class Meta:
         model = Job
         fields = [
-            "id", "kind", "status", "done", "total", "percent", "message", "error", "target",
-            "params", "result", "created", "started", "finished",
+            "id",
+            "kind",
+            "status",
+            "done",
+            "total",
+            "percent",
+            "message",
+            "error",
+            "target",
+            "params",
+            "result",
+            "created",
+            "started",
+            "finished",
         ]
 
 
@@ -326,18 +375,22 @@ class ProcessSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=["prepare", "segmentation", "recognition"]), required=False
     )
     model = serializers.IntegerField(
-        required=False, allow_null=True,
+        required=False,
+        allow_null=True,
         help_text="read with this model (its kind's step: recognition or segmentation) instead of the document's",
     )
 
 
 class TrainSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
-        choices=["recognition", "segmentation"], default="recognition",
+        choices=["recognition", "segmentation"],
+        default="recognition",
         help_text="recognition: from the corrected lines; segmentation: from the pages whose lines people edited",
     )
     pages = serializers.ListField(
-        child=serializers.IntegerField(), required=False, allow_null=True,
+        child=serializers.IntegerField(),
+        required=False,
+        allow_null=True,
         help_text="page ids to learn from (default: every page with corrected lines, or with edited lines)",
     )
     base = serializers.IntegerField(
@@ -397,8 +450,23 @@ class HtrModelSerializer(serializers.ModelSerializer):
     class Meta:
         model = HtrModel
         fields = [
-            "id", "name", "kind", "script", "language", "base", "project", "read_only", "trained_pages",
-            "trained_lines", "trained_by", "trained_at", "created", "cer", "base_cer", "f1", "summary",
+            "id",
+            "name",
+            "kind",
+            "script",
+            "language",
+            "base",
+            "project",
+            "read_only",
+            "trained_pages",
+            "trained_lines",
+            "trained_by",
+            "trained_at",
+            "created",
+            "cer",
+            "base_cer",
+            "f1",
+            "summary",
             "download_url",
         ]
         read_only_fields = fields
@@ -447,7 +515,9 @@ class SearchResultSerializer(serializers.Serializer):
     layer = serializers.IntegerField()
     text = serializers.CharField()
     snippet = serializers.CharField(help_text="HTML: escaped text with matches in <mark>")
-    corrected = serializers.BooleanField(help_text="written by a person (corrected or imported), not as a model read it")
+    corrected = serializers.BooleanField(
+        help_text="written by a person (corrected or imported), not as a model read it"
+    )
     score = serializers.FloatField(help_text="1: every word found as written; lower: partial or misspelt words")
     image = serializers.CharField(help_text="URL of the line's image, cut from the scan")
 

@@ -49,9 +49,7 @@ class EditConflict(Exception):
 
 
 def layer_manual(*, document: Document) -> Layer:
-    layer, _ = Layer.objects.get_or_create(
-        document=document, name=MANUAL_LAYER, defaults={"kind": Layer.Kind.MANUAL}
-    )
+    layer, _ = Layer.objects.get_or_create(document=document, name=MANUAL_LAYER, defaults={"kind": Layer.Kind.MANUAL})
     return layer
 
 
@@ -119,14 +117,19 @@ def page_reading_refresh(*, page: Page, source: Layer, line_ids: list[int]) -> i
         return 0
     current = {t.line_id: t for t in rows}
     by_person = set(
-        Revision.objects.filter(transcription__in=rows, author__isnull=False).values_list("transcription__line_id",
-                                                                                           flat=True)
+        Revision.objects.filter(transcription__in=rows, author__isnull=False).values_list(
+            "transcription__line_id", flat=True
+        )
     )
     taken = 0
     for t in Transcription.objects.filter(layer=source, line_id__in=line_ids).exclude(line_id__in=by_person):
         transcription_write(
-            line=Line(pk=t.line_id, page_id=page.pk), layer=manual, text=t.text, confidences=t.confidences,
-            model_name=source.model_name, locked=current.get(t.line_id),
+            line=Line(pk=t.line_id, page_id=page.pk),
+            layer=manual,
+            text=t.text,
+            confidences=t.confidences,
+            model_name=source.model_name,
+            locked=current.get(t.line_id),
         )
         taken += 1
     return taken
@@ -155,8 +158,10 @@ def _page_copy_to_manual(page: Page, source: Layer, manual: Layer) -> None:
 def _manual_for_edit(line: Line, version: int | None, source: Layer | None) -> tuple[Layer, Transcription | None]:
     """Lock (or prepare) the line's manual transcription; raise EditConflict when `version` is stale."""
     current = (  # a line corrected before (most saves): its row and layer in one query, the row alone locked
-        Transcription.objects.select_for_update(of=("self",)).select_related("layer")
-        .filter(line=line, layer__document_id=line.page.document_id, layer__name=MANUAL_LAYER).first()
+        Transcription.objects.select_for_update(of=("self",))
+        .select_related("layer")
+        .filter(line=line, layer__document_id=line.page.document_id, layer__name=MANUAL_LAYER)
+        .first()
     )
     if current is not None:
         if version is not None and version != current.version:

@@ -24,8 +24,11 @@ def document_tei(document: Document, *, base: str) -> bytes:
         )
         for page in document.pages.order_by("number")
     ]
-    metadata = [(str(entry.get("label", "")), str(entry.get("value", "")))
-                for entry in document.metadata or [] if isinstance(entry, dict)]
+    metadata = [
+        (str(entry.get("label", "")), str(entry.get("value", "")))
+        for entry in document.metadata or []
+        if isinstance(entry, dict)
+    ]
     return document_to_tei(
         surfaces,
         title=document.title,

@@ -153,7 +153,8 @@ def active_training(document: Document) -> Job | None:
     from portal.archive.training_segmentation import KIND as SEGMENTATION_KIND
 
     return Job.objects.filter(
-        kind__in=[KIND, SEGMENTATION_KIND], target=f"archive.document:{document.pk}",
+        kind__in=[KIND, SEGMENTATION_KIND],
+        target=f"archive.document:{document.pk}",
         status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
     ).first()
 
@@ -202,9 +203,17 @@ def training_start(
             f"Correct {needed - count} more line{'s' if needed - count != 1 else ''} and try again."
         )
     return job_queue(
-        document=document, user=user, kind=KIND,
-        params={"pages": sorted(lines), "base": base.pk, "minutes": minutes, "epochs": epochs, "auto": auto,
-                "corrected": corrected_total(document)},
+        document=document,
+        user=user,
+        kind=KIND,
+        params={
+            "pages": sorted(lines),
+            "base": base.pk,
+            "minutes": minutes,
+            "epochs": epochs,
+            "auto": auto,
+            "corrected": corrected_total(document),
+        },
     )
 
 
@@ -215,9 +224,13 @@ def job_queue(*, document: Document | None = None, project=None, user, kind: str
     name = "document" if document is not None else "project"
     with transaction.atomic():
         type(source).objects.select_for_update().filter(pk=source.pk).first()  # one start at a time
-        running = active_training(document) if document is not None else Job.objects.filter(
-            kind=KIND, target=f"archive.project:{project.pk}", status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
-        ).first()
+        running = (
+            active_training(document)
+            if document is not None
+            else Job.objects.filter(
+                kind=KIND, target=f"archive.project:{project.pk}", status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+            ).first()
+        )
         if running is not None:
             raise TrainingBusy(f"a training of this {name} is already running (job {running.pk})")
         job = Job.objects.create(
@@ -238,7 +251,8 @@ def corrected_total(document: Document) -> int:
     """How many lines of the document a person wrote, in one query (automatic mode counts them at every save)."""
     return (
         Transcription.objects.filter(
-            line__page__document=document, revisions__author__isnull=False,
+            line__page__document=document,
+            revisions__author__isnull=False,
             layer__kind__in=[Layer.Kind.MANUAL, Layer.Kind.GROUND_TRUTH],
         )
         .exclude(text="")
@@ -296,9 +310,18 @@ def page_write(folder: Path, page: Page, lines: list[tuple[Line, str]]) -> tuple
     except OSError:
         shutil.copyfile(source, image)
     hpage = HtrPage(
-        image=image.name, width=page.width, height=page.height,
-        lines=[HtrLine(id=f"l{line.pk}", polygon=[tuple(p) for p in line.polygon],
-                       baseline=[tuple(p) for p in line.baseline], text=text) for line, text in lines],
+        image=image.name,
+        width=page.width,
+        height=page.height,
+        lines=[
+            HtrLine(
+                id=f"l{line.pk}",
+                polygon=[tuple(p) for p in line.polygon],
+                baseline=[tuple(p) for p in line.baseline],
+                text=text,
+            )
+            for line, text in lines
+        ],
     )
     htr.formats.write_page(hpage, folder / f"page-{page.number}.xml", "alto")
     return image, hpage
@@ -369,8 +392,9 @@ def training_run(*, job_id: int) -> None:
     try:
         job_start(job, total=100, message="gathering the corrected lines")
         if scope is None:
-            raise TrainingError(f"the {'project' if job.target.startswith('archive.project') else 'document'} "
-                                "was deleted")
+            raise TrainingError(
+                f"the {'project' if job.target.startswith('archive.project') else 'document'} was deleted"
+            )
         if job.kind == training_segmentation.KIND:
             result = training_segmentation.segmentation_train(job, scope.document, work)
             message = training_segmentation.summary(result)
@@ -415,8 +439,12 @@ def _train(job: Job, scope: Scope, work: Path) -> dict:
     job_progress(job, done=2, message=f"scoring {base.name} on {split.held_out_lines} held-out lines")
     base_scores = _score(base.directory, held_out)
     live = {
-        "base": base.pk, "base_name": base.name, "base_cer": base_scores["cer"],
-        "held_out_lines": base_scores["lines"], "trained_lines": split.train_lines, "curve": [],
+        "base": base.pk,
+        "base_name": base.name,
+        "base_cer": base_scores["cer"],
+        "held_out_lines": base_scores["lines"],
+        "trained_lines": split.train_lines,
+        "curve": [],
     }
     result_save(job, live)
     job_progress(job, done=5, message="preparing the training lines")
@@ -424,16 +452,23 @@ def _train(job: Job, scope: Scope, work: Path) -> dict:
 
     def on_epoch(record: dict) -> None:
         point = {
-            "step": record["step"], "epoch": record["epoch"], "minutes": record["minutes"],
-            "cer": _finite(record.get("val_cer")), "f1": None, "loss": _finite(record.get("train_loss")),
+            "step": record["step"],
+            "epoch": record["epoch"],
+            "minutes": record["minutes"],
+            "cer": _finite(record.get("val_cer")),
+            "f1": None,
+            "loss": _finite(record.get("train_loss")),
         }
         live["curve"].append(point)
         result_save(job, live)
         by_time = record["minutes"] / minutes if minutes else 0.0
         by_epoch = record["epoch"] / epochs if epochs else 0.0
         cer = f", CER {point['cer']:.1f}" if point["cer"] is not None else ""
-        job_progress(job, done=5 + int(90 * min(max(by_time, by_epoch), 1.0)),
-                     message=f"epoch {record['epoch']}: loss {point['loss']}{cer}")
+        job_progress(
+            job,
+            done=5 + int(90 * min(max(by_time, by_epoch), 1.0)),
+            message=f"epoch {record['epoch']}: loss {point['loss']}{cer}",
+        )
 
     reported = [time.monotonic()]
 
@@ -445,13 +480,24 @@ def _train(job: Job, scope: Scope, work: Path) -> dict:
         reported[0] = time.monotonic()
         by_time = info["minutes"] / minutes if minutes else 0.0
         by_epoch = (info["epoch"] - 1 + info["batch"] / info["batches"]) / epochs if epochs else 0.0
-        job_progress(job, done=5 + int(90 * min(max(by_time, by_epoch), 1.0)),
-                     message=f"epoch {info['epoch']}: batch {info['batch']} of {info['batches']}")
+        job_progress(
+            job,
+            done=5 + int(90 * min(max(by_time, by_epoch), 1.0)),
+            message=f"epoch {info['epoch']}: batch {info['batch']} of {info['batches']}",
+        )
 
     out = work / "model"
     train_recognition(
-        train=[str(train_dir)], val=[str(val_dir)], out=str(out), base=str(base.directory), minutes=minutes,
-        epochs=epochs, device=settings.HTR_DEVICE, on_progress=on_epoch, on_batch=on_batch, progress_bar=False,
+        train=[str(train_dir)],
+        val=[str(val_dir)],
+        out=str(out),
+        base=str(base.directory),
+        minutes=minutes,
+        epochs=epochs,
+        device=settings.HTR_DEVICE,
+        on_progress=on_epoch,
+        on_batch=on_batch,
+        progress_bar=False,
         checkpoint_minutes=10_000,
     )
     job_progress(job, done=96, message="scoring the new model on the held-out lines")
@@ -462,38 +508,71 @@ def _train(job: Job, scope: Scope, work: Path) -> dict:
         scores = _score(folder, held_out)
         if params.get("auto") and not scores["cer"] < base_scores["cer"]:
             shutil.rmtree(folder, ignore_errors=True)
-            outcome = (f"kept {base.name}: the new model read the {scores['lines']} held-out corrected lines at "
-                       f"{scores['cer']:.1f} CER, no better than {base_scores['cer']:.1f}")
-            return {**live, "model": None, "cer": scores["cer"], "held_out_lines": scores["lines"], "kept": False,
-                    "outcome": outcome, "reread_pages": []}
+            outcome = (
+                f"kept {base.name}: the new model read the {scores['lines']} held-out corrected lines at "
+                f"{scores['cer']:.1f} CER, no better than {base_scores['cer']:.1f}"
+            )
+            return {
+                **live,
+                "model": None,
+                "cer": scores["cer"],
+                "held_out_lines": scores["lines"],
+                "kept": False,
+                "outcome": outcome,
+                "reread_pages": [],
+            }
         _log_base_cer(folder, base_scores["cer"])
         figures = htr_models.figures_read(folder, HtrModel.Kind.RECOGNITION)
-        figures.update(cer=scores["cer"], base_cer=base_scores["cer"], held_out_lines=scores["lines"],
-                       held_out_pages=len(split.held_out) if split.by_page else None)
+        figures.update(
+            cer=scores["cer"],
+            base_cer=base_scores["cer"],
+            held_out_lines=scores["lines"],
+            held_out_pages=len(split.held_out) if split.by_page else None,
+        )
         job_progress(job, done=99, message="registering the model")  # the last word of a cancel
         with transaction.atomic():
             model = HtrModel.objects.create(
-                name=name, kind=HtrModel.Kind.RECOGNITION, script=base.script, language=base.language, base=base,
-                path=str(folder), figures=figures, trained_lines=split.train_lines, trained_pages=len(split.train),
-                trained_by=job.owner, trained_at=timezone.now(), project_id=scope.project_id,
+                name=name,
+                kind=HtrModel.Kind.RECOGNITION,
+                script=base.script,
+                language=base.language,
+                base=base,
+                path=str(folder),
+                figures=figures,
+                trained_lines=split.train_lines,
+                trained_pages=len(split.train),
+                trained_by=job.owner,
+                trained_at=timezone.now(),
+                project_id=scope.project_id,
             )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     corrected = {pk: len(page_lines) for pk, page_lines in scope.corrected_lines().items()}
     untouched = [  # the pages with lines nobody wrote: what a re-reading with the new model changes
-        page.pk for page in Page.objects.filter(document__in=scope.documents).annotate(line_count=Count("lines"))
-        .order_by("document_id", "number") if corrected.get(page.pk, 0) < page.line_count
+        page.pk
+        for page in Page.objects.filter(document__in=scope.documents)
+        .annotate(line_count=Count("lines"))
+        .order_by("document_id", "number")
+        if corrected.get(page.pk, 0) < page.line_count
     ]
     result = {
-        **live, "model": model.pk, "model_name": model.name, "cer": scores["cer"], "held_out_lines": scores["lines"],
-        "trained_pages": len(split.train), "curve": figures["curve"], "uncorrected_pages": untouched,
+        **live,
+        "model": model.pk,
+        "model_name": model.name,
+        "cer": scores["cer"],
+        "held_out_lines": scores["lines"],
+        "trained_pages": len(split.train),
+        "curve": figures["curve"],
+        "uncorrected_pages": untouched,
     }
     if params.get("auto") and scope.document is not None:
         result.update(_auto_switch(scope.document, model, untouched, job.owner))
-        result["outcome"] = (f"model {model.name}: {base_scores['cer']:.1f} → {scores['cer']:.1f} CER, "
-                             f"{len(result['reread_pages'])} page{'s' if len(result['reread_pages']) != 1 else ''} "
-                             "re-read")
+        result["outcome"] = (
+            f"model {model.name}: {base_scores['cer']:.1f} → {scores['cer']:.1f} CER, "
+            f"{len(result['reread_pages'])} page{'s' if len(result['reread_pages']) != 1 else ''} "
+            "re-read"
+        )
     return result
 
 

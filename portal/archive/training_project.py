@@ -66,7 +66,15 @@ def project_training_start(
             f"Correct {needed - count} more line{'s' if needed - count != 1 else ''} and try again."
         )
     return job_queue(
-        project=project, user=user, kind=KIND,
-        params={"pages": sorted(lines), "base": base.pk, "minutes": minutes, "epochs": epochs, "auto": False,
-                "documents": Page.objects.filter(pk__in=lines).values("document_id").distinct().count()},
+        project=project,
+        user=user,
+        kind=KIND,
+        params={
+            "pages": sorted(lines),
+            "base": base.pk,
+            "minutes": minutes,
+            "epochs": epochs,
+            "auto": False,
+            "documents": Page.objects.filter(pk__in=lines).values("document_id").distinct().count(),
+        },
     )

@@ -92,7 +92,9 @@ def segmentation_training_start(
             f"{'s' if MIN_PAGES - len(found) != 1 else ''} and try again."
         )
     return training.job_queue(
-        document=document, user=user, kind=KIND,
+        document=document,
+        user=user,
+        kind=KIND,
         params={"pages": [p.pk for p in found], "base": base.pk, "minutes": minutes, "epochs": epochs},
     )
 
@@ -137,9 +139,15 @@ def segmentation_train(job: Job, document: Document, work: Path) -> dict:
     job_progress(job, done=2, message=f"scoring {base.name} on {len(held)} held-out pages")
     base_scores = _detection(base.directory, held_out)
     live = {
-        "kind": HtrModel.Kind.SEGMENTATION, "base": base.pk, "base_name": base.name, "base_f1": base_scores["f1"],
-        "held_out_pages": len(held), "held_out_lines": held_lines, "trained_pages": len(train),
-        "trained_lines": trained_lines, "curve": [],
+        "kind": HtrModel.Kind.SEGMENTATION,
+        "base": base.pk,
+        "base_name": base.name,
+        "base_f1": base_scores["f1"],
+        "held_out_pages": len(held),
+        "held_out_lines": held_lines,
+        "trained_pages": len(train),
+        "trained_lines": trained_lines,
+        "curve": [],
     }
     result_save(job, live)
     job_progress(job, done=5, message="preparing the training pages")
@@ -148,8 +156,14 @@ def segmentation_train(job: Job, document: Document, work: Path) -> dict:
 
     def on_progress(record: dict) -> None:
         if record["stage"] == "validation":
-            point = {"step": record["step"], "epoch": None, "minutes": _finite(state.get("minutes")), "cer": None,
-                     "f1": _finite(record.get("f1")), "loss": _finite(state["loss"])}
+            point = {
+                "step": record["step"],
+                "epoch": None,
+                "minutes": _finite(state.get("minutes")),
+                "cer": None,
+                "f1": _finite(record.get("f1")),
+                "loss": _finite(state["loss"]),
+            }
             live["curve"].append(point)
             result_save(job, live)
             job_progress(job, done=job.done, message=f"step {record['step']}: line F1 {point['f1']}")
@@ -160,13 +174,22 @@ def segmentation_train(job: Job, document: Document, work: Path) -> dict:
         state["reported"] = time.monotonic()  # about once a second: progress, and the cancel check
         by_time = record["elapsed"] / (minutes * 60) if minutes else 0.0
         by_steps = record["step"] / record["of"] if epochs else 0.0
-        job_progress(job, done=5 + int(90 * min(max(by_time, by_steps), 1.0)),
-                     message=f"step {record['step']}: loss {record['loss']:.3f}")
+        job_progress(
+            job,
+            done=5 + int(90 * min(max(by_time, by_steps), 1.0)),
+            message=f"step {record['step']}: loss {record['loss']:.3f}",
+        )
 
     out = work / "model"
     train_segmentation(
-        train=[str(train_dir)], val=[str(val_dir)], out=str(out), base=str(base.directory), minutes=minutes,
-        epochs=epochs, device=settings.HTR_DEVICE, on_progress=on_progress,
+        train=[str(train_dir)],
+        val=[str(val_dir)],
+        out=str(out),
+        base=str(base.directory),
+        minutes=minutes,
+        epochs=epochs,
+        device=settings.HTR_DEVICE,
+        on_progress=on_progress,
     )
     job_progress(job, done=96, message="scoring the new model on the held-out pages")
     name = model_name(document)
@@ -175,22 +198,38 @@ def segmentation_train(job: Job, document: Document, work: Path) -> dict:
     try:
         scores = _detection(folder, held_out)
         figures = htr_models.figures_read(folder, HtrModel.Kind.SEGMENTATION)
-        figures.update(f1=scores["f1"], base_f1=base_scores["f1"], held_out_pages=len(held),
-                       held_out_lines=held_lines)
+        figures.update(f1=scores["f1"], base_f1=base_scores["f1"], held_out_pages=len(held), held_out_lines=held_lines)
         job_progress(job, done=99, message="registering the model")  # the last word of a cancel
         with transaction.atomic():
             model = HtrModel.objects.create(
-                name=name, kind=HtrModel.Kind.SEGMENTATION, script=base.script, base=base, path=str(folder),
-                figures=figures, trained_lines=trained_lines, trained_pages=len(train), trained_by=job.owner,
-                trained_at=timezone.now(), project_id=document.project_id,
+                name=name,
+                kind=HtrModel.Kind.SEGMENTATION,
+                script=base.script,
+                base=base,
+                path=str(folder),
+                figures=figures,
+                trained_lines=trained_lines,
+                trained_pages=len(train),
+                trained_by=job.owner,
+                trained_at=timezone.now(),
+                project_id=document.project_id,
             )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return {**live, "model": model.pk, "model_name": model.name, "f1": scores["f1"],
-            "precision": scores["precision"], "recall": scores["recall"], "curve": figures["curve"]}
+    return {
+        **live,
+        "model": model.pk,
+        "model_name": model.name,
+        "f1": scores["f1"],
+        "precision": scores["precision"],
+        "recall": scores["recall"],
+        "curve": figures["curve"],
+    }
 
 
 def summary(result: dict) -> str:
-    return (f"base {result['base_f1']:.1f} → new {result['f1']:.1f} line F1 on {result['held_out_pages']} held-out "
-            f"page{'s' if result['held_out_pages'] != 1 else ''}")
+    return (
+        f"base {result['base_f1']:.1f} → new {result['f1']:.1f} line F1 on {result['held_out_pages']} held-out "
+        f"page{'s' if result['held_out_pages'] != 1 else ''}"
+    )

@@ -384,10 +384,15 @@ def document_upload(*, document: Document, files: list[tuple[str, bytes]], user)
             pages, jobs = pages_store(document=document, scans=upload.scans, user=user, written=written)
             if upload.pdfs:
                 stored = sum(len(scan.data) for scan in upload.scans)
-                jobs.append(pdfs.pdf_render_start(
-                    document=document, pdfs=upload.pdfs, user=user, max_bytes=settings.UPLOAD_MAX_BYTES - stored,
-                    written=written,
-                ))
+                jobs.append(
+                    pdfs.pdf_render_start(
+                        document=document,
+                        pdfs=upload.pdfs,
+                        user=user,
+                        max_bytes=settings.UPLOAD_MAX_BYTES - stored,
+                        written=written,
+                    )
+                )
             return pages, jobs
     except BaseException:
         for folder in written:

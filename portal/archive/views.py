@@ -79,8 +79,10 @@ def _login_first(view):
 def home(request: HttpRequest) -> HttpResponse:
     projects = Project.objects.none()
     if request.user.is_authenticated:
-        projects = Project.objects.all() if request.user.is_superuser else Project.objects.filter(
-            Q(owner=request.user) | Q(memberships__user=request.user)
+        projects = (
+            Project.objects.all()
+            if request.user.is_superuser
+            else Project.objects.filter(Q(owner=request.user) | Q(memberships__user=request.user))
         )
         projects = projects.distinct().annotate(document_count=Count("documents", distinct=True))
     public_documents = (
@@ -254,19 +256,21 @@ def _training_panel(request: HttpRequest, document: Document, pages: list[Page])
     counts = training.corrected_counts(document)
     reading = training.base_model_of(document) if HtrModel.objects.exists() else None
     usable = [
-        m for m in htr_models.models_visible_to(request.user).filter(kind=HtrModel.Kind.RECOGNITION)
+        m
+        for m in htr_models.models_visible_to(request.user).filter(kind=HtrModel.Kind.RECOGNITION)
         if htr_models.model_usable_in(m, document.project_id)
     ]
     latest = Job.objects.filter(kind=training.KIND, target=f"archive.document:{document.pk}").order_by("-created")
     latest = latest.first()
     last_counted = (
         Job.objects.filter(kind=training.KIND, target=f"archive.document:{document.pk}")
-        .exclude(status__in=[Job.Status.FAILED, Job.Status.CANCELLED]).order_by("-created").first()
+        .exclude(status__in=[Job.Status.FAILED, Job.Status.CANCELLED])
+        .order_by("-created")
+        .first()
     )
     return {
-        "auto_since": training.corrected_total(document) - int(
-            (last_counted.params.get("corrected") or 0) if last_counted else 0
-        ),
+        "auto_since": training.corrected_total(document)
+        - int((last_counted.params.get("corrected") or 0) if last_counted else 0),
         "reading": reading,
         "models": [m for m in usable if m.project_id is not None],
         "bases": usable,
@@ -298,11 +302,14 @@ def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
         "archive/model.html",
         {
             "model": model,
-                        "curve": (model.figures or {}).get("curve") or [],
-            "curve_data": {"curve": (model.figures or {}).get("curve") or [],
-                           "base_cer": (model.figures or {}).get("base_cer")},
+            "curve": (model.figures or {}).get("curve") or [],
+            "curve_data": {
+                "curve": (model.figures or {}).get("curve") or [],
+                "base_cer": (model.figures or {}).get("base_cer"),
+            },
             "documents": Document.objects.filter(recognition_model=model).order_by("title")
-            if model.project_id else Document.objects.none(),
+            if model.project_id
+            else Document.objects.none(),
         },
     )
 
@@ -384,11 +391,20 @@ def search(request: HttpRequest) -> HttpResponse:
     from portal.entities import facets
 
     projects = list(projects_visible_to(request.user).prefetch_related("documents"))
-    return render(request, "archive/search.html", {
-        "query": request.GET.get("q", "").strip(), "projects": projects, "text_kinds": searching.TEXT_KINDS,
-        "chosen": {key: request.GET.get(key, "").strip() for key in ("project", "document", "text", *facets.FILTERS)},
-        "chips": facets.active_filters(request.GET), "date_error": facets.date_range_error(request.GET),
-    })
+    return render(
+        request,
+        "archive/search.html",
+        {
+            "query": request.GET.get("q", "").strip(),
+            "projects": projects,
+            "text_kinds": searching.TEXT_KINDS,
+            "chosen": {
+                key: request.GET.get(key, "").strip() for key in ("project", "document", "text", *facets.FILTERS)
+            },
+            "chips": facets.active_filters(request.GET),
+            "date_error": facets.date_range_error(request.GET),
+        },
+    )
 
 
 def _form_errors(form) -> str:

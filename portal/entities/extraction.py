@@ -125,8 +125,10 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
         titled = _TITLES.match(written)
         if kind is None and titled and _LETTER.search(written[titled.end() :]):
             kind = PERSON
-        if kind is None or french.is_abbreviation(text[ent.start_char : ent.end_char + 1]) or overlaps(
-            (ent.start_char, ent.end_char), rules
+        if (
+            kind is None
+            or french.is_abbreviation(text[ent.start_char : ent.end_char + 1])
+            or overlaps((ent.start_char, ent.end_char), rules)
         ):
             continue
         spans.append((ent.start_char, ent.end_char, kind, written[titled.end() :] if titled else written))

@@ -34,9 +34,13 @@ def search_refine(*, results: list[dict], params) -> tuple[list[dict], dict]:
     for kind in ("person", "place", "organisation"):
         wanted = name_key(params.get(kind) or "")
         if wanted:
-            pages &= set(Mention.objects.filter(page_id__in=pages, kind=kind, key=wanted).values_list("page_id", flat=True))
+            pages &= set(
+                Mention.objects.filter(page_id__in=pages, kind=kind, key=wanted).values_list("page_id", flat=True)
+            )
     if date_from or date_to:
-        pages &= set(Mention.objects.filter(day_span(date_from, date_to), page_id__in=pages).values_list("page_id", flat=True))
+        pages &= set(
+            Mention.objects.filter(day_span(date_from, date_to), page_id__in=pages).values_list("page_id", flat=True)
+        )
     kept = [r for r in results if r["page"] in pages]
     return kept, facets_of(pages)
 
@@ -45,7 +49,9 @@ def facets_of(page_ids) -> dict:
     """The most mentioned people, places, organisations and dates of these pages: {kind: [{name, key, pages}]}."""
     counts: dict[str, Counter] = {kind: Counter() for kind in Mention.Kind.values}
     names: dict[tuple[str, str], str] = {}
-    for kind, key, name, page in Mention.objects.filter(page_id__in=page_ids).values_list("kind", "key", "name", "page_id").distinct():
+    for kind, key, name, page in (
+        Mention.objects.filter(page_id__in=page_ids).values_list("kind", "key", "name", "page_id").distinct()
+    ):
         if (kind, key, page) in names:
             continue
         names[(kind, key, page)] = name

@@ -20,7 +20,7 @@ class FilterError(ValueError):
 
 
 def parse_day(value: str | None, name: str) -> date | None:
-    """"1914", "1914-08" or "1914-08-23" (an empty value: no bound)."""
+    """ "1914", "1914-08" or "1914-08-23" (an empty value: no bound)."""
     value = (value or "").strip()
     if not value:
         return None
@@ -109,9 +109,11 @@ def entity_index(
         entry.places.sort(key=lambda p: (p.document_title, p.document, p.page_number))
     return sorted(
         entries.values(),
-        key=lambda e: (e.kind, e.earliest is None, e.earliest or date.min, e.key)
-        if e.kind == Mention.Kind.DATE
-        else (e.kind, e.key),
+        key=lambda e: (
+            (e.kind, e.earliest is None, e.earliest or date.min, e.key)
+            if e.kind == Mention.Kind.DATE
+            else (e.kind, e.key)
+        ),
     )
 
 

@@ -113,14 +113,20 @@ def jobs_reap() -> list[Job]:
                 job_fail(job, f"The worker running this job stopped, and it could not be queued again: {exc}")
         elif resume is not None:
             log.warning("job %s: its worker stopped %d times; failed", job.pk, job.attempt)
-            job_fail(job, f"The worker stopped {job.attempt} times while running this job (out of memory?); it is "
-                          "not started again.")
+            job_fail(
+                job,
+                f"The worker stopped {job.attempt} times while running this job (out of memory?); it is "
+                "not started again.",
+            )
             if failed is not None:
                 failed(job)
         else:
             log.warning("job %s (%s): its worker stopped %d s ago; failed", job.pk, job.kind, silent)
-            job_fail(job, f"The worker running this job stopped (no heartbeat for {silent} s). This kind of job is "
-                          "never run twice on its own: start it again.")
+            job_fail(
+                job,
+                f"The worker running this job stopped (no heartbeat for {silent} s). This kind of job is "
+                "never run twice on its own: start it again.",
+            )
         reaped.append(job)
     return reaped
 

@@ -76,8 +76,10 @@ def job_progress(job: Job, *, done: int, total: int | None = None, message: str 
     if message:
         job.message = message
     now = timezone.now()
-    updated = Job.objects.filter(pk=job.pk, attempt=job.attempt).exclude(status=Job.Status.CANCELLED).update(
-        done=job.done, total=job.total, message=job.message, updated=now, heartbeat_at=now
+    updated = (
+        Job.objects.filter(pk=job.pk, attempt=job.attempt)
+        .exclude(status=Job.Status.CANCELLED)
+        .update(done=job.done, total=job.total, message=job.message, updated=now, heartbeat_at=now)
     )
     if not updated:
         beat_stop(job)

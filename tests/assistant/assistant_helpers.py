@@ -11,9 +11,7 @@ def png_bytes(size=(320, 240), color=(200, 180, 140)) -> bytes:
     from PIL import Image, ImageDraw
 
     image = Image.new("RGB", size, color)
-    ImageDraw.Draw(image).ellipse(
-        (40, 40, 200, 180), fill=(90, 120, 60)
-    )  # a photo-ish blob, no writing
+    ImageDraw.Draw(image).ellipse((40, 40, 200, 180), fill=(90, 120, 60))  # a photo-ish blob, no writing
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
@@ -42,9 +40,7 @@ def wait_for_message(message_id: int, timeout: float = 120):
         if message.status in (Message.Status.DONE, Message.Status.FAILED):
             return message
         if time.monotonic() > deadline:
-            raise AssertionError(
-                f"message {message_id} still {message.status} after {timeout}s"
-            )
+            raise AssertionError(f"message {message_id} still {message.status} after {timeout}s")
         time.sleep(0.3)
 
 

@@ -94,13 +94,9 @@ def build_tiny_llava(path: Path) -> Path:
     )
     model = LlavaForConditionalGeneration(config)
     # Random weights: keep special tokens out of the answer so it always has visible text.
-    model.generation_config.suppress_tokens = [
-        tokenizer.convert_tokens_to_ids(t) for t in specials
-    ]
+    model.generation_config.suppress_tokens = [tokenizer.convert_tokens_to_ids(t) for t in specials]
     processor = LlavaProcessor(
-        image_processor=CLIPImageProcessor(
-            size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
-        ),
+        image_processor=CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}),
         tokenizer=tokenizer,
         patch_size=8,
         num_additional_image_tokens=1,

@@ -21,18 +21,14 @@ LINES = [
 
 @pytest.fixture
 def archive_page(django_user_model):
-    owner = django_user_model.objects.create_user(
-        "archivist", password="pw-archivist-1"
-    )
+    owner = django_user_model.objects.create_user("archivist", password="pw-archivist-1")
     document = Document.objects.create(
         project=Project.objects.create(name="Letters", owner=owner),
         title="Lettre",
         is_public=True,
     )
     page = Page.objects.create(document=document, number=1, width=1000, height=400)
-    layer = Layer.objects.create(
-        document=document, name="manual", kind=Layer.Kind.MANUAL
-    )
+    layer = Layer.objects.create(document=document, name="manual", kind=Layer.Kind.MANUAL)
     for i, text in enumerate(LINES):
         line = Line.objects.create(
             page=page,
@@ -83,10 +79,7 @@ def test_it_refuses_a_question_over_the_length_limit(archive_page, settings):
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert (
-        response.json()["error"]
-        == "The question is 51 characters long; the limit is 50."
-    )
+    assert response.json()["error"] == "The question is 51 characters long; the limit is 50."
 
 
 def test_it_rate_limits_questions_per_visitor(archive_page, settings):
@@ -103,17 +96,13 @@ def test_it_rate_limits_questions_per_visitor(archive_page, settings):
     ]
     assert codes == [202, 202, 429]
     other = Client(REMOTE_ADDR="192.0.2.44")
-    assert _start(
-        other, archive_page
-    )  # a visitor from another address is not limited by the first one
+    assert _start(other, archive_page)  # a visitor from another address is not limited by the first one
 
 
 def test_it_keeps_each_anonymous_visitors_history_to_their_session(archive_page):
     alice, bob = Client(), Client()
     pk = _start(alice, archive_page)
-    assert [
-        c["id"] for c in alice.get("/api/assistant/conversations/").json()["results"]
-    ] == [pk]
+    assert [c["id"] for c in alice.get("/api/assistant/conversations/").json()["results"]] == [pk]
     assert bob.get("/api/assistant/conversations/").json()["results"] == []
     assert bob.get(f"/api/assistant/conversations/{pk}/").status_code == 404
     assert bob.get(f"/assistant/c/{pk}/export/json/").status_code == 404
@@ -135,12 +124,8 @@ def test_it_exports_a_conversation_as_json_and_markdown(archive_page):
     data = json.loads(client.get(f"/assistant/c/{pk}/export/json/").content)
     assert [m["role"] for m in data["messages"]] == ["user", "assistant"]
     evidence = data["messages"][1]["evidence"]
-    assert (
-        evidence[0]["text"] == "à Paris le 3 mai 1767," and evidence[0]["number"] == 2
-    )
-    markdown = client.get(
-        f"/api/assistant/conversations/{pk}/export/md/"
-    ).content.decode()
+    assert evidence[0]["text"] == "à Paris le 3 mai 1767," and evidence[0]["number"] == 2
+    markdown = client.get(f"/api/assistant/conversations/{pk}/export/md/").content.decode()
     assert "**Q:** Where is Paris mentioned?" in markdown
     assert "> à Paris le 3 mai 1767," in markdown
     assert conversation.title in markdown
@@ -158,33 +143,17 @@ def _file(name, data):
     return SimpleUploadedFile(name, data)
 
 
-def test_it_answers_about_a_whole_collection_from_its_readable_documents(
-    archive_page, django_user_model
-):
-    other = Document.objects.create(
-        project=archive_page.document.project, title="Brouillon", is_public=True
-    )
+def test_it_answers_about_a_whole_collection_from_its_readable_documents(archive_page, django_user_model):
+    other = Document.objects.create(project=archive_page.document.project, title="Brouillon", is_public=True)
     page = Page.objects.create(document=other, number=1, width=1000, height=200)
     layer = Layer.objects.create(document=other, name="manual", kind=Layer.Kind.MANUAL)
-    line = Line.objects.create(
-        page=page, order=0, polygon=[[10, 10], [900, 10], [900, 90], [10, 90]]
-    )
-    Transcription.objects.create(
-        line=line, layer=layer, text="Le carrosse de Versailles est en retard."
-    )
-    hidden = Document.objects.create(
-        project=archive_page.document.project, title="Secret", is_public=False
-    )
+    line = Line.objects.create(page=page, order=0, polygon=[[10, 10], [900, 10], [900, 90], [10, 90]])
+    Transcription.objects.create(line=line, layer=layer, text="Le carrosse de Versailles est en retard.")
+    hidden = Document.objects.create(project=archive_page.document.project, title="Secret", is_public=False)
     hidden_page = Page.objects.create(document=hidden, number=1, width=1000, height=200)
-    hidden_layer = Layer.objects.create(
-        document=hidden, name="manual", kind=Layer.Kind.MANUAL
-    )
-    hidden_line = Line.objects.create(
-        page=hidden_page, order=0, polygon=[[10, 10], [900, 10], [900, 90], [10, 90]]
-    )
-    Transcription.objects.create(
-        line=hidden_line, layer=hidden_layer, text="Versailles, le carrosse secret."
-    )
+    hidden_layer = Layer.objects.create(document=hidden, name="manual", kind=Layer.Kind.MANUAL)
+    hidden_line = Line.objects.create(page=hidden_page, order=0, polygon=[[10, 10], [900, 10], [900, 90], [10, 90]])
+    Transcription.objects.create(line=hidden_line, layer=hidden_layer, text="Versailles, le carrosse secret.")
 
     client = Client()
     response = client.post(
@@ -200,14 +169,8 @@ def test_it_answers_about_a_whole_collection_from_its_readable_documents(
     ).json()["answer"]["id"]
     answers.message_answer_archive(message=Message.objects.get(pk=answer_id))
 
-    evidence = client.get(f"/api/assistant/conversations/{pk}/").json()["messages"][1][
-        "evidence"
-    ]
+    evidence = client.get(f"/api/assistant/conversations/{pk}/").json()["messages"][1]["evidence"]
     assert evidence[0]["text"] == "Le carrosse de Versailles est en retard."
     assert evidence[0]["document"] == "Brouillon"
-    assert all(
-        e["document"] != "Secret" for e in evidence
-    )  # a visitor never reads an unpublished document
-    assert (
-        client.get(evidence[0]["image"]["url"]).status_code == 404
-    )  # no scan stored for this page
+    assert all(e["document"] != "Secret" for e in evidence)  # a visitor never reads an unpublished document
+    assert client.get(evidence[0]["image"]["url"]).status_code == 404  # no scan stored for this page

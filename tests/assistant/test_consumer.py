@@ -18,9 +18,7 @@ class _Session:
 
 
 async def _connect(pk: int, session_key: str):
-    communicator = WebsocketCommunicator(
-        URLRouter(websocket_urlpatterns), f"/ws/assistant/conversations/{pk}/"
-    )
+    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), f"/ws/assistant/conversations/{pk}/")
     communicator.scope["user"] = AnonymousUser()
     communicator.scope["session"] = _Session(session_key)
     connected, code = await communicator.connect()
@@ -29,8 +27,6 @@ async def _connect(pk: int, session_key: str):
 
 
 def test_it_lets_only_the_conversations_own_session_listen():
-    conversation = Conversation.objects.create(
-        session_key="alice-session", title="letter"
-    )
+    conversation = Conversation.objects.create(session_key="alice-session", title="letter")
     assert async_to_sync(_connect)(conversation.pk, "alice-session")[0] is True
     assert async_to_sync(_connect)(conversation.pk, "bob-session") == (False, 4403)

@@ -17,10 +17,7 @@ def e5():
 def genlis_f52(shared):
     alto = shared / "datasets" / "cremma-mss-18" / "journal-mme-de-genlis" / "f52.xml"
     page = read_alto(etree.parse(str(alto)).getroot(), "f52.xml")
-    return [
-        Passage(key=line.id, text=line.text, number=i + 1)
-        for i, line in enumerate(page.lines)
-    ]
+    return [Passage(key=line.id, text=line.text, number=i + 1) for i, line in enumerate(page.lines)]
 
 
 def test_it_quotes_the_line_that_names_what_is_asked(e5, genlis_f52):
@@ -57,19 +54,13 @@ def test_it_matches_pre_reform_spelling_and_ocr_slips_without_embeddings():
         "писано 3 мая 1812",
     ]
     passages = [Passage(key=str(i), text=t, number=i + 1) for i, t in enumerate(lines)]
-    assert (
-        search("Где упоминается Париж?", passages, embedder=None)[0].passage.text
-        == "вчера пріѣхалъ въ Парижъ"
-    )
+    assert search("Где упоминается Париж?", passages, embedder=None)[0].passage.text == "вчера пріѣхалъ въ Парижъ"
     assert search("свечи", passages, embedder=None)[0].passage.number == 3
     ocr = [
         Passage(key="a", text="les deux philosophes", number=1),
         Passage(key="b", text="petits rimbran", number=2),
     ]
-    assert (
-        search("Where is Rembrandt mentioned?", ocr, embedder=None)[0].passage.key
-        == "b"
-    )
+    assert search("Where is Rembrandt mentioned?", ocr, embedder=None)[0].passage.key == "b"
 
 
 def test_it_says_so_when_an_image_has_no_text(e5):

@@ -16,19 +16,13 @@ def engine_models():
     htr.Recognizer.load()
 
 
-def test_it_reads_an_uploaded_page_with_the_engine_and_answers_from_its_lines(
-    engine_models, celery_worker, shared
-):
+def test_it_reads_an_uploaded_page_with_the_engine_and_answers_from_its_lines(engine_models, celery_worker, shared):
     image = shared / "datasets" / "cremma-mss-18" / "journal-mme-de-genlis" / "f15.jpg"
     visitor = services.Visitor(user=None, session_key="upload-session")
-    conversation = services.conversation_start(
-        visitor=visitor, image=(image.name, image.read_bytes())
-    )
+    conversation = services.conversation_start(visitor=visitor, image=(image.name, image.read_bytes()))
     job = wait_for_read(conversation, timeout=600)
     assert job.status == "done", job.error
-    assert len(conversation.lines) > 10 and any(
-        line["text"] for line in conversation.lines
-    )
+    assert len(conversation.lines) > 10 and any(line["text"] for line in conversation.lines)
 
     _question, answer = services.question_ask(
         conversation=conversation,
@@ -39,6 +33,4 @@ def test_it_reads_an_uploaded_page_with_the_engine_and_answers_from_its_lines(
     assert answer.status == "done" and answer.backend == "archive"
     read_texts = {line["text"] for line in conversation.lines}
     assert all(e["text"] in read_texts for e in answer.evidence)
-    assert answer.known is False or answer.evidence[0]["image"]["url"].endswith(
-        f"/c/{conversation.pk}/image/"
-    )
+    assert answer.known is False or answer.evidence[0]["image"]["url"].endswith(f"/c/{conversation.pk}/image/")

@@ -24,14 +24,10 @@ async def _drain(layer, channel, seconds: float = 2.0) -> list[dict]:
         events.append(message["event"])
 
 
-def test_it_streams_the_answer_of_a_tiny_llava_through_the_gpu_task(
-    celery_worker, tiny_vlm_dir, settings
-):
+def test_it_streams_the_answer_of_a_tiny_llava_through_the_gpu_task(celery_worker, tiny_vlm_dir, settings):
     settings.ASSISTANT_VLM_DIR = str(tiny_vlm_dir)
     visitor = services.Visitor(user=None, session_key="vlm-session")
-    conversation = services.conversation_start(
-        visitor=visitor, image=("garden.png", png_bytes()), backend="vlm"
-    )
+    conversation = services.conversation_start(visitor=visitor, image=("garden.png", png_bytes()), backend="vlm")
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(conversation.group, channel)
@@ -44,49 +40,25 @@ def test_it_streams_the_answer_of_a_tiny_llava_through_the_gpu_task(
     assert answer.status == Message.Status.DONE, answer.error
     assert answer.backend == "vlm" and answer.text
     events = async_to_sync(_drain)(layer, channel)
-    streamed = "".join(
-        e["text"] for e in events if e["type"] == "token" and e["message"] == answer.pk
-    )
+    streamed = "".join(e["text"] for e in events if e["type"] == "token" and e["message"] == answer.pk)
     assert streamed.strip() == answer.text
-    assert [e for e in events if e["type"] == "message" and e["id"] == answer.pk][-1][
-        "status"
-    ] == "done"
+    assert [e for e in events if e["type"] == "message" and e["id"] == answer.pk][-1]["status"] == "done"
 
 
-def test_it_is_honest_about_a_photo_without_text_when_no_vlm_is_configured(
-    celery_worker, settings
-):
+def test_it_is_honest_about_a_photo_without_text_when_no_vlm_is_configured(celery_worker, settings):
     settings.ASSISTANT_VLM_DIR = None
     visitor = services.Visitor(user=None, session_key="photo-session")
-    conversation = services.conversation_start(
-        visitor=visitor, image=("cat.png", png_bytes())
-    )
+    conversation = services.conversation_start(visitor=visitor, image=("cat.png", png_bytes()))
     job = wait_for_read(conversation)
     if conversation.lines:
         pytest.skip("the engine found lines in a drawn blob; nothing to check here")
-    _question, answer = services.question_ask(
-        conversation=conversation, visitor=visitor, text="What is in this photo?"
-    )
+    _question, answer = services.question_ask(conversation=conversation, visitor=visitor, text="What is in this photo?")
     assert answer.status == Message.Status.DONE
     assert answer.backend == "none" and answer.known is False
-    if (
-        job.status == "failed"
-    ):  # the engine itself could not read it (e.g. its models are not installed)
-        assert (
-            answer.text.startswith("I could not read this image: ")
-            and job.error[:40] in answer.text
-        )
+    if job.status == "failed":  # the engine itself could not read it (e.g. its models are not installed)
+        assert answer.text.startswith("I could not read this image: ") and job.error[:40] in answer.text
     else:
-        assert (
-            "no lines of text" in answer.text
-            and "no vision-language model" in answer.text
-        )
-    reply = services.question_ask(
-        conversation=conversation, visitor=visitor, text="Что на этом фото?"
-    )[1]
-    expected = (
-        "Не удалось прочитать"
-        if job.status == "failed"
-        else "На этом изображении я не нашёл строк текста"
-    )
+        assert "no lines of text" in answer.text and "no vision-language model" in answer.text
+    reply = services.question_ask(conversation=conversation, visitor=visitor, text="Что на этом фото?")[1]
+    expected = "Не удалось прочитать" if job.status == "failed" else "На этом изображении я не нашёл строк текста"
     assert reply.text.startswith(expected)  # a Russian question gets a Russian answer

@@ -13,9 +13,7 @@ def genlis_page(shared, django_user_model):
     from portal.archive.uploads import document_upload
 
     folder = shared / "datasets" / "cremma-mss-18" / "journal-mme-de-genlis"
-    owner = django_user_model.objects.create_user(
-        "genlis-owner", password="pw-genlis-owner-1"
-    )
+    owner = django_user_model.objects.create_user("genlis-owner", password="pw-genlis-owner-1")
     document = Document.objects.create(
         project=Project.objects.create(name="Genlis", owner=owner),
         title="Journal de Mme de Genlis",
@@ -27,14 +25,10 @@ def genlis_page(shared, django_user_model):
     return pages[0]
 
 
-def test_it_quotes_and_highlights_the_dated_line_of_a_real_page(
-    daphne_server, browser_page, genlis_page
-):
+def test_it_quotes_and_highlights_the_dated_line_of_a_real_page(daphne_server, browser_page, genlis_page):
     from portal.archive.models import Transcription
 
-    dated = Transcription.objects.get(
-        line__page=genlis_page, text="ce 30 mars 1778."
-    ).line
+    dated = Transcription.objects.get(line__page=genlis_page, text="ce 30 mars 1778.").line
     page = browser_page
     page.goto(f"{daphne_server}/assistant/")
     assert "Archive reader" in page.get_by_test_id("backend").inner_text()
@@ -54,10 +48,6 @@ def test_it_quotes_and_highlights_the_dated_line_of_a_real_page(
     assert highlighted.count() == 1
 
     quote.click()
-    page.wait_for_selector(
-        f'#overlay polygon.evidence.active[data-key="line:{dated.pk}"]'
-    )
-    page.wait_for_function(
-        f"parseFloat(document.getElementById('viewer-inner').dataset.scale) > {fit_scale * 1.5}"
-    )
+    page.wait_for_selector(f'#overlay polygon.evidence.active[data-key="line:{dated.pk}"]')
+    page.wait_for_function(f"parseFloat(document.getElementById('viewer-inner').dataset.scale) > {fit_scale * 1.5}")
     assert page.errors == []

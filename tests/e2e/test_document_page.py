@@ -31,8 +31,14 @@ def scan_with_alto(stem: str, texts: list[str]) -> list[tuple[str, bytes]]:
     for i, text in enumerate(texts):
         y = 60 + i * 100
         draw.line([(60, y + 40), (700, y + 40)], fill=(40, 30, 20), width=6)
-        lines.append(HtrLine(id=f"l{i}", polygon=[(50, y), (720, y), (720, y + 60), (50, y + 60)],
-                             baseline=[(60, y + 45), (700, y + 45)], text=text))
+        lines.append(
+            HtrLine(
+                id=f"l{i}",
+                polygon=[(50, y), (720, y), (720, y + 60), (50, y + 60)],
+                baseline=[(60, y + 45), (700, y + 45)],
+                text=text,
+            )
+        )
     buf = io.BytesIO()
     image.save(buf, "PNG")
     alto = htr.formats.page_to_bytes(HtrPage(image=f"{stem}.png", width=width, height=height, lines=lines), "alto")
@@ -88,7 +94,8 @@ def test_an_upload_names_its_pages_by_file_and_says_no_raw_stage_word_in_russian
     page.wait_for_function("document.getElementById('upload-status').textContent === ''", timeout=30_000)
     assert page.is_hidden("#upload-progress")
     seen = set(page.evaluate("window.seen")) | set(
-        page.eval_on_selector_all(".page-card .state, .page-card .job-message", "els => els.map(e => e.textContent)"))
+        page.eval_on_selector_all(".page-card .state, .page-card .job-message", "els => els.map(e => e.textContent)")
+    )
     assert not [text for text in seen if text.strip().lower() in STAGE_WORDS], seen
     assert "Готово" in seen
     for i in range(5):
@@ -100,8 +107,9 @@ def test_a_page_without_its_thumbnail_yet_shows_a_placeholder_not_a_broken_image
     from portal.archive.models import Page
 
     _, document = owner_and_document()
-    Page.objects.create(document=document, number=1, original_name="acte.pdf#1", image="documents/none/p.jpg",
-                        state=Page.State.UPLOADED)
+    Page.objects.create(
+        document=document, number=1, original_name="acte.pdf#1", image="documents/none/p.jpg", state=Page.State.UPLOADED
+    )
     page = browser_page
     log_in(page, daphne_server, "owner", "owner-pw-2024")
     page.goto(f"{daphne_server}/documents/{document.pk}/")
@@ -135,8 +143,9 @@ def test_publishing_asks_first_and_says_what_becomes_public(daphne_server, brows
     from portal.archive.models import Document, Page
 
     _, document = owner_and_document()
-    Page.objects.create(document=document, number=1, original_name="f1.jpg", image="documents/none/p.jpg",
-                        state=Page.State.UPLOADED)
+    Page.objects.create(
+        document=document, number=1, original_name="f1.jpg", image="documents/none/p.jpg", state=Page.State.UPLOADED
+    )
     page = browser_page
     log_in(page, daphne_server, "owner", "owner-pw-2024")
     page.goto(f"{daphne_server}/documents/{document.pk}/")

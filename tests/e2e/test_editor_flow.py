@@ -67,7 +67,9 @@ def test_an_archivist_corrects_a_line_with_the_keyboard_and_finds_it_in_the_alto
     page.set_input_files("#upload-input", [str(image)])
     card = page.wait_for_selector(".page-card[data-page-id]", timeout=60_000)
     page_id = int(card.get_attribute("data-page-id"))
-    page.wait_for_selector(f".page-card[data-page-id='{page_id}'][data-state=done][data-job-status=done]", timeout=120_000)
+    page.wait_for_selector(
+        f".page-card[data-page-id='{page_id}'][data-state=done][data-job-status=done]", timeout=120_000
+    )
     assert page.eval_on_selector("#upload-progress", "e => e.value") == 100
     job_events = [f for f in frames if f.get("type") == "job" and f.get("target") == f"archive.page:{page_id}"]
     assert job_events and job_events[-1]["status"] == "done" and job_events[-1]["percent"] == 100
@@ -99,7 +101,9 @@ def test_an_archivist_corrects_a_line_with_the_keyboard_and_finds_it_in_the_alto
     page.keyboard.press("Control+Z")
     assert page.input_value(f".line[data-line-id='{third}'] .line-text") == CORRECTION
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.closest('.line').dataset.lineId") == lines[3].get_attribute("data-line-id")
+    assert page.evaluate("document.activeElement.closest('.line').dataset.lineId") == lines[3].get_attribute(
+        "data-line-id"
+    )
     page.wait_for_selector(f".line[data-line-id='{third}'].saved:not(.saving)")
     assert page.inner_text("#editor-status") == "Saved."
     assert tiles and all(status == 200 for status in tiles)
@@ -119,9 +123,6 @@ def test_an_archivist_corrects_a_line_with_the_keyboard_and_finds_it_in_the_alto
     xml_names = [name for name in archive.namelist() if name.endswith(".xml")]
     assert len(xml_names) == 1
     tree = etree.fromstring(archive.read(xml_names[0]))
-    texts = [
-        " ".join(s.get("CONTENT") for s in line.iter("{*}String"))
-        for line in tree.iter("{*}TextLine")
-    ]
+    texts = [" ".join(s.get("CONTENT") for s in line.iter("{*}String")) for line in tree.iter("{*}TextLine")]
     assert CORRECTION in texts
     assert page.errors == []

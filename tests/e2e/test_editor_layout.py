@@ -50,13 +50,16 @@ def test_dragging_a_lines_number_onto_another_line_moves_it_in_reading_order(dap
     log_in(page, daphne_server, "owner", "owner-pw-2024")
     open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
     page.locator(f".line[data-line-id='{fourth.pk}'] .line-number").drag_to(
-        page.locator(f".line[data-line-id='{second.pk}'] .line-text"), target_position={"x": 20, "y": 2})
+        page.locator(f".line[data-line-id='{second.pk}'] .line-text"), target_position={"x": 20, "y": 2}
+    )
     page.wait_for_selector("#editor-status:has-text('Line moved.')")
     moved = [first.pk, fourth.pk, second.pk, third.pk]
     assert [line.pk for line in Line.objects.filter(page=stored).order_by("order")] == moved
     # The list is drawn again from the server, in the new order and numbered anew.
-    page.wait_for_function("ids => Array.from(document.querySelectorAll('.line')).map(e => +e.dataset.lineId)"
-                           ".join() === ids.join()", arg=moved)
+    page.wait_for_function(
+        "ids => Array.from(document.querySelectorAll('.line')).map(e => +e.dataset.lineId).join() === ids.join()",
+        arg=moved,
+    )
     assert page.inner_text(f".line[data-line-id='{fourth.pk}'] .line-number") == "2"
 
 
@@ -95,9 +98,10 @@ def test_a_baseline_drawn_point_by_point_replaces_the_lines_baseline(daphne_serv
     log_in(page, daphne_server, "owner", "owner-pw-2024")
     open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/?line={line.pk}")
     page.wait_for_timeout(800)
-    outline = page.eval_on_selector(f".line-shape[data-line-id='{line.pk}']",
-                                    "e => { const r = e.getBoundingClientRect(); "
-                                    "return {x: r.left, y: r.top, w: r.width, h: r.height}; }")
+    outline = page.eval_on_selector(
+        f".line-shape[data-line-id='{line.pk}']",
+        "e => { const r = e.getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width, h: r.height}; }",
+    )
     page.click("#baseline-draw")
     y = outline["y"] + outline["h"] * 0.75
     for fraction in (0.1, 0.5, 0.9):

@@ -39,15 +39,22 @@ def stored_page(owner, *, boxes=FRAGMENT_FIRST, script: str = "cyrillic", projec
     lines = []
     for i, (x0, y0, x1, y1, text) in enumerate(boxes):
         draw.line([(x0 + 5, y1 - 15), (x1 - 5, y1 - 15)], fill=(40, 30, 20), width=6)
-        lines.append(HtrLine(id=f"l{i}", polygon=[(x0, y0), (x1, y0), (x1, y1), (x0, y1)],
-                             baseline=[(x0 + 5, y1 - 10), (x1 - 5, y1 - 10)], text=text))
+        lines.append(
+            HtrLine(
+                id=f"l{i}",
+                polygon=[(x0, y0), (x1, y0), (x1, y1), (x0, y1)],
+                baseline=[(x0 + 5, y1 - 10), (x1 - 5, y1 - 10)],
+                text=text,
+            )
+        )
     buf = io.BytesIO()
     image.save(buf, "PNG")
     alto = htr.formats.page_to_bytes(HtrPage(image="leaf.png", width=width, height=height, lines=lines), "alto")
     project = Project.objects.create(name="Письма", owner=owner, keyboard=project_keyboard)
     document = Document.objects.create(project=project, title="Письмо", script=script, created_by=owner)
-    pages, jobs = document_upload(document=document, files=[("leaf.png", buf.getvalue()), ("leaf.xml", alto)],
-                                  user=owner)
+    pages, jobs = document_upload(
+        document=document, files=[("leaf.png", buf.getvalue()), ("leaf.xml", alto)], user=owner
+    )
     deadline = time.monotonic() + 120
     while Job.objects.get(pk=jobs[0].pk).is_active:
         assert time.monotonic() < deadline, "the prepare job did not finish"
@@ -56,8 +63,9 @@ def stored_page(owner, *, boxes=FRAGMENT_FIRST, script: str = "cyrillic", projec
 
 
 def box_of(page, selector: str) -> dict:
-    return page.eval_on_selector(selector, "e => { const r = e.getBoundingClientRect(); "
-                                           "return {x: r.x, y: r.y, w: r.width, h: r.height}; }")
+    return page.eval_on_selector(
+        selector, "e => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width, h: r.height}; }"
+    )
 
 
 @pytest.fixture
@@ -101,8 +109,7 @@ def test_the_machines_confidence_is_shown_once_on_the_line_as_a_number(daphne_se
     unsure, sure = lines[1], lines[2]
     text = Transcription.objects.get(line=unsure).text
     Transcription.objects.filter(line=unsure).update(confidences=[0.9] * (len(text) - 2) + [0.3, 0.2])
-    Transcription.objects.filter(line=sure).update(
-        confidences=[0.99] * len(Transcription.objects.get(line=sure).text))
+    Transcription.objects.filter(line=sure).update(confidences=[0.99] * len(Transcription.objects.get(line=sure).text))
     page = browser_page
     log_in(page, daphne_server, "owner", "owner-pw-2024")
     open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")

@@ -20,7 +20,9 @@ def stored_page(owner, *, public: bool = False):
     image, alto = cremma_test_page()
     project = Project.objects.create(name="Fonds Genlis", owner=owner)
     document = Document.objects.create(project=project, title="Journal", is_public=public, created_by=owner)
-    pages, jobs = document_upload(document=document, files=[(p.name, p.read_bytes()) for p in (image, alto)], user=owner)
+    pages, jobs = document_upload(
+        document=document, files=[(p.name, p.read_bytes()) for p in (image, alto)], user=owner
+    )
     deadline = time.monotonic() + 120
     while Job.objects.get(pk=jobs[0].pk).status != Job.Status.DONE:
         assert time.monotonic() < deadline, "the prepare job did not finish"
@@ -61,7 +63,9 @@ def test_a_stale_save_shows_the_other_version_and_keeps_mine_on_request(daphne_s
     open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
 
     # The line says how sure the model was, and that two of its characters are unsure (test_editor_snags.py).
-    assert "2 unsure characters" in page.get_attribute(f".line[data-line-id='{first.pk}'] .line-confidence.low", "title")
+    assert "2 unsure characters" in page.get_attribute(
+        f".line[data-line-id='{first.pk}'] .line-confidence.low", "title"
+    )
 
     # A colleague saves the second line while I am typing in it: my save conflicts, nothing is overwritten.
     second = line_ids(page)[1]
@@ -69,17 +73,23 @@ def test_a_stale_save_shows_the_other_version_and_keeps_mine_on_request(daphne_s
     page.keyboard.press("End")
     page.keyboard.type(" (mine)")
     line = Line.objects.get(pk=second)
-    theirs = services.line_text_save(line=line, text="their reading", version=Transcription.objects.get(line=line).version,
-                                     user=colleague)
+    theirs = services.line_text_save(
+        line=line, text="their reading", version=Transcription.objects.get(line=line).version, user=colleague
+    )
     page.keyboard.press("Enter")
     box = page.wait_for_selector(f".line[data-line-id='{second}'] .line-conflict:not([hidden])")
     assert "their reading" in box.inner_text() and "colleague" in box.inner_text()
-    assert services.selectors.page_lines_read(stored, services.layer_manual(document=stored.document))[1][1].text == "their reading"
+    assert (
+        services.selectors.page_lines_read(stored, services.layer_manual(document=stored.document))[1][1].text
+        == "their reading"
+    )
     page.click(f".line[data-line-id='{second}'] .keep-mine")
     page.wait_for_selector(f".line[data-line-id='{second}'] .line-conflict[hidden]", state="attached")
     mine = page.input_value(f".line[data-line-id='{second}'] .line-text")
     assert mine.endswith(" (mine)")
-    page.wait_for_function(f"document.querySelector(\".line[data-line-id='{second}']\").dataset.version == '{theirs.version + 1}'")
+    page.wait_for_function(
+        f"document.querySelector(\".line[data-line-id='{second}']\").dataset.version == '{theirs.version + 1}'"
+    )
 
     # History: three versions (import, theirs, mine); restoring the import brings its text back.
     page.click(f".line[data-line-id='{second}'] .line-history")
@@ -174,8 +184,11 @@ def test_dropping_several_scans_adds_their_pages_live(daphne_server, browser_pag
     image, alto = cremma_test_page()
     other, other_alto = cremma_test_page(stem="f38")
     files = [
-        {"name": p.name, "type": "image/jpeg" if p.suffix == ".jpg" else "application/xml",
-         "data": base64.b64encode(p.read_bytes()).decode()}
+        {
+            "name": p.name,
+            "type": "image/jpeg" if p.suffix == ".jpg" else "application/xml",
+            "data": base64.b64encode(p.read_bytes()).decode(),
+        }
         for p in (image, alto, other, other_alto)
     ]
     page = browser_page
@@ -197,8 +210,13 @@ def test_dropping_several_scans_adds_their_pages_live(daphne_server, browser_pag
     page.wait_for_function("document.querySelectorAll('.page-card[data-state=done]').length == 2", timeout=120_000)
     assert page.eval_on_selector("#upload-progress", "e => e.value") == 100
     assert page.inner_text("#page-count") == "(2)"
-    assert page.eval_on_selector_all(".page-card .page-title", "els => els.map(e => e.textContent)") == ["f15.jpg", "f38.jpg"]
-    page.wait_for_function("Array.from(document.querySelectorAll('.page-card .thumb')).every(i => i.complete && i.naturalWidth > 0)")
+    assert page.eval_on_selector_all(".page-card .page-title", "els => els.map(e => e.textContent)") == [
+        "f15.jpg",
+        "f38.jpg",
+    ]
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('.page-card .thumb')).every(i => i.complete && i.naturalWidth > 0)"
+    )
     assert document.pages.count() == 2
     assert page.errors == []
 

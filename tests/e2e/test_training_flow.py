@@ -46,8 +46,9 @@ def test_an_archivist_trains_a_model_watches_its_curve_and_re_reads_with_it(daph
     page.wait_for_function("Number(document.querySelector('#training-curve').dataset.points) >= 1", timeout=300_000)
     assert page.locator("#training-curve polyline.curve-cer").count() == 1
     page.wait_for_selector("#training-result:not([hidden])", timeout=300_000)
-    live = [f for f in frames if f.get("kind") == "model_training" and f["status"] == "running" and f["result"].get(
-        "curve")]
+    live = [
+        f for f in frames if f.get("kind") == "model_training" and f["status"] == "running" and f["result"].get("curve")
+    ]
     assert live and live[0]["message"].startswith("epoch") and live[0]["result"]["base_cer"] is not None
     result = page.inner_text("#training-result")
     model = HtrModel.objects.get(project=document.project)
@@ -63,8 +64,10 @@ def test_an_archivist_trains_a_model_watches_its_curve_and_re_reads_with_it(daph
 
     read = Job.objects.filter(target=f"archive.page:{other_page.pk}", status=Job.Status.DONE).latest("created")
     assert read.result["recognition"]["model_id"] == model.pk
-    assert Transcription.objects.filter(line__page=other_page, layer__model_name=model.name).count() == \
-        Line.objects.filter(page=other_page).count()
+    assert (
+        Transcription.objects.filter(line__page=other_page, layer__model_name=model.name).count()
+        == Line.objects.filter(page=other_page).count()
+    )
     page.goto(f"{base}/api/pages/{corrected_page.pk}/")
     shown = {line["id"]: line["text"] for line in json.loads(page.inner_text("body"))["lines"]}
     assert {pk: shown[pk] for pk in corrections} == corrections

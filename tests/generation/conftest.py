@@ -43,7 +43,6 @@ def _point_settings_at_tiny_models() -> None:
 _point_settings_at_tiny_models()
 
 
-
 def build_tiny_models(folder: Path) -> Path:
     """Random pipelines at a toy size: 32 px pictures, 8x8 latents, 16-dim embeddings."""
     import torch
@@ -172,15 +171,11 @@ def upload(name: str, image: Image.Image):
     return SimpleUploadedFile(name, png_bytes(image), content_type="image/png")
 
 
-def shape_picture(
-    size: int = 32, colour=(220, 40, 40), background=(40, 80, 220)
-) -> Image.Image:
+def shape_picture(size: int = 32, colour=(220, 40, 40), background=(40, 80, 220)) -> Image.Image:
     image = Image.new("RGB", (size, size), background)
     from PIL import ImageDraw
 
-    ImageDraw.Draw(image).ellipse(
-        [size // 4, size // 4, 3 * size // 4, 3 * size // 4], fill=colour
-    )
+    ImageDraw.Draw(image).ellipse([size // 4, size // 4, 3 * size // 4, 3 * size // 4], fill=colour)
     return image
 
 
@@ -194,9 +189,7 @@ def submit(client, kind: str, data: dict, status: int = 202) -> dict:
     """POST a feature's form as the page does (JSON answer); returns the job (or the error) JSON."""
     from django.urls import reverse
 
-    response = client.post(
-        reverse("generation:submit", args=[kind]), data, HTTP_ACCEPT="application/json"
-    )
+    response = client.post(reverse("generation:submit", args=[kind]), data, HTTP_ACCEPT="application/json")
     assert response.status_code == status, response.content[:500]
     return response.json()
 
@@ -217,7 +210,5 @@ def result_images(client, job) -> list[Image.Image]:
             continue
         response = client.get(reverse("generation:file", args=[job.pk, f["name"]]))
         assert response.status_code == 200
-        images.append(
-            Image.open(io.BytesIO(b"".join(response.streaming_content))).convert("RGB")
-        )
+        images.append(Image.open(io.BytesIO(b"".join(response.streaming_content))).convert("RGB"))
     return images

@@ -45,7 +45,10 @@ def test_each_tab_controls_a_labelled_panel(generation_page):
     )
     assert pairs == [[kind, "tabpanel", True] for kind in KINDS]
     assert tab_state(generation_page) == {
-        "selected": ["text2image"], "focused": None, "tabbable": ["text2image"], "shown": ["text2image"],
+        "selected": ["text2image"],
+        "focused": None,
+        "tabbable": ["text2image"],
+        "shown": ["text2image"],
     }
 
 
@@ -53,7 +56,10 @@ def test_arrow_keys_move_the_selection_and_wrap_around(generation_page):
     generation_page.focus("#tab-text2image")
     generation_page.keyboard.press("ArrowRight")
     assert tab_state(generation_page) == {
-        "selected": ["variations"], "focused": "variations", "tabbable": ["variations"], "shown": ["variations"],
+        "selected": ["variations"],
+        "focused": "variations",
+        "tabbable": ["variations"],
+        "shown": ["variations"],
     }
     generation_page.keyboard.press("ArrowLeft")
     generation_page.keyboard.press("ArrowLeft")
@@ -68,7 +74,10 @@ def test_home_and_end_select_the_first_and_last_tabs(generation_page):
     assert tab_state(generation_page)["focused"] == "video"
     generation_page.keyboard.press("Home")
     assert tab_state(generation_page) == {
-        "selected": ["text2image"], "focused": "text2image", "tabbable": ["text2image"], "shown": ["text2image"],
+        "selected": ["text2image"],
+        "focused": "text2image",
+        "tabbable": ["text2image"],
+        "shown": ["text2image"],
     }
 
 

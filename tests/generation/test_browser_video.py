@@ -8,9 +8,7 @@ from django.test import Client
 from tests.conftest import CHROMIUM_ARGS, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
-os.environ.setdefault(
-    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
-)  # Playwright's sync API runs an event loop here
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop here
 
 
 def test_a_generated_clip_plays_in_chromium(daphne_url, generation_worker, chromium):
@@ -21,13 +19,9 @@ def test_a_generated_clip_plays_in_chromium(daphne_url, generation_worker, chrom
     session = login.cookies["sessionid"].value
     frames: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium), args=CHROMIUM_ARGS
-        )
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         context = browser.new_context()
-        context.add_cookies(
-            [{"name": "sessionid", "value": session, "url": daphne_url}]
-        )
+        context.add_cookies([{"name": "sessionid", "value": session, "url": daphne_url}])
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -46,33 +40,23 @@ def test_a_generated_clip_plays_in_chromium(daphne_url, generation_worker, chrom
         form.locator("button[type=submit]").click()
 
         video = page.wait_for_selector("#current-job video", timeout=180_000)
-        page.wait_for_function(
-            "v => v.readyState >= 2 && v.duration > 0", arg=video, timeout=30_000
-        )
+        page.wait_for_function("v => v.readyState >= 2 && v.duration > 0", arg=video, timeout=30_000)
         duration = video.evaluate("v => v.duration")
         video.evaluate("v => v.play()")
         start = video.evaluate("v => v.currentTime")
-        page.wait_for_function(
-            "([v, t]) => v.currentTime > t + 0.2", arg=[video, start], timeout=10_000
-        )
+        page.wait_for_function("([v, t]) => v.currentTime > t + 0.2", arg=[video, start], timeout=10_000)
         size = video.evaluate("v => [v.videoWidth, v.videoHeight]")
         poster = video.get_attribute("poster")
         download = page.locator("#current-job a[download]").first.get_attribute("href")
         browser.close()
     assert abs(duration - 1.5) < 0.2
     assert size == [256, 256]  # 32 px frames, upscaled for viewing
-    assert (
-        poster and poster.endswith("-poster.png") and download.endswith("?download=1")
-    )
-    assert any(
-        '"status": "running"' in f or '"status":"running"' in f for f in frames
-    )  # live progress
+    assert poster and poster.endswith("-poster.png") and download.endswith("?download=1")
+    assert any('"status": "running"' in f or '"status":"running"' in f for f in frames)  # live progress
     assert not errors
 
 
-def test_a_mask_painted_on_the_canvas_repaints_only_that_area(
-    daphne_url, generation_worker, tmp_path, chromium
-):
+def test_a_mask_painted_on_the_canvas_repaints_only_that_area(daphne_url, generation_worker, tmp_path, chromium):
     import io
 
     import numpy as np
@@ -89,9 +73,7 @@ def test_a_mask_painted_on_the_canvas_repaints_only_that_area(
     user = make_user("mask-painter")
     login.force_login(user)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium), args=CHROMIUM_ARGS
-        )
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         context = browser.new_context()
         context.add_cookies(
             [
@@ -112,9 +94,7 @@ def test_a_mask_painted_on_the_canvas_repaints_only_that_area(
         page.mouse.move(box["x"] + 10, box["y"] + 10)
         page.mouse.down()  # a stroke across the top quarter of the picture
         page.mouse.move(box["x"] + box["width"] - 10, box["y"] + 10, steps=8)
-        page.mouse.move(
-            box["x"] + box["width"] - 10, box["y"] + box["height"] / 4, steps=4
-        )
+        page.mouse.move(box["x"] + box["width"] - 10, box["y"] + box["height"] / 4, steps=4)
         page.mouse.move(box["x"] + 10, box["y"] + box["height"] / 4, steps=8)
         page.mouse.up()
         form.locator("textarea[name=prompt]").fill("a green square")
@@ -127,16 +107,9 @@ def test_a_mask_painted_on_the_canvas_repaints_only_that_area(
     mask = Image.open(job_folder_of(job) / "inputs" / "mask.png").convert("L")
     assert mask.size == (64, 64)
     painted = np.asarray(mask) > 127
-    assert (
-        painted[:12].mean() > 0.5 and not painted[40:].any()
-    )  # the stroke, at the picture's own resolution
-    response = login.get(
-        job.result
-        and f"/generation/jobs/{job.pk}/files/{job.result['files'][0]['name']}"
-    )
-    result = np.asarray(
-        Image.open(io.BytesIO(b"".join(response.streaming_content))).convert("RGB")
-    ).astype(int)
+    assert painted[:12].mean() > 0.5 and not painted[40:].any()  # the stroke, at the picture's own resolution
+    response = login.get(job.result and f"/generation/jobs/{job.pk}/files/{job.result['files'][0]['name']}")
+    result = np.asarray(Image.open(io.BytesIO(b"".join(response.streaming_content))).convert("RGB")).astype(int)
     original = np.asarray(Image.open(picture).convert("RGB")).astype(int)
     assert np.abs(result[44:] - original[44:]).max() <= 1
 

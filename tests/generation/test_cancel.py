@@ -12,9 +12,7 @@ from tests.generation.conftest import finished, submit
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
 
 
-def test_cancelling_a_running_job_stops_it_and_the_worker_carries_on(
-    client, generation_worker
-):
+def test_cancelling_a_running_job_stops_it_and_the_worker_carries_on(client, generation_worker):
     client.force_login(make_user("impatient"))
     slow = {
         "prompt": "a red circle",
@@ -30,9 +28,7 @@ def test_cancelling_a_running_job_stops_it_and_the_worker_carries_on(
     while Job.objects.get(pk=job["id"]).done < 3:
         assert time.monotonic() < deadline, "the job never started"
         time.sleep(0.2)
-    response = client.post(
-        reverse("generation:cancel", args=[job["id"]]), HTTP_ACCEPT="application/json"
-    )
+    response = client.post(reverse("generation:cancel", args=[job["id"]]), HTTP_ACCEPT="application/json")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
 
     after = submit(client, "text2image", {**slow, "side": 32, "steps": 2, "batch": 1})

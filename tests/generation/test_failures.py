@@ -13,14 +13,10 @@ pytestmark = pytest.mark.django_db
 
 def test_cuda_out_of_memory_fails_the_job_with_a_message_and_returns(monkeypatch):
     def runs_out_of_memory(job):
-        raise torch.cuda.OutOfMemoryError(
-            "CUDA out of memory. Tried to allocate 20.00 GiB"
-        )
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
 
     monkeypatch.setattr(features, "text_to_image", runs_out_of_memory)
-    job = Job.objects.create(
-        kind="generation.text2image", params={"width": 2048, "height": 1024, "batch": 4}
-    )
+    job = Job.objects.create(kind="generation.text2image", params={"width": 2048, "height": 1024, "batch": 4})
     generation_run(job_id=job.pk)  # returns: the worker lives on
     job.refresh_from_db()
     assert job.status == "failed"
@@ -32,21 +28,14 @@ def test_an_unknown_model_folder_fails_the_job_with_the_path(settings):
         **settings.GENERATION_MODELS,
         "kandinsky22_prior": "/nonexistent/prior",
     }
-    job = Job.objects.create(
-        kind="generation.variations", params={"steps": 2, "guidance": 1, "batch": 1}
-    )
+    job = Job.objects.create(kind="generation.variations", params={"steps": 2, "guidance": 1, "batch": 1})
     generation_run(job_id=job.pk)
     job.refresh_from_db()
-    assert (
-        job.status == "failed"
-        and "/nonexistent/prior is not a diffusers folder" in job.error
-    )
+    assert job.status == "failed" and "/nonexistent/prior is not a diffusers folder" in job.error
 
 
 def test_a_finished_job_delivered_again_is_not_run_twice():
-    job = Job.objects.create(
-        kind="generation.text2image", status="done", result={"files": []}
-    )
+    job = Job.objects.create(kind="generation.text2image", status="done", result={"files": []})
     generation_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == "done" and job.error == ""

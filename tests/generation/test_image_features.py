@@ -52,9 +52,7 @@ def test_it_mixes_a_text_and_a_picture_with_weights(client, generation_worker):
     }
     job = finished(submit(client, "mix", data))
     assert job.status == "done", job.error
-    assert job.result["mix"].startswith(
-        "0.75×a red circle"
-    )  # weights normalised to sum 1
+    assert job.result["mix"].startswith("0.75×a red circle")  # weights normalised to sum 1
     assert len(result_images(client, job)) == 1
 
 
@@ -91,9 +89,7 @@ def test_inpainting_repaints_only_the_painted_area(client, generation_worker):
     (result,) = result_images(client, job)
     assert result.size == picture.size
     before, after = np.asarray(picture).astype(int), np.asarray(result).astype(int)
-    assert (
-        np.abs(after[40:, 40:] - before[40:, 40:]).max() <= 1
-    )  # far from the mask: untouched
+    assert np.abs(after[40:, 40:] - before[40:, 40:]).max() <= 1  # far from the mask: untouched
     assert np.abs(after[:16, :16] - before[:16, :16]).mean() > 5  # inside: repainted
 
 
@@ -115,9 +111,7 @@ def test_inpainting_refuses_an_empty_mask(client, db):
     assert "mask is empty" in error["error"]
 
 
-def test_outpainting_extends_the_canvas_and_keeps_the_original(
-    client, generation_worker
-):
+def test_outpainting_extends_the_canvas_and_keeps_the_original(client, generation_worker):
     client.force_login(make_user("widener"))
     picture = shape_picture(32)
     job = finished(

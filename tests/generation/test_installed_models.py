@@ -54,8 +54,7 @@ def test_mixing_is_hidden_for_the_shipped_model(client, shipped_model):
 
 
 def test_a_mix_asked_of_the_shipped_model_is_refused_with_the_reason(client, shipped_model):
-    data = {"text_1": "a red circle", "text_2": "a blue square", "aspect": "1:1", "steps": 2, "guidance": 1,
-            "batch": 1}
+    data = {"text_1": "a red circle", "text_2": "a blue square", "aspect": "1:1", "steps": 2, "guidance": 1, "batch": 1}
     answer = submit(client, "mix", data, status=400)
     assert "The installed model cannot mix" in answer["error"]
 

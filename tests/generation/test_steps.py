@@ -8,10 +8,26 @@ from portal.jobs.models import Job
 from tests.conftest import make_user
 from tests.generation.conftest import finished, result_images, submit
 
-PICTURE = {"prompt": "a red circle", "aspect": "1:1", "side": 32, "guidance": 1.0, "batch": 1, "seed": 1,
-           "model": "kandinsky22"}
-CLIP = {"prompt": "a red circle", "aspect": "1:1", "side": 32, "seconds": 1, "fps": 4, "keyframes_per_second": 2,
-        "motion": "zoom-in", "guidance": 1.0, "seed": 1}
+PICTURE = {
+    "prompt": "a red circle",
+    "aspect": "1:1",
+    "side": 32,
+    "guidance": 1.0,
+    "batch": 1,
+    "seed": 1,
+    "model": "kandinsky22",
+}
+CLIP = {
+    "prompt": "a red circle",
+    "aspect": "1:1",
+    "side": 32,
+    "seconds": 1,
+    "fps": 4,
+    "keyframes_per_second": 2,
+    "motion": "zoom-in",
+    "guidance": 1.0,
+    "seed": 1,
+}
 
 
 @pytest.mark.django_db
@@ -43,7 +59,9 @@ def test_two_steps_make_a_picture(client, generation_worker):
 @pytest.mark.django_db
 def test_a_clip_whose_keyframes_would_get_no_step_is_refused(client):
     error = submit(client, "video", {**CLIP, "steps": 2, "strength": 0.1}, status=400)
-    assert "2 steps at 0.1 change per keyframe leave no step to make a keyframe: use at least 10 steps" in error["error"]
+    assert (
+        "2 steps at 0.1 change per keyframe leave no step to make a keyframe: use at least 10 steps" in error["error"]
+    )
     assert not Job.objects.exists()
 
 

@@ -9,9 +9,7 @@ from tests.generation.conftest import finished, result_images, submit
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
 
 
-def test_text_to_image_makes_a_batch_with_progress_and_the_same_seed_gives_the_same_pictures(
-    client, generation_worker
-):
+def test_text_to_image_makes_a_batch_with_progress_and_the_same_seed_gives_the_same_pictures(client, generation_worker):
     client.force_login(make_user("painter"))
     data = {
         "prompt": "a red circle on a blue background",
@@ -26,27 +24,18 @@ def test_text_to_image_makes_a_batch_with_progress_and_the_same_seed_gives_the_s
     }
     first = finished(submit(client, "text2image", data))
     assert first.status == "done", first.error
-    assert (
-        first.done == first.total == 4 + 4
-    )  # prior steps + decoder steps, each reported by callback_on_step_end
+    assert first.done == first.total == 4 + 4  # prior steps + decoder steps, each reported by callback_on_step_end
     assert first.result["seed"] == 1234
     images = result_images(client, first)
     assert [im.size for im in images] == [(32, 32), (32, 32)]
 
     again = finished(submit(client, "text2image", data))
     assert again.status == "done", again.error
-    assert all(
-        np.array_equal(np.asarray(a), np.asarray(b))
-        for a, b in zip(images, result_images(client, again))
-    )
-    assert (
-        again.result["load_seconds"] == 0
-    )  # the second job found the pipelines loaded
+    assert all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(images, result_images(client, again)))
+    assert again.result["load_seconds"] == 0  # the second job found the pipelines loaded
 
 
-def test_kandinsky3_makes_pictures_through_the_same_job_when_it_is_configured(
-    client, generation_worker
-):
+def test_kandinsky3_makes_pictures_through_the_same_job_when_it_is_configured(client, generation_worker):
     client.force_login(make_user("k3"))
     data = {
         "prompt": "a green triangle",

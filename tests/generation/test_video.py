@@ -32,9 +32,7 @@ def probe(path) -> str:
     return done.stderr
 
 
-def test_it_makes_an_h264_mp4_with_the_asked_length_fps_and_a_poster(
-    client, generation_worker
-):
+def test_it_makes_an_h264_mp4_with_the_asked_length_fps_and_a_poster(client, generation_worker):
     client.force_login(make_user("director"))
     data = {
         "prompt": "a red circle on a blue background",
@@ -61,11 +59,7 @@ def test_it_makes_an_h264_mp4_with_the_asked_length_fps_and_a_poster(
     assert re.search(r"Video: h264 \(High\).*yuv420p", info), info
     assert "frame=   12" in info or "frame=12" in info.replace(" ", ""), info
     head = path.read_bytes()[:4096]
-    assert (
-        head.index(b"moov") < head.index(b"mdat")
-        if b"mdat" in head
-        else b"moov" in head
-    )  # faststart
+    assert head.index(b"moov") < head.index(b"mdat") if b"mdat" in head else b"moov" in head  # faststart
 
     response = client.get(
         reverse("generation:file", args=[job.pk, video["name"]]),

@@ -35,9 +35,7 @@ def pages(shared, tmp_path) -> Path:
     """Two real pages (image + ALTO ground truth) in a folder of their own."""
     folder = tmp_path / "gt"
     folder.mkdir()
-    for xml in sorted((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.xml"))[
-        :2
-    ]:
+    for xml in sorted((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.xml"))[:2]:
         os.symlink(xml, folder / xml.name)
         os.symlink(xml.with_suffix(".jpg"), folder / f"{xml.stem}.jpg")
     return folder
@@ -54,9 +52,7 @@ def models(tmp_path_factory) -> Path:
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("models")
     LineMapNet(SegmentationConfig(long_side=512)).save_pretrained(folder / "seg")
-    LineRecognizer(
-        RecognizerConfig(charset=list("abcdefghijklmnopqrstuvwxyz "))
-    ).save_pretrained(folder / "rec")
+    LineRecognizer(RecognizerConfig(charset=list("abcdefghijklmnopqrstuvwxyz "))).save_pretrained(folder / "rec")
     return folder
 
 
@@ -66,9 +62,7 @@ def test_reading_a_missing_image_fails_with_one_clear_line(tmp_path):
     assert done.stderr == "htr: error: no such image file: missing.jpg\n"
 
 
-def test_a_file_that_is_not_an_image_is_refused_before_any_model_loads(
-    tmp_path, capsys
-):
+def test_a_file_that_is_not_an_image_is_refused_before_any_model_loads(tmp_path, capsys):
     (tmp_path / "notes.jpg").write_text("not a picture")
     assert (
         main(
@@ -109,9 +103,7 @@ def test_a_missing_model_is_one_clear_line(pages, tmp_path, capsys):
         == 1
     )
     err = capsys.readouterr().err
-    assert (
-        err.startswith("htr: error: ") and "no-model" in err and "Traceback" not in err
-    )
+    assert err.startswith("htr: error: ") and "no-model" in err and "Traceback" not in err
 
 
 def test_segmentation_training_refuses_line_image_sources(shared, tmp_path, capsys):
@@ -154,9 +146,7 @@ def test_segment_writes_one_alto_file_per_image(pages, models, tmp_path):
         "cpu",
     )
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        f"{p.stem}.xml" for p in images
-    ]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{p.stem}.xml" for p in images]
     page = read_page(tmp_path / "out" / f"{images[0].stem}.xml")
     height, width = load_image(images[0]).shape[:2]
     assert (page.image, page.width, page.height) == (images[0].name, width, height)
@@ -203,9 +193,7 @@ def test_read_on_given_lines_then_evaluate_text(pages, models, tmp_path):
 def test_evaluate_lines_prints_the_reference_figures(shared, pages, tmp_path, capsys):
     for xml in pages.glob("*.xml"):
         page = read_page(xml)
-        page.lines = page.lines[
-            ::2
-        ]  # half the lines found, the text of every third one wrong
+        page.lines = page.lines[::2]  # half the lines found, the text of every third one wrong
         for line in page.lines[::3]:
             line.text = line.text.upper()
         write_page(page, tmp_path / "pred" / xml.name, "page")
@@ -256,11 +244,7 @@ def test_evaluate_lines_prints_the_reference_figures(shared, pages, tmp_path, ca
         == 0
     )
     table = capsys.readouterr().out
-    assert (
-        "detection" in table
-        and "end to end" in table
-        and f"{ref['seg']['F1']:.2f}" in table
-    )
+    assert "detection" in table and "end to end" in table and f"{ref['seg']['F1']:.2f}" in table
 
 
 def test_evaluate_model_scores_ground_truth_lines_and_end_to_end(pages, models, capsys):
@@ -303,8 +287,20 @@ def test_synthetic_lines_without_fonts_are_a_clear_error(shared, tmp_path, monke
     monkeypatch.setenv("SKOROPIS_FONTS", str(tmp_path / "nothing"))
     monkeypatch.setattr(fonts_module, "BUNDLED_FONTS", tmp_path / "nothing-bundled")
     page = shared / "datasets" / "cremma-mss-18" / "journal-mme-de-genlis"
-    code = main(["train", "recognition", "--train", str(page), "--out", str(tmp_path / "m"), "--epochs", "1",
-                 "--synthetic", "5"])
+    code = main(
+        [
+            "train",
+            "recognition",
+            "--train",
+            str(page),
+            "--out",
+            str(tmp_path / "m"),
+            "--epochs",
+            "1",
+            "--synthetic",
+            "5",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "htr: error:" in err and "fetch_fonts.sh" in err
     assert not (tmp_path / "m" / "model.safetensors").exists()

@@ -8,9 +8,7 @@ from htr.images import ImageError, load_image, to_gray
 
 
 def a_page_image(shared):
-    return next(
-        (shared / "datasets" / "cremma-mss-18" / "journal-mme-de-genlis").glob("*.jpg")
-    )
+    return next((shared / "datasets" / "cremma-mss-18" / "journal-mme-de-genlis").glob("*.jpg"))
 
 
 def test_it_loads_a_page_as_rgb_from_a_path_or_bytes(shared):
@@ -32,9 +30,7 @@ def test_it_turns_the_image_upright_by_its_exif_orientation(tmp_path):
     Image.fromarray(pixels).save(path, exif=exif, quality=100)
     image = load_image(path)
     assert image.shape == (60, 20, 3)
-    assert (
-        image[:10].mean() > 200 and image[-10:].mean() < 50
-    )  # the stripe is now on top
+    assert image[:10].mean() > 200 and image[-10:].mean() < 50  # the stripe is now on top
 
 
 def test_it_reads_transparent_and_16_bit_images(tmp_path):

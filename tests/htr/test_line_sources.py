@@ -23,9 +23,7 @@ def page_folder(shared: Path, tmp_path: Path, n: int = 2) -> Path:
     """A folder of real pages (image + ALTO), linked from the dataset."""
     folder = tmp_path / "pages"
     folder.mkdir()
-    for xml in sorted((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.xml"))[
-        :n
-    ]:
+    for xml in sorted((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.xml"))[:n]:
         for f in (xml, xml.with_suffix(".jpg")):
             os.symlink(f, folder / f.name)
     return folder
@@ -63,19 +61,12 @@ def test_a_peter_image_without_its_text_is_an_error(shared, tmp_path):
 
 def test_a_tsv_manifest_names_images_relative_to_itself(shared, tmp_path):
     crops = line_crops(shared, 3)
-    rows = [
-        (write_peter_line(tmp_path / "data", stem, crop, text), text)
-        for stem, crop, text in crops
-    ]
+    rows = [(write_peter_line(tmp_path / "data", stem, crop, text), text) for stem, crop, text in crops]
     manifest = write_tsv(tmp_path / "data" / "lines.tsv", rows)
     assert manifest.read_text().splitlines()[0].startswith("images/")
-    assert read_tsv(manifest) == [
-        (manifest.parent / "images" / f"{stem}.jpg", t) for stem, _, t in crops
-    ]
+    assert read_tsv(manifest) == [(manifest.parent / "images" / f"{stem}.jpg", t) for stem, _, t in crops]
     samples = load_line_samples([manifest])
-    assert [s.text for s in samples] == [t for _, _, t in crops] and samples[
-        0
-    ].line is None
+    assert [s.text for s in samples] == [t for _, _, t in crops] and samples[0].line is None
 
 
 def test_a_tsv_manifest_with_a_missing_image_or_no_tab_is_an_error(tmp_path):
@@ -90,9 +81,7 @@ def test_a_tsv_manifest_with_a_missing_image_or_no_tab_is_an_error(tmp_path):
 def test_a_page_folder_gives_pages_and_their_transcribed_lines(shared, tmp_path):
     folder = page_folder(shared, tmp_path)
     pages = list(iter_pages(folder))
-    assert [image.name for image, _ in pages] == sorted(
-        p.name for p in folder.glob("*.jpg")
-    )
+    assert [image.name for image, _ in pages] == sorted(p.name for p in folder.glob("*.jpg"))
     one = next(folder.glob("*.xml"))
     assert [image for image, _ in iter_pages(one)] == [one.with_suffix(".jpg")]
     samples = load_line_samples([folder])
@@ -112,14 +101,10 @@ def test_missing_empty_and_unknown_sources_are_errors(shared, tmp_path):
     with pytest.raises(SourceError, match="no such file or folder"):
         load_line_samples([tmp_path / "nowhere"])
     (tmp_path / "empty").mkdir()
-    with pytest.raises(
-        SourceError, match="no ALTO/PAGE XML, images/ \\+ words/ or manifest inside"
-    ):
+    with pytest.raises(SourceError, match="no ALTO/PAGE XML, images/ \\+ words/ or manifest inside"):
         load_line_samples([tmp_path / "empty"])
     with pytest.raises(SourceError, match="neither a .tsv manifest nor a page XML"):
-        source_kind(
-            next((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.jpg"))
-        )
+        source_kind(next((shared / "datasets" / "cremma-mss-18" / CANDIDE).glob("*.jpg")))
     with pytest.raises(SourceError, match="no training data given"):
         load_line_samples([])
     lonely = tmp_path / "lonely"

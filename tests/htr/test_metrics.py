@@ -20,9 +20,7 @@ def test_cer_and_wer_are_summed_edit_distances_over_truth_length_in_percent():
     assert cer("abd", "abc") == pytest.approx(100 / 3)
     assert wer("le chat dort", "le chien dort") == pytest.approx(100 / 3)
     # Summed over lines, not averaged: 1 error in 10 chars and 1 in 2 chars is 2/12.
-    assert cer(["abcdefghiX", "aY"], ["abcdefghij", "ab"]) == pytest.approx(
-        100 * 2 / 12
-    )
+    assert cer(["abcdefghiX", "aY"], ["abcdefghij", "ab"]) == pytest.approx(100 * 2 / 12)
 
 
 def test_text_is_compared_after_nfc_and_whitespace_collapse():
@@ -68,14 +66,8 @@ def test_predictions_that_touch_no_ground_truth_are_ignored():
 def test_a_line_without_polygon_is_its_buffered_baseline():
     truth = [box(0, 0, 100, 40), Line("b", [], [(0, 100), (300, 100)])]
     # Both baselines become 20 px bands (40 / 4 = 10 each side): 4 px apart IoU ~ 0.67, 10 px apart ~ 0.33.
-    assert (
-        evaluate_detection([Line("p", [], [(0, 104), (300, 104)])], truth)["matched"]
-        == 1
-    )
-    assert (
-        evaluate_detection([Line("p", [], [(0, 110), (300, 110)])], truth)["matched"]
-        == 0
-    )
+    assert evaluate_detection([Line("p", [], [(0, 104), (300, 104)])], truth)["matched"] == 1
+    assert evaluate_detection([Line("p", [], [(0, 110), (300, 110)])], truth)["matched"] == 0
 
 
 def test_end_to_end_reading_counts_missed_lines_and_insertions():
@@ -85,9 +77,7 @@ def test_end_to_end_reading_counts_missed_lines_and_insertions():
         200,
         [box(0, 0, 100, 10, "bonjour"), box(0, 20, 100, 30, "madame")],
     )
-    pred = Page(
-        "p.jpg", 200, 200, [box(0, 0, 100, 10, "bonjour"), box(0, 15, 100, 40, "xx")]
-    )
+    pred = Page("p.jpg", 200, 200, [box(0, 0, 100, 10, "bonjour"), box(0, 15, 100, 40, "xx")])
     reading = evaluate_pages([pred], [truth])["reading"]
     # "madame" unmatched (IoU 0.4): 6 deletions; the overlapping unmatched "xx" adds 2 insertions.
     assert (reading["char_errors"], reading["chars"]) == (8, 13)
@@ -105,23 +95,11 @@ def perturbed(page: Page, rng: random.Random) -> Page:
         if r < 0.1:
             continue
         dx = rng.randint(-40, 40)
-        polygon = (
-            [(x + dx, y + rng.randint(-4, 4)) for x, y in line.polygon]
-            if r >= 0.2
-            else []
-        )
-        text = (
-            line.text[::-1]
-            if r > 0.9
-            else line.text.replace("e", "c")
-            if r > 0.7
-            else line.text
-        )
+        polygon = [(x + dx, y + rng.randint(-4, 4)) for x, y in line.polygon] if r >= 0.2 else []
+        text = line.text[::-1] if r > 0.9 else line.text.replace("e", "c") if r > 0.7 else line.text
         lines.append(Line(line.id, polygon, line.baseline, text))
     lines.append(box(0, 0, 5, 5, "stamp", "stamp"))
-    lines.append(
-        Line("bow", [(100, 300), (900, 600), (900, 300), (100, 600)], [], "bowtie")
-    )
+    lines.append(Line("bow", [(100, 300), (900, 600), (900, 300), (100, 600)], [], "bowtie"))
     return Page(page.image, page.width, page.height, lines)
 
 
@@ -138,14 +116,8 @@ def htreval(shared: Path, *args: Path) -> dict:
 
 def test_page_figures_agree_with_htreval(shared, tmp_path):
     rng = random.Random(7)
-    files = sorted(
-        (shared / "datasets" / "cremma-mss-18").glob("journal-mme-de-genlis/*.xml")
-    )[:3]
-    files += sorted(
-        (shared / "datasets" / "cremma-mss-18").glob(
-            "le-sallon-de-1767-denis-diderot/*.xml"
-        )
-    )[:2]
+    files = sorted((shared / "datasets" / "cremma-mss-18").glob("journal-mme-de-genlis/*.xml"))[:3]
+    files += sorted((shared / "datasets" / "cremma-mss-18").glob("le-sallon-de-1767-denis-diderot/*.xml"))[:2]
     truths, preds = [], []
     for i, path in enumerate(files):
         truth = read_page(path)
@@ -175,9 +147,7 @@ def test_page_figures_agree_with_htreval(shared, tmp_path):
         seg["gt_lines"],
         seg["pred_lines_scored"],
     )
-    assert seg["matched"] > 0 and seg["pred_lines_scored"] < sum(
-        len(p.lines) for p in preds if p
-    )
+    assert seg["matched"] > 0 and seg["pred_lines_scored"] < sum(len(p.lines) for p in preds if p)
     for ours_key, ref_key in (
         ("precision", "precision"),
         ("recall", "recall"),
@@ -197,25 +167,16 @@ def test_page_figures_agree_with_htreval(shared, tmp_path):
 def test_line_figures_agree_with_htreval(shared, tmp_path):
     truth = [
         line.text
-        for path in sorted(
-            (shared / "datasets" / "cremma-mss-18").glob("candide*/*.xml")
-        )
+        for path in sorted((shared / "datasets" / "cremma-mss-18").glob("candide*/*.xml"))
         for line in read_page(path).lines
     ]
     rng = random.Random(3)
     pred = [
-        t
-        if rng.random() < 0.4
-        else t.replace("a", "o").replace(" ", "  ") + rng.choice(["", ".", " x"])
-        for t in truth
+        t if rng.random() < 0.4 else t.replace("a", "o").replace(" ", "  ") + rng.choice(["", ".", " x"]) for t in truth
     ]
     pred[0] = unicodedata.normalize("NFD", pred[0])
-    (tmp_path / "truth.tsv").write_text(
-        "".join(f"{i}\t{t}\n" for i, t in enumerate(truth)), encoding="utf-8"
-    )
-    (tmp_path / "pred.tsv").write_text(
-        "".join(f"{i}\t{p}\n" for i, p in enumerate(pred)), encoding="utf-8"
-    )
+    (tmp_path / "truth.tsv").write_text("".join(f"{i}\t{t}\n" for i, t in enumerate(truth)), encoding="utf-8")
+    (tmp_path / "pred.tsv").write_text("".join(f"{i}\t{p}\n" for i, p in enumerate(pred)), encoding="utf-8")
     ref = htreval(shared, "lines", tmp_path / "truth.tsv", tmp_path / "pred.tsv")
     ours = evaluate_text(pred, truth)
     assert ours["lines"] == ref["lines"] == len(truth)

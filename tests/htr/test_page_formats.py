@@ -69,13 +69,9 @@ def test_it_reads_escriptorium_alto_as_written(shared):
         int(page_el.get("HEIGHT")),
     )
     assert [ln.id for ln in page.lines] == [el.get("ID") for el in xml_lines]
-    assert [ln.text for ln in page.lines] == [
-        el.find("a:String", ALTO_NS).get("CONTENT") for el in xml_lines
-    ]
+    assert [ln.text for ln in page.lines] == [el.find("a:String", ALTO_NS).get("CONTENT") for el in xml_lines]
     first = xml_lines[0]
-    nums = [
-        int(v) for v in first.find("a:Shape/a:Polygon", ALTO_NS).get("POINTS").split()
-    ]
+    nums = [int(v) for v in first.find("a:Shape/a:Polygon", ALTO_NS).get("POINTS").split()]
     assert page.lines[0].polygon == list(zip(nums[::2], nums[1::2]))
     base = [int(v) for v in first.get("BASELINE").split()]
     assert page.lines[0].baseline == list(zip(base[::2], base[1::2]))
@@ -101,9 +97,7 @@ def test_every_dataset_page_survives_a_round_trip(shared, fmt):
     for path in dataset_pages(shared):
         page = read_page(path)
         assert page.lines, path
-        assert read_page(page_to_bytes(page, fmt)) == page, (
-            f"{path.name} changed through {fmt}"
-        )
+        assert read_page(page_to_bytes(page, fmt)) == page, f"{path.name} changed through {fmt}"
 
 
 def test_alto_to_page_to_alto_gives_back_the_same_page(shared, tmp_path):
@@ -120,12 +114,8 @@ def test_it_keeps_confidences_regions_and_reading_order(fmt):
     back = read_page(page_to_bytes(page, fmt))
     assert [ln.id for ln in back.lines] == ["l1", "l2", "l3", "l4"]
     assert [ln.region for ln in back.lines] == ["main", "title", "main", None]
-    assert [(r.id, r.kind) for r in back.regions] == [
-        (r.id, r.kind) for r in page.regions
-    ]
-    assert back.lines[0].confidences == pytest.approx(
-        page.lines[0].confidences, abs=1e-4
-    )
+    assert [(r.id, r.kind) for r in back.regions] == [(r.id, r.kind) for r in page.regions]
+    assert back.lines[0].confidences == pytest.approx(page.lines[0].confidences, abs=1e-4)
     assert back.lines[3].confidences == pytest.approx([0.3] * 4, abs=1e-4)
     for before, after in zip(page.lines, back.lines):
         assert (after.polygon, after.baseline, after.text) == (
@@ -142,9 +132,7 @@ def test_alto_confidences_follow_the_standard_scale():
     string = root.find(".//a:TextLine[@ID='l1']/a:String", ALTO_NS)
     cc = [float(v) for v in string.get("CC").split()]
     assert cc[2] == 0 and cc[3] == 9  # 0 = sure, 9 = unsure
-    assert float(string.get("WC")) == pytest.approx(
-        sum(page.lines[0].confidences) / 9, abs=1e-4
-    )
+    assert float(string.get("WC")) == pytest.approx(sum(page.lines[0].confidences) / 9, abs=1e-4)
 
 
 def test_it_reads_baselines_written_with_commas():
@@ -175,9 +163,7 @@ def test_it_reads_page_xml_of_another_year_with_word_level_text():
     page = read_page(xml)
     assert (page.image, page.width, page.height) == ("x.png", 20, 30)
     assert page.regions == [Region("r", [(0, 0), (19, 0), (19, 29)], "paragraph")]
-    assert page.lines == [
-        Line("t", [(1, 1), (9, 1), (9, 5)], [(1, 4), (9, 4)], "bon jour", [], "r")
-    ]
+    assert page.lines == [Line("t", [(1, 1), (9, 1), (9, 5)], [(1, 4), (9, 4)], "bon jour", [], "r")]
 
 
 def test_the_image_name_can_be_overridden(shared):

@@ -22,8 +22,20 @@ def htr(*args: str, **kwargs) -> subprocess.Popen:
 def test_a_killed_training_resumes_where_it_stopped_and_finishes_its_budget(shared, tmp_path):
     folder = one_page_folder(shared, tmp_path)
     out = tmp_path / "model"
-    run = htr("train", "recognition", "--train", str(folder), "--out", str(out), "--epochs", "6",
-              "--batch-size", "8", "--device", "cpu")
+    run = htr(
+        "train",
+        "recognition",
+        "--train",
+        str(folder),
+        "--out",
+        str(out),
+        "--epochs",
+        "6",
+        "--batch-size",
+        "8",
+        "--device",
+        "cpu",
+    )
     deadline = time.monotonic() + 240
     while not (out / CHECKPOINT_NAME).is_file() and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -49,4 +61,6 @@ def test_resuming_a_folder_without_a_checkpoint_is_one_clear_line(tmp_path):
     run = htr("train", "recognition", "--resume", str(tmp_path), stderr=subprocess.PIPE, text=True)
     _, err = run.communicate(timeout=120)
     assert run.returncode == 1
-    assert err.strip().splitlines() == [f"htr: error: {tmp_path}: no checkpoint.pt to resume from (is it a training's --out folder?)"]
+    assert err.strip().splitlines() == [
+        f"htr: error: {tmp_path}: no checkpoint.pt to resume from (is it a training's --out folder?)"
+    ]

@@ -196,12 +196,21 @@ def test_background_workers_train_a_model_of_the_shape_asked_for(shared, tmp_pat
     assert all(np.isfinite(h["train_loss"]) for h in summary["history"])
     config = LineRecognizer.from_pretrained(tmp_path / "m").config
     assert (config.channels, config.lstm_hidden, config.width_scale, config.normalisation) == (
-        (8, 8, 16, 16), 16, 0.8, "box"
+        (8, 8, 16, 16),
+        16,
+        0.8,
+        "box",
     )
     # New models normalise lines by their core band unless told otherwise.
     train_recognition(
-        train=[str(manifest)], out=str(tmp_path / "n"), epochs=1, batch_size=4, device="cpu", progress_bar=False,
-        channels=(4, 4, 8, 8), lstm_hidden=8,
+        train=[str(manifest)],
+        out=str(tmp_path / "n"),
+        epochs=1,
+        batch_size=4,
+        device="cpu",
+        progress_bar=False,
+        channels=(4, 4, 8, 8),
+        lstm_hidden=8,
     )
     assert LineRecognizer.from_pretrained(tmp_path / "n").config.normalisation == "core"
 
@@ -250,8 +259,16 @@ def test_a_callback_after_every_batch_sees_each_batch_and_stops_the_training_wit
             raise _Stop
 
     with pytest.raises(_Stop):
-        train_recognition(train=[str(folder)], out=str(tmp_path / "model"), epochs=5, batch_size=4, device="cpu",
-                          progress_bar=False, on_progress=epochs.append, on_batch=on_batch)
+        train_recognition(
+            train=[str(folder)],
+            out=str(tmp_path / "model"),
+            epochs=5,
+            batch_size=4,
+            device="cpu",
+            progress_bar=False,
+            on_progress=epochs.append,
+            on_batch=on_batch,
+        )
     assert [e["epoch"] for e in epochs] == [1]  # the second epoch never ended
     first = [b for b in batches if b["epoch"] == 1]
     assert first[0]["batches"] > 2 and [b["batch"] for b in first] == list(range(1, first[0]["batches"] + 1))

@@ -35,7 +35,11 @@ CEILINGS = {
 def evaluate_model(folder) -> dict:
     run = subprocess.run(
         [sys.executable, "-m", "htr", "evaluate", "model", "--data", str(folder), "--json"],
-        cwd=REPO, capture_output=True, text=True, timeout=600, env={**os.environ, "OMP_NUM_THREADS": "2"},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "OMP_NUM_THREADS": "2"},
     )
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout)
@@ -56,8 +60,13 @@ def test_the_cli_reads_a_page_of_each_set_within_its_measured_figures(name, spli
 @pytest.mark.slow
 def test_every_unseen_split_reads_within_the_model_cards_figures(tmp_path):
     """Recognition on the true lines of every val/test split, greedy, within 2 points of the model card's table."""
-    card = {"cremma-mss-18/test": 23.0, "cremma-mss-18/val": 16.8, "copiste-d-un-jour/val": 27.3,
-            "htromance-modern-fr/val": 45.8, "cremma-mss-19/val": 28.8}
+    card = {
+        "cremma-mss-18/test": 23.0,
+        "cremma-mss-18/val": 16.8,
+        "copiste-d-un-jour/val": 27.3,
+        "htromance-modern-fr/val": 45.8,
+        "cremma-mss-19/val": 28.8,
+    }
     for split in ("val", "test"):
         for name, files in all_pages(split).items():
             folder = tmp_path / f"{name}-{split}"

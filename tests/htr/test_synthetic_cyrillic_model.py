@@ -33,26 +33,15 @@ def test_the_model_card_states_its_held_out_cer():
 
 
 def test_it_reads_synthetic_pre_reform_lines(bundled_fonts_only, tmp_path):
-    pairs = read_peter(
-        write_lines(
-            tmp_path / "lines", 12, LineGenerator("cyrillic", seed=11), layout="peter"
-        )
-    )
+    pairs = read_peter(write_lines(tmp_path / "lines", 12, LineGenerator("cyrillic", seed=11), layout="peter"))
     recognizer = Recognizer.load(MODEL, device="cpu")
-    preds = [
-        text
-        for text, _ in recognizer.read_lines([load_image(path) for path, _ in pairs])
-    ]
+    preds = [text for text, _ in recognizer.read_lines([load_image(path) for path, _ in pairs])]
     assert cer(preds, [text for _, text in pairs]) < 60.0
 
 
 def test_it_fine_tunes_on_a_digital_peter_folder(bundled_fonts_only, tmp_path, capsys):
-    folder = write_lines(
-        tmp_path / "peter", 10, LineGenerator("cyrillic", seed=12), layout="peter"
-    )
-    (folder / "words" / "000000.txt").write_text(
-        "+ Піотръ [ѣ]\n", encoding="utf-8"
-    )  # characters new to it
+    folder = write_lines(tmp_path / "peter", 10, LineGenerator("cyrillic", seed=12), layout="peter")
+    (folder / "words" / "000000.txt").write_text("+ Піотръ [ѣ]\n", encoding="utf-8")  # characters new to it
     out = tmp_path / "tuned"
     code = htr_main(
         [
@@ -85,7 +74,5 @@ def test_it_fine_tunes_on_a_digital_peter_folder(bundled_fonts_only, tmp_path, c
     base = Recognizer.load(MODEL, device="cpu")
     assert tuned.charset[: len(base.charset)] == base.charset
     assert {"+", "[", "]"} <= set(tuned.charset)
-    text, confidences = tuned.read_lines(
-        [load_image(folder / "images" / "000001.jpg")]
-    )[0]
+    text, confidences = tuned.read_lines([load_image(folder / "images" / "000001.jpg")])[0]
     assert len(confidences) == len(text)

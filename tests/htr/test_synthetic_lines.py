@@ -25,9 +25,7 @@ def bundled_fonts_only(tmp_path, monkeypatch):
 
 def test_it_renders_a_prereform_line_at_a_sane_size(bundled_fonts_only):
     family = find_families("cyrillic")[0]
-    mask = render_mask(
-        "Побѣда надъ Ѳеодоромъ: мѵро, Россія 1709", family, 40, random.Random(0)
-    )
+    mask = render_mask("Побѣда надъ Ѳеодоромъ: мѵро, Россія 1709", family, 40, random.Random(0))
     assert mask.dtype == np.float32
     assert 40 <= mask.shape[0] <= 100
     assert mask.shape[1] > 10 * mask.shape[0]
@@ -54,9 +52,7 @@ def test_it_writes_a_manifest_that_the_trainer_reads(bundled_fonts_only, tmp_pat
 
 
 def test_it_writes_the_digital_peter_layout(bundled_fonts_only, tmp_path):
-    write_lines(
-        tmp_path / "peter", 3, LineGenerator("cyrillic", seed=4), layout="peter"
-    )
+    write_lines(tmp_path / "peter", 3, LineGenerator("cyrillic", seed=4), layout="peter")
     pairs = read_peter(tmp_path / "peter")
     assert len(pairs) == 3 and all(text for _, text in pairs)
 
@@ -82,12 +78,8 @@ def test_built_in_vocabulary_keeps_the_rare_letters_when_no_texts_are_installed(
 
 def test_it_converts_modern_text_files(bundled_fonts_only, tmp_path):
     corpus = tmp_path / "modern.txt"
-    corpus.write_text(
-        "Человек увидел белый снег на реке и сказал нет.\n", encoding="utf-8"
-    )
-    line = TextSource("cyrillic", [corpus], built_in_share=0.0).sample(
-        random.Random(1), 60, 60
-    )
+    corpus.write_text("Человек увидел белый снег на реке и сказал нет.\n", encoding="utf-8")
+    line = TextSource("cyrillic", [corpus], built_in_share=0.0).sample(random.Random(1), 60, 60)
     assert "Человѣкъ" in line or "снѣгъ" in line or "нѣтъ" in line
 
 

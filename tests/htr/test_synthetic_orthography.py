@@ -26,9 +26,7 @@ def test_it_writes_yat_in_the_yat_roots_and_final_hard_signs(modern, old):
     assert to_prereform(modern) == old
 
 
-@pytest.mark.parametrize(
-    "word", ["весна", "вечер", "лесть", "тереть", "семья", "девять", "время"]
-)
+@pytest.mark.parametrize("word", ["весна", "вечер", "лесть", "тереть", "семья", "девять", "время"])
 def test_it_leaves_e_in_words_that_never_had_yat(word):
     assert "ѣ" not in to_prereform(word)
 

@@ -73,25 +73,50 @@ class IiifServer:
         canvases = []
         for i, name in enumerate(images, start=1):
             width, height = SIZES.get(name, (1000, 1000))
-            body = {"id": f"{self.base}/iiif3/{name}/full/max/0/default.jpg", "type": "Image", "format": "image/jpeg",
-                    "width": width, "height": height,
-                    "service": [{"id": f"{self.base}/iiif3/{name}", "type": "ImageService3", "profile": "level1"}]}
+            body = {
+                "id": f"{self.base}/iiif3/{name}/full/max/0/default.jpg",
+                "type": "Image",
+                "format": "image/jpeg",
+                "width": width,
+                "height": height,
+                "service": [{"id": f"{self.base}/iiif3/{name}", "type": "ImageService3", "profile": "level1"}],
+            }
             if name == "plain":
                 body = {"id": f"{self.base}/files/plain.jpg", "type": "Image", "format": "image/jpeg"}
-            canvases.append({
-                "id": f"{self.base}/canvas/{i}", "type": "Canvas", "label": {"en": [f"f. {i}r"]},
-                "width": width, "height": height,
-                "items": [{"id": f"{self.base}/canvas/{i}/page", "type": "AnnotationPage", "items": [{
-                    "id": f"{self.base}/canvas/{i}/image", "type": "Annotation", "motivation": "painting",
-                    "body": body, "target": f"{self.base}/canvas/{i}"}]}],
-            })
+            canvases.append(
+                {
+                    "id": f"{self.base}/canvas/{i}",
+                    "type": "Canvas",
+                    "label": {"en": [f"f. {i}r"]},
+                    "width": width,
+                    "height": height,
+                    "items": [
+                        {
+                            "id": f"{self.base}/canvas/{i}/page",
+                            "type": "AnnotationPage",
+                            "items": [
+                                {
+                                    "id": f"{self.base}/canvas/{i}/image",
+                                    "type": "Annotation",
+                                    "motivation": "painting",
+                                    "body": body,
+                                    "target": f"{self.base}/canvas/{i}",
+                                }
+                            ],
+                        }
+                    ],
+                }
+            )
         return {
             "@context": "http://iiif.io/api/presentation/3/context.json",
-            "id": f"{self.base}/v3/manifest.json", "type": "Manifest",
+            "id": f"{self.base}/v3/manifest.json",
+            "type": "Manifest",
             "label": {"fr": ["Registre des délibérations, 1914"]},
             "summary": {"en": ["Minutes of the <b>town council</b>."]},
-            "metadata": [{"label": {"en": ["Date"]}, "value": {"none": ["1914"]}},
-                         {"label": {"en": ["Shelfmark"]}, "value": {"none": ["AD14 3 E 12"]}}],
+            "metadata": [
+                {"label": {"en": ["Date"]}, "value": {"none": ["1914"]}},
+                {"label": {"en": ["Shelfmark"]}, "value": {"none": ["AD14 3 E 12"]}},
+            ],
             "requiredStatement": {"label": {"en": ["Attribution"]}, "value": {"en": ["Archives du Calvados"]}},
             "items": canvases,
         }
@@ -100,18 +125,42 @@ class IiifServer:
         canvases = []
         for i, name in enumerate(images, start=1):
             width, height = SIZES.get(name, (1000, 1000))
-            resource = {"@id": f"{self.base}/files/{name}.jpg", "@type": "dctypes:Image", "format": "image/jpeg",
-                        "service": {"@context": "http://iiif.io/api/image/2/context.json",
-                                    "@id": f"{self.base}/iiif2/{name}", "profile": "http://iiif.io/api/image/2/level1.json"}}
+            resource = {
+                "@id": f"{self.base}/files/{name}.jpg",
+                "@type": "dctypes:Image",
+                "format": "image/jpeg",
+                "service": {
+                    "@context": "http://iiif.io/api/image/2/context.json",
+                    "@id": f"{self.base}/iiif2/{name}",
+                    "profile": "http://iiif.io/api/image/2/level1.json",
+                },
+            }
             if name == "plain":
                 resource.pop("service")
-            canvases.append({"@id": f"{self.base}/c{i}", "@type": "sc:Canvas", "label": f"p. {i}", "width": width,
-                             "height": height, "images": [{"@type": "oa:Annotation", "motivation": "sc:painting",
-                                                           "resource": resource, "on": f"{self.base}/c{i}"}]})
+            canvases.append(
+                {
+                    "@id": f"{self.base}/c{i}",
+                    "@type": "sc:Canvas",
+                    "label": f"p. {i}",
+                    "width": width,
+                    "height": height,
+                    "images": [
+                        {
+                            "@type": "oa:Annotation",
+                            "motivation": "sc:painting",
+                            "resource": resource,
+                            "on": f"{self.base}/c{i}",
+                        }
+                    ],
+                }
+            )
         return {
-            "@context": "http://iiif.io/api/presentation/2/context.json", "@id": f"{self.base}/v2/manifest.json",
-            "@type": "sc:Manifest", "label": "Журнал входящих бумаг",
-            "description": "Книга 1812 года", "attribution": "ЦГИА СПб",
+            "@context": "http://iiif.io/api/presentation/2/context.json",
+            "@id": f"{self.base}/v2/manifest.json",
+            "@type": "sc:Manifest",
+            "label": "Журнал входящих бумаг",
+            "description": "Книга 1812 года",
+            "attribution": "ЦГИА СПб",
             "metadata": [{"label": "Фонд", "value": "Ф. 19"}],
             "sequences": [{"@type": "sc:Sequence", "canvases": canvases}],
         }

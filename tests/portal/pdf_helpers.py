@@ -29,11 +29,16 @@ def pattern_pdf(pages: int, width: int, height: int, cell: float = 1.0) -> bytes
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (5 + i) for i in range(pages)) + b"] /Count %d >>" % pages,
-        _stream(b"<< /Type /Pattern /PatternType 1 /PaintType 1 /TilingType 1 /BBox [0 0 %g %g] /XStep %g /YStep %g "
-                b"/Resources << >>" % (cell, cell, cell, cell), square),
+        _stream(
+            b"<< /Type /Pattern /PatternType 1 /PaintType 1 /TilingType 1 /BBox [0 0 %g %g] /XStep %g /YStep %g "
+            b"/Resources << >>" % (cell, cell, cell, cell),
+            square,
+        ),
         _stream(b"<<", b"/Pattern cs /P1 scn 0 0 %d %d re f" % (width, height)),
     ]
     for _ in range(pages):
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Pattern << /P1 3 0 R >> >> "
-                       b"/Contents 4 0 R >>" % (width, height))
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Pattern << /P1 3 0 R >> >> "
+            b"/Contents 4 0 R >>" % (width, height)
+        )
     return build_pdf(objects)

@@ -36,7 +36,9 @@ def test_import_export_import_keeps_polygons_baselines_order_and_text(users, pro
     editor = api_client_for(users["editor"])
     files = [io.BytesIO(image.read_bytes()), io.BytesIO(exported)]
     files[0].name, files[1].name = "f15.jpg", "f15.xml"
-    assert editor.post(f"/api/documents/{second_doc.pk}/upload/", {"files": files}, format="multipart").status_code == 201
+    assert (
+        editor.post(f"/api/documents/{second_doc.pk}/upload/", {"files": files}, format="multipart").status_code == 201
+    )
     again = second_doc.pages.get()
     assert page_state(again) == page_state(page)
     assert len(page_state(page)) == 22
@@ -60,7 +62,9 @@ def test_a_document_export_is_a_zip_of_page_files_that_imports_back(users, proje
     repacked.name = "back.zip"
     target = make_document(project, title="Back")
     client = api_client_for(users["editor"])
-    assert client.post(f"/api/documents/{target.pk}/upload/", {"files": [repacked]}, format="multipart").status_code == 201
+    assert (
+        client.post(f"/api/documents/{target.pk}/upload/", {"files": [repacked]}, format="multipart").status_code == 201
+    )
     assert page_state(target.pages.get()) == page_state(document.pages.get())
 
 

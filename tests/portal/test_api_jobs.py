@@ -27,8 +27,11 @@ def test_processing_a_page_queues_one_job_with_the_steps_asked(users, api_client
     assert job["status"] == "queued" and job["kind"] == "page_pipeline"
     assert job["params"]["steps"] == ["segmentation", "recognition"]
     stored = Job.objects.get(pk=job["id"])
-    assert (stored.target, stored.group, stored.owner) == (f"archive.page:{page.pk}", f"document-{page.document_id}",
-                                                           users["editor"])
+    assert (stored.target, stored.group, stored.owner) == (
+        f"archive.page:{page.pk}",
+        f"document-{page.document_id}",
+        users["editor"],
+    )
     assert client.post(f"/api/pages/{page.pk}/process/").status_code == 409  # one job per page at a time
 
 

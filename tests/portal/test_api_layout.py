@@ -40,8 +40,9 @@ def test_dragging_a_lines_points_saves_its_new_outline_and_keeps_its_text(editor
 
 def test_a_baseline_drawn_again_replaces_the_old_one(editor, page):
     line = lines_of(page)[1]
-    response = editor.patch(f"/api/lines/{line.pk}/shape/", {"baseline": [[60, 200], [400, 204], [700, 199]]},
-                            format="json")
+    response = editor.patch(
+        f"/api/lines/{line.pk}/shape/", {"baseline": [[60, 200], [400, 204], [700, 199]]}, format="json"
+    )
     assert response.status_code == 200
     line.refresh_from_db()
     assert line.baseline == [[60, 200], [400, 204], [700, 199]]
@@ -58,16 +59,20 @@ def test_a_baseline_of_one_point_is_refused_and_the_old_one_kept(editor, page):
 
 def test_a_viewer_may_not_move_a_lines_points(users, api_client_for, page):
     line = lines_of(page)[0]
-    response = api_client_for(users["viewer"]).patch(f"/api/lines/{line.pk}/shape/",
-                                                     {"polygon": [[0, 0], [9, 0], [9, 9]]}, format="json")
+    response = api_client_for(users["viewer"]).patch(
+        f"/api/lines/{line.pk}/shape/", {"polygon": [[0, 0], [9, 0], [9, 9]]}, format="json"
+    )
     assert response.status_code == 403
     line.refresh_from_db()
     assert line.polygon[0] == [50, 60]
 
 
 def test_a_region_drawn_with_its_type_takes_the_lines_inside_it(editor, page):
-    response = editor.post("/api/regions/", {"page": page.pk, "kind": "marginalia",
-                                             "polygon": [[30, 140], [760, 140], [760, 340], [30, 340]]}, format="json")
+    response = editor.post(
+        "/api/regions/",
+        {"page": page.pk, "kind": "marginalia", "polygon": [[30, 140], [760, 140], [760, 340], [30, 340]]},
+        format="json",
+    )
     assert response.status_code == 201
     region = Region.objects.get(pk=response.json()["id"])
     assert region.kind == "marginalia"
@@ -76,8 +81,9 @@ def test_a_region_drawn_with_its_type_takes_the_lines_inside_it(editor, page):
 
 
 def test_a_regions_type_is_changed_and_an_unknown_type_refused(editor, page):
-    region = editor.post("/api/regions/", {"page": page.pk, "polygon": [[0, 0], [800, 0], [800, 100]]},
-                         format="json").json()
+    region = editor.post(
+        "/api/regions/", {"page": page.pk, "polygon": [[0, 0], [800, 0], [800, 100]]}, format="json"
+    ).json()
     assert region["kind"] == "text"
     assert editor.patch(f"/api/regions/{region['id']}/", {"kind": "heading"}, format="json").json()["kind"] == "heading"
     refused = editor.patch(f"/api/regions/{region['id']}/", {"kind": "banana"}, format="json")
@@ -87,10 +93,12 @@ def test_a_regions_type_is_changed_and_an_unknown_type_refused(editor, page):
 
 def test_reading_order_by_region_puts_each_regions_lines_together(editor, page):
     first, second, third = lines_of(page)
-    top = editor.post("/api/regions/", {"page": page.pk, "polygon": [[30, 240], [760, 240], [760, 330], [30, 330]]},
-                      format="json").json()
-    bottom = editor.post("/api/regions/", {"page": page.pk, "polygon": [[30, 40], [760, 40], [760, 230], [30, 230]]},
-                         format="json").json()
+    top = editor.post(
+        "/api/regions/", {"page": page.pk, "polygon": [[30, 240], [760, 240], [760, 330], [30, 330]]}, format="json"
+    ).json()
+    bottom = editor.post(
+        "/api/regions/", {"page": page.pk, "polygon": [[30, 40], [760, 40], [760, 230], [30, 230]]}, format="json"
+    ).json()
     assert top["lines"] == [third.pk] and bottom["lines"] == [first.pk, second.pk]
     response = editor.post(f"/api/pages/{page.pk}/order-by-regions/")
     assert response.status_code == 200 and response.json()["order"] == [third.pk, first.pk, second.pk]
@@ -98,8 +106,9 @@ def test_reading_order_by_region_puts_each_regions_lines_together(editor, page):
 
 
 def test_a_region_deleted_leaves_its_lines_in_no_region(editor, page):
-    region = editor.post("/api/regions/", {"page": page.pk, "polygon": [[0, 0], [800, 0], [800, 400], [0, 400]]},
-                         format="json").json()
+    region = editor.post(
+        "/api/regions/", {"page": page.pk, "polygon": [[0, 0], [800, 0], [800, 400], [0, 400]]}, format="json"
+    ).json()
     assert editor.delete(f"/api/regions/{region['id']}/").status_code == 204
     assert [line.region_id for line in lines_of(page)] == [None, None, None]
 

@@ -29,8 +29,9 @@ def lines_of(client, page, layer=None):
 def test_a_correction_goes_into_the_manual_layer_seeded_from_the_current_reading(editor, page):
     first, second, _ = lines_of(editor, page)
     assert first["version"] == 1
-    response = editor.patch(f"/api/lines/{first['id']}/text/", {"text": "Милостивый Государь", "version": 1},
-                            format="json")
+    response = editor.patch(
+        f"/api/lines/{first['id']}/text/", {"text": "Милостивый Государь", "version": 1}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["version"] == 2 and response.json()["author"] == "editor"
     manual = Layer.objects.get(document=page.document, kind=Layer.Kind.MANUAL)
@@ -45,8 +46,12 @@ def test_a_correction_goes_into_the_manual_layer_seeded_from_the_current_reading
 def test_a_stale_version_is_a_conflict_and_overwrites_nothing(users, api_client_for, page):
     alice, bob = api_client_for(users["owner"]), api_client_for(users["editor"])
     line = lines_of(alice, page)[1]
-    assert alice.patch(f"/api/lines/{line['id']}/text/", {"text": "Ѳеодоръ Матвѣевичъ!", "version": 1},
-                       format="json").status_code == 200
+    assert (
+        alice.patch(
+            f"/api/lines/{line['id']}/text/", {"text": "Ѳеодоръ Матвѣевичъ!", "version": 1}, format="json"
+        ).status_code
+        == 200
+    )
     response = bob.patch(f"/api/lines/{line['id']}/text/", {"text": "Федор Матвеевич", "version": 1}, format="json")
     assert response.status_code == 409
     body = response.json()
@@ -62,15 +67,21 @@ def test_a_stale_version_is_a_conflict_and_overwrites_nothing(users, api_client_
 def test_a_stale_version_against_the_model_reading_is_a_conflict_too(editor, users, page):
     line = page.lines.order_by("order").first()
     layer = layer_for_model(document=page.document, model_name="recognition-latin")
-    transcription_write(line=line, layer=layer, text="Milostivyi", confidences=[0.9] * 10, model_name="recognition-latin")
-    transcription_write(line=line, layer=layer, text="Milostivyj", confidences=[0.9] * 10, model_name="recognition-latin")
+    transcription_write(
+        line=line, layer=layer, text="Milostivyi", confidences=[0.9] * 10, model_name="recognition-latin"
+    )
+    transcription_write(
+        line=line, layer=layer, text="Milostivyj", confidences=[0.9] * 10, model_name="recognition-latin"
+    )
     # no manual text yet: the page reads in the model layer, where this line is at version 2
-    response = editor.patch(f"/api/lines/{line.pk}/text/", {"text": "x", "version": 1, "layer": layer.pk},
-                            format="json")
+    response = editor.patch(
+        f"/api/lines/{line.pk}/text/", {"text": "x", "version": 1, "layer": layer.pk}, format="json"
+    )
     assert response.status_code == 409 and response.json()["current"]["version"] == 2
     assert not Layer.objects.filter(kind=Layer.Kind.MANUAL).exists()
-    ok = editor.patch(f"/api/lines/{line.pk}/text/", {"text": "Милостивый", "version": 2, "layer": layer.pk},
-                      format="json")
+    ok = editor.patch(
+        f"/api/lines/{line.pk}/text/", {"text": "Милостивый", "version": 2, "layer": layer.pk}, format="json"
+    )
     assert ok.status_code == 200 and ok.json()["version"] == 3
 
 
@@ -83,7 +94,9 @@ def test_a_line_break_in_a_line_is_refused(editor, page):
 def test_history_lists_every_version_with_author_model_and_diff(editor, users, page):
     line = page.lines.order_by("order").first()
     layer = layer_for_model(document=page.document, model_name="recognition-latin")
-    transcription_write(line=line, layer=layer, text="Milostivyj", confidences=[0.5] * 10, model_name="recognition-latin")
+    transcription_write(
+        line=line, layer=layer, text="Milostivyj", confidences=[0.5] * 10, model_name="recognition-latin"
+    )
     editor.patch(f"/api/lines/{line.pk}/text/", {"text": "Milostivyj gosudar", "version": 1}, format="json")
     editor.patch(f"/api/lines/{line.pk}/text/", {"text": "Milostivij gosudar", "version": 2}, format="json")
     history = editor.get(f"/api/lines/{line.pk}/history/").json()
@@ -92,8 +105,10 @@ def test_history_lists_every_version_with_author_model_and_diff(editor, users, p
         (2, "editor", ""),
         (3, "editor", ""),
     ]
-    assert history[1]["diff"] == [{"op": "equal", "old": "Milostivyj", "new": "Milostivyj"},
-                                  {"op": "insert", "old": "", "new": " gosudar"}]
+    assert history[1]["diff"] == [
+        {"op": "equal", "old": "Milostivyj", "new": "Milostivyj"},
+        {"op": "insert", "old": "", "new": " gosudar"},
+    ]
     assert {"op": "replace", "old": "y", "new": "i"} in history[2]["diff"]
     assert history[0]["created"]
 
@@ -114,8 +129,11 @@ def test_drawing_a_line_after_another_puts_it_in_reading_order(editor, page):
     first = lines_of(editor, page)[0]
     response = editor.post(
         f"/api/pages/{page.pk}/lines/",
-        {"polygon": [[50, 120], [700, 120], [700, 150], [50, 150]], "baseline": [[55, 145], [690, 145]],
-         "after": first["id"]},
+        {
+            "polygon": [[50, 120], [700, 120], [700, 150], [50, 150]],
+            "baseline": [[55, 145], [690, 145]],
+            "after": first["id"],
+        },
         format="json",
     )
     assert response.status_code == 201
@@ -201,8 +219,15 @@ def test_the_openapi_schema_is_complete_and_valid(editor):
     response = editor.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     paths = response.json()["paths"]
-    for path in ["/api/documents/{id}/upload/", "/api/lines/{id}/text/", "/api/lines/merge/", "/api/search/",
-                 "/api/pages/{id}/dzi/", "/api/jobs/{id}/cancel/", "/api/projects/{id}/members/"]:
+    for path in [
+        "/api/documents/{id}/upload/",
+        "/api/lines/{id}/text/",
+        "/api/lines/merge/",
+        "/api/search/",
+        "/api/pages/{id}/dzi/",
+        "/api/jobs/{id}/cancel/",
+        "/api/projects/{id}/members/",
+    ]:
         assert path in paths, path
     conflict = paths["/api/lines/{id}/text/"]["patch"]["responses"]["409"]
     assert conflict["content"]["application/json"]["schema"]["$ref"].endswith("/Conflict")

@@ -32,8 +32,14 @@ def own_model(project, tmp_path) -> HtrModel:
     (folder / "README.md").write_text("# genlis-v1\n")
     (tmp_path / "secret.txt").write_text("not part of the model")
     (folder / "leak.txt").symlink_to(tmp_path / "secret.txt")
-    return HtrModel.objects.create(name="genlis-v1", kind="recognition", path=str(folder), project=project,
-                                   base=shipped("recognition-latin"), figures={"cer": 12.5, "base_cer": 23.0})
+    return HtrModel.objects.create(
+        name="genlis-v1",
+        kind="recognition",
+        path=str(folder),
+        project=project,
+        base=shipped("recognition-latin"),
+        figures={"cer": 12.5, "base_cer": 23.0},
+    )
 
 
 @pytest.fixture
@@ -85,8 +91,12 @@ def test_a_shipped_model_is_downloaded_by_anyone_logged_in_and_no_visitor(users,
     response = api_client_for(users["outsider"]).get(f"/api/models/{model.pk}/download/")
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert {"recognition-cyrillic/config.json", "recognition-cyrillic/model.safetensors",
-            "recognition-cyrillic/README.md", "recognition-cyrillic/training_log.json"} <= set(archive.namelist())
+    assert {
+        "recognition-cyrillic/config.json",
+        "recognition-cyrillic/model.safetensors",
+        "recognition-cyrillic/README.md",
+        "recognition-cyrillic/training_log.json",
+    } <= set(archive.namelist())
     weights = (model.directory / "model.safetensors").read_bytes()
     assert archive.read("recognition-cyrillic/model.safetensors") == weights
     assert api_client_for(None).get(f"/api/models/{model.pk}/download/").status_code == 401
@@ -95,8 +105,9 @@ def test_a_shipped_model_is_downloaded_by_anyone_logged_in_and_no_visitor(users,
 @pytest.mark.parametrize("role", ["owner", "editor", "viewer", "outsider", None])
 def test_choosing_a_documents_model_is_for_its_owners_and_editors(users, api_client_for, document, own_model, role):
     body = {"recognition_model": own_model.pk, "segmentation_model": shipped("segmentation").pk}
-    response = api_client_for(users[role] if role else None).patch(f"/api/documents/{document.pk}/", body,
-                                                                  format="json")
+    response = api_client_for(users[role] if role else None).patch(
+        f"/api/documents/{document.pk}/", body, format="json"
+    )
     assert response.status_code == EDIT[role], response.content
     document.refresh_from_db()
     if EDIT[role] == 200:
@@ -125,21 +136,24 @@ def test_a_model_of_the_wrong_kind_is_refused(users, api_client_for, document):
     assert response.status_code == 400
 
 
-def test_a_document_moved_to_another_project_leaves_its_old_projects_model_behind(users, api_client_for, document,
-                                                                                   own_model):
+def test_a_document_moved_to_another_project_leaves_its_old_projects_model_behind(
+    users, api_client_for, document, own_model
+):
     document.recognition_model = own_model
     document.save()
     target = make_project(users["owner"], name="Archives")
-    response = api_client_for(users["owner"]).patch(f"/api/documents/{document.pk}/", {"project": target.pk},
-                                                    format="json")
+    response = api_client_for(users["owner"]).patch(
+        f"/api/documents/{document.pk}/", {"project": target.pk}, format="json"
+    )
     assert response.status_code == 200, response.content
     document.refresh_from_db()
     assert document.project == target and document.recognition_model is None
 
 
 @pytest.mark.parametrize(("role", "expected"), [("owner", 202), ("editor", 202), ("viewer", 403), ("outsider", 404)])
-def test_reading_a_document_with_a_chosen_model_is_for_its_owners_and_editors(users, api_client_for, document, role,
-                                                                              expected):
+def test_reading_a_document_with_a_chosen_model_is_for_its_owners_and_editors(
+    users, api_client_for, document, role, expected
+):
     make_page_with_lines(document, users["owner"])
     document.pages.update(thumbnail="x.jpg")  # prepared already
     Job.objects.update(status=Job.Status.DONE)
@@ -151,8 +165,9 @@ def test_reading_a_document_with_a_chosen_model_is_for_its_owners_and_editors(us
         assert job["params"] == {"steps": ["recognition"], "recognition_model": body["model"]}
 
 
-def test_reading_with_another_projects_model_or_for_a_step_not_asked_is_refused(users, api_client_for, document,
-                                                                                foreign_model):
+def test_reading_with_another_projects_model_or_for_a_step_not_asked_is_refused(
+    users, api_client_for, document, foreign_model
+):
     client = api_client_for(users["owner"])
     url = f"/api/documents/{document.pk}/process/"
     refused = client.post(url, {"steps": ["recognition"], "model": foreign_model.pk}, format="json")

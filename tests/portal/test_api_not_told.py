@@ -25,19 +25,22 @@ def message(response, object_id: int) -> str:
     return str(response.json()).replace(str(object_id), "ID")
 
 
-@pytest.mark.parametrize(("method", "path", "data"), [
-    ("get", "/api/projects/{project}/", None),
-    ("get", "/api/projects/{project}/members/", None),
-    ("delete", "/api/projects/{project}/", None),
-    ("get", "/api/documents/{document}/", None),
-    ("patch", "/api/documents/{document}/", {"title": "mine now"}),
-    ("post", "/api/documents/{document}/process/", {}),
-    ("get", "/api/pages/{page}/", None),
-    ("get", "/api/pages/{page}/image/", None),
-    ("delete", "/api/pages/{page}/", None),
-    ("patch", "/api/lines/{line}/text/", {"text": "x", "version": 0}),
-    ("get", "/api/lines/{line}/history/", None),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/api/projects/{project}/", None),
+        ("get", "/api/projects/{project}/members/", None),
+        ("delete", "/api/projects/{project}/", None),
+        ("get", "/api/documents/{document}/", None),
+        ("patch", "/api/documents/{document}/", {"title": "mine now"}),
+        ("post", "/api/documents/{document}/process/", {}),
+        ("get", "/api/pages/{page}/", None),
+        ("get", "/api/pages/{page}/image/", None),
+        ("delete", "/api/pages/{page}/", None),
+        ("patch", "/api/lines/{line}/text/", {"text": "x", "version": 0}),
+        ("get", "/api/lines/{line}/history/", None),
+    ],
+)
 def test_an_object_in_the_url_answers_404_like_a_missing_one(users, api_client_for, foreign, method, path, data):
     client = api_client_for(users["outsider"])
     kind = path.split("{")[1].split("}")[0]
@@ -64,8 +67,9 @@ def test_moving_a_document_into_someone_elses_project_is_refused_like_into_none(
 
 
 def test_a_member_who_may_not_add_documents_is_still_told_why(users, api_client_for, foreign):
-    response = api_client_for(users["viewer"]).post("/api/documents/", {"project": foreign["project"], "title": "x"},
-                                                    format="json")
+    response = api_client_for(users["viewer"]).post(
+        "/api/documents/", {"project": foreign["project"], "title": "x"}, format="json"
+    )
     assert response.status_code == 403
 
 

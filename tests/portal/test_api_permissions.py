@@ -61,8 +61,13 @@ CASES = [
     ("edit document", "patch", "/api/documents/{d}/", {"keyboard": "ѣіѳѵ"}, edit(200)),
     ("save line text", "patch", "/api/lines/{l0}/text/", {"text": "Милостивый государь", "version": 1}, edit(200)),
     ("restore revision", "post", "/api/lines/{l0}/restore/", {"revision": "{r0}"}, edit(200)),
-    ("draw a line", "post", "/api/pages/{p}/lines/", {"polygon": [[1, 1], [90, 1], [90, 30]], "after": "{l0}"},
-     edit(201)),
+    (
+        "draw a line",
+        "post",
+        "/api/pages/{p}/lines/",
+        {"polygon": [[1, 1], [90, 1], [90, 30]], "after": "{l0}"},
+        edit(201),
+    ),
     ("delete a line", "delete", "/api/lines/{l2}/", None, edit(204)),
     ("merge lines", "post", "/api/lines/merge/", {"ids": ["{l0}", "{l1}"]}, edit(200)),
     ("split a line", "post", "/api/lines/{l1}/split/", {"x": 400}, edit(200)),
@@ -93,12 +98,21 @@ def fill(value, ids: dict):
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
 @pytest.mark.parametrize(("name", "method", "url", "body", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_endpoint_answers_each_role_as_its_rights_say(world, users, api_client_for, role, name, method, url, body,
-                                                      expected):
+def test_endpoint_answers_each_role_as_its_rights_say(
+    world, users, api_client_for, role, name, method, url, body, expected
+):
     lines = world["lines"]
-    ids = {"d": world["document"].pk, "p": world["page"].pk, "j": world["job"].pk, "pr": world["project"].pk,
-           "p2": world["idle"].pk,
-           "l0": lines[0].pk, "l1": lines[1].pk, "l2": lines[2].pk, "r0": revision_of(lines[0])}
+    ids = {
+        "d": world["document"].pk,
+        "p": world["page"].pk,
+        "j": world["job"].pk,
+        "pr": world["project"].pk,
+        "p2": world["idle"].pk,
+        "l0": lines[0].pk,
+        "l1": lines[1].pk,
+        "l2": lines[2].pk,
+        "r0": revision_of(lines[0]),
+    }
     client = api_client_for(users[role] if role else None)
     response = getattr(client, method)(fill(url, ids), fill(body, ids), format="json")
     assert response.status_code == expected[role], (name, role, response.content[:300])

@@ -135,7 +135,9 @@ def test_the_assistant_apis_answers_match_the_schema(schema, django_user_model):
     layer = Layer.objects.create(document=document, name="manual", kind=Layer.Kind.MANUAL)
     for i, text in enumerate(["Monsieur, je suis arrivée", "à Paris le 3 mai 1767,"]):
         line = Line.objects.create(
-            page=page, order=i, polygon=[[10, 100 * i + 10], [900, 100 * i + 10], [900, 100 * i + 90], [10, 100 * i + 90]]
+            page=page,
+            order=i,
+            polygon=[[10, 100 * i + 10], [900, 100 * i + 10], [900, 100 * i + 90], [10, 100 * i + 90]],
         )
         Transcription.objects.create(line=line, layer=layer, text=text)
 

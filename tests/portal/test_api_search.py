@@ -88,8 +88,10 @@ def test_filters_by_project_and_document(users, api_client_for, archive):
 def test_a_corrected_line_is_found_by_its_new_text_only(users, api_client_for, archive):
     editor = api_client_for(users["editor"])
     line = archive["page"].lines.get(order=0)
-    assert editor.patch(f"/api/lines/{line.pk}/text/", {"text": "Сударыня моя", "version": 1},
-                        format="json").status_code == 200
+    assert (
+        editor.patch(f"/api/lines/{line.pk}/text/", {"text": "Сударыня моя", "version": 1}, format="json").status_code
+        == 200
+    )
     assert search(editor, q="сударыня")["results"][0]["line"] == line.pk
     assert search(editor, q="Милостивый", document=archive["private"].pk)["results"] == []
 
@@ -101,6 +103,9 @@ def test_an_empty_query_finds_nothing(users, api_client_for, archive):
 
 def test_snippets_escape_html_and_folding_keeps_positions():
     folded, where = fold_map("<b>Ѣ</b> ѣсть")
-    assert snippet("<b>Ѣ</b> ѣсть", [(folded.index("есть", 5), len(folded))], where) == "&lt;b&gt;Ѣ&lt;/b&gt; <mark>ѣсть</mark>"
+    assert (
+        snippet("<b>Ѣ</b> ѣсть", [(folded.index("есть", 5), len(folded))], where)
+        == "&lt;b&gt;Ѣ&lt;/b&gt; <mark>ѣсть</mark>"
+    )
     assert fold("ѢІѲѴЁ Été") == "еифие ete"
     assert len(fold("Ѳеодоръ Матвѣевичъ")) == len("Ѳеодоръ Матвѣевичъ")

@@ -107,8 +107,12 @@ def refused(response, document, *fragments: str) -> None:
 
 
 def test_it_rejects_a_file_that_is_not_an_image_whatever_its_name(editor, document):
-    refused(upload(editor, document, {"scan.jpg": b"MZ\x90\x00\x03" + bytes(range(256)) * 4}), document,
-            "scan.jpg", "not a supported file type")
+    refused(
+        upload(editor, document, {"scan.jpg": b"MZ\x90\x00\x03" + bytes(range(256)) * 4}),
+        document,
+        "scan.jpg",
+        "not a supported file type",
+    )
 
 
 def test_it_rejects_a_truncated_jpeg(editor, document):
@@ -124,8 +128,9 @@ def test_it_rejects_a_truncated_png(editor, document):
 
 def test_it_rejects_a_decompression_bomb(editor, document, settings):
     settings.UPLOAD_MAX_PIXELS = 10_000
-    refused(upload(editor, document, {"bomb.png": png((200, 200))}), document, "bomb.png", "too large",
-            "decompression bomb")
+    refused(
+        upload(editor, document, {"bomb.png": png((200, 200))}), document, "bomb.png", "too large", "decompression bomb"
+    )
 
 
 def test_it_rejects_an_empty_pdf(editor, document):
@@ -137,8 +142,12 @@ def test_it_rejects_an_encrypted_pdf(editor, document):
 
 
 def test_it_rejects_a_corrupt_pdf(editor, document):
-    refused(upload(editor, document, {"broken.pdf": b"%PDF-1.7\n1 0 obj << /Type /Cat"}), document,
-            "broken.pdf", "damaged PDF")
+    refused(
+        upload(editor, document, {"broken.pdf": b"%PDF-1.7\n1 0 obj << /Type /Cat"}),
+        document,
+        "broken.pdf",
+        "damaged PDF",
+    )
 
 
 def test_it_rejects_a_file_over_the_size_limit(editor, document, settings):
@@ -157,13 +166,22 @@ def test_it_rejects_no_files_at_all(editor, document):
 
 
 def test_it_rejects_a_zip_with_nothing_usable(editor, document):
-    refused(upload(editor, document, {"notes.zip": zipped({"readme.txt": b"hello", "data.bin": b"\x00\x01\x02"})}),
-            document, "notes.zip", "no page images", "readme.txt")
+    refused(
+        upload(editor, document, {"notes.zip": zipped({"readme.txt": b"hello", "data.bin": b"\x00\x01\x02"})}),
+        document,
+        "notes.zip",
+        "no page images",
+        "readme.txt",
+    )
 
 
 def test_it_rejects_a_zip_bomb(editor, document):
-    refused(upload(editor, document, {"bomb.zip": zipped({"a.png": b"\x00" * (8 * 1024 * 1024)})}), document,
-            "bomb.zip", "zip bomb")
+    refused(
+        upload(editor, document, {"bomb.zip": zipped({"a.png": b"\x00" * (8 * 1024 * 1024)})}),
+        document,
+        "bomb.zip",
+        "zip bomb",
+    )
 
 
 def test_it_rejects_a_zip_that_unpacks_beyond_the_size_limit(editor, document, settings):
@@ -181,14 +199,19 @@ def test_it_rejects_too_many_pages(editor, document, settings):
 
 
 def test_it_rejects_a_zip_with_path_traversal(editor, document):
-    refused(upload(editor, document, {"evil.zip": zipped({"../../etc/cron.d/x.png": png()})}), document,
-            "evil.zip", "unsafe path")
+    refused(
+        upload(editor, document, {"evil.zip": zipped({"../../etc/cron.d/x.png": png()})}),
+        document,
+        "evil.zip",
+        "unsafe path",
+    )
 
 
 def test_it_rejects_a_zip_inside_a_zip(editor, document):
     inner = zipped({"a.png": png()})
-    refused(upload(editor, document, {"outer.zip": zipped({"inner.zip": inner})}), document, "inner.zip",
-            "ZIP inside a ZIP")
+    refused(
+        upload(editor, document, {"outer.zip": zipped({"inner.zip": inner})}), document, "inner.zip", "ZIP inside a ZIP"
+    )
 
 
 def test_it_rejects_xml_that_is_neither_alto_nor_page(editor, document):
@@ -208,13 +231,20 @@ def test_it_rejects_an_alto_file_without_its_image(editor, document):
 
 def test_it_rejects_an_alto_file_describing_a_page_of_another_shape(editor, document):
     _, alto = cremma_page()
-    refused(upload(editor, document, {"f15.xml": alto.read_bytes(), "f15.png": png((2000, 300))}), document,
-            "f15.xml", "different shape")
+    refused(
+        upload(editor, document, {"f15.xml": alto.read_bytes(), "f15.png": png((2000, 300))}),
+        document,
+        "f15.xml",
+        "different shape",
+    )
 
 
 def test_it_rejects_a_peter_text_without_its_line_image(editor, document):
-    files = {"lines.zip": zipped({"images/a1.png": png(), "words/a1.txt": "Милостивый".encode(),
-                                  "words/a2.txt": "государь".encode()})}
+    files = {
+        "lines.zip": zipped(
+            {"images/a1.png": png(), "words/a1.txt": "Милостивый".encode(), "words/a2.txt": "государь".encode()}
+        )
+    }
     refused(upload(editor, document, files), document, "words/a2.txt", "no line image")
 
 

@@ -25,8 +25,9 @@ def save(client, line_id: int, text: str):
 
 
 @pytest.mark.django_db
-def test_a_save_starts_a_training_once_enough_lines_were_corrected_since_the_last(project, users, api_client_for,
-                                                                                  settings):
+def test_a_save_starts_a_training_once_enough_lines_were_corrected_since_the_last(
+    project, users, api_client_for, settings
+):
     settings.TRAINING_AUTO_MINUTES = 0.5
     client = api_client_for(users["editor"])
     document = make_document(project)

@@ -44,8 +44,14 @@ def environment(recipe: dict[str, str]) -> dict:
 
 
 def check_deploy(env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=REPO,
-                          env=env, capture_output=True, text=True, timeout=240)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
 
 
 def test_the_readme_recipe_sets_every_https_setting():
@@ -66,15 +72,19 @@ def test_check_deploy_warns_without_the_https_settings():
         assert warning in result.stderr
 
 
-@pytest.mark.parametrize(("name", "value", "message"), [
-    ("SECURE_SSL_REDIRECT", "maybe", "SECURE_SSL_REDIRECT='maybe' is not a boolean"),
-    ("SECURE_HSTS_SECONDS", "1 year", "SECURE_HSTS_SECONDS='1 year' is not an integer"),
-    ("SESSION_COOKIE_SECURE", "sure", "SESSION_COOKIE_SECURE='sure' is not a boolean"),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SECURE_SSL_REDIRECT", "maybe", "SECURE_SSL_REDIRECT='maybe' is not a boolean"),
+        ("SECURE_HSTS_SECONDS", "1 year", "SECURE_HSTS_SECONDS='1 year' is not an integer"),
+        ("SESSION_COOKIE_SECURE", "sure", "SESSION_COOKIE_SECURE='sure' is not a boolean"),
+    ],
+)
 def test_a_malformed_value_stops_the_start_naming_the_variable(name, value, message):
     env = {**environment(readme_recipe()), name: value}
-    result = subprocess.run([sys.executable, "-c", "import portal.asgi"], cwd=REPO, env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", "import portal.asgi"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert message in result.stderr
 

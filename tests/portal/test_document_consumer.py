@@ -30,7 +30,9 @@ def make_document(public: bool = False):
     owner = get_user_model().objects.create_user("owner", password="pw-owner-12345")
     project = Project.objects.create(name="Fonds", owner=owner)
     document = Document.objects.create(project=project, title="Journal", is_public=public, created_by=owner)
-    page = Page.objects.create(document=document, number=1, image="documents/1/pages/p.jpg", state=Page.State.SEGMENTING)
+    page = Page.objects.create(
+        document=document, number=1, image="documents/1/pages/p.jpg", state=Page.State.SEGMENTING
+    )
     return owner, document, page
 
 
@@ -57,8 +59,15 @@ def test_an_outsider_is_refused_before_joining_the_room():
 
 def test_a_member_gets_the_page_states_then_live_job_progress():
     owner, document, page = make_document()
-    job = Job.objects.create(kind="page_pipeline", status=Job.Status.RUNNING, target=f"archive.page:{page.pk}",
-                             group=f"document-{document.pk}", total=300, done=120, message="segmentation")
+    job = Job.objects.create(
+        kind="page_pipeline",
+        status=Job.Status.RUNNING,
+        target=f"archive.page:{page.pk}",
+        group=f"document-{document.pk}",
+        total=300,
+        done=120,
+        message="segmentation",
+    )
 
     def worker_finishes():
         job.done, job.status = 300, Job.Status.DONE
@@ -72,8 +81,14 @@ def test_a_member_gets_the_page_states_then_live_job_progress():
         state = await communicator.receive_json_from(timeout=10)
         assert state["type"] == "document.state"
         assert state["pages"] == [
-            {"type": "page", "id": page.pk, "number": 1, "original_name": page.original_name, "state": "segmenting",
-             "lines": 0}
+            {
+                "type": "page",
+                "id": page.pk,
+                "number": 1,
+                "original_name": page.original_name,
+                "state": "segmenting",
+                "lines": 0,
+            }
         ]
         assert [j["id"] for j in state["jobs"]] == [job.pk] and state["jobs"][0]["percent"] == 40
         await sync_to_async(worker_finishes)()
@@ -85,7 +100,12 @@ def test_a_member_gets_the_page_states_then_live_job_progress():
     first, second = async_to_sync(scenario)()
     assert first["type"] == "job" and first["status"] == "done" and first["percent"] == 100
     assert second == {
-        "type": "page", "id": page.pk, "number": 1, "original_name": page.original_name, "state": "done", "lines": 0
+        "type": "page",
+        "id": page.pk,
+        "number": 1,
+        "original_name": page.original_name,
+        "state": "done",
+        "lines": 0,
     }
 
 

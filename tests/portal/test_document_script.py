@@ -30,10 +30,13 @@ def test_a_new_document_takes_its_projects_script_unless_it_names_one(api_client
     assert user.owned_projects.get(name="Архив").script == "cyrillic"
 
 
-@pytest.mark.parametrize(("script", "letters"), [
-    ("latin", ["œ", "æ", "ç", "ſ", "\u0301", "\u0300", "\u0302", "\u0308", "\u0303"]),
-    ("cyrillic", list("ѣіъѳѵѧѫѯѱҁ")),
-])
+@pytest.mark.parametrize(
+    ("script", "letters"),
+    [
+        ("latin", ["œ", "æ", "ç", "ſ", "\u0301", "\u0300", "\u0302", "\u0308", "\u0303"]),
+        ("cyrillic", list("ѣіъѳѵѧѫѯѱҁ")),
+    ],
+)
 def test_the_editors_keyboard_follows_the_documents_script(client, script, letters):
     user = make_user("archivist")
     document = make_document(make_project(user), title="Journal")

@@ -19,8 +19,14 @@ from tests.conftest import free_port
 pytestmark = pytest.mark.timeout(600)
 
 
-def call(base: str, method: str, path: str, token: str | None = None, data: bytes | None = None,
-         content_type: str = "application/json") -> tuple[int, dict]:
+def call(
+    base: str,
+    method: str,
+    path: str,
+    token: str | None = None,
+    data: bytes | None = None,
+    content_type: str = "application/json",
+) -> tuple[int, dict]:
     request = urllib.request.Request(base + path, data=data, method=method)
     if token:
         request.add_header("Authorization", f"Token {token}")
@@ -36,9 +42,13 @@ def call(base: str, method: str, path: str, token: str | None = None, data: byte
 def multipart(field: str, path: Path) -> tuple[bytes, str]:
     boundary = "----skoropis-smoke"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{path.name}\"\r\n"
-        "Content-Type: application/octet-stream\r\n\r\n"
-    ).encode() + path.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{path.name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + path.read_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 
@@ -53,9 +63,16 @@ def test_the_embedded_default_reads_an_uploaded_page_end_to_end(tmp_path, shared
         procs.append(redis_proc)
         embedded.manage(env, "migrate", "--noinput", "-v", "0")
         subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c",
-             "from django.contrib.auth.models import User; User.objects.create_user('smoke', password='smoke-pass-1')"],
-            cwd=embedded.ROOT, env=env, check=True,
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "-c",
+                "from django.contrib.auth.models import User; User.objects.create_user('smoke', password='smoke-pass-1')",
+            ],
+            cwd=embedded.ROOT,
+            env=env,
+            check=True,
         )
         procs.append(embedded.start_worker(env))
         port = free_port()
@@ -63,14 +80,19 @@ def test_the_embedded_default_reads_an_uploaded_page_end_to_end(tmp_path, shared
         base = f"http://127.0.0.1:{port}"
 
         assert (tmp_path / "var" / "skoropis.sqlite3").exists()
-        status, body = call(base, "POST", "/api/auth/token/", data=json.dumps(
-            {"username": "smoke", "password": "smoke-pass-1"}).encode())
+        status, body = call(
+            base,
+            "POST",
+            "/api/auth/token/",
+            data=json.dumps({"username": "smoke", "password": "smoke-pass-1"}).encode(),
+        )
         assert status == 200, body
         token = body["token"]
         status, project = call(base, "POST", "/api/projects/", token, json.dumps({"name": "Smoke"}).encode())
         assert status == 201, project
-        status, document = call(base, "POST", "/api/documents/", token, json.dumps(
-            {"project": project["id"], "title": "Genlis"}).encode())
+        status, document = call(
+            base, "POST", "/api/documents/", token, json.dumps({"project": project["id"], "title": "Genlis"}).encode()
+        )
         assert status == 201, document
         data, content_type = multipart("files", page_image)
         status, uploaded = call(base, "POST", f"/api/documents/{document['id']}/upload/", token, data, content_type)

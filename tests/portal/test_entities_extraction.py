@@ -38,7 +38,9 @@ def test_an_old_style_date_is_noted_as_julian_with_its_gregorian_day():
 
 
 def test_russian_names_in_any_case_and_spelling_group_together():
-    people = _by_kind(extract_lines(["Пріѣхалъ графъ Петръ Толстой изъ Москвы.", "Видѣлъ Петра Толстого вчера."]), "person")
+    people = _by_kind(
+        extract_lines(["Пріѣхалъ графъ Петръ Толстой изъ Москвы.", "Видѣлъ Петра Толстого вчера."]), "person"
+    )
     assert len({p.key for p in people}) == 1
     assert [p.lines for p in people] == [[0], [1]]
 

@@ -38,7 +38,9 @@ def test_a_place_facet_keeps_the_pages_that_name_it(api_client_for, users, two_l
 def test_a_malformed_date_is_refused(api_client_for, users, two_letters):
     response = api_client_for(users["viewer"]).get("/api/search/", {"q": "ami", "date_from": "1790-13-45"})
     assert response.status_code == 400
-    assert "date_from" in response.json()["detail"] if "detail" in response.json() else "date_from" in str(response.json())
+    assert (
+        "date_from" in response.json()["detail"] if "detail" in response.json() else "date_from" in str(response.json())
+    )
 
 
 def test_a_stranger_gets_no_facets_of_a_private_document(api_client_for, users, two_letters):

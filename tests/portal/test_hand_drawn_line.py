@@ -59,8 +59,9 @@ def test_a_drawn_line_is_read_by_the_worker_at_once(celery_worker, api_client_fo
     gone = page.lines.get(order=5)
     assert client.delete(f"/api/lines/{gone.pk}/").status_code == 204
 
-    drawn = client.post(f"/api/pages/{page.pk}/lines/", {"polygon": gone.polygon, "baseline": gone.baseline},
-                        format="json").json()
+    drawn = client.post(
+        f"/api/pages/{page.pk}/lines/", {"polygon": gone.polygon, "baseline": gone.baseline}, format="json"
+    ).json()
     assert drawn["order"] == 5  # back where the line was
     job = wait_for_job(drawn["job"]["id"], timeout=600)
     assert job.status == Job.Status.DONE, job.error

@@ -16,15 +16,29 @@ from tests.conftest import make_document, make_page_with_lines
 
 pytestmark = pytest.mark.django_db
 
-LANGUAGE_MAP = {"type": "object", "minProperties": 1,
-                "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+LANGUAGE_MAP = {
+    "type": "object",
+    "minProperties": 1,
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
 SERVICE = {"type": "object", "required": ["id", "type"], "properties": {"type": {"const": "ImageService3"}}}
-SELECTOR = {"oneOf": [
-    {"type": "object", "required": ["type", "value"],
-     "properties": {"type": {"const": "FragmentSelector"}, "value": {"pattern": r"^xywh=\d+,\d+,\d+,\d+$"}}},
-    {"type": "object", "required": ["type", "value"],
-     "properties": {"type": {"const": "SvgSelector"}, "value": {"pattern": r"^<svg .*<polygon points=.*</svg>$"}}},
-]}
+SELECTOR = {
+    "oneOf": [
+        {
+            "type": "object",
+            "required": ["type", "value"],
+            "properties": {"type": {"const": "FragmentSelector"}, "value": {"pattern": r"^xywh=\d+,\d+,\d+,\d+$"}},
+        },
+        {
+            "type": "object",
+            "required": ["type", "value"],
+            "properties": {
+                "type": {"const": "SvgSelector"},
+                "value": {"pattern": r"^<svg .*<polygon points=.*</svg>$"},
+            },
+        },
+    ]
+}
 # The Presentation 3 spec's "must" properties of what the manifest uses (https://iiif.io/api/presentation/3.0/).
 MANIFEST_SCHEMA = {
     "type": "object",
@@ -35,39 +49,92 @@ MANIFEST_SCHEMA = {
         "type": {"const": "Manifest"},
         "label": LANGUAGE_MAP,
         "summary": LANGUAGE_MAP,
-        "metadata": {"type": "array", "items": {"type": "object", "required": ["label", "value"],
-                                                "properties": {"label": LANGUAGE_MAP, "value": LANGUAGE_MAP}}},
-        "items": {"type": "array", "minItems": 1, "items": {
-            "type": "object",
-            "required": ["id", "type", "width", "height", "items"],
-            "properties": {
-                "type": {"const": "Canvas"},
-                "width": {"type": "integer", "minimum": 1},
-                "height": {"type": "integer", "minimum": 1},
-                "label": LANGUAGE_MAP,
-                "items": {"type": "array", "minItems": 1, "items": {
-                    "type": "object", "required": ["id", "type", "items"],
-                    "properties": {"type": {"const": "AnnotationPage"}, "items": {"type": "array", "items": {
-                        "type": "object", "required": ["id", "type", "motivation", "body", "target"],
-                        "properties": {"type": {"const": "Annotation"}, "motivation": {"const": "painting"},
-                                       "body": {"type": "object", "required": ["id", "type", "format"],
-                                                "properties": {"type": {"const": "Image"},
-                                                               "service": {"type": "array", "items": SERVICE}}}}}}}}},
-                "annotations": {"type": "array", "items": {
-                    "type": "object", "required": ["id", "type", "items"],
-                    "properties": {"type": {"const": "AnnotationPage"}, "items": {"type": "array", "items": {
-                        "type": "object", "required": ["id", "type", "motivation", "body", "target"],
-                        "properties": {
-                            "type": {"const": "Annotation"},
-                            "motivation": {"const": "supplementing"},
-                            "body": {"type": "object", "required": ["type", "value"],
-                                     "properties": {"type": {"const": "TextualBody"}}},
-                            "target": {"type": "object", "required": ["type", "source", "selector"],
-                                       "properties": {"type": {"const": "SpecificResource"},
-                                                      "selector": {"type": "array", "minItems": 1,
-                                                                   "items": SELECTOR}}},
-                        }}}}}},
-            }}},
+        "metadata": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["label", "value"],
+                "properties": {"label": LANGUAGE_MAP, "value": LANGUAGE_MAP},
+            },
+        },
+        "items": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["id", "type", "width", "height", "items"],
+                "properties": {
+                    "type": {"const": "Canvas"},
+                    "width": {"type": "integer", "minimum": 1},
+                    "height": {"type": "integer", "minimum": 1},
+                    "label": LANGUAGE_MAP,
+                    "items": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "required": ["id", "type", "items"],
+                            "properties": {
+                                "type": {"const": "AnnotationPage"},
+                                "items": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["id", "type", "motivation", "body", "target"],
+                                        "properties": {
+                                            "type": {"const": "Annotation"},
+                                            "motivation": {"const": "painting"},
+                                            "body": {
+                                                "type": "object",
+                                                "required": ["id", "type", "format"],
+                                                "properties": {
+                                                    "type": {"const": "Image"},
+                                                    "service": {"type": "array", "items": SERVICE},
+                                                },
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                    "annotations": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["id", "type", "items"],
+                            "properties": {
+                                "type": {"const": "AnnotationPage"},
+                                "items": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["id", "type", "motivation", "body", "target"],
+                                        "properties": {
+                                            "type": {"const": "Annotation"},
+                                            "motivation": {"const": "supplementing"},
+                                            "body": {
+                                                "type": "object",
+                                                "required": ["type", "value"],
+                                                "properties": {"type": {"const": "TextualBody"}},
+                                            },
+                                            "target": {
+                                                "type": "object",
+                                                "required": ["type", "source", "selector"],
+                                                "properties": {
+                                                    "type": {"const": "SpecificResource"},
+                                                    "selector": {"type": "array", "minItems": 1, "items": SELECTOR},
+                                                },
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
     },
 }
 
@@ -136,8 +203,12 @@ def test_a_public_documents_manifest_and_images_are_public(api_client_for, docum
 def test_a_private_documents_manifest_and_images_answer_404_to_strangers(api_client_for, users, document, who):
     client = api_client_for(users[who] if who else None)
     page = document.pages.get()
-    for url in (f"/iiif/documents/{document.pk}/manifest.json", f"/iiif/pages/{page.pk}/info.json",
-                f"/iiif/pages/{page.pk}/full/max/0/default.jpg", f"/iiif/pages/{page.pk}"):
+    for url in (
+        f"/iiif/documents/{document.pk}/manifest.json",
+        f"/iiif/pages/{page.pk}/info.json",
+        f"/iiif/pages/{page.pk}/full/max/0/default.jpg",
+        f"/iiif/pages/{page.pk}",
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -152,15 +223,19 @@ def _difference(a: Image.Image, b: Image.Image) -> float:
 
 
 @pytest.mark.parametrize("tiles", [False, True], ids=["from the scan", "from the tiles"])
-@pytest.mark.parametrize(("region", "size", "box", "out"), [
-    ("full", "max", None, None),
-    ("50,60,400,100", "max", (50, 60, 450, 160), (400, 100)),
-    ("50,60,400,100", "200,", (50, 60, 450, 160), (200, 50)),
-    ("pct:10,10,50,50", "!100,100", (80, 32, 480, 192), (100, 40)),
-    ("square", ",90", None, (90, 90)),
-])
+@pytest.mark.parametrize(
+    ("region", "size", "box", "out"),
+    [
+        ("full", "max", None, None),
+        ("50,60,400,100", "max", (50, 60, 450, 160), (400, 100)),
+        ("50,60,400,100", "200,", (50, 60, 450, 160), (200, 50)),
+        ("pct:10,10,50,50", "!100,100", (80, 32, 480, 192), (100, 40)),
+        ("square", ",90", None, (90, 90)),
+    ],
+)
 def test_a_region_at_a_size_is_the_scans_pixels_cut_and_scaled(
-        api_client_for, users, document, tiles, region, size, box, out):
+    api_client_for, users, document, tiles, region, size, box, out
+):
     page = document.pages.get()
     if tiles:
         images.tiles_make(page)
@@ -168,8 +243,12 @@ def test_a_region_at_a_size_is_the_scans_pixels_cut_and_scaled(
         scan = scan.convert("RGB")
         if region == "square":
             side = min(scan.size)
-            box = ((scan.width - side) // 2, (scan.height - side) // 2, (scan.width + side) // 2,
-                   (scan.height + side) // 2)
+            box = (
+                (scan.width - side) // 2,
+                (scan.height - side) // 2,
+                (scan.width + side) // 2,
+                (scan.height + side) // 2,
+            )
         expected = scan.crop(box) if box else scan
         expected = expected.resize(out, Image.Resampling.LANCZOS) if out else expected
     if tiles:  # the answer is cut from the tiles alone
@@ -188,15 +267,18 @@ def test_png_is_served_too(api_client_for, users, document):
     assert Image.open(io.BytesIO(response.content)).size == (10, 10)
 
 
-@pytest.mark.parametrize(("path", "status"), [
-    ("10,10/max/0/default.jpg", 400),  # a region needs four numbers
-    ("0,0,100,100/200,/0/default.jpg", 400),  # larger than the region
-    ("full/^1000,/0/default.jpg", 501),  # upscaling: not at level 1
-    ("full/max/90/default.jpg", 501),  # rotation: only 0
-    ("full/max/0/gray.jpg", 501),
-    ("full/max/0/default.webp", 501),
-    ("99999,0,10,10/max/0/default.jpg", 400),  # outside the image
-])
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("10,10/max/0/default.jpg", 400),  # a region needs four numbers
+        ("0,0,100,100/200,/0/default.jpg", 400),  # larger than the region
+        ("full/^1000,/0/default.jpg", 501),  # upscaling: not at level 1
+        ("full/max/90/default.jpg", 501),  # rotation: only 0
+        ("full/max/0/gray.jpg", 501),
+        ("full/max/0/default.webp", 501),
+        ("99999,0,10,10/max/0/default.jpg", 400),  # outside the image
+    ],
+)
 def test_requests_beyond_level_1_or_malformed_are_refused_with_a_reason(api_client_for, users, document, path, status):
     page = document.pages.get()
     response = api_client_for(users["viewer"]).get(f"/iiif/pages/{page.pk}/{path}")

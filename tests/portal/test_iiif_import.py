@@ -28,8 +28,9 @@ def iiif_server():
 
 
 def _import(api_client_for, user, project, **data):
-    return api_client_for(user).post(f"/api/projects/{project.pk}/iiif-import/", data,
-                                     format="multipart" if "manifest" in data else "json")
+    return api_client_for(user).post(
+        f"/api/projects/{project.pk}/iiif-import/", data, format="multipart" if "manifest" in data else "json"
+    )
 
 
 def _stop_reading(document: Document) -> None:
@@ -39,7 +40,8 @@ def _stop_reading(document: Document) -> None:
 
 
 def test_a_v3_manifest_by_url_becomes_a_document_with_its_pages_labels_and_metadata(
-        celery_worker, users, project, api_client_for, iiif_server):
+    celery_worker, users, project, api_client_for, iiif_server
+):
     response = _import(api_client_for, users["editor"], project, url=f"{iiif_server.base}/v3/manifest.json")
     assert response.status_code == 201, response.content
     document = Document.objects.get(pk=response.json()["document"]["id"])
@@ -70,7 +72,8 @@ def test_a_v3_manifest_by_url_becomes_a_document_with_its_pages_labels_and_metad
 
 
 def test_a_v2_manifest_file_is_imported_with_a_canvas_without_service_fetched_whole(
-        celery_worker, users, project, api_client_for, iiif_server):
+    celery_worker, users, project, api_client_for, iiif_server
+):
     manifest = io.BytesIO(json.dumps(iiif_server.manifest_v2(["folio2", "plain"])).encode())
     manifest.name = "journal.json"
     response = _import(api_client_for, users["owner"], project, manifest=manifest)
@@ -83,13 +86,16 @@ def test_a_v2_manifest_file_is_imported_with_a_canvas_without_service_fetched_wh
     assert job.status == Job.Status.DONE, job.error
     _stop_reading(document)
     assert [(p.original_name, p.width, p.height) for p in document.pages.order_by("number")] == [
-        ("p. 1", 1200, 1600), ("p. 2", 800, 600)]
+        ("p. 1", 1200, 1600),
+        ("p. 2", 800, 600),
+    ]
     assert "/iiif2/folio2/full/full/0/default.jpg" in iiif_server.requests
     assert "/files/plain.jpg" in iiif_server.requests
 
 
 def test_a_service_that_refuses_the_size_gives_its_whole_image_scaled_here(
-        celery_worker, users, project, api_client_for, iiif_server):
+    celery_worker, users, project, api_client_for, iiif_server
+):
     response = _import(api_client_for, users["owner"], project, url=f"{iiif_server.base}/v3/level0/manifest.json")
     assert response.status_code == 201
     job = wait_for_job(response.json()["job"]["id"], timeout=120)
@@ -99,14 +105,19 @@ def test_a_service_that_refuses_the_size_gives_its_whole_image_scaled_here(
     assert [(p.width, p.height) for p in document.pages.all()] == [(900, 700)]
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("html", "text/html that is not an image"),
-    ("huge", "image too large (12000×11000"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("html", "text/html that is not an image"),
+        ("huge", "image too large (12000×11000"),
+    ],
+)
 def test_a_bad_image_answer_fails_the_job_and_adds_no_page(
-        celery_worker, users, project, api_client_for, iiif_server, name, expected):
-    response = _import(api_client_for, users["owner"], project,
-                       url=f"{iiif_server.base}/v3/folio2,{name}/manifest.json")
+    celery_worker, users, project, api_client_for, iiif_server, name, expected
+):
+    response = _import(
+        api_client_for, users["owner"], project, url=f"{iiif_server.base}/v3/folio2,{name}/manifest.json"
+    )
     assert response.status_code == 201
     job = wait_for_job(response.json()["job"]["id"], timeout=120)
     assert job.status == Job.Status.FAILED
@@ -124,14 +135,21 @@ def test_an_unreachable_server_is_refused_at_once_and_creates_nothing(users, pro
     assert not Document.objects.exists() and not Job.objects.exists()
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (b"<html>not json</html>", "not JSON"),
-    (b'{"@context": "http://schema.org", "type": "Manifest"}', "names neither version"),
-    (b'{"@context": "http://iiif.io/api/presentation/3/context.json", "type": "Collection", "items": []}',
-     "a IIIF collection"),
-    (b'{"@context": "http://iiif.io/api/presentation/3/context.json", "type": "Manifest", "items": []}',
-     "no canvases"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"<html>not json</html>", "not JSON"),
+        (b'{"@context": "http://schema.org", "type": "Manifest"}', "names neither version"),
+        (
+            b'{"@context": "http://iiif.io/api/presentation/3/context.json", "type": "Collection", "items": []}',
+            "a IIIF collection",
+        ),
+        (
+            b'{"@context": "http://iiif.io/api/presentation/3/context.json", "type": "Manifest", "items": []}',
+            "no canvases",
+        ),
+    ],
+)
 def test_a_bad_manifest_is_refused_and_creates_nothing(users, project, api_client_for, content, expected):
     manifest = io.BytesIO(content)
     manifest.name = "bad.json"
@@ -155,7 +173,8 @@ def test_only_http_and_https_addresses_are_fetched(users, project, api_client_fo
 
 
 def test_private_addresses_are_refused_unless_the_setting_allows_them(
-        users, project, api_client_for, iiif_server, settings):
+    users, project, api_client_for, iiif_server, settings
+):
     settings.IIIF_ALLOW_PRIVATE_HOSTS = False
     for url in (f"{iiif_server.base}/v3/manifest.json", "http://localhost:9/manifest.json"):
         response = _import(api_client_for, users["owner"], project, url=url)
@@ -172,8 +191,7 @@ def test_a_viewer_may_not_import_and_an_outsider_is_not_told_the_project_exists(
     assert not Document.objects.exists()
 
 
-def test_the_project_page_offers_the_import_form_and_it_starts_the_import(
-        client, users, project, iiif_server):
+def test_the_project_page_offers_the_import_form_and_it_starts_the_import(client, users, project, iiif_server):
     client.force_login(users["editor"])
     page = client.get(f"/projects/{project.pk}/")
     assert f'action="/projects/{project.pk}/iiif-import/"' in page.content.decode()
@@ -187,15 +205,17 @@ def test_the_project_page_offers_the_import_form_and_it_starts_the_import(
 
 def test_the_project_page_form_says_why_nothing_was_imported(client, users, project):
     client.force_login(users["editor"])
-    response = client.post(f"/projects/{project.pk}/iiif-import/",
-                           {"url": f"http://127.0.0.1:{free_port()}/manifest.json"}, follow=True)
+    response = client.post(
+        f"/projects/{project.pk}/iiif-import/", {"url": f"http://127.0.0.1:{free_port()}/manifest.json"}, follow=True
+    )
     assert "Nothing was imported" in response.content.decode()
     assert "cannot be reached" in response.content.decode()
     assert not Document.objects.exists()
 
 
 def test_the_document_page_says_why_its_import_failed_after_a_reload(
-        celery_worker, client, users, project, api_client_for, iiif_server):
+    celery_worker, client, users, project, api_client_for, iiif_server
+):
     response = _import(api_client_for, users["owner"], project, url=f"{iiif_server.base}/v3/html/manifest.json")
     job = wait_for_job(response.json()["job"]["id"], timeout=120)
     assert job.status == Job.Status.FAILED

@@ -45,10 +45,28 @@ class Workers:
         log_path = self.log_dir / f"worker-{name}-{os.getpid()}.log"
         log = open(log_path, "w")  # noqa: SIM115 - the worker writes to it for its whole life
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", ",".join(QUEUES), "--pool=solo",
-             "-l", "info", "-n", f"{name}-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
-             "--without-heartbeat"],
-            cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "-Q",
+                ",".join(QUEUES),
+                "--pool=solo",
+                "-l",
+                "info",
+                "-n",
+                f"{name}-{os.getpid()}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=REPO,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         self.procs.append(proc)
         deadline = time.monotonic() + 180
@@ -120,7 +138,9 @@ def test_a_page_whose_worker_was_killed_is_read_by_the_next_worker_without_dupli
         time.sleep(0.5)
     resumed_after = time.monotonic() - killed
     job = wait_for_job(job_id, timeout=600)
-    print(f"\nkilled job queued again {resumed_after:.0f} s after the kill; done {time.monotonic() - killed:.0f} s after")
+    print(
+        f"\nkilled job queued again {resumed_after:.0f} s after the kill; done {time.monotonic() - killed:.0f} s after"
+    )
 
     assert job.status == Job.Status.DONE, job.error
     assert job.attempt == 1
@@ -140,8 +160,9 @@ def test_a_page_whose_worker_was_killed_is_read_by_the_next_worker_without_dupli
 
 def running_job(kind: str, *, silent_for: float | None, **fields) -> Job:
     heartbeat = None if silent_for is None else timezone.now() - timedelta(seconds=silent_for)
-    return Job.objects.create(kind=kind, status=Job.Status.RUNNING, heartbeat_at=heartbeat, started=timezone.now(),
-                              **fields)
+    return Job.objects.create(
+        kind=kind, status=Job.Status.RUNNING, heartbeat_at=heartbeat, started=timezone.now(), **fields
+    )
 
 
 @pytest.fixture
@@ -176,8 +197,14 @@ def test_a_job_that_beats_or_waits_for_its_next_step_is_left_alone():
 def test_a_page_job_whose_worker_stopped_is_queued_again_from_the_step_it_was_at(page):
     from portal.jobs.heartbeat import jobs_reap
 
-    job = running_job("page_pipeline", silent_for=90, target=f"archive.page:{page.pk}", task_id="dead-run",
-                      params={"steps": ["prepare", "segmentation", "recognition"]}, result={"prepare": {"tiles": 9}})
+    job = running_job(
+        "page_pipeline",
+        silent_for=90,
+        target=f"archive.page:{page.pk}",
+        task_id="dead-run",
+        params={"steps": ["prepare", "segmentation", "recognition"]},
+        result={"prepare": {"tiles": 9}},
+    )
     assert [j.pk for j in jobs_reap()] == [job.pk]
     job.refresh_from_db()
     assert (job.status, job.attempt, job.heartbeat_at) == (Job.Status.RUNNING, 1, None)
@@ -199,8 +226,9 @@ def test_a_page_job_whose_worker_died_three_times_is_failed_and_its_page_marked_
 def test_a_message_of_an_earlier_run_does_nothing(page):
     from portal.archive.pipeline import page_step
 
-    job = running_job("page_pipeline", silent_for=None, target=f"archive.page:{page.pk}", attempt=1,
-                      params={"steps": ["recognition"]})
+    job = running_job(
+        "page_pipeline", silent_for=None, target=f"archive.page:{page.pk}", attempt=1, params={"steps": ["recognition"]}
+    )
     page_step(job_id=job.pk, step="recognition", task_id="late", attempt=0)
     job.refresh_from_db()
     assert (job.status, job.task_id, job.heartbeat_at) == (Job.Status.RUNNING, "", None)

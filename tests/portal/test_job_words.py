@@ -19,8 +19,9 @@ def document(project):
 
 
 def running(target: str, *, kind: str = "page_pipeline", message: str = "", done: int = 0, total: int = 300) -> Job:
-    return Job.objects.create(kind=kind, target=target, status=Job.Status.RUNNING, message=message, done=done,
-                              total=total)
+    return Job.objects.create(
+        kind=kind, target=target, status=Job.Status.RUNNING, message=message, done=done, total=total
+    )
 
 
 def shown(html: str) -> str:
@@ -35,8 +36,9 @@ def russian_page(user, document) -> str:
 
 
 def test_a_page_being_segmented_shows_its_state_in_russian_and_no_raw_step_word(users, document):
-    page = Page.objects.create(document=document, number=1, original_name="f1.jpg", image="documents/x/p.jpg",
-                               state=Page.State.SEGMENTING)
+    page = Page.objects.create(
+        document=document, number=1, original_name="f1.jpg", image="documents/x/p.jpg", state=Page.State.SEGMENTING
+    )
     running(f"archive.page:{page.pk}", message="segmentation", done=120)
     html = russian_page(users["owner"], document)
     assert '<span class="state">Поиск строк</span>' in html
@@ -45,8 +47,9 @@ def test_a_page_being_segmented_shows_its_state_in_russian_and_no_raw_step_word(
 
 
 def test_a_job_reading_a_few_lines_of_a_done_page_says_so_in_russian(users, document):
-    page = Page.objects.create(document=document, number=1, original_name="f1.jpg", image="documents/x/p.jpg",
-                               state=Page.State.DONE)
+    page = Page.objects.create(
+        document=document, number=1, original_name="f1.jpg", image="documents/x/p.jpg", state=Page.State.DONE
+    )
     running(f"archive.page:{page.pk}", message="recognition", done=20, total=100)
     html = russian_page(users["owner"], document)
     assert '<span class="job-message muted">Чтение</span>' in html
@@ -61,8 +64,9 @@ def test_a_job_restarted_after_its_worker_died_says_so(users, document):
 
 
 def test_a_pdf_being_drawn_is_counted_in_russian(users, document):
-    running(f"archive.document:{document.pk}", kind="pdf_render", message="drew page 3 of 12 of acte.pdf", done=3,
-             total=12)
+    running(
+        f"archive.document:{document.pk}", kind="pdf_render", message="drew page 3 of 12 of acte.pdf", done=3, total=12
+    )
     html = russian_page(users["owner"], document)
     assert "Отрисовка страниц PDF: 3 из 12" in html and "drew page" not in html
 

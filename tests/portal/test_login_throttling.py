@@ -95,8 +95,8 @@ def test_an_unknown_account_is_refused_like_a_real_one(client):
     address, unknown = fresh_address(), fresh_name()
     for _ in range(3):
         token(client, unknown, "guess", address)
-    assert token(client, unknown, "guess", address).json()["error"].startswith(
-        "Too many failed logins for this account"
+    assert (
+        token(client, unknown, "guess", address).json()["error"].startswith("Too many failed logins for this account")
     )
 
 

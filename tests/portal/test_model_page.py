@@ -21,10 +21,20 @@ def trained(project, users):
     make_page_with_lines(document, users["owner"])
     base = HtrModel.objects.get(name="recognition-latin", project=None)
     model = HtrModel.objects.create(
-        name="Journal v1", kind=HtrModel.Kind.RECOGNITION, base=base, project=project, path="/nowhere",
-        trained_lines=80, trained_pages=4, trained_by=users["editor"],
-        figures={"cer": 23.0, "base_cer": 35.0, "held_out_lines": 12,
-                 "curve": [{"step": 5, "epoch": 1, "minutes": 0.1, "cer": 30.0, "f1": None, "loss": 2.0}]},
+        name="Journal v1",
+        kind=HtrModel.Kind.RECOGNITION,
+        base=base,
+        project=project,
+        path="/nowhere",
+        trained_lines=80,
+        trained_pages=4,
+        trained_by=users["editor"],
+        figures={
+            "cer": 23.0,
+            "base_cer": 35.0,
+            "held_out_lines": 12,
+            "curve": [{"step": 5, "epoch": 1, "minutes": 0.1, "cer": 30.0, "f1": None, "loss": 2.0}],
+        },
     )
     return document, model
 

@@ -83,8 +83,7 @@ def test_it_refuses_an_upload_whose_pdf_pages_come_to_too_many_pixels_in_all(edi
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(600)
-def test_a_pdf_whose_drawn_pages_pass_the_byte_limit_fails_its_job_and_leaves_nothing(celery_worker, editor,
-                                                                                      settings):
+def test_a_pdf_whose_drawn_pages_pass_the_byte_limit_fails_its_job_and_leaves_nothing(celery_worker, editor, settings):
     client, document = editor
     settings.UPLOAD_MAX_BYTES = 3 * 1024 * 1024  # each 1,389 px page below is about 1.4 MB of JPEG
     response = post_pdf(client, document, pattern_pdf(6, 500, 500))

@@ -25,9 +25,15 @@ def document(project):
 
 def test_the_editor_offers_the_projects_characters_after_the_scripts_letters(client, users, project, document):
     client.force_login(users["owner"])
-    response = client.post(f"/projects/{project.pk}/settings/", {
-        "name": project.name, "description": "", "script": "cyrillic", "keyboard": "ꙗ ꙗ ѿ ѣ",
-    })
+    response = client.post(
+        f"/projects/{project.pk}/settings/",
+        {
+            "name": project.name,
+            "description": "",
+            "script": "cyrillic",
+            "keyboard": "ꙗ ꙗ ѿ ѣ",
+        },
+    )
     assert response.status_code == 302
     assert Project.objects.get(pk=project.pk).keyboard == "ꙗѿѣ"  # spaces and repeats dropped
     client.force_login(users["editor"])
@@ -56,7 +62,8 @@ def test_the_api_sets_the_projects_keyboard_for_its_owner_only(api_client_for, u
 def test_a_keyboard_too_long_is_refused_with_a_message_and_keeps_the_old_one(client, users, project):
     Project.objects.filter(pk=project.pk).update(keyboard="ꙗ")
     client.force_login(users["owner"])
-    response = client.post(f"/projects/{project.pk}/settings/", {"name": project.name, "keyboard": "ж" * 201},
-                           follow=True)
+    response = client.post(
+        f"/projects/{project.pk}/settings/", {"name": project.name, "keyboard": "ж" * 201}, follow=True
+    )
     assert "not saved" in response.content.decode()
     assert Project.objects.get(pk=project.pk).keyboard == "ꙗ"

@@ -43,8 +43,9 @@ def read(client, document, body: dict) -> Job:
 def test_a_cyrillic_document_is_read_by_the_cyrillic_model(celery_worker, archivist):
     user, client = archivist
     project = make_project(user, name="Письма")
-    created = client.post("/api/documents/", {"project": project.pk, "title": "Письмо", "script": "cyrillic"},
-                          format="json")
+    created = client.post(
+        "/api/documents/", {"project": project.pk, "title": "Письмо", "script": "cyrillic"}, format="json"
+    )
     assert created.status_code == 201, created.content
     document = project.documents.get()
     assert document.script == "cyrillic" and document.recognition_model is None

@@ -49,8 +49,9 @@ def correct(client, page, indexes: list[int]) -> dict[int, str]:
     for i in indexes:
         line = lines[i]
         text = f"{line['text']} [corrigé {i}]"
-        response = client.patch(f"/api/lines/{line['id']}/text/", {"text": text, "version": line["version"]},
-                                format="json")
+        response = client.patch(
+            f"/api/lines/{line['id']}/text/", {"text": text, "version": line["version"]}, format="json"
+        )
         assert response.status_code == 200, response.content
         corrected[line["id"]] = text
     return corrected

@@ -19,15 +19,21 @@ def test_the_models_revision_keeps_the_time_it_was_read_after_a_correction(users
     page = make_page_with_lines(make_document(project), users["owner"], texts=("Милостивый государь мой",))
     line = Line.objects.get(page=page)
     layer = layer_for_model(document=page.document, model_name="recognition-cyrillic")
-    transcription_write(line=line, layer=layer, text="Милостивый гасударь мой", confidences=[0.9] * 23,
-                        model_name="recognition-cyrillic")
+    transcription_write(
+        line=line,
+        layer=layer,
+        text="Милостивый гасударь мой",
+        confidences=[0.9] * 23,
+        model_name="recognition-cyrillic",
+    )
     read_at = timezone.now() - timedelta(days=3)
     Revision.objects.filter(transcription__layer=layer).update(created=read_at)
     editor = api_client_for(users["editor"])
     version = editor.get(f"/api/pages/{page.pk}/").json()["lines"][0]["version"]
 
-    saved = editor.patch(f"/api/lines/{line.pk}/text/", {"text": "Милостивый государь мой", "version": version},
-                         format="json")
+    saved = editor.patch(
+        f"/api/lines/{line.pk}/text/", {"text": "Милостивый государь мой", "version": version}, format="json"
+    )
 
     assert saved.status_code == 200
     history = editor.get(f"/api/lines/{line.pk}/history/").json()

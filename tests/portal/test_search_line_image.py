@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def line(users, project):
-    page = make_page_with_lines(make_document(project, title="Privé"), users["owner"], texts=("Je soussigné", "Marolles"))
+    page = make_page_with_lines(
+        make_document(project, title="Privé"), users["owner"], texts=("Je soussigné", "Marolles")
+    )
     return page.lines.get(order=1)
 
 

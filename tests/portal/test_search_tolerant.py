@@ -11,8 +11,12 @@ from tests.conftest import make_document, make_page_with_lines
 
 pytestmark = pytest.mark.django_db
 
-WILL = ("Je soussigné Jean Marolles, notaire", "demeurant à Versailles, rue de la Paroisse",
-        "ſouſſigné par devant nous", "léguons à mes enfants l'œuvre entière")
+WILL = (
+    "Je soussigné Jean Marolles, notaire",
+    "demeurant à Versailles, rue de la Paroisse",
+    "ſouſſigné par devant nous",
+    "léguons à mes enfants l'œuvre entière",
+)
 
 
 @pytest.fixture
@@ -68,7 +72,10 @@ def test_an_unrelated_word_finds_nothing(users, api_client_for, will):
 def test_ligatures_long_s_and_accents_are_folded(users, api_client_for, will):
     client = api_client_for(users["viewer"])
     assert texts(search(client, q="oeuvre")) == [WILL[3]]
-    assert search(client, q="soussigne par")["results"][0]["snippet"] == "<mark>ſouſſigné</mark> <mark>par</mark> devant nous"
+    assert (
+        search(client, q="soussigne par")["results"][0]["snippet"]
+        == "<mark>ſouſſigné</mark> <mark>par</mark> devant nous"
+    )
 
 
 def test_a_combining_accent_is_highlighted_with_its_letter(users, api_client_for, project):
@@ -85,7 +92,7 @@ def test_a_quoted_phrase_is_found_as_written_in_that_order(users, api_client_for
 
 
 def test_a_phrase_and_words_are_found_together(users, api_client_for, will):
-    body = search(api_client_for(users["viewer"]), q='«rue de la Paroisse» Versaille')
+    body = search(api_client_for(users["viewer"]), q="«rue de la Paroisse» Versaille")
     assert texts(body) == [WILL[1]]
     assert body["results"][0]["snippet"] == "demeurant à <mark>Versaille</mark>s, <mark>rue de la Paroisse</mark>"
 
@@ -96,8 +103,9 @@ def read_by_a_model(users, project, will):
     page = make_page_with_lines(will.document, users["owner"], texts=("placeholder",))
     line = Line.objects.create(page=page, order=5, polygon=[[50, 60], [720, 60], [720, 120], [50, 120]])
     layer = services.layer_for_model(document=will.document, model_name="recognition-latin v3")
-    services.transcription_write(line=line, layer=layer, text="Jean Marolles lu par la machine",
-                                 model_name="recognition-latin v3")
+    services.transcription_write(
+        line=line, layer=layer, text="Jean Marolles lu par la machine", model_name="recognition-latin v3"
+    )
     return line
 
 
@@ -113,8 +121,9 @@ def test_corrected_text_alone_is_found_with_the_corrected_filter(users, api_clie
 
 def test_a_correction_moves_a_line_from_machine_to_corrected(users, api_client_for, read_by_a_model):
     editor = api_client_for(users["editor"])
-    response = editor.patch(f"/api/lines/{read_by_a_model.pk}/text/",
-                            {"text": "Jean Marolles relu", "version": 1}, format="json")
+    response = editor.patch(
+        f"/api/lines/{read_by_a_model.pk}/text/", {"text": "Jean Marolles relu", "version": 1}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert search(editor, q="Marolles", text="machine")["count"] == 0
     assert read_by_a_model.pk in [r["line"] for r in search(editor, q="relu", text="corrected")["results"]]

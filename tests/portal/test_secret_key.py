@@ -23,8 +23,9 @@ def run(args: list[str], env: dict) -> subprocess.CompletedProcess:
 
 
 def test_the_web_server_refuses_to_start_without_a_secret_key_when_debug_is_off():
-    result = run(["-m", "daphne", "-b", "127.0.0.1", "-p", str(free_port()), "portal.asgi:application"],
-                 environment(DEBUG="0"))
+    result = run(
+        ["-m", "daphne", "-b", "127.0.0.1", "-p", str(free_port()), "portal.asgi:application"], environment(DEBUG="0")
+    )
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr and "DEBUG=1" in result.stderr
 

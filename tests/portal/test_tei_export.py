@@ -83,8 +83,10 @@ def test_the_header_holds_the_documents_title_summary_source_and_metadata(api_cl
     assert header.findtext("tei:notesStmt/tei:note", namespaces=NS) == "Lettres de 1790"
     bibl = header.find("tei:sourceDesc/tei:bibl", NS)
     assert bibl.findtext("tei:idno", namespaces=NS) == "https://archive.example/iiif/genlis/manifest.json"
-    assert {(n.get("n"), n.text) for n in bibl.findall("tei:note", NS)} == {("Date of writing", "1790"),
-                                                                            ("Cote", "MS 12")}
+    assert {(n.get("n"), n.text) for n in bibl.findall("tei:note", NS)} == {
+        ("Date of writing", "1790"),
+        ("Cote", "MS 12"),
+    }
 
 
 def test_a_private_documents_tei_answers_404_to_a_stranger(api_client_for, users, document):

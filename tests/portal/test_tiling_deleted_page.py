@@ -75,7 +75,11 @@ def test_the_rows_are_deleted_before_the_files(what, api_client_for):
 
     post_delete.connect(page_deleted, sender=Page)
     try:
-        target = f"/api/documents/{page.document_id}/" if what == "document" else f"/api/projects/{page.document.project_id}/"
+        target = (
+            f"/api/documents/{page.document_id}/"
+            if what == "document"
+            else f"/api/projects/{page.document.project_id}/"
+        )
         assert api_client_for(owner).delete(target).status_code == 204
     finally:
         post_delete.disconnect(page_deleted, sender=Page)
@@ -97,8 +101,11 @@ def test_deleting_a_document_while_the_worker_makes_its_tiles_leaves_no_file(cel
     owner = make_user("tiler")
     document = make_document(make_project(owner))
     client = api_client_for(owner)
-    uploaded = client.post(f"/api/documents/{document.pk}/upload/",
-                           {"files": [SimpleUploadedFile("big.jpg", big_scan())]}, format="multipart")
+    uploaded = client.post(
+        f"/api/documents/{document.pk}/upload/",
+        {"files": [SimpleUploadedFile("big.jpg", big_scan())]},
+        format="multipart",
+    )
     assert uploaded.status_code == 201, uploaded.content
     page = Page.objects.get(pk=uploaded.json()["pages"][0]["id"])
     job_id = uploaded.json()["jobs"][0]["id"]

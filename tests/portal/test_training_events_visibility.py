@@ -19,12 +19,21 @@ def published_with_a_training():
     viewer = make_user("viewer")
     document = make_document(make_project(owner, members={viewer: "viewer"}), public=True)
     training = Job.objects.create(
-        kind="model_training", status=Job.Status.RUNNING, target=f"archive.document:{document.pk}",
-        group=f"document-{document.pk}", total=100, done=40, message="epoch 2: batch 3 of 9",
+        kind="model_training",
+        status=Job.Status.RUNNING,
+        target=f"archive.document:{document.pk}",
+        group=f"document-{document.pk}",
+        total=100,
+        done=40,
+        message="epoch 2: batch 3 of 9",
         result={"base_name": "recognition-latin", "base_cer": 35.0, "curve": [{"epoch": 1, "cer": 30.1}]},
     )
-    pipeline = Job.objects.create(kind="pdf_render", status=Job.Status.RUNNING,
-                                  target=f"archive.document:{document.pk}", group=f"document-{document.pk}")
+    pipeline = Job.objects.create(
+        kind="pdf_render",
+        status=Job.Status.RUNNING,
+        target=f"archive.document:{document.pk}",
+        group=f"document-{document.pk}",
+    )
     return document, viewer, training, pipeline
 
 

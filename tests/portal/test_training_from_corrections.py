@@ -38,8 +38,11 @@ def correct(client, page_id: int, lines=None) -> dict[int, str]:
     saved = {}
     for line in client.get(f"/api/pages/{page_id}/").json()["lines"][:lines]:
         text = line["text"].strip() or "."
-        response = client.patch(f"/api/lines/{line['id']}/text/", {"text": text, "version": line["version"],
-                                                                   "layer": line["layer"]}, format="json")
+        response = client.patch(
+            f"/api/lines/{line['id']}/text/",
+            {"text": text, "version": line["version"], "layer": line["layer"]},
+            format="json",
+        )
         assert response.status_code == 200, response.content
         saved[line["id"]] = text
     return saved
@@ -72,8 +75,10 @@ def test_a_model_trained_on_corrections_is_registered_with_its_figures_and_re_re
     result = job.result
     model = HtrModel.objects.get(pk=result["model"])
     base = HtrModel.objects.get(name="recognition-latin", project=None)
-    print(f"\nbase {result['base_cer']} -> new {result['cer']} CER on {result['held_out_lines']} held-out lines, "
-          f"{result['trained_lines']} lines learned from")
+    print(
+        f"\nbase {result['base_cer']} -> new {result['cer']} CER on {result['held_out_lines']} held-out lines, "
+        f"{result['trained_lines']} lines learned from"
+    )
     assert model.project == document.project and model.base == base and model.trained_by == user
     assert not model.read_only and model.trained_at is not None
     assert Path(model.directory).is_dir() and (Path(model.directory) / "model.safetensors").is_file()
@@ -83,8 +88,10 @@ def test_a_model_trained_on_corrections_is_registered_with_its_figures_and_re_re
     assert figures["cer"] >= 0 and figures["base_cer"] > 0
     assert len(corrected) == 24 and 18 <= model.trained_lines <= 24 - figures["held_out_lines"]
     assert [p["epoch"] for p in figures["curve"]] == [1] and figures["curve"][0]["loss"] is not None
-    assert job.message == (f"base {figures['base_cer']:.1f} → new {figures['cer']:.1f} CER on "
-                           f"{figures['held_out_lines']} held-out corrected lines")
+    assert job.message == (
+        f"base {figures['base_cer']:.1f} → new {figures['cer']:.1f} CER on "
+        f"{figures['held_out_lines']} held-out corrected lines"
+    )
     shown = client.get(f"/api/models/{model.pk}/").json()
     assert shown["summary"] == job.message and shown["figures"]["curve"][0]["epoch"] == 1
     assert result["uncorrected_pages"] == [second]
@@ -92,13 +99,17 @@ def test_a_model_trained_on_corrections_is_registered_with_its_figures_and_re_re
     revisions = set(Revision.objects.filter(transcription__line__page__document=document).values_list("pk", "text"))
     base_layer = Layer.objects.get(document=document, model_name="recognition-latin")
     before = dict(Transcription.objects.filter(layer=base_layer).values_list("line_id", "text"))
-    assert client.patch(f"/api/documents/{document.pk}/", {"recognition_model": model.pk},
-                        format="json").status_code == 200
+    assert (
+        client.patch(f"/api/documents/{document.pk}/", {"recognition_model": model.pk}, format="json").status_code
+        == 200
+    )
     for page in result["uncorrected_pages"]:
         job = wait_for_job(client.post(f"/api/pages/{page}/process/?steps=recognition").json()["id"], timeout=600)
         assert job.status == Job.Status.DONE and job.result["recognition"]["model_id"] == model.pk, job.error
 
-    after = {line["id"]: line["text"] for pk in (first, second) for line in client.get(f"/api/pages/{pk}/").json()["lines"]}
+    after = {
+        line["id"]: line["text"] for pk in (first, second) for line in client.get(f"/api/pages/{pk}/").json()["lines"]
+    }
     assert {pk: after[pk] for pk in corrected} == corrected  # corrections intact
     new_layer = Layer.objects.get(document=document, model_name=model.name)
     others = set(Line.objects.filter(page_id=second).values_list("pk", flat=True)) - set(corrected)
@@ -134,7 +145,8 @@ def test_cancelling_a_training_stops_it_and_keeps_no_model(celery_worker, archiv
     assert time.monotonic() - started < 300
     assert Job.objects.get(pk=job_id).status == Job.Status.CANCELLED
     assert list(HtrModel.objects.filter(project=document.project).values_list("pk", flat=True)) == [
-        done.result["model"]]
+        done.result["model"]
+    ]
     folder = Path(settings.MODELS_DIR) / f"project-{document.project_id}"
     kept = HtrModel.objects.get(pk=done.result["model"])
     assert [p.name for p in folder.iterdir()] == [Path(kept.directory).name]  # the cancelled one left nothing

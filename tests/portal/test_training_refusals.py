@@ -25,8 +25,9 @@ def document(project, users):
 def test_it_refuses_too_few_corrected_lines_saying_how_many_are_needed(project, users, api_client_for):
     document = make_document(project)
     make_page_with_lines(document, users["owner"])  # 3 lines
-    response = api_client_for(users["editor"]).post(f"/api/documents/{document.pk}/train/", {"minutes": 1},
-                                                    format="json")
+    response = api_client_for(users["editor"]).post(
+        f"/api/documents/{document.pk}/train/", {"minutes": 1}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["error"] == (
         "Training needs at least 20 corrected lines; this document has 3. Correct 17 more lines and try again."
@@ -56,8 +57,12 @@ def test_it_refuses_a_budget_out_of_range_and_a_base_of_another_project(document
     client = api_client_for(users["owner"])
     assert client.post(f"/api/documents/{document.pk}/train/", {"minutes": 0}, format="json").status_code == 400
     assert client.post(f"/api/documents/{document.pk}/train/", {"minutes": 10_000}, format="json").status_code == 400
-    other = HtrModel.objects.create(name="theirs", kind=HtrModel.Kind.RECOGNITION, path="/nowhere",
-                                    project=make_project(users["outsider"], name="Other"))
+    other = HtrModel.objects.create(
+        name="theirs",
+        kind=HtrModel.Kind.RECOGNITION,
+        path="/nowhere",
+        project=make_project(users["outsider"], name="Other"),
+    )
     response = client.post(f"/api/documents/{document.pk}/train/", {"base": other.pk}, format="json")
     assert response.status_code == 400 and "no recognition model" in response.json()["error"]
 
@@ -79,12 +84,16 @@ def test_a_line_counts_as_corrected_once_a_person_wrote_its_text(project, users)
     page = make_page_with_lines(document, users["owner"])
     Line.objects.create(page=page, polygon=[[0, 0], [10, 0], [10, 10]], order=9)  # no text: not corrected
     assert [text for _, text in corrected_lines(document)[page.pk]] == [
-        "Милостивый государь мой", "Ѳеодоръ Матвѣевичъ", "le temps passé"]
+        "Милостивый государь мой",
+        "Ѳеодоръ Матвѣевичъ",
+        "le temps passé",
+    ]
 
 
 def test_an_editor_may_cancel_someone_elses_training_and_a_viewer_may_not(document, users, api_client_for):
-    job = api_client_for(users["owner"]).post(f"/api/documents/{document.pk}/train/", {"epochs": 1},
-                                              format="json").json()
+    job = (
+        api_client_for(users["owner"]).post(f"/api/documents/{document.pk}/train/", {"epochs": 1}, format="json").json()
+    )
     assert api_client_for(users["viewer"]).post(f"/api/jobs/{job['id']}/cancel/").status_code == 403
     response = api_client_for(users["editor"]).post(f"/api/jobs/{job['id']}/cancel/")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"

@@ -26,8 +26,10 @@ def test_a_page_counts_once_a_person_drew_deleted_merged_or_split_its_lines(user
     client = api_client_for(users["editor"])
     assert edited_pages(document) == []  # imported lines are not a person's segmentation
     first, second, third, fourth, _ = pages
-    assert client.post(f"/api/pages/{first.pk}/lines/", {"polygon": box(50, 125, 720, 155)},
-                       format="json").status_code == 201
+    assert (
+        client.post(f"/api/pages/{first.pk}/lines/", {"polygon": box(50, 125, 720, 155)}, format="json").status_code
+        == 201
+    )
     assert client.delete(f"/api/lines/{second.lines.first().pk}/").status_code == 204
     merged = list(third.lines.values_list("pk", flat=True)[:2])
     assert client.post("/api/lines/merge/", {"ids": merged}, format="json").status_code == 200
@@ -49,15 +51,15 @@ def test_it_refuses_fewer_than_two_edited_pages_saying_how_many_are_needed(users
     page = make_page_with_lines(document, users["owner"])
     client = api_client_for(users["editor"])
     client.delete(f"/api/lines/{page.lines.first().pk}/")
-    response = client.post(f"/api/documents/{document.pk}/train/", {"kind": "segmentation", "epochs": 1},
-                           format="json")
+    response = client.post(f"/api/documents/{document.pk}/train/", {"kind": "segmentation", "epochs": 1}, format="json")
     assert response.status_code == 400
     assert response.json()["error"] == (
         "Training a segmentation model needs at least 2 pages whose lines a person edited (drew, deleted, merged "
         "or split); this document has 1. Edit the lines of 1 more page and try again."
     )
-    viewer = api_client_for(users["viewer"]).post(f"/api/documents/{document.pk}/train/", {"kind": "segmentation"},
-                                                  format="json")
+    viewer = api_client_for(users["viewer"]).post(
+        f"/api/documents/{document.pk}/train/", {"kind": "segmentation"}, format="json"
+    )
     assert viewer.status_code == 403
 
 
@@ -82,8 +84,7 @@ def test_a_segmentation_model_trained_on_edited_pages_is_registered_and_segments
     for pk in page_ids:  # a person's edit: the last line of each page goes (a false line, say)
         assert client.delete(f"/api/lines/{Page.objects.get(pk=pk).lines.last().pk}/").status_code == 204
 
-    response = client.post(f"/api/documents/{document.pk}/train/", {"kind": "segmentation", "epochs": 1},
-                           format="json")
+    response = client.post(f"/api/documents/{document.pk}/train/", {"kind": "segmentation", "epochs": 1}, format="json")
     assert response.status_code == 202, response.content
     second = client.post(f"/api/documents/{document.pk}/train/", {"epochs": 1}, format="json")
     assert second.status_code == 409  # one training of a document at a time, of either kind
@@ -98,12 +99,17 @@ def test_a_segmentation_model_trained_on_edited_pages_is_registered_and_segments
     assert model.trained_pages == 1 and model.figures["held_out_pages"] == 1
     assert 0 <= model.figures["f1"] <= 100 and 0 < model.figures["base_f1"] <= 100
     assert model.figures["f1"] == result["f1"] and model.figures["base_f1"] == result["base_f1"]
-    assert job.message == model.summary == (
-        f"base {result['base_f1']:.1f} → new {result['f1']:.1f} line F1 on 1 held-out page")
+    assert (
+        job.message
+        == model.summary
+        == (f"base {result['base_f1']:.1f} → new {result['f1']:.1f} line F1 on 1 held-out page")
+    )
     assert client.get(f"/api/models/{model.pk}/").json()["figures"]["base_f1"] == result["base_f1"]
 
-    assert client.patch(f"/api/documents/{document.pk}/", {"segmentation_model": model.pk},
-                        format="json").status_code == 200
+    assert (
+        client.patch(f"/api/documents/{document.pk}/", {"segmentation_model": model.pk}, format="json").status_code
+        == 200
+    )
     segmented = client.post(f"/api/pages/{page_ids[0]}/process/?steps=segmentation")
     done = wait_for_job(segmented.json()["id"], timeout=600)
     assert done.status == Job.Status.DONE, done.error

@@ -73,8 +73,10 @@ def test_the_keyboard_offers_the_documents_own_characters_after_the_old_letters(
     document = Document.objects.create(project=project, title="Грамота", script="cyrillic")
     Page.objects.create(document=document, number=1, image="documents/x/pages/p.jpg")
     client.force_login(owner)
-    client.post(f"/documents/{document.pk}/settings/",
-                {"title": "Грамота", "description": "", "direction": "ltr", "keyboard": "ꙋ ѣ ꙋ ѡ"})
+    client.post(
+        f"/documents/{document.pk}/settings/",
+        {"title": "Грамота", "description": "", "direction": "ltr", "keyboard": "ꙋ ѣ ꙋ ѡ"},
+    )
     document.refresh_from_db()
     assert document.keyboard == "ꙋѣѡ"
     keyboard = client.get(f"/documents/{document.pk}/pages/1/").context["config"]["keyboard"]

@@ -15,7 +15,9 @@ def make_user(name: str):
 def make_document(owner, *, public: bool = False, title: str = "Journal de Mme de Genlis") -> Document:
     project = Project.objects.create(name=f"Fonds {owner.username}", owner=owner)
     document = Document.objects.create(project=project, title=title, is_public=public, created_by=owner)
-    Page.objects.create(document=document, number=1, image=f"documents/{document.pk}/pages/f15.jpg", width=1600, height=2400)
+    Page.objects.create(
+        document=document, number=1, image=f"documents/{document.pk}/pages/f15.jpg", width=1600, height=2400
+    )
     return document
 
 

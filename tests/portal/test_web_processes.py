@@ -28,8 +28,9 @@ def web(django_db_setup):
     from django.db import connection
 
     env = {**os.environ, "DATABASE_URL": _database_url(connection.settings_dict), "PYTHONUNBUFFERED": "1"}
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=embedded.ROOT, env=env,
-                   check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=embedded.ROOT, env=env, check=True
+    )
     port = free_port()
     log_path = Path(os.environ["SKOROPIS_VAR"]) / f"web-processes-{os.getpid()}.log"
     with open(log_path, "w") as log:
@@ -71,8 +72,9 @@ def save(session: requests.Session, base: str, line_id: int, text: str, version:
 def people_versions(line_id: int) -> list[int]:
     from portal.archive.models import Revision
 
-    revisions = Revision.objects.filter(transcription__line_id=line_id, transcription__layer__kind="manual",
-                                        author__isnull=False)
+    revisions = Revision.objects.filter(
+        transcription__line_id=line_id, transcription__layer__kind="manual", author__isnull=False
+    )
     return list(revisions.order_by("version").values_list("version", flat=True))
 
 
