@@ -23,7 +23,18 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.archive import exports, htr_models, pipeline, search, selectors, serializers, tei, training, uploads
+from portal.archive import (
+    exports,
+    htr_models,
+    pipeline,
+    search,
+    selectors,
+    serializers,
+    services,
+    tei,
+    training,
+    uploads,
+)
 from portal.archive.models import Document, HtrModel, Membership, Page, Project
 from portal.archive.permissions import can_edit_document, can_manage_document
 from portal.archive.training_project import project_job_editable_by, project_training_start
@@ -137,6 +148,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
         self._require_owner(instance)
         documents = list(instance.documents.values_list("pk", flat=True))
         with transaction.atomic():
+            services.pages_lock(Page.objects.filter(document__project=instance))
             instance.delete()
             for pk in documents:
                 _delete_files_later(Path(settings.MEDIA_ROOT) / "documents" / str(pk))
@@ -253,6 +265,7 @@ class DocumentViewSet(viewsets.ModelViewSet):
             raise PermissionDenied("only the project's owner may delete a document")
         folder = Path(settings.MEDIA_ROOT) / "documents" / str(instance.pk)
         with transaction.atomic():
+            services.pages_lock(instance.pages.all())
             instance.delete()
             _delete_files_later(folder)
 

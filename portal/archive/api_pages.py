@@ -89,8 +89,10 @@ class PageViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.
     def perform_destroy(self, instance):
         require_edit(self.request, instance.document)
         folder = images.page_dir(instance)  # the scan and everything made from it
-        instance.delete()
-        transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
+        with transaction.atomic():
+            services.pages_lock(Page.objects.filter(pk=instance.pk))
+            instance.delete()
+            transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
 
     @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

@@ -48,6 +48,12 @@ class EditConflict(Exception):
 # --- layers -------------------------------------------------------------------------------------------------------
 
 
+def pages_lock(pages) -> None:
+    """Lock these pages' rows until the transaction ends: a worker that writes rows pointing at their lines (entity
+    mentions) locks its page first, so it waits for a deletion and then finds the page gone instead of racing it."""
+    list(pages.select_for_update().values_list("pk", flat=True))
+
+
 def layer_manual(*, document: Document) -> Layer:
     layer, _ = Layer.objects.get_or_create(document=document, name=MANUAL_LAYER, defaults={"kind": Layer.Kind.MANUAL})
     return layer

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from portal.archive.models import Page, Script
+from portal.archive.models import Line, Page, Script
 from portal.archive.selectors import page_lines_read, page_reading_layer
 from portal.entities import extraction
 from portal.entities.models import Mention
@@ -50,6 +50,11 @@ def page_entities_extract(*, page: Page) -> list[Mention]:
     rows = [(line, t.text) for line, t in page_lines_read(page, layer) if t is not None and t.text.strip()]
     found = extraction.extract_lines([text for _line, text in rows], page_language(page)) if rows else []
     with transaction.atomic():
+        # The page's row locked first: a deletion of the page (or its document) locks it too, so one waits for the
+        # other and no mention points at a line deleted meanwhile.
+        if not list(Page.objects.select_for_update().filter(pk=page.pk).values_list("pk", flat=True)):
+            return []
+        live = set(Line.objects.filter(pk__in=[line.pk for line, _text in rows]).values_list("pk", flat=True))
         Mention.objects.filter(page=page).delete()
         mentions = Mention.objects.bulk_create(
             [
@@ -74,6 +79,7 @@ def page_entities_extract(*, page: Page) -> list[Mention]:
                 through(mention_id=m.pk, line_id=rows[index][0].pk)
                 for m, e in zip(mentions, found, strict=True)
                 for index in e.lines
+                if rows[index][0].pk in live  # a line deleted while the text was read
             ]
         )
     return mentions
