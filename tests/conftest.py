@@ -75,6 +75,16 @@ def shared_dir() -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A request to a /ru/ page leaves Russian active in this thread (Django's LocaleMiddleware activates, nothing
+    deactivates), and reverse() then gives /ru/ addresses to the next test: each test starts in the default language."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def shared() -> Path:
     return shared_dir()
