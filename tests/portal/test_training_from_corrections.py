@@ -154,7 +154,9 @@ def test_cancelling_a_training_stops_it_and_keeps_no_model(celery_worker, archiv
 
 def test_a_training_cancelled_within_an_epoch_stops_within_seconds(celery_worker, archive, settings):
     user, client, document = archive
-    for stem in ("f15", "f38", "f41"):  # 73 lines: an epoch of several batches, tens of seconds on the CPU
+    # Ten pages: an epoch of over a dozen batches, so that on a quiet machine too the cancel (noticed at the next
+    # batch report, about a second later) lands inside the first epoch. With three pages (3 batches) it ended first.
+    for stem in ("f15", "f38", "f41", "f42", "f50", "f52", "f53", "f59", "f60", "f66"):
         upload(client, document, stem)
     response = client.post(f"/api/documents/{document.pk}/train/", {"minutes": 10}, format="json")
     assert response.status_code == 202, response.content
