@@ -20,7 +20,7 @@ PAGES = [
     ("cremma-mss-19", "val", None),
 ]
 # End-to-end CER ceilings and detection F1 floors for these pages: measured with the shipped models (segmentation
-# v2, recognition-latin v3, greedy) plus a margin of 5 points. Measured: f15 41.6 / 97.7; Candide 10_17b1d 14.5 /
+# v2, recognition-latin v3, greedy) plus a margin of 5 points; v4 reads every set's val lines better (its card). Measured: f15 41.6 / 97.7; Candide 10_17b1d 14.5 /
 # 97.6; imp_wikitexte_0057 57.6 / 100 (28.9 on its true lines: the found polygons take in more of the neighbours);
 # HTRomance 50.6 / 97.7; cremma-mss-19 f136 22.2 / 98.0.
 CEILINGS = {
