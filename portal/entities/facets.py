@@ -27,7 +27,7 @@ def search_refine(*, results: list[dict], params) -> tuple[list[dict], dict]:
     """(the results on pages that pass the filters in `params`, the facets of those pages). The results are
     already limited to what the user may read, so the facets are too. Raises FilterError on a malformed date."""
     date_from = parse_day(params.get("date_from"), "date_from")
-    date_to = parse_day(params.get("date_to"), "date_to")
+    date_to = parse_day(params.get("date_to"), "date_to", end=True)
     if date_from and date_to and date_from > date_to:
         raise FilterError("date_from must not be after date_to")
     pages = {r["page"] for r in results}
@@ -80,7 +80,7 @@ def date_range_error(params) -> str:
     same values in English; the page says so itself and asks nothing."""
     try:
         date_from = parse_day(params.get("date_from"), "date_from")
-        date_to = parse_day(params.get("date_to"), "date_to")
+        date_to = parse_day(params.get("date_to"), "date_to", end=True)
     except FilterError:
         return str(_("Write a date as a year, a year and month or a full date: 1914, 1914-08, 1914-08-23."))
     if date_from and date_to and date_from > date_to:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,8 +20,9 @@ class FilterError(ValueError):
     """A filter value the index or the search cannot use; the message says which."""
 
 
-def parse_day(value: str | None, name: str) -> date | None:
-    """ "1914", "1914-08" or "1914-08-23" (an empty value: no bound)."""
+def parse_day(value: str | None, name: str, *, end: bool = False) -> date | None:
+    """ "1914", "1914-08" or "1914-08-23" (an empty value: no bound). `end`: an upper bound, so a year or a month
+    stands for its last day ("to 1914" takes in 23 August 1914)."""
     value = (value or "").strip()
     if not value:
         return None
@@ -29,6 +31,10 @@ def parse_day(value: str | None, name: str) -> date | None:
         numbers = [int(p) for p in parts]
         if len(numbers) > 3 or not 1 <= numbers[0] <= 9999:
             raise ValueError
+        if end and len(numbers) == 1:
+            return date(numbers[0], 12, 31)
+        if end and len(numbers) == 2:
+            return date(numbers[0], numbers[1], calendar.monthrange(numbers[0], numbers[1])[1])
         return date(numbers[0], numbers[1] if len(numbers) > 1 else 1, numbers[2] if len(numbers) > 2 else 1)
     except (ValueError, IndexError):
         raise FilterError(f"{name} must be a year, a year-month or a date (1914, 1914-08, 1914-08-23)") from None

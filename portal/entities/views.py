@@ -15,7 +15,7 @@ def entity_index_page(request: HttpRequest) -> HttpResponse:
     error = ""
     try:
         date_from = parse_day(request.GET.get("date_from"), "date_from")
-        date_to = parse_day(request.GET.get("date_to"), "date_to")
+        date_to = parse_day(request.GET.get("date_to"), "date_to", end=True)
     except FilterError:
         date_from = date_to = None
         error = _("Give a year, a year and month or a full date: 1914, 1914-08 or 1914-08-23.")
