@@ -33,6 +33,7 @@ from portal.archive import (
     services,
     tei,
     training,
+    training_jobs,
     uploads,
 )
 from portal.archive.models import Document, HtrModel, Membership, Page, Project
@@ -179,9 +180,9 @@ class ProjectViewSet(viewsets.ModelViewSet):
                 epochs=s.validated_data.get("epochs"),
                 base_id=s.validated_data.get("base"),
             )
-        except training.TrainingBusy as exc:
+        except training_jobs.TrainingBusy as exc:
             return error(str(exc), status.HTTP_409_CONFLICT)
-        except training.TrainingError as exc:
+        except training_jobs.TrainingError as exc:
             return error(str(exc))
         return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -361,9 +362,9 @@ class DocumentViewSet(viewsets.ModelViewSet):
                 pages=s.validated_data.get("pages"),
                 base_id=s.validated_data.get("base"),
             )
-        except training.TrainingBusy as exc:
+        except training_jobs.TrainingBusy as exc:
             return error(str(exc), status.HTTP_409_CONFLICT)
-        except training.TrainingError as exc:
+        except training_jobs.TrainingError as exc:
             return error(str(exc))
         return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -411,7 +412,7 @@ class JobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         """Stop a queued or running job (its owner, or an editor of the page's document)."""
         job = self.get_object()
         page = pipeline.job_page(job)
-        document = page.document if page is not None else training.job_document(job)
+        document = page.document if page is not None else training_jobs.job_document(job)
         allowed = job.owner_id == request.user.pk or (
             document is not None and can_edit_document(document, request.user)
         )

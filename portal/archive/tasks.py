@@ -6,7 +6,7 @@
 from celery import shared_task
 
 from portal.archive import iiif_import as iiif
-from portal.archive import pdfs, pipeline, training
+from portal.archive import pdfs, pipeline, training_jobs
 
 
 @shared_task(name="archive.page_prepare", bind=True)
@@ -36,4 +36,4 @@ def iiif_import(job_id: int, attempt: int | None = None) -> None:
 
 @shared_task(name="archive.train_model")
 def train_model(job_id: int) -> None:
-    training.training_run(job_id=job_id)
+    training_jobs.training_run(job_id=job_id)

@@ -1,51 +1,50 @@
-"""Training a recognition model from a document's corrected lines, in the portal.
+"""Training a recognition model from the corrected lines of a document (or of a project: training_project.py).
 
 A line counts as corrected when a person wrote its text (a revision by a person in the manual layer, or imported
 ground truth that nothing replaced): the same rule that keeps it through a new reading (segmentation.py). Some of
 those lines are held back (whole pages when there are 3 or more, else lines) and both the base model and the new one
 are scored on exactly them, so the result says "base 35.0 → new 23.0 CER on N held-out corrected lines". The job
-runs on the `training` queue; it reports each epoch (loss, validation CER, the curve so far) on the document's
-channel, reports the batches within an epoch about once a second, stops within a batch once cancelled (the
-check rides on that report), and registers the model (project-scoped) only when it finished.
-A training is never run twice: a worker that dies leaves it to the heartbeat, which fails it.
+is a training job (training_jobs.py: queue `training`, one at a time, cancel within a batch, nothing registered
+unless it finished); it reports each epoch (loss, validation CER, the curve so far) and the batches within one.
+Automatic mode (a document's `retrain_every`) keeps the new model only if it beats the current one, then re-reads.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import logging
-import math
-import os
-import re
 import shutil
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from uuid import uuid4
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
 
 from portal.archive import htr_models
 from portal.archive.models import Document, HtrModel, Layer, Line, Page, Transcription
+from portal.archive.training_jobs import (
+    RECOGNITION,
+    Report,
+    Scope,
+    TrainingError,
+    base_model,
+    budget_checked,
+    finite,
+    job_queue,
+    model_register,
+    new_model_folder,
+    page_write,
+    pages_checked,
+)
 from portal.jobs.models import Job
-from portal.jobs.progress import JobCancelled, JobSuperseded, job_fail, job_finish, job_progress, job_start
-from portal.jobs.queue import job_enqueue
+from portal.jobs.progress import job_progress
 
 log = logging.getLogger(__name__)
 
-KIND = "model_training"
+KIND = RECOGNITION
 HELD_OUT_SHARE = 0.15  # of the corrected lines, for validation and the before/after figures
-BATCH_REPORT_SECONDS = 1.0  # progress within an epoch, and how soon a cancel is noticed
-
-
-class TrainingError(ValueError):
-    """A training that cannot start as asked (too few lines, an unknown base...): the message says why."""
-
-
-class TrainingBusy(TrainingError):
-    """The document is being trained on already."""
 
 
 # --- what there is to learn from ------------------------------------------------------------------------------------
@@ -134,47 +133,24 @@ def held_out_split(lines: dict[int, list[tuple[Line, str]]], share: float = HELD
 def base_model_of(document: Document, base_id: int | None = None, *, user=None) -> HtrModel:
     """The model to fine-tune: `base_id` (one the user sees, usable in the document's project), else the model
     that reads the document now."""
-    if base_id is not None:
-        model = htr_models.models_visible_to(user).filter(pk=base_id, kind=HtrModel.Kind.RECOGNITION).first()
-        if model is None:
-            raise TrainingError(f"there is no recognition model {base_id}")
-        if not htr_models.model_usable_in(model, document.project_id):
-            raise TrainingError(f"model {base_id} belongs to another project")
-        return model
-    _, model = htr_models.reading_model(document, HtrModel.Kind.RECOGNITION)
-    model = model or htr_models.shipped_model(HtrModel.Kind.RECOGNITION, document.script)
-    if model is None:
-        raise TrainingError("there is no recognition model to start from")
-    return model
+
+    def reading() -> HtrModel | None:
+        _, model = htr_models.reading_model(document, HtrModel.Kind.RECOGNITION)
+        return model or htr_models.shipped_model(HtrModel.Kind.RECOGNITION, document.script)
+
+    return base_model(
+        HtrModel.Kind.RECOGNITION, project_id=document.project_id, base_id=base_id, user=user, default=reading
+    )
 
 
-def active_training(document: Document) -> Job | None:
-    """The document's running training, of either kind: one at a time per document."""
-    from portal.archive.training_segmentation import KIND as SEGMENTATION_KIND
-
-    return Job.objects.filter(
-        kind__in=[KIND, SEGMENTATION_KIND],
-        target=f"archive.document:{document.pk}",
-        status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
-    ).first()
-
-
-def budget_checked(minutes: float | None, epochs: int | None) -> tuple[float | None, int | None]:
-    """The training budget asked for, within the limits (neither: TRAINING_DEFAULT_MINUTES)."""
-    if minutes is None and epochs is None:
-        minutes = settings.TRAINING_DEFAULT_MINUTES
-    if minutes is not None and not 0 < minutes <= settings.TRAINING_MAX_MINUTES:
-        raise TrainingError(f"minutes must be more than 0 and at most {settings.TRAINING_MAX_MINUTES}")
-    if epochs is not None and not 0 < epochs <= 1000:
-        raise TrainingError("epochs must be between 1 and 1000")
-    return minutes, epochs
-
-
-def pages_checked(document: Document, pages: list[int] | None) -> None:
-    if pages is not None:
-        unknown = set(pages) - set(document.pages.filter(pk__in=pages).values_list("pk", flat=True))
-        if unknown:
-            raise TrainingError(f"page(s) {', '.join(map(str, sorted(unknown)))} are not pages of this document")
+def lines_checked(count: int, where: str) -> None:
+    """TrainingError unless there are TRAINING_MIN_LINES corrected lines; `where` says whose ("this document has")."""
+    needed = settings.TRAINING_MIN_LINES
+    if count < needed:
+        raise TrainingError(
+            f"Training needs at least {needed} corrected lines; {where} {count}. "
+            f"Correct {needed - count} more line{'s' if needed - count != 1 else ''} and try again."
+        )
 
 
 def training_start(
@@ -194,16 +170,11 @@ def training_start(
     base = base_model_of(document, base_id, user=user)
     pages_checked(document, pages)
     lines = corrected_lines(document, pages)
-    count = sum(len(v) for v in lines.values())
-    needed = settings.TRAINING_MIN_LINES
-    if count < needed:
-        raise TrainingError(
-            f"Training needs at least {needed} corrected lines; "
-            f"{'the chosen pages have' if pages is not None else 'this document has'} {count}. "
-            f"Correct {needed - count} more line{'s' if needed - count != 1 else ''} and try again."
-        )
+    lines_checked(
+        sum(len(v) for v in lines.values()), "the chosen pages have" if pages is not None else "this document has"
+    )
     return job_queue(
-        document=document,
+        scope=Scope.of_document(document),
         user=user,
         kind=KIND,
         params={
@@ -215,36 +186,6 @@ def training_start(
             "corrected": corrected_total(document),
         },
     )
-
-
-def job_queue(*, document: Document | None = None, project=None, user, kind: str, params: dict) -> Job:
-    """The training job of the document (or the project), queued once the transaction commits; TrainingBusy while
-    another training of it runs."""
-    source = document if document is not None else project
-    name = "document" if document is not None else "project"
-    with transaction.atomic():
-        type(source).objects.select_for_update().filter(pk=source.pk).first()  # one start at a time
-        running = (
-            active_training(document)
-            if document is not None
-            else Job.objects.filter(
-                kind=KIND, target=f"archive.project:{project.pk}", status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
-            ).first()
-        )
-        if running is not None:
-            raise TrainingBusy(f"a training of this {name} is already running (job {running.pk})")
-        job = Job.objects.create(
-            kind=kind,
-            owner=user if user is not None and user.is_authenticated else None,
-            target=f"archive.{name}:{source.pk}",
-            group=f"{name}-{source.pk}",
-            params=params,
-            total=100,
-            message="waiting for a training worker",
-            task_id=str(uuid4()),
-        )
-        job_enqueue(_training_task(job), job=job)
-    return job
 
 
 def corrected_total(document: Document) -> int:
@@ -287,49 +228,10 @@ def training_auto_maybe(*, document: Document, user) -> Job | None:
         return None
 
 
-def _training_task(job: Job):
-    from portal.archive import tasks
-
-    return tasks.train_model.si(job.pk).set(task_id=job.task_id)
-
-
 # --- running --------------------------------------------------------------------------------------------------------
 
 
-def page_write(folder: Path, page: Page, lines: list[tuple[Line, str]]) -> tuple[Path, object]:
-    """The page's image (linked) and an ALTO file with these lines, as htr's training sources read them."""
-    import htr.formats
-    from htr.lines import Line as HtrLine
-    from htr.lines import Page as HtrPage
-
-    folder.mkdir(parents=True, exist_ok=True)
-    source = Path(page.image.path)
-    image = folder / f"page-{page.number}{source.suffix.lower()}"
-    try:
-        os.symlink(source, image)
-    except OSError:
-        shutil.copyfile(source, image)
-    hpage = HtrPage(
-        image=image.name,
-        width=page.width,
-        height=page.height,
-        lines=[
-            HtrLine(
-                id=f"l{line.pk}",
-                polygon=[tuple(p) for p in line.polygon],
-                baseline=[tuple(p) for p in line.baseline],
-                text=text,
-            )
-            for line, text in lines
-        ],
-    )
-    htr.formats.write_page(hpage, folder / f"page-{page.number}.xml", "alto")
-    return image, hpage
-
-
 def _score(model_dir: Path, pages: list[tuple[Path, object]]) -> dict:
-    import copy
-
     import htr
     from htr.evaluation import score_pages
 
@@ -337,90 +239,16 @@ def _score(model_dir: Path, pages: list[tuple[Path, object]]) -> dict:
     return score_pages(recognizer, [(image, copy.deepcopy(page)) for image, page in pages])
 
 
-def model_name(source: Document | Scope) -> str:
-    n = HtrModel.objects.filter(project_id=source.project_id).count() + 1
-    return f"{source.title[:150]} v{n}"
-
-
-def folder_name(name: str, job: Job) -> str:
-    return f"{re.sub(r'[^A-Za-z0-9]+', '-', name).strip('-').lower()[:60] or 'model'}-{job.pk}"
-
-
-def job_document(job: Job) -> Document | None:
-    kind, _, pk = job.target.partition(":")
-    return Document.objects.filter(pk=pk).select_related("project").first() if kind == "archive.document" else None
-
-
-@dataclass
-class Scope:
-    """What a training learns from: one document (`document`), or every document of a project (training_project.py).
-    `title` names its models."""
-
-    project_id: int
-    title: str
-    documents: list[Document]
-    document: Document | None = None
-
-    def corrected_lines(self, pages: list[int] | None = None) -> dict[int, list[tuple[Line, str]]]:
-        found: dict[int, list[tuple[Line, str]]] = {}
-        for document in self.documents:
-            found.update(corrected_lines(document, pages))
-        return found
-
-
-def job_scope(job: Job) -> Scope | None:
-    """The document or project the training job learns from; None once it was deleted."""
-    from portal.archive.training_project import project_scope
-
-    document = job_document(job)
-    if document is not None:
-        return Scope(project_id=document.project_id, title=document.title, documents=[document], document=document)
-    return project_scope(job)
-
-
-def training_run(*, job_id: int) -> None:
-    """The training job (recognition, or segmentation: training_segmentation.py): write the corrected pages, score
-    the base on the held-out ones, train, score the new model on them and register it. Every failure ends on the
-    job; a cancelled one registers nothing."""
-    from portal.archive import training_segmentation
-
-    job = Job.objects.filter(pk=job_id, kind__in=[KIND, training_segmentation.KIND]).first()
-    if job is None or not job.is_active:
-        return
-    scope = job_scope(job)
-    work = Path(settings.MODELS_DIR) / f"project-{scope.project_id if scope else 0}" / f".training-{job.pk}"
-    try:
-        job_start(job, total=100, message="gathering the corrected lines")
-        if scope is None:
-            raise TrainingError(
-                f"the {'project' if job.target.startswith('archive.project') else 'document'} was deleted"
-            )
-        if job.kind == training_segmentation.KIND:
-            result = training_segmentation.segmentation_train(job, scope.document, work)
-            message = training_segmentation.summary(result)
-        else:
-            result = _train(job, scope, work)
-            message = result.get("outcome") or _summary(result)
-        job_finish(job, result=result, message=message)
-    except JobSuperseded:
-        log.warning("training job %s handed over", job_id)
-    except JobCancelled:
-        log.info("training job %s cancelled", job_id)
-    except Exception as exc:  # noqa: BLE001 - recorded on the job
-        log.exception("training job %s failed", job_id)
-        job_fail(job, f"the training failed: {exc}")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def _summary(result: dict) -> str:
+def summary(result: dict) -> str:
     return (
         f"base {result['base_cer']:.1f} → new {result['cer']:.1f} CER on {result['held_out_lines']} held-out "
         "corrected lines"
     )
 
 
-def _train(job: Job, scope: Scope, work: Path) -> dict:
+def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
+    """The job's work: write the corrected pages, score the base on the held-out ones, train, score the new model on
+    them and register it (automatic mode: only if it beats the base, then re-read the uncorrected pages)."""
     from htr.training.recognition import train_recognition
 
     params = job.params
@@ -446,43 +274,29 @@ def _train(job: Job, scope: Scope, work: Path) -> dict:
         "trained_lines": split.train_lines,
         "curve": [],
     }
-    result_save(job, live)
+    report = Report(job, live)
     job_progress(job, done=5, message="preparing the training lines")
-    minutes, epochs = params.get("minutes"), params.get("epochs")
 
     def on_epoch(record: dict) -> None:
         point = {
             "step": record["step"],
             "epoch": record["epoch"],
             "minutes": record["minutes"],
-            "cer": _finite(record.get("val_cer")),
+            "cer": finite(record.get("val_cer")),
             "f1": None,
-            "loss": _finite(record.get("train_loss")),
+            "loss": finite(record.get("train_loss")),
         }
-        live["curve"].append(point)
-        result_save(job, live)
-        by_time = record["minutes"] / minutes if minutes else 0.0
-        by_epoch = record["epoch"] / epochs if epochs else 0.0
         cer = f", CER {point['cer']:.1f}" if point["cer"] is not None else ""
-        job_progress(
-            job,
-            done=5 + int(90 * min(max(by_time, by_epoch), 1.0)),
-            message=f"epoch {record['epoch']}: loss {point['loss']}{cer}",
+        report.point(
+            point,
+            f"epoch {record['epoch']}: loss {point['loss']}{cer}",
+            done=report.percent(record["minutes"], record["epoch"]),
         )
 
-    reported = [time.monotonic()]
-
     def on_batch(info: dict) -> None:
-        # About once a second: the progress within a long epoch, and the cancel check (JobCancelled goes through
-        # the training loop, which stops within the batch).
-        if time.monotonic() - reported[0] < BATCH_REPORT_SECONDS:
-            return
-        reported[0] = time.monotonic()
-        by_time = info["minutes"] / minutes if minutes else 0.0
-        by_epoch = (info["epoch"] - 1 + info["batch"] / info["batches"]) / epochs if epochs else 0.0
-        job_progress(
-            job,
-            done=5 + int(90 * min(max(by_time, by_epoch), 1.0)),
+        report.progress(
+            minutes=info["minutes"],
+            epochs=info["epoch"] - 1 + info["batch"] / info["batches"],
             message=f"epoch {info['epoch']}: batch {info['batch']} of {info['batches']}",
         )
 
@@ -492,8 +306,8 @@ def _train(job: Job, scope: Scope, work: Path) -> dict:
         val=[str(val_dir)],
         out=str(out),
         base=str(base.directory),
-        minutes=minutes,
-        epochs=epochs,
+        minutes=params.get("minutes"),
+        epochs=params.get("epochs"),
         device=settings.HTR_DEVICE,
         on_progress=on_epoch,
         on_batch=on_batch,
@@ -501,10 +315,7 @@ def _train(job: Job, scope: Scope, work: Path) -> dict:
         checkpoint_minutes=10_000,
     )
     job_progress(job, done=96, message="scoring the new model on the held-out lines")
-    name = model_name(scope)
-    folder = Path(settings.MODELS_DIR) / f"project-{scope.project_id}" / folder_name(name, job)
-    shutil.move(str(out), folder)
-    try:
+    with new_model_folder(job, scope, out) as (name, folder):
         scores = _score(folder, held_out)
         if params.get("auto") and not scores["cer"] < base_scores["cer"]:
             shutil.rmtree(folder, ignore_errors=True)
@@ -529,25 +340,16 @@ def _train(job: Job, scope: Scope, work: Path) -> dict:
             held_out_lines=scores["lines"],
             held_out_pages=len(split.held_out) if split.by_page else None,
         )
-        job_progress(job, done=99, message="registering the model")  # the last word of a cancel
-        with transaction.atomic():
-            model = HtrModel.objects.create(
-                name=name,
-                kind=HtrModel.Kind.RECOGNITION,
-                script=base.script,
-                language=base.language,
-                base=base,
-                path=str(folder),
-                figures=figures,
-                trained_lines=split.train_lines,
-                trained_pages=len(split.train),
-                trained_by=job.owner,
-                trained_at=timezone.now(),
-                project_id=scope.project_id,
-            )
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+        model = model_register(
+            job=job,
+            scope=scope,
+            base=base,
+            name=name,
+            folder=folder,
+            figures=figures,
+            lines=split.train_lines,
+            pages=len(split.train),
+        )
     corrected = {pk: len(page_lines) for pk, page_lines in scope.corrected_lines().items()}
     untouched = [  # the pages with lines nobody wrote: what a re-reading with the new model changes
         page.pk
@@ -596,19 +398,8 @@ def _auto_switch(document: Document, model: HtrModel, pages: list[int], user) ->
     return {"kept": True, "reread_pages": reread}
 
 
-def _finite(value) -> float | None:
-    return round(float(value), 2) if isinstance(value, int | float) and math.isfinite(value) else None
-
-
-def result_save(job: Job, result: dict) -> None:
-    job.result = dict(result, curve=list(result["curve"]))
-    Job.objects.filter(pk=job.pk, attempt=job.attempt).update(result=job.result)
-
-
 def _log_base_cer(folder: Path, base_cer: float) -> None:
     """The base's CER on the same held-out lines goes into the model's own log (it travels with the ZIP)."""
-    import json
-
     path = folder / "training_log.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

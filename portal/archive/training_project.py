@@ -5,26 +5,13 @@ model is the project's, and the project (its documents that name no model of the
 
 from __future__ import annotations
 
-from django.conf import settings
-
 from portal.archive import htr_models
 from portal.archive.models import HtrModel, Membership, Page, Project
-from portal.archive.training import KIND, Scope, TrainingError, budget_checked, job_queue
+from portal.archive.training import KIND, lines_checked
+from portal.archive.training_jobs import Scope, base_model, budget_checked, job_project, job_queue
 from portal.jobs.models import Job
 
 EDIT_ROLES = (Membership.Role.OWNER, Membership.Role.EDITOR)
-
-
-def job_project(job: Job) -> Project | None:
-    kind, _, pk = job.target.partition(":")
-    return Project.objects.filter(pk=pk).first() if kind == "archive.project" and pk.isdigit() else None
-
-
-def project_scope(job: Job) -> Scope | None:
-    project = job_project(job)
-    if project is None:
-        return None
-    return Scope(project_id=project.pk, title=project.name, documents=list(project.documents.order_by("pk")))
 
 
 def project_job_editable_by(job: Job, user) -> bool:
@@ -36,17 +23,11 @@ def project_job_editable_by(job: Job, user) -> bool:
 def project_base_model(project: Project, base_id: int | None = None, *, user=None) -> HtrModel:
     """The model to fine-tune: `base_id` (one the user sees, the shipped ones or the project's), else the project's
     model, else the shipped model of its script."""
-    if base_id is not None:
-        model = htr_models.models_visible_to(user).filter(pk=base_id, kind=HtrModel.Kind.RECOGNITION).first()
-        if model is None:
-            raise TrainingError(f"there is no recognition model {base_id}")
-        if not htr_models.model_usable_in(model, project.pk):
-            raise TrainingError(f"model {base_id} belongs to another project")
-        return model
-    model = project.recognition_model or htr_models.shipped_model(HtrModel.Kind.RECOGNITION, project.script)
-    if model is None:
-        raise TrainingError("there is no recognition model to start from")
-    return model
+
+    def projects() -> HtrModel | None:
+        return project.recognition_model or htr_models.shipped_model(HtrModel.Kind.RECOGNITION, project.script)
+
+    return base_model(HtrModel.Kind.RECOGNITION, project_id=project.pk, base_id=base_id, user=user, default=projects)
 
 
 def project_training_start(
@@ -56,17 +37,11 @@ def project_training_start(
     commits). TrainingBusy while another training of the project runs; TrainingError when it cannot start."""
     minutes, epochs = budget_checked(minutes, epochs)
     base = project_base_model(project, base_id, user=user)
-    scope = Scope(project_id=project.pk, title=project.name, documents=list(project.documents.all()))
+    scope = Scope.of_project(project)
     lines = scope.corrected_lines()
-    count = sum(len(v) for v in lines.values())
-    needed = settings.TRAINING_MIN_LINES
-    if count < needed:
-        raise TrainingError(
-            f"Training needs at least {needed} corrected lines; the documents of this project have {count}. "
-            f"Correct {needed - count} more line{'s' if needed - count != 1 else ''} and try again."
-        )
+    lines_checked(sum(len(v) for v in lines.values()), "the documents of this project have")
     return job_queue(
-        project=project,
+        scope=scope,
         user=user,
         kind=KIND,
         params={

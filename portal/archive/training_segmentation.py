@@ -3,32 +3,40 @@
 A page counts once a person changed its lines since a model last segmented it (Page.segmentation_edited, which a
 model's new segmentation clears): all its lines, as they are now, are the truth. About one page in five (at least
 one) is held back, and both the base model and the new one are scored on exactly those pages (line F1 at IoU 0.5),
-so the result says "base 91.0 → new 95.2 line F1 on N held-out pages". The job is a training job like a recognition
-one (training.py: queue `training`, one training of a document at a time, cancel within a step, nothing registered
+so the result says "base 91.0 → new 95.2 line F1 on N held-out pages". The job is a training job
+(training_jobs.py: queue `training`, one training of a document at a time, cancel within a step, nothing registered
 unless it finished); the model is the project's, and a document reads with it once chosen (`segmentation_model`).
 """
 
 from __future__ import annotations
 
-import math
-import shutil
-import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
 
 from portal.archive import htr_models
 from portal.archive.models import Document, HtrModel, Page
+from portal.archive.training_jobs import (
+    SEGMENTATION,
+    Report,
+    Scope,
+    TrainingError,
+    base_model,
+    budget_checked,
+    finite,
+    job_queue,
+    model_register,
+    new_model_folder,
+    page_write,
+    pages_checked,
+)
 from portal.jobs.models import Job
 from portal.jobs.progress import job_progress
 
-KIND = "segmentation_training"
+KIND = SEGMENTATION
 MIN_PAGES = 2  # one to learn from, one to score on
 HELD_OUT_SHARE = 0.2
-REPORT_SECONDS = 1.0
 
 
 def edited_pages(document: Document, pages: list[int] | None = None) -> list[Page]:
@@ -51,20 +59,15 @@ def held_out_pages(pages: list[Page], share: float = HELD_OUT_SHARE) -> tuple[li
 def base_segmentation_model(document: Document, base_id: int | None = None, *, user=None) -> HtrModel:
     """The segmentation model to fine-tune: `base_id` (one the user sees, usable in the document's project), else
     the one that segments the document now, else the shipped one."""
-    from portal.archive.training import TrainingError
 
-    if base_id is not None:
-        model = htr_models.models_visible_to(user).filter(pk=base_id, kind=HtrModel.Kind.SEGMENTATION).first()
-        if model is None:
-            raise TrainingError(f"there is no segmentation model {base_id}")
-        if not htr_models.model_usable_in(model, document.project_id):
-            raise TrainingError(f"model {base_id} belongs to another project")
-        return model
-    _, model = htr_models.reading_model(document, HtrModel.Kind.SEGMENTATION)
-    model = model or HtrModel.objects.filter(project=None, kind=HtrModel.Kind.SEGMENTATION).order_by("name").first()
-    if model is None:
-        raise TrainingError("there is no segmentation model to start from")
-    return model
+    def segmenting() -> HtrModel | None:
+        _, model = htr_models.reading_model(document, HtrModel.Kind.SEGMENTATION)
+        shipped = HtrModel.objects.filter(project=None, kind=HtrModel.Kind.SEGMENTATION).order_by("name")
+        return model or shipped.first()
+
+    return base_model(
+        HtrModel.Kind.SEGMENTATION, project_id=document.project_id, base_id=base_id, user=user, default=segmenting
+    )
 
 
 def segmentation_training_start(
@@ -78,21 +81,19 @@ def segmentation_training_start(
 ) -> Job:
     """Check what the training would learn from and queue it on `training` (once the transaction commits).
     TrainingBusy while another training of the document runs; TrainingError when it cannot start."""
-    from portal.archive import training
-
-    minutes, epochs = training.budget_checked(minutes, epochs)
+    minutes, epochs = budget_checked(minutes, epochs)
     base = base_segmentation_model(document, base_id, user=user)
-    training.pages_checked(document, pages)
+    pages_checked(document, pages)
     found = edited_pages(document, pages)
     if len(found) < MIN_PAGES:
-        raise training.TrainingError(
+        raise TrainingError(
             f"Training a segmentation model needs at least {MIN_PAGES} pages whose lines a person edited (drew, "
             f"deleted, merged or split); {'the chosen pages have' if pages is not None else 'this document has'} "
             f"{len(found)}. Edit the lines of {MIN_PAGES - len(found)} more page"
             f"{'s' if MIN_PAGES - len(found) != 1 else ''} and try again."
         )
-    return training.job_queue(
-        document=document,
+    return job_queue(
+        scope=Scope.of_document(document),
         user=user,
         kind=KIND,
         params={"pages": [p.pk for p in found], "base": base.pk, "minutes": minutes, "epochs": epochs},
@@ -110,21 +111,16 @@ def _detection(model_dir: Path, pages: list[tuple[Path, object]]) -> dict:
     return {k: round(float(scores[k]), 2) for k in ("precision", "recall", "f1")}
 
 
-def _finite(value) -> float | None:
-    return round(float(value), 2) if isinstance(value, int | float) and math.isfinite(value) else None
-
-
-def segmentation_train(job: Job, document: Document, work: Path) -> dict:
+def segmentation_train(job: Job, scope: Scope, work: Path) -> dict:
     """The training job's work: write the edited pages, score the base on the held-out ones, fine-tune, score the
     new model on them and register it. Raises JobCancelled (within a step) once cancelled."""
     from htr.training.segmentation import train_segmentation
-    from portal.archive.training import TrainingError, folder_name, model_name, page_write, result_save
 
     params = job.params
     base = HtrModel.objects.filter(pk=params["base"], kind=HtrModel.Kind.SEGMENTATION).first()
     if base is None:
         raise TrainingError(f"the base model {params['base']} is gone")
-    pages = edited_pages(document, params.get("pages"))
+    pages = edited_pages(scope.document, params.get("pages"))
     if len(pages) < MIN_PAGES:
         raise TrainingError("the pages whose lines a person edited are gone")
     train, held = held_out_pages(pages)
@@ -149,34 +145,26 @@ def segmentation_train(job: Job, document: Document, work: Path) -> dict:
         "trained_lines": trained_lines,
         "curve": [],
     }
-    result_save(job, live)
+    report = Report(job, live)
     job_progress(job, done=5, message="preparing the training pages")
-    minutes, epochs = params.get("minutes"), params.get("epochs")
-    state = {"reported": time.monotonic(), "loss": None}
+    state = {"loss": None, "minutes": None}
 
     def on_progress(record: dict) -> None:
         if record["stage"] == "validation":
             point = {
                 "step": record["step"],
                 "epoch": None,
-                "minutes": _finite(state.get("minutes")),
+                "minutes": finite(state["minutes"]),
                 "cer": None,
-                "f1": _finite(record.get("f1")),
-                "loss": _finite(state["loss"]),
+                "f1": finite(record.get("f1")),
+                "loss": finite(state["loss"]),
             }
-            live["curve"].append(point)
-            result_save(job, live)
-            job_progress(job, done=job.done, message=f"step {record['step']}: line F1 {point['f1']}")
+            report.point(point, f"step {record['step']}: line F1 {point['f1']}")
             return
         state["loss"], state["minutes"] = record["loss"], record["elapsed"] / 60
-        if time.monotonic() - state["reported"] < REPORT_SECONDS:
-            return
-        state["reported"] = time.monotonic()  # about once a second: progress, and the cancel check
-        by_time = record["elapsed"] / (minutes * 60) if minutes else 0.0
-        by_steps = record["step"] / record["of"] if epochs else 0.0
-        job_progress(
-            job,
-            done=5 + int(90 * min(max(by_time, by_steps), 1.0)),
+        report.progress(
+            minutes=state["minutes"],
+            epochs=record["step"] / record["of"] * (report.epochs or 0),
             message=f"step {record['step']}: loss {record['loss']:.3f}",
         )
 
@@ -186,37 +174,26 @@ def segmentation_train(job: Job, document: Document, work: Path) -> dict:
         val=[str(val_dir)],
         out=str(out),
         base=str(base.directory),
-        minutes=minutes,
-        epochs=epochs,
+        minutes=params.get("minutes"),
+        epochs=params.get("epochs"),
         device=settings.HTR_DEVICE,
         on_progress=on_progress,
     )
     job_progress(job, done=96, message="scoring the new model on the held-out pages")
-    name = model_name(document)
-    folder = Path(settings.MODELS_DIR) / f"project-{document.project_id}" / folder_name(name, job)
-    shutil.move(str(out), folder)
-    try:
+    with new_model_folder(job, scope, out) as (name, folder):
         scores = _detection(folder, held_out)
         figures = htr_models.figures_read(folder, HtrModel.Kind.SEGMENTATION)
         figures.update(f1=scores["f1"], base_f1=base_scores["f1"], held_out_pages=len(held), held_out_lines=held_lines)
-        job_progress(job, done=99, message="registering the model")  # the last word of a cancel
-        with transaction.atomic():
-            model = HtrModel.objects.create(
-                name=name,
-                kind=HtrModel.Kind.SEGMENTATION,
-                script=base.script,
-                base=base,
-                path=str(folder),
-                figures=figures,
-                trained_lines=trained_lines,
-                trained_pages=len(train),
-                trained_by=job.owner,
-                trained_at=timezone.now(),
-                project_id=document.project_id,
-            )
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+        model = model_register(
+            job=job,
+            scope=scope,
+            base=base,
+            name=name,
+            folder=folder,
+            figures=figures,
+            lines=trained_lines,
+            pages=len(train),
+        )
     return {
         **live,
         "model": model.pk,
