@@ -273,11 +273,11 @@ class Report:
         return 5 + int(90 * min(max(by_time, by_epoch), 1.0))
 
     def point(self, point: dict, message: str, done: int | None = None) -> None:
-        """A validation point of the curve, always reported."""
+        """A validation point of the curve, always reported and pushed (the live curve grows by it)."""
         self.live["curve"].append(point)
         self.save()
         self.reported = time.monotonic()
-        job_progress(self.job, done=self.job.done if done is None else done, message=message)
+        job_progress(self.job, done=self.job.done if done is None else done, message=message, force=True)
 
     def progress(self, *, minutes: float, epochs: float, message: str) -> None:
         """Progress within the training, about once a second."""

@@ -67,9 +67,10 @@ def job_start(job: Job, *, total: int = 0, message: str = "") -> None:
     job_push(job, force=True)
 
 
-def job_progress(job: Job, *, done: int, total: int | None = None, message: str = "") -> None:
+def job_progress(job: Job, *, done: int, total: int | None = None, message: str = "", force: bool = False) -> None:
     """Record progress (a heartbeat too); raises JobCancelled when a user cancelled the job meanwhile, JobSuperseded
-    when a newer run took it over."""
+    when a newer run took it over. `force`: a milestone (a training's new curve point), pushed even within the
+    throttle."""
     job.done = done
     if total is not None:
         job.total = total
@@ -86,7 +87,7 @@ def job_progress(job: Job, *, done: int, total: int | None = None, message: str 
         if Job.objects.filter(pk=job.pk, status=Job.Status.CANCELLED).exists():
             raise JobCancelled()
         raise JobSuperseded()
-    job_push(job)
+    job_push(job, force=force)
 
 
 def job_finish(job: Job, *, result: dict | None = None, message: str = "") -> None:
