@@ -2,7 +2,6 @@
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
@@ -12,7 +11,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.archive import htr_models, job_words, layout, training
+from portal.archive import htr_models, job_words, layout, training, training_panels
 from portal.archive.forms import DocumentForm, MemberForm, ProjectForm, ProjectSettingsForm
 from portal.archive.models import Document, HtrModel, Membership, Page, Project, Script
 from portal.archive.permissions import (
@@ -136,6 +135,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "models": project.htr_models.select_related("base").order_by("-created"),
             # what each document could train on: its corrected lines
             "corrected": [(document, training.corrected_total(document)) for document in documents],
+            "training": training_panels.project_panel(request, project, role) if role is not None else None,
         },
     )
 
@@ -224,7 +224,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         for job in Job.objects.filter(target=f"archive.document:{document.pk}", status__in=ACTIVE)
         if member or job.kind not in MEMBERS_ONLY_JOBS  # a training is its project's business
     ]
-    training_panel = _training_panel(request, document, pages) if member else None
+    training_panel = training_panels.document_panel(request, document, pages) if member else None
     return render(
         request,
         "archive/document.html",
@@ -250,47 +250,6 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     )
 
 
-def _training_panel(request: HttpRequest, document: Document, pages: list[Page]) -> dict:
-    """What the document page shows its members about models: the one reading it, the project's own with their
-    figures, and (editors) what a training would learn from, with the latest training."""
-    counts = training.corrected_counts(document)
-    reading = training.base_model_of(document) if HtrModel.objects.exists() else None
-    usable = [
-        m
-        for m in htr_models.models_visible_to(request.user).filter(kind=HtrModel.Kind.RECOGNITION)
-        if htr_models.model_usable_in(m, document.project_id)
-    ]
-    latest = Job.objects.filter(kind=training.KIND, target=f"archive.document:{document.pk}").order_by("-created")
-    latest = latest.first()
-    last_counted = (
-        Job.objects.filter(kind=training.KIND, target=f"archive.document:{document.pk}")
-        .exclude(status__in=[Job.Status.FAILED, Job.Status.CANCELLED])
-        .order_by("-created")
-        .first()
-    )
-    return {
-        "auto_since": training.corrected_total(document)
-        - int((last_counted.params.get("corrected") or 0) if last_counted else 0),
-        "reading": reading,
-        "models": [m for m in usable if m.project_id is not None],
-        "bases": usable,
-        "pages": [(page, counts[page.pk]) for page in pages if page.pk in counts],
-        "lines": sum(counts.values()),
-        "min_lines": settings.TRAINING_MIN_LINES,
-        "default_minutes": settings.TRAINING_DEFAULT_MINUTES,
-        "max_minutes": settings.TRAINING_MAX_MINUTES,
-        "config": {
-            "minLines": settings.TRAINING_MIN_LINES,
-            "projectId": document.project_id,
-            "canManage": can_manage_document(document, request.user),
-            "readingModel": reading.pk if reading else None,
-            "latest": latest.as_event() if latest else None,
-            # the pages with lines nobody wrote: what reading again with another model changes
-            "uncorrected": [page.pk for page in pages if counts.get(page.pk, 0) < page.line_count],
-        },
-    }
-
-
 @_login_first
 def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
     """A model's figures and training curve, for those who may see it (a project's model: its members)."""
@@ -306,8 +265,12 @@ def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
             "curve_data": {
                 "curve": (model.figures or {}).get("curve") or [],
                 "base_cer": (model.figures or {}).get("base_cer"),
+                "base_f1": (model.figures or {}).get("base_f1"),
+                "metric": "f1" if model.kind == HtrModel.Kind.SEGMENTATION else "cer",
             },
-            "documents": Document.objects.filter(recognition_model=model).order_by("title")
+            "documents": Document.objects.filter(Q(recognition_model=model) | Q(segmentation_model=model)).order_by(
+                "title"
+            )
             if model.project_id
             else Document.objects.none(),
         },

@@ -1,6 +1,8 @@
-/* Models panel of the document page: train from the corrections (live curve from the document's socket, through
-   document.js's "skoropis:job" events), cancel, use a model for the document or project, re-read the pages nobody
-   corrected. SkoropisCurve.draw also draws a model page's curve. */
+/* Training panels (.training-panel) of the document page (recognition and segmentation) and the project page:
+   train from the corrections with live progress and curve, cancel, use the new model. The document page's jobs
+   come from its socket through document.js's "skoropis:job" events; the project page follows its training's own
+   socket. Use a model for the document or project, re-read the pages nobody corrected. SkoropisCurve.draw also
+   draws a model page's curve. */
 (function () {
   "use strict";
   const LANG = document.documentElement.lang || undefined;
@@ -13,28 +15,38 @@
     return node;
   }
 
-  /** Validation CER (red, left scale) and training loss (blue, right scale) by epoch, in an inline SVG; the base
-      model's CER on the same held-out lines, if known, is the CER at epoch 0. */
-  function draw(svg, points, baseCer) {
+  /** The validation figure (red, left scale: CER by epoch for recognition, line F1 by step for segmentation,
+      `metric` "cer" or "f1") and training loss (blue, right scale), in an inline SVG; the base model's figure on the
+      same held-out lines, if known, is the figure at epoch (step) 0. */
+  function draw(svg, points, baseValue, metric) {
+    metric = metric === "f1" ? "f1" : "cer";
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     const count = points.length;
-    if (typeof baseCer === "number") points = [{ epoch: 0, cer: baseCer }].concat(points);
+    const xKey = metric === "f1" ? "step" : "epoch";
+    if (typeof baseValue === "number") {
+      const zero = { loss: null };
+      zero[xKey] = 0;
+      zero[metric] = baseValue;
+      points = [zero].concat(points);
+    }
     const W = 400, H = 160, L = 34, R = 34, T = 10, B = 22;
-    const xs = points.map(function (p, i) { return typeof p.epoch === "number" ? p.epoch : i + 1; });
+    const xs = points.map(function (p, i) { return typeof p[xKey] === "number" ? p[xKey] : i + 1; });
     const maxX = Math.max(1, Math.max.apply(null, xs.concat([1])));
-    const cers = points.map(function (p) { return p.cer; }).filter(function (v) { return typeof v === "number"; });
+    const values = points.map(function (p) { return p[metric]; }).filter(function (v) { return typeof v === "number"; });
     const losses = points.map(function (p) { return p.loss; }).filter(function (v) { return typeof v === "number"; });
-    const maxCer = Math.max(1, Math.ceil(Math.max.apply(null, cers.concat([0])) / 10) * 10);
+    const maxValue = Math.min(100, Math.max(1, Math.ceil(Math.max.apply(null, values.concat([0])) / 10) * 10));
     const maxLoss = Math.max(0.1, Math.max.apply(null, losses.concat([0])));
     const x = function (v) { return L + ((W - L - R) * v) / maxX; };
     svg.appendChild(el("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, class: "axis" }));
     svg.appendChild(el("line", { x1: L, y1: T, x2: L, y2: H - B, class: "axis" }));
-    svg.appendChild(el("text", { x: 2, y: T + 8, class: "cer-label" }, maxCer.toLocaleString(LANG) + "%"));
+    svg.appendChild(el("text", { x: 2, y: T + 8, class: "cer-label" }, maxValue.toLocaleString(LANG) + "%"));
     svg.appendChild(el("text", { x: 2, y: H - B, class: "cer-label" }, "0"));
-    svg.appendChild(el("text", { x: W - R + 2, y: T + 8, class: "loss-label" }, maxLoss.toFixed(2)));
+    svg.appendChild(el("text", { x: L + 4, y: T + 8, class: "axis-title" },
+      metric === "f1" ? gettext("validation line F1") : gettext("validation CER")));
+    if (losses.length) svg.appendChild(el("text", { x: W - R + 2, y: T + 8, class: "loss-label" }, maxLoss.toFixed(2)));
     svg.appendChild(el("text", { x: W / 2 - 20, y: H - 4, class: "axis-label" },
-      interpolate(gettext("epoch %s"), [maxX.toLocaleString(LANG)])));
-    [["cer", maxCer, "curve-cer"], ["loss", maxLoss, "curve-loss"]].forEach(function (series) {
+      interpolate(metric === "f1" ? gettext("step %s") : gettext("epoch %s"), [maxX.toLocaleString(LANG)])));
+    [[metric, maxValue, "curve-" + metric], ["loss", maxLoss, "curve-loss"]].forEach(function (series) {
       const pts = [];
       points.forEach(function (p, i) {
         if (typeof p[series[0]] !== "number") return;
@@ -48,6 +60,7 @@
       });
     });
     svg.dataset.points = String(count);
+    svg.dataset.metric = metric;
   }
 
   window.SkoropisCurve = { draw: draw };
@@ -55,28 +68,27 @@
   const modelCurve = document.getElementById("model-curve");
   if (modelCurve) {
     const data = JSON.parse(document.getElementById("model-curve-data").textContent);
-    draw(modelCurve, data.curve, data.base_cer);
+    draw(modelCurve, data.curve, data.metric === "f1" ? data.base_f1 : data.base_cer, data.metric);
   }
 
-  const configNode = document.getElementById("document-config");
-  if (!configNode || !document.getElementById("training")) return;
-  const config = JSON.parse(configNode.textContent);
-  const settings = config.training || {};
   const api = window.SkoropisApi;
-  const box = document.getElementById("training");
-  const message = document.getElementById("training-message");
-  const curve = document.getElementById("training-curve");
-  const resultLine = document.getElementById("training-result");
-  const form = document.getElementById("train-form");
-  const start = document.getElementById("train-start");
-  const cancel = document.getElementById("train-cancel");
-  const count = document.getElementById("train-count");
+  const documentNode = document.getElementById("document-config");
+  const projectNode = document.getElementById("project-training-config");
+  if (!api || !(documentNode || projectNode) || !document.querySelector(".training-panel")) return;
+  const config = documentNode ? JSON.parse(documentNode.textContent) : {};
+  const settings = documentNode ? config.training || {} : JSON.parse(projectNode.textContent);
   const status = document.getElementById("model-status");
   const reread = document.getElementById("reread-uncorrected");
-  let current = null; // the training job shown
   let uncorrected = settings.uncorrected || [];
 
-  function summary(result) {
+  function summary(job) {
+    const result = job.result || {};
+    if (job.kind === "segmentation_training") {
+      return interpolate(ngettext("base %s → new %s line F1 on %s held-out page",
+        "base %s → new %s line F1 on %s held-out pages", result.held_out_pages), [
+        Number(result.base_f1).toFixed(1), Number(result.f1).toFixed(1), result.held_out_pages,
+      ]);
+    }
     return interpolate(gettext("base %s → new %s CER on %s held-out corrected lines"), [
       Number(result.base_cer).toFixed(1), Number(result.cer).toFixed(1), result.held_out_lines,
     ]);
@@ -90,121 +102,188 @@
       uncorrected.length), [uncorrected.length]);
   }
 
-  function showJob(job) {
-    if (!job || job.kind !== "model_training") return;
-    if (current && job.id < current.id) return;
-    current = job;
-    box.hidden = false;
-    box.dataset.status = job.status;
-    const active = job.status === "queued" || job.status === "running";
-    const result = job.result || {};
-    if (start) start.disabled = active;
-    if (cancel) cancel.hidden = !active;
-    message.classList.toggle("error", job.status === "failed");
-    if (job.status === "failed") {
-      message.textContent = gettext("The training failed:") + " " + (job.error || "");
-    } else if (job.status === "cancelled") {
-      message.textContent = gettext("The training was cancelled; no model was kept.");
-    } else if (active) {
-      message.textContent = (job.message || gettext("Waiting for a training worker…")) +
-        (typeof result.base_cer === "number" ? " · " + interpolate(gettext("base model: CER %s on %s held-out lines"),
-          [Number(result.base_cer).toFixed(1), result.held_out_lines]) : "");
-    } else {
-      message.textContent = job.message || gettext("Training done.");  // an automatic training says what it did
-    }
-    draw(curve, result.curve || [], result.base_cer);
-    if (job.status === "done" && result.model) {
-      resultLine.hidden = false;
-      resultLine.textContent = "";
-      const link = document.createElement("a");
-      link.href = "/models/" + result.model + "/";
-      link.textContent = result.model_name;
-      resultLine.append(link, ": " + summary(result) + " ");
-      const use = document.createElement("button");
-      use.type = "button";
-      use.className = "use-model";
-      use.dataset.scope = "document";
-      use.dataset.modelId = result.model;
-      use.textContent = gettext("Use for this document");
-      resultLine.append(use);
-      if (settings.canManage) {
-        const useProject = use.cloneNode(true);
-        useProject.dataset.scope = "project";
-        useProject.textContent = gettext("Use for the project");
-        resultLine.append(" ", useProject);
-      }
-      uncorrected = result.uncorrected_pages || [];
-    } else {
-      resultLine.hidden = true;
-    }
-  }
+  /** One panel: its form (pages chosen, base, minutes), the job it shows, its cancel button. */
+  function panel(root) {
+    const kind = root.dataset.kind;
+    const segmentation = kind === "segmentation_training";
+    const needed = Number(root.dataset.min) || 0;
+    const box = root.querySelector(".training");
+    const message = root.querySelector(".training-message");
+    const curve = root.querySelector(".training-curve");
+    const resultLine = root.querySelector(".training-result");
+    const form = root.querySelector(".train-form");
+    const start = root.querySelector(".train-start");
+    const cancel = root.querySelector(".train-cancel");
+    const count = root.querySelector(".train-count");
+    let current = null; // the training job shown
+    let socket = null; // the project page follows its job's own socket
 
-  document.addEventListener("skoropis:job", function (event) { showJob(event.detail); });
-  if (settings.latest) showJob(settings.latest);
-
-  function checkedPages() {
-    return Array.from(form.querySelectorAll("input[name=pages]:checked"));
-  }
-
-  function showCount() {
-    const lines = checkedPages().reduce(function (sum, box_) { return sum + Number(box_.dataset.lines); }, 0);
-    const needed = settings.minLines || 0;
-    count.classList.toggle("error", lines < needed);
-    count.textContent = interpolate(ngettext("%s corrected line chosen", "%s corrected lines chosen", lines),
-      [lines.toLocaleString(LANG)]) + " · " + (lines < needed
-      ? interpolate(gettext("a training needs at least %s: correct %s more."), [needed, needed - lines])
-      : gettext("about one in seven of them is held back to measure the new model against the base."));
-  }
-
-  if (form) {
-    form.addEventListener("change", showCount);
-    showCount();
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      const body = {
-        pages: checkedPages().map(function (b) { return Number(b.value); }),
-        base: Number(form.elements.base.value) || null,
-        minutes: Number(form.elements.minutes.value) || null,
-      };
-      start.disabled = true;
-      message.classList.remove("error");
-      api.post("/api/documents/" + config.documentId + "/train/", body).then(function (job) {
-        showJob(Object.assign({ type: "job", percent: 0 }, job));
-      }).catch(function (error) {
-        box.hidden = false;
-        message.textContent = error.message;
-        message.classList.add("error");
-        start.disabled = false;
+    function follow(job) {
+      if (documentNode || socket || !(job.status === "queued" || job.status === "running")) return;
+      socket = api.socket("/ws/jobs/" + job.id + "/", {
+        message: function (event) {
+          show(event);
+          if (!(event.status === "queued" || event.status === "running") && socket) {
+            socket.close();
+            socket = null;
+          }
+        },
       });
-    });
+    }
+
+    function show(job) {
+      if (!job || job.kind !== kind) return;
+      if (current && job.id < current.id) return;
+      current = job;
+      box.hidden = false;
+      box.dataset.status = job.status;
+      const active = job.status === "queued" || job.status === "running";
+      const result = job.result || {};
+      if (start) start.disabled = active;
+      if (cancel) cancel.hidden = !active;
+      message.classList.toggle("error", job.status === "failed");
+      const base = segmentation ? result.base_f1 : result.base_cer;
+      if (job.status === "failed") {
+        message.textContent = gettext("The training failed:") + " " + (job.error || "");
+      } else if (job.status === "cancelled") {
+        message.textContent = gettext("The training was cancelled; no model was kept.");
+      } else if (active) {
+        let known = "";
+        if (typeof base === "number") {
+          known = " · " + (segmentation
+            ? interpolate(gettext("base model: line F1 %s on %s held-out pages"), [Number(base).toFixed(1), result.held_out_pages])
+            : interpolate(gettext("base model: CER %s on %s held-out lines"), [Number(base).toFixed(1), result.held_out_lines]));
+        }
+        message.textContent = (job.message || gettext("Waiting for a training worker…")) + known;
+      } else {
+        message.textContent = job.message || gettext("Training done.");  // an automatic training says what it did
+      }
+      draw(curve, result.curve || [], base, segmentation ? "f1" : "cer");
+      if (job.status === "done" && result.model) {
+        resultLine.hidden = false;
+        resultLine.textContent = "";
+        const link = document.createElement("a");
+        link.href = "/models/" + result.model + "/";
+        link.textContent = result.model_name;
+        resultLine.append(link, ": " + summary(job) + " ");
+        const use = document.createElement("button");
+        use.type = "button";
+        use.className = "use-model";
+        use.dataset.scope = documentNode ? "document" : "project";
+        use.dataset.modelId = result.model;
+        use.dataset.modelName = result.model_name;
+        use.dataset.field = root.dataset.field;
+        use.textContent = documentNode ? gettext("Use for this document") : gettext("Use for the project");
+        resultLine.append(use);
+        if (documentNode && settings.canManage) {
+          const useProject = use.cloneNode(true);
+          useProject.dataset.scope = "project";
+          useProject.textContent = gettext("Use for the project");
+          resultLine.append(" ", useProject);
+        }
+        if (!segmentation && documentNode) uncorrected = result.uncorrected_pages || [];
+      } else {
+        resultLine.hidden = true;
+      }
+      follow(job);
+    }
+
+    function checkedPages() {
+      return form ? Array.from(form.querySelectorAll("input[name=pages]:checked")) : [];
+    }
+
+    function showCount() {
+      if (!count) return;
+      if (segmentation) {
+        const pages = checkedPages().length;
+        count.classList.toggle("error", pages < needed);
+        count.textContent = interpolate(ngettext("%s edited page chosen", "%s edited pages chosen", pages), [pages]) +
+          " · " + (pages < needed
+          ? interpolate(gettext("a segmentation training needs at least %s: edit the lines of %s more."), [needed, needed - pages])
+          : gettext("about one in five of them is held back to measure the new model against the base."));
+        return;
+      }
+      const boxes = form.querySelectorAll("input[name=pages]");
+      const lines = boxes.length || !form.dataset.lines
+        ? checkedPages().reduce(function (sum, box_) { return sum + Number(box_.dataset.lines); }, 0)
+        : Number(form.dataset.lines);
+      count.classList.toggle("error", lines < needed);
+      count.textContent = interpolate(ngettext("%s corrected line chosen", "%s corrected lines chosen", lines),
+        [lines.toLocaleString(LANG)]) + " · " + (lines < needed
+        ? interpolate(gettext("a training needs at least %s: correct %s more."), [needed, needed - lines])
+        : gettext("about one in seven of them is held back to measure the new model against the base."));
+    }
+
+    if (form) {
+      form.addEventListener("change", showCount);
+      showCount();
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        const body = {
+          base: Number(form.elements.base.value) || null,
+          minutes: Number(form.elements.minutes.value) || null,
+        };
+        if (documentNode) body.pages = checkedPages().map(function (b) { return Number(b.value); });
+        if (segmentation) body.kind = "segmentation";
+        start.disabled = true;
+        message.classList.remove("error");
+        api.post(root.dataset.url, body).then(function (job) {
+          show(Object.assign({ type: "job", percent: 0 }, job));
+        }).catch(function (error) {
+          box.hidden = false;
+          message.textContent = error.message;
+          message.classList.add("error");
+          start.disabled = false;
+        });
+      });
+    }
+
+    if (cancel) {
+      cancel.addEventListener("click", function () {
+        if (!current) return;
+        cancel.disabled = true;
+        api.post("/api/jobs/" + current.id + "/cancel/").then(function (job) { show(job); })
+          .catch(function (error) { message.textContent = error.message; })
+          .finally(function () { cancel.disabled = false; });
+      });
+    }
+    return { show: show, current: function () { return current; } };
   }
 
-  if (cancel) {
-    cancel.addEventListener("click", function () {
-      if (!current) return;
-      cancel.disabled = true;
-      api.post("/api/jobs/" + current.id + "/cancel/").then(function (job) { showJob(job); })
-        .catch(function (error) { message.textContent = error.message; })
-        .finally(function () { cancel.disabled = false; });
-    });
-  }
+  const panels = Array.from(document.querySelectorAll(".training-panel")).map(panel);
+  document.addEventListener("skoropis:job", function (event) {
+    panels.forEach(function (p) { p.show(event.detail); });
+  });
+  [settings.latest, settings.latestSegmentation].forEach(function (job) {
+    if (job) panels.forEach(function (p) { p.show(job); });
+  });
 
-  document.getElementById("models-card").addEventListener("click", function (event) {
+  const MESSAGES = {
+    "document recognition_model": gettext("This document now reads with this model."),
+    "project recognition_model": gettext("The project's documents now read with this model (those that name no model of their own)."),
+    "document segmentation_model": gettext("This document now segments with this model."),
+    "project segmentation_model": gettext("The project's documents now segment with this model (those that name no model of their own)."),
+  };
+
+  document.addEventListener("click", function (event) {
     const button = event.target.closest(".use-model");
     if (!button) return;
     const item = button.closest("li[data-model-id]");
     const id = Number(button.dataset.modelId || item.dataset.modelId);
-    const url = button.dataset.scope === "project" ? "/api/projects/" + settings.projectId + "/"
-      : "/api/documents/" + config.documentId + "/";
+    const field = button.dataset.field || (item && item.dataset.field) || "recognition_model";
+    const scope = button.dataset.scope;
+    const url = scope === "project" ? "/api/projects/" + settings.projectId + "/" : "/api/documents/" + config.documentId + "/";
+    const body = {};
+    body[field] = id;
     button.disabled = true;
-    api.patch(url, { recognition_model: id }).then(function () {
+    api.patch(url, body).then(function () {
       status.classList.remove("error");
-      status.textContent = button.dataset.scope === "project"
-        ? gettext("The project's documents now read with this model (those that name no model of their own).")
-        : gettext("This document now reads with this model.");
-      const name = item ? item.querySelector("a").textContent : (current && current.result.model_name) || "";
-      document.getElementById("reading-model").textContent = name;
-      showReread(uncorrected);
+      status.textContent = MESSAGES[scope + " " + field];
+      if (field === "recognition_model" && documentNode) {
+        const name = item ? item.querySelector("a").textContent : button.dataset.modelName || "";
+        document.getElementById("reading-model").textContent = name;
+        showReread(uncorrected);
+      }
     }).catch(function (error) {
       status.textContent = error.message;
       status.classList.add("error");

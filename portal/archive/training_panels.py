@@ -1,0 +1,97 @@
+"""What the document and project pages show their members about training: what a training would learn from (the
+corrected lines, the edited pages), the models it may start from, and the latest training of each kind."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from portal.archive import htr_models, training, training_segmentation
+from portal.archive.models import Document, HtrModel, Membership, Page, Project
+from portal.archive.permissions import can_manage_document
+from portal.archive.training_jobs import Scope
+from portal.archive.training_project import project_base_model
+from portal.jobs.models import Job
+
+
+def project_panel(request: HttpRequest, project: Project, role: str) -> dict:
+    """What a project training would learn from (every document's corrected lines), the bases it may start from and
+    the latest project training, which its members see."""
+    counts = {pk: len(lines) for pk, lines in Scope.of_project(project).corrected_lines().items()}
+    latest = Job.objects.filter(kind=training.KIND, target=f"archive.project:{project.pk}").order_by("-created").first()
+    try:
+        reading = project_base_model(project)
+    except training.TrainingError:
+        reading = None
+    return {
+        "lines": sum(counts.values()),
+        "documents": Page.objects.filter(pk__in=counts).values("document_id").distinct().count(),
+        "bases": usable_models(request, project.pk, HtrModel.Kind.RECOGNITION),
+        "reading": reading,
+        "min_lines": settings.TRAINING_MIN_LINES,
+        "default_minutes": settings.TRAINING_DEFAULT_MINUTES,
+        "max_minutes": settings.TRAINING_MAX_MINUTES,
+        "config": {
+            "projectId": project.pk,
+            "minLines": settings.TRAINING_MIN_LINES,
+            "canManage": role == Membership.Role.OWNER,
+            "latest": latest.as_event() if latest else None,
+        },
+    }
+
+
+def usable_models(request: HttpRequest, project_id: int, kind: str) -> list[HtrModel]:
+    """The models of `kind` the user sees that the project may use (the shipped ones and its own)."""
+    return [
+        m
+        for m in htr_models.models_visible_to(request.user).filter(kind=kind)
+        if htr_models.model_usable_in(m, project_id)
+    ]
+
+
+def document_panel(request: HttpRequest, document: Document, pages: list[Page]) -> dict:
+    """What the document page shows its members about models: the one reading it, the project's own with their
+    figures, and (editors) what a training would learn from, with the latest training."""
+    counts = training.corrected_counts(document)
+    reading = training.base_model_of(document) if HtrModel.objects.exists() else None
+    usable = usable_models(request, document.project_id, HtrModel.Kind.RECOGNITION)
+    segmenters = usable_models(request, document.project_id, HtrModel.Kind.SEGMENTATION)
+    try:
+        segmenting = training_segmentation.base_segmentation_model(document)
+    except training.TrainingError:
+        segmenting = None
+    jobs = Job.objects.filter(target=f"archive.document:{document.pk}").order_by("-created")
+    latest = jobs.filter(kind=training.KIND).first()
+    latest_segmentation = jobs.filter(kind=training_segmentation.KIND).first()
+    last_counted = (
+        Job.objects.filter(kind=training.KIND, target=f"archive.document:{document.pk}")
+        .exclude(status__in=[Job.Status.FAILED, Job.Status.CANCELLED])
+        .order_by("-created")
+        .first()
+    )
+    return {
+        "auto_since": training.corrected_total(document)
+        - int((last_counted.params.get("corrected") or 0) if last_counted else 0),
+        "reading": reading,
+        "models": [m for m in usable + segmenters if m.project_id is not None],
+        "bases": usable,
+        "segmentation": {
+            "reading": segmenting,
+            "bases": segmenters,
+            "pages": training_segmentation.edited_pages(document),
+            "min_pages": training_segmentation.MIN_PAGES,
+        },
+        "pages": [(page, counts[page.pk]) for page in pages if page.pk in counts],
+        "lines": sum(counts.values()),
+        "min_lines": settings.TRAINING_MIN_LINES,
+        "default_minutes": settings.TRAINING_DEFAULT_MINUTES,
+        "max_minutes": settings.TRAINING_MAX_MINUTES,
+        "config": {
+            "minLines": settings.TRAINING_MIN_LINES,
+            "projectId": document.project_id,
+            "canManage": can_manage_document(document, request.user),
+            "readingModel": reading.pk if reading else None,
+            "latest": latest.as_event() if latest else None,
+            "latestSegmentation": latest_segmentation.as_event() if latest_segmentation else None,
+            # the pages with lines nobody wrote: what reading again with another model changes
+            "uncorrected": [page.pk for page in pages if counts.get(page.pk, 0) < page.line_count],
+        },
+    }
