@@ -14,9 +14,17 @@ It prints the CER of the uncorrected pages before and after (their lines as the 
 ground truth in the model's form), the portal's own held-out figure (base → new on the corrected lines it held
 back), whether every correction is intact, and the wall time of each step.
 
+With --auto N, steps 3-4 are the document's automatic mode instead (PATCH retrain_every=N; its trainings last
+TRAINING_AUTO_MINUTES, set from --auto-minutes): the lines of the first pages are corrected one at a time, and each
+time a save starts an automatic training (the Job rows are read from the database: the truth the portal keeps), the
+corrections wait until it ended and its re-reads are done, then the CER of the uncorrected pages is measured. It
+prints that curve: CER of the uncorrected pages after 0, N, 2N... corrected lines, with whether each new model was
+kept (it must beat the current one on held-out corrected lines).
+
     python benchmarks/portal_training.py                          # Mme de Genlis's journal, 3 pages, 8 minutes
     python benchmarks/portal_training.py --minutes 3 --hand le-sallon-de-1767-denis-diderot
     python benchmarks/portal_training.py --folder ../shared/datasets/copiste-d-un-jour/<writer> --pages 3
+    python benchmarks/portal_training.py --auto 25 --auto-minutes 1 --rest 2  # the automatic mode's curve
 """
 
 from __future__ import annotations
@@ -24,9 +32,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import re
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import requests
@@ -87,8 +97,33 @@ class Portal:
             jobs.append(job)
         return jobs
 
+    def wait_ended(self, job_id: int, timeout: float) -> dict:
+        """The job once it ended, however it ended."""
+        deadline = time.monotonic() + timeout
+        while (job := self.call("GET", f"/api/jobs/{job_id}/"))["status"] in ("queued", "running"):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"job {job_id} still {job['status']} after {timeout:.0f} s ({job['message']})")
+            time.sleep(1)
+        return job
+
     def lines(self, page_id: int) -> list[dict]:
         return sorted(self.call("GET", f"/api/pages/{page_id}/")["lines"], key=lambda line: line["order"])
+
+
+def correct_lines(portal: Portal, page_ids: list[int], truths: list) -> Iterator[tuple[int, str]]:
+    """Save each line's ground-truth text as a person would (PATCH, a line a request, on its current version), in
+    page and reading order; yields (line id, text) after each save."""
+    for page_id, truth in zip(page_ids, truths, strict=False):
+        for index, true_line in enumerate(truth.lines):
+            text = true_line.text.strip()
+            if text:
+                line = portal.lines(page_id)[index]  # as it is now: an automatic re-read may have changed it
+                portal.call(
+                    "PATCH",
+                    f"/api/lines/{line['id']}/text/",
+                    json={"text": text, "version": line["version"], "layer": line["layer"]},
+                )
+                yield line["id"], text
 
 
 def cer(portal: Portal, pages: dict[int, list[str]], form: str) -> dict:
@@ -109,12 +144,23 @@ def main() -> int:
     parser.add_argument("--folder", type=Path, help="any folder of page images with ALTO/PAGE XML (instead of --hand)")
     parser.add_argument("--pages", type=int, default=3, help="pages to correct (the first ones)")
     parser.add_argument("--minutes", type=float, default=8.0, help="training budget")
+    parser.add_argument("--rest", type=int, help="uncorrected pages to upload and re-read (default: all the others)")
+    parser.add_argument("--auto", type=int, metavar="N", help="automatic mode: retrain after every N corrected lines")
+    parser.add_argument("--auto-minutes", type=int, default=1, help="each automatic training's budget (whole minutes)")
     parser.add_argument("--timeout", type=float, default=7200)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     pages = pages_of(args.folder or dataset_dir() / args.hand)
     if len(pages) < args.pages + 1:
         sys.exit(f"error: {len(pages)} pages with ground truth; --pages {args.pages} leaves none to re-read")
+    if args.rest is not None:
+        if args.rest < 1:
+            sys.exit("error: --rest must be at least 1")
+        pages = pages[: args.pages + args.rest]
+    if args.auto is not None:
+        if args.auto < 1 or args.auto_minutes < 1:
+            sys.exit("error: --auto and --auto-minutes must be at least 1")
+        os.environ["TRAINING_AUTO_MINUTES"] = str(args.auto_minutes)  # the web server's and the worker's setting
     truths = [htr.formats.read_page(xml) for _, xml in pages]
 
     with BenchEnvironment("skoropis_bench_training") as env:
@@ -173,20 +219,14 @@ def main() -> int:
         rest = {pk: [line.text for line in truth.lines] for pk, truth in zip(page_ids, truths) if pk in rest_ids}
         before = cer(portal, rest, form)
 
+        if args.auto is not None:
+            return auto_curve(portal, args, document, page_ids, truths, rest, form, before, seconds, started)
+
         # 2. correct the first pages with the ground truth, a line a request
         mark = time.perf_counter()
         corrections = {}
-        for page_id, truth in zip(corrected_ids, truths):
-            for line, true_line in zip(portal.lines(page_id), truth.lines, strict=True):
-                text = true_line.text.strip()
-                if not text:
-                    continue
-                portal.call(
-                    "PATCH",
-                    f"/api/lines/{line['id']}/text/",
-                    json={"text": text, "version": line["version"], "layer": line["layer"]},
-                )
-                corrections[line["id"]] = text
+        for line_id, text in correct_lines(portal, corrected_ids, truths):
+            corrections[line_id] = text
         seconds["correct"] = time.perf_counter() - mark
 
         # 3. train
@@ -237,6 +277,74 @@ def main() -> int:
         if args.json:
             args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False), encoding="utf-8")
         return 0 if intact == len(corrections) else 1
+
+
+def auto_curve(portal: Portal, args, document, page_ids, truths, rest, form, before, seconds, started) -> int:
+    """The automatic mode: correct a line at a time; after each automatic training (and its re-reads), the CER of
+    the uncorrected pages."""
+    from portal.jobs.models import Job
+
+    portal.call("PATCH", f"/api/documents/{document.pk}/", json={"retrain_every": args.auto})
+    targets = [f"archive.page:{pk}" for pk in page_ids] + [f"archive.document:{document.pk}"]
+    curve = [{"corrected": 0, "cer": before["cer"], "model": None, "kept": None}]
+    corrections: dict[int, str] = {}
+    trainings = set()
+    mark = time.perf_counter()
+    for line_id, text in correct_lines(portal, page_ids[: args.pages], truths):
+        corrections[line_id] = text
+        started_now = Job.objects.filter(kind="model_training", target=f"archive.document:{document.pk}").exclude(
+            pk__in=trainings
+        )
+        for job in started_now:
+            trainings.add(job.pk)
+            step = time.perf_counter()
+            done = portal.wait_ended(job.pk, args.timeout)
+            while Job.objects.filter(target__in=targets, status__in=["queued", "running"]).exists():
+                if time.perf_counter() - step > args.timeout:
+                    raise RuntimeError("the re-reads after an automatic training did not end")
+                time.sleep(1)
+            result = done.get("result") or {}
+            point = {
+                "corrected": len(corrections),
+                "cer": cer(portal, rest, form)["cer"],
+                "model": result.get("model_name"),
+                "kept": result.get("kept"),
+                "status": done["status"],
+                "held_out": [result.get("base_cer"), result.get("cer"), result.get("held_out_lines")],
+                "message": done["message"] or done["error"],
+                "minutes": round((time.perf_counter() - step) / 60, 2),
+            }
+            curve.append(point)
+            print(
+                f"after {point['corrected']} corrected lines: uncorrected pages CER {point['cer']:.1f} "
+                f"({point['message']}; {point['minutes']:.1f} min)",
+                flush=True,
+            )
+    seconds["correct_and_auto"] = time.perf_counter() - mark
+    seconds["total"] = time.perf_counter() - started
+    shown = {line["id"]: line["text"] for pk in page_ids[: args.pages] for line in portal.lines(pk)}
+    intact = sum(shown.get(pk) == text for pk, text in corrections.items())
+    figures = {
+        "hand": str(args.folder or args.hand),
+        "mode": f"automatic, retrain after every {args.auto} corrected lines, {args.auto_minutes}-minute trainings",
+        "uncorrected_lines": before["lines"],
+        "curve": curve,
+        "corrections": len(corrections),
+        "corrections_intact": intact,
+        "minutes": {k: round(v / 60, 2) for k, v in seconds.items()},
+    }
+    print(json.dumps(figures, indent=1, ensure_ascii=False))
+    print(
+        f"\nautomatic mode, CER of the uncorrected pages ({before['lines']} lines) after each {args.auto} corrected "
+        "lines: "
+        + ", ".join(
+            f"{p['corrected']}: {p['cer']:.1f}{'' if p['kept'] in (None, True) else ' (kept the old)'}" for p in curve
+        )
+        + f"; {intact} of {len(corrections)} corrections intact; {seconds['total'] / 60:.1f} minutes in all"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False), encoding="utf-8")
+    return 0 if intact == len(corrections) else 1
 
 
 if __name__ == "__main__":
