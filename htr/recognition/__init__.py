@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from htr.lines import Page
+from htr.lines import Line, Page
 from htr.recognition.decoding import beam_decode, greedy_decode
 from htr.recognition.language import LM_NAME, CharLanguageModel
-from htr.recognition.lines import batch_tensor, line_image, to_gray, width_buckets
+from htr.recognition.lines import batch_tensor, line_image, quarter_turns, to_gray, width_buckets
 from htr.recognition.model import LineRecognizer, RecognizerConfig
 from htr.transcription import model_text
 
@@ -41,6 +41,11 @@ def normalise_text(text: str) -> str:
 
 def default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _likelihood(confidences: list[float]) -> float:
+    """How sure a reading is: the mean of its characters' confidences (0 for nothing read)."""
+    return float(np.mean(confidences)) if confidences else 0.0
 
 
 class Recognizer:
@@ -104,14 +109,7 @@ class Recognizer:
         on_batch: OnBatch | None = None,
     ) -> Page:
         """A copy of `page` whose lines carry the text read and one confidence per character."""
-        gray = to_gray(image)
-        inputs = [self._input(gray, line) for line in page.lines]
-        results = self._read(inputs, beam=beam, batch_size=batch_size, on_batch=on_batch)
-        lines = [
-            dataclasses.replace(line, text=text, confidences=confidences)
-            for line, (text, confidences) in zip(page.lines, results)
-        ]
-        return dataclasses.replace(page, lines=lines)
+        return self.read_pages([image], [page], beam=beam, batch_size=batch_size, on_batch=on_batch)[0]
 
     def read_pages(
         self,
@@ -125,20 +123,42 @@ class Recognizer:
         if len(images) != len(pages):
             raise ValueError(f"{len(images)} images for {len(pages)} pages")
         inputs: list[np.ndarray] = []
+        # A line written down or up the page (a margin note) is read both ways: its baseline's direction may be a
+        # guess (the segmenter takes every such line to run down). The likelier reading wins.
+        turned: list[tuple[int, Line]] = []
         for image, page in zip(images, pages):
             gray = to_gray(image)
-            inputs += [self._input(gray, line) for line in page.lines]
-        results = iter(self._read(inputs, beam=beam, batch_size=batch_size, on_batch=on_batch))
-        return [
-            dataclasses.replace(
-                page,
-                lines=[
-                    dataclasses.replace(line, text=text, confidences=confidences)
-                    for line, (text, confidences) in zip(page.lines, results)
-                ],
-            )
-            for page in pages
-        ]
+            for line in page.lines:
+                if quarter_turns(line):
+                    other = dataclasses.replace(line, baseline=line.baseline[::-1])
+                    turned.append((len(inputs), other))
+                    inputs.append(self._input(gray, line))
+                    inputs.append(self._input(gray, other))
+                else:
+                    inputs.append(self._input(gray, line))
+        results = self._read(inputs, beam=beam, batch_size=batch_size, on_batch=on_batch)
+        others = dict(turned)
+        read: list[tuple[str, list[float], Line | None]] = []
+        i = 0
+        while i < len(results):
+            if i in others:
+                (text, conf), (other_text, other_conf) = results[i], results[i + 1]
+                if _likelihood(other_conf) > _likelihood(conf):
+                    read.append((other_text, other_conf, others[i]))
+                else:
+                    read.append((text, conf, None))
+                i += 2
+            else:
+                read.append((*results[i], None))
+                i += 1
+        it = iter(read)
+        out = []
+        for page in pages:
+            lines = []
+            for line, (text, confidences, other) in zip(page.lines, it):
+                lines.append(dataclasses.replace(other or line, text=text, confidences=confidences))
+            out.append(dataclasses.replace(page, lines=lines))
+        return out
 
     def read_lines(
         self,

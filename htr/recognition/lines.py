@@ -63,8 +63,20 @@ def _polygon_of(line: Line, page_height: int) -> np.ndarray:
     raise ValueError(f"line {line.id!r} has neither a polygon nor a baseline")
 
 
+def quarter_turns(line: Line) -> int:
+    """How many quarter turns anticlockwise (np.rot90's k) bring the line's baseline to run left to right: 1 for a
+    line written down the page, -1 for one written up it, 0 for one written across (or without a baseline)."""
+    if len(line.baseline) < 2:
+        return 0
+    (x0, y0), (x1, y1) = line.baseline[0], line.baseline[-1]
+    if abs(y1 - y0) <= abs(x1 - x0):
+        return 0
+    return 1 if y1 > y0 else -1
+
+
 def crop_line(gray: np.ndarray, line: Line) -> np.ndarray:
-    """The line's ink image at page resolution: the polygon's box, everything outside the polygon blanked."""
+    """The line's ink image at page resolution: the polygon's box, everything outside the polygon blanked, turned
+    so that the writing runs left to right when the baseline runs down or up the page (a margin note)."""
     height, width = gray.shape[:2]
     polygon = _polygon_of(line, height)
     polygon[:, 0] = np.clip(polygon[:, 0], 0, width - 1)
@@ -78,7 +90,9 @@ def crop_line(gray: np.ndarray, line: Line) -> np.ndarray:
     cv2.fillPoly(mask, [polygon - np.array([x0, y0])], 1)
     # A couple of pixels of slack: polygons from segmentation hug the strokes.
     mask = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=1).astype(bool)
-    return _to_ink(crop, mask)
+    ink = _to_ink(crop, mask)
+    turns = quarter_turns(line)
+    return np.ascontiguousarray(np.rot90(ink, turns)) if turns else ink
 
 
 def normalise_height(ink: np.ndarray, height: int, width_scale: float = 1.0) -> np.ndarray:

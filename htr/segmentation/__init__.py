@@ -17,9 +17,11 @@ import cv2
 import numpy as np
 import torch
 
+from htr.images import to_gray
 from htr.lines import Page
 from htr.segmentation.model import LineMapNet, SegmentationConfig
-from htr.segmentation.postprocess import Thresholds, maps_to_lines, order_lines
+from htr.segmentation.postprocess import FoundLine, Thresholds, maps_to_lines, order_lines
+from htr.segmentation.vertical import merge_vertical, turn_crop, turned_back, vertical_candidates
 
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "segmentation"
 
@@ -70,6 +72,8 @@ class Segmenter:
             self.model.half()
         self.config: SegmentationConfig = model.config
         self.thresholds = thresholds or Thresholds(**model.config.thresholds)
+        # Look for lines written down the margin (vertical.py) when horizontal lines leave writing unexplained.
+        self.vertical = True
 
     @classmethod
     def load(cls, path: str | Path | None = None, device: str | torch.device | None = None) -> Segmenter:
@@ -139,8 +143,35 @@ class Segmenter:
         for i, (image, (m, scale), name) in enumerate(zip(images, maps, names)):
             h, w = image.shape[:2]
             found = maps_to_lines(m, scale, (w, h), self.thresholds)
+            if self.vertical:
+                found = self.add_vertical_lines(image, found, scale, m.shape[1:])
             lines, regions = order_lines(found, rtl=rtl)
             pages.append(Page(image=name, width=w, height=h, lines=lines, regions=regions))
             if on_progress:
                 on_progress("lines", 0.5 + 0.5 * (i + 1) / len(images))
         return pages
+
+    def add_vertical_lines(
+        self, image: np.ndarray, found: list[FoundLine], scale: float, map_shape: tuple[int, int]
+    ) -> list[FoundLine]:
+        """`found` plus the lines written down the page in blocks of writing that no found line explains."""
+        if not found:
+            return found
+        heights = [max(p[1] for p in f.polygon) - min(p[1] for p in f.polygon) for f in found]
+        line_height = float(np.median(heights)) / scale
+        height, width = image.shape[:2]
+        if image.ndim == 3 and image.dtype == np.uint8 and image.shape[2] in (3, 4):
+            gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY if image.shape[2] == 3 else cv2.COLOR_RGBA2GRAY)
+        else:
+            gray = to_gray(image)
+        small = cv2.resize(gray, (map_shape[1], map_shape[0]), interpolation=cv2.INTER_AREA)
+        blocks = vertical_candidates(small, found, scale, line_height, (width, height))
+        if not blocks:
+            return found
+        turned = [turn_crop(image, block) for block in blocks]
+        vertical = []
+        for crop, block, (m, crop_scale) in zip(turned, blocks, self.predict_maps(turned)):
+            crop_h, crop_w = crop.shape[:2]
+            for line in maps_to_lines(m, crop_scale, (crop_w, crop_h), self.thresholds):
+                vertical.append(turned_back(line, block))
+        return merge_vertical(found, vertical, blocks, (width, height), scale)

@@ -65,10 +65,11 @@ def label_lines(core: np.ndarray, thresholds: Thresholds | None = None) -> tuple
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
         return np.zeros(core.shape, np.int32), 0.0
-    stats[1:, cv2.CC_STAT_HEIGHT]
     areas = stats[1:, cv2.CC_STAT_AREA]
-    # Line height from the big blobs only, so specks do not drag it down.
+    # Line height from the big blobs only, so specks do not drag it down (all of them when all are specks).
     big = areas >= max(4, np.percentile(areas, 50) * 0.5)
+    if not big.any():
+        big = areas > 0
     core_h = float(np.median(np.clip(areas[big] / np.maximum(stats[1:, cv2.CC_STAT_WIDTH][big], 1), 1, None)))
     core_h = max(core_h, 1.0)
     keep = areas >= max(3.0, 0.5 * core_h * core_h)
@@ -283,12 +284,43 @@ def reading_order(lines: list[Line], rtl: bool = False, minor: float = 0.4) -> l
     return [sorted((lines[i] for i in g), key=_height) for g in main + notes]
 
 
+def runs_down(line: Line) -> bool | None:
+    """True if the line is written down the page, False if up it, None if across (its baseline's direction)."""
+    pts = line.baseline or line.polygon
+    dx, dy = pts[-1][0] - pts[0][0], pts[-1][1] - pts[0][1]
+    if not line.baseline or abs(dy) <= abs(dx):
+        return None
+    return dy > 0
+
+
+def _turned(line: Line, down: bool) -> Line:
+    """The line in a frame where it reads across: writing that runs down the page turned a quarter anticlockwise,
+    writing that runs up it a quarter clockwise (coordinates up to a shift, which ordering does not see)."""
+
+    def turn(points: list[Point]) -> list[Point]:
+        return [(y, -x) if down else (-y, x) for x, y in points]
+
+    return Line(id=line.id, polygon=turn(line.polygon), baseline=turn(line.baseline))
+
+
 def order_lines(found: list[FoundLine], rtl: bool = False) -> tuple[list[Line], list[Region]]:
-    """Give found lines ids `l1`, `l2`… in reading order, and one region (`r1`…) per column."""
+    """Give found lines ids `l1`, `l2`… in reading order, and one region (`r1`…) per column.
+
+    Lines written across come first (`reading_order`); lines written down or up the page (margin notes) follow,
+    those of one note in one region, read as the note's writer would with the page turned."""
     raw = [Line(id="", polygon=f.polygon, baseline=f.baseline) for f in found]
+    across = [line for line in raw if runs_down(line) is None]
+    columns_ = reading_order(across, rtl=rtl)
+    notes: list[list[Line]] = []
+    for down in (True, False):
+        turned = {id(line): _turned(line, down) for line in raw if runs_down(line) is down}
+        originals = {id(t): line for line in raw if id(line) in turned for t in [turned[id(line)]]}
+        for group in reading_order(list(turned.values())):
+            notes.append([originals[id(t)] for t in group])
+    notes.sort(key=lambda group: min(p[1] for line in group for p in line.polygon))
     ordered: list[Line] = []
     regions: list[Region] = []
-    for c, column in enumerate(reading_order(raw, rtl=rtl), start=1):
+    for c, column in enumerate(columns_ + notes, start=1):
         pts = np.array([p for line in column for p in line.polygon], np.int32)
         hull = cv2.convexHull(pts.reshape(-1, 1, 2)).reshape(-1, 2)
         region = Region(id=f"r{c}", polygon=[(int(x), int(y)) for x, y in hull.tolist()])

@@ -222,8 +222,13 @@ def page_recognise(page: Page, report, params: dict) -> dict:
         layer = services.layer_for_model(document=page.document, model_name=name)
         alive = set(page.lines.values_list("pk", flat=True))
         written = []
+        baselines = {str(line.pk): line.baseline for line in lines}
         for hl in read.lines:
             pk = int(hl.id)
+            if pk in alive and [list(p) for p in hl.baseline] != [list(p) for p in baselines[hl.id]]:
+                # The reader found a margin note written up the page, not down as segmentation guessed: its
+                # baseline turns round, so exports and the editor show the way it is written.
+                Line.objects.filter(pk=pk).update(baseline=[list(p) for p in hl.baseline])
             if pk in alive:  # a line deleted by someone meanwhile is not brought back
                 services.transcription_write(
                     line=Line(pk=pk, page_id=page.pk),
