@@ -139,12 +139,9 @@ class PageViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.
         require_edit(request, page.document)
         s = serializers.LineCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        try:
-            with transaction.atomic():
-                line = services.line_create(page=page, **s.validated_data)
-                job = pipeline.lines_read_start(page=page, lines=[line.pk], user=request.user)
-        except services.EditError as exc:
-            return error(str(exc))
+        with transaction.atomic():
+            line = services.line_create(page=page, **s.validated_data)
+            job = pipeline.lines_read_start(page=page, lines=[line.pk], user=request.user)
         data = {**line_out(line, None, None), "job": serializers.JobSerializer(job).data}
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -156,10 +153,7 @@ class PageViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.
         require_edit(request, page.document)
         s = serializers.ReorderSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        try:
-            services.page_reorder(page=page, order=s.validated_data["order"])
-        except services.EditError as exc:
-            return error(str(exc))
+        services.page_reorder(page=page, order=s.validated_data["order"])
         return Response({"order": list(page.lines.order_by("order").values_list("pk", flat=True))})
 
     @extend_schema(request=None, responses=serializers.ReorderSerializer)
@@ -209,12 +203,9 @@ class PageViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.
     def export(self, request, pk=None):
         """One file: plain text, ALTO v4 or PAGE XML."""
         page = self.get_object()
-        try:
-            name, data, content_type = exports.page_export(
-                page, request.query_params.get("format", "text"), requested_layer(request, page)
-            )
-        except exports.ExportError as exc:
-            return error(str(exc))
+        name, data, content_type = exports.page_export(
+            page, request.query_params.get("format", "text"), requested_layer(request, page)
+        )
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
@@ -257,8 +248,6 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
             )
         except services.EditConflict as conflict:
             return Response({"error": "conflict", "current": conflict.current()}, status=status.HTTP_409_CONFLICT)
-        except services.EditError as exc:
-            return error(str(exc))
         if line.page.document.retrain_every:
             training.training_auto_maybe(document=line.page.document, user=request.user)
         return Response(transcription_out(t, author=request.user if t.version > s.validated_data["version"] else None))
@@ -287,15 +276,12 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
         require_edit(request, line.page.document)
         s = serializers.LineShapeSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        try:
-            layout.line_reshape(
-                line=line,
-                polygon=s.validated_data.get("polygon"),
-                baseline=s.validated_data.get("baseline"),
-                region=s.validated_data.get("region", "keep"),
-            )
-        except services.EditError as exc:
-            return error(str(exc))
+        layout.line_reshape(
+            line=line,
+            polygon=s.validated_data.get("polygon"),
+            baseline=s.validated_data.get("baseline"),
+            region=s.validated_data.get("region", "keep"),
+        )
         layer = selectors.page_reading_layer(line.page)
         t = Transcription.objects.filter(line=line, layer=layer).first() if layer else None
         return Response(line_out(line, t, layer))
@@ -328,10 +314,7 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
         require_edit(request, line.page.document)
         s = serializers.SplitSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        try:
-            parts = services.line_split(line=line, x=s.validated_data["x"], user=request.user)
-        except services.EditError as exc:
-            return error(str(exc))
+        parts = services.line_split(line=line, x=s.validated_data["x"], user=request.user)
         layer = selectors.page_reading_layer(line.page)
         texts = {t.line_id: t for t in Transcription.objects.filter(line__in=parts, layer=layer)}
         return Response({"lines": [line_out(p, texts.get(p.pk), layer) for p in parts]})
@@ -348,10 +331,7 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
             raise NotFound("one of the lines does not exist")
         for line in lines:
             require_edit(request, line.page.document)
-        try:
-            merged = services.lines_merge(lines=lines, user=request.user)
-        except services.EditError as exc:
-            return error(str(exc))
+        merged = services.lines_merge(lines=lines, user=request.user)
         layer = selectors.page_reading_layer(merged.page)
         t = Transcription.objects.filter(line=merged, layer=layer).first() if layer else None
         return Response(line_out(merged, t, layer))
