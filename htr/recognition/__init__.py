@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from htr.images import to_gray
 from htr.lines import Page
 from htr.recognition.decoding import beam_decode, greedy_decode
 from htr.recognition.language import LM_NAME, CharLanguageModel
-from htr.recognition.lines import batch_tensor, line_image, to_gray, width_buckets
+from htr.recognition.lines import GRAY, batch_tensor, line_image, width_buckets
 from htr.recognition.model import LineRecognizer, RecognizerConfig
 from htr.transcription import model_text
 
@@ -104,7 +105,7 @@ class Recognizer:
         on_batch: OnBatch | None = None,
     ) -> Page:
         """A copy of `page` whose lines carry the text read and one confidence per character."""
-        gray = to_gray(image)
+        gray = to_gray(image, GRAY)
         inputs = [self._input(gray, line) for line in page.lines]
         results = self._read(inputs, beam=beam, batch_size=batch_size, on_batch=on_batch)
         lines = [
@@ -126,7 +127,7 @@ class Recognizer:
             raise ValueError(f"{len(images)} images for {len(pages)} pages")
         inputs: list[np.ndarray] = []
         for image, page in zip(images, pages):
-            gray = to_gray(image)
+            gray = to_gray(image, GRAY)
             inputs += [self._input(gray, line) for line in page.lines]
         results = iter(self._read(inputs, beam=beam, batch_size=batch_size, on_batch=on_batch))
         return [
