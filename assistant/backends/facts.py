@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.backends.archive import (
+from assistant.backends.quotes import (
     CALIBRATIONS,
     Answer,
     Hit,
@@ -201,7 +201,7 @@ def _hits(fact: Fact, by_key: dict[str, int], passages: list[Passage], score: fl
 
 
 def _quote(hits: list[Hit], language: str, many_pages: bool) -> str:
-    from assistant.backends.archive import _where
+    from assistant.backends.quotes import _where
 
     return "; ".join(_where(h, language, many_pages) for h in hits)
 
