@@ -80,6 +80,14 @@ def steps_requested(request, default: list[str]) -> list[str]:
     return steps
 
 
+# A training's answers: its job, or why it did not start (bad request, not an editor, one already running).
+TRAIN_RESPONSES = {
+    202: serializers.JobSerializer,
+    400: serializers.ErrorSerializer,
+    403: serializers.ErrorSerializer,
+    409: serializers.ErrorSerializer,
+}
+
 DEFAULT_STEPS = ["segmentation", "recognition"]
 
 
@@ -143,12 +151,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         request=serializers.ProjectTrainSerializer,
-        responses={
-            202: serializers.JobSerializer,
-            400: serializers.ErrorSerializer,
-            403: serializers.ErrorSerializer,
-            409: serializers.ErrorSerializer,
-        },
+        responses=TRAIN_RESPONSES,
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
     def train(self, request, pk=None):
@@ -300,12 +303,7 @@ class DocumentViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         request=serializers.TrainSerializer,
-        responses={
-            202: serializers.JobSerializer,
-            400: serializers.ErrorSerializer,
-            403: serializers.ErrorSerializer,
-            409: serializers.ErrorSerializer,
-        },
+        responses=TRAIN_RESPONSES,
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
     def train(self, request, pk=None):
