@@ -67,6 +67,14 @@ def require_edit(request, document: Document) -> None:
         raise PermissionDenied("you may read this document but not change it")
 
 
+def edit_body(request, document: Document, serializer_class) -> dict:
+    """The checked body of a change to `document`: 403 for a user who may only read it, 400 for a bad body."""
+    require_edit(request, document)
+    s = serializer_class(data=request.data)
+    s.is_valid(raise_exception=True)
+    return s.validated_data
+
+
 def steps_requested(request, default: list[str]) -> list[str]:
     raw = request.query_params.get("steps") or request.data.get("steps")
     if not raw:
