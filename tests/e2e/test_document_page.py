@@ -4,13 +4,12 @@ disabled with no pages, publishing only after a confirmation that says what beco
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from test_editor_flow import make_user_for_the_server
 from test_editor_tools import log_in
 
 from tests.factories import scan_with_alto
+from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.django_db(transaction=True)]
 
@@ -94,14 +93,10 @@ def test_a_page_without_its_thumbnail_yet_shows_a_placeholder_not_a_broken_image
 
 def test_a_thumbnail_replaces_the_placeholder_once_it_has_loaded(daphne_server, browser_page):
     from portal.archive.uploads import document_upload
-    from portal.jobs.models import Job
 
     owner, document = owner_and_document()
-    pages, jobs = document_upload(document=document, files=scan_with_alto("leaf", ["le temps passé"]), user=owner)
-    deadline = time.monotonic() + 120
-    while Job.objects.get(pk=jobs[0].pk).is_active:
-        assert time.monotonic() < deadline, "the prepare job did not finish"
-        time.sleep(0.3)
+    _, jobs = document_upload(document=document, files=scan_with_alto("leaf", ["le temps passé"]), user=owner)
+    wait_for_job(jobs[0].pk, timeout=120)
     page = browser_page
     log_in(page, daphne_server, "owner", "owner-pw-2024")
     page.goto(f"{daphne_server}/documents/{document.pk}/")
