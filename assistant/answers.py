@@ -7,11 +7,12 @@ import io
 import time
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import Image
 
 from assistant import passages as scope
-from assistant.backends import archive as reader
+from assistant.backends import quotes
 from assistant.backends.facts import answer_from_facts
 from assistant.models import Conversation, Message
 from assistant.selectors import conversation_readable_by
@@ -56,33 +57,22 @@ def _still_readable(message: Message) -> bool:
 
 
 def nothing_to_read(conversation: Conversation, language: str) -> str:
-    """The honest reply when there are no lines to quote, saying why."""
-    ru = language == "ru"
-    job = conversation.read_job
-    if job is not None and job.status == Job.Status.FAILED:
-        if ru:
-            return f"Не удалось прочитать это изображение: {job.error[:200]}"
-        return _("I could not read this image: %(error)s") % {"error": job.error[:200]}
-    if conversation.page_id and not conversation.image:
-        if ru:
-            return "У этой страницы архива ещё нет транскрипции, цитировать нечего."
-        return _("This archive page has no transcription yet, so there is nothing to quote.")
-    if vlm_configured():
-        if ru:
-            return "На этом изображении я не нашёл строк текста. Чтобы его описать, начните разговор с моделью «зрение+язык»."
+    """The honest reply when there are no lines to quote, saying why, in the question's language."""
+    with translation.override(language):
+        job = conversation.read_job
+        if job is not None and job.status == Job.Status.FAILED:
+            return _("I could not read this image: %(error)s") % {"error": job.error[:200]}
+        if conversation.page_id and not conversation.image:
+            return _("This archive page has no transcription yet, so there is nothing to quote.")
+        if vlm_configured():
+            return _(
+                "I found no lines of text in this image. To have it described, start a conversation with the "
+                "vision-language model backend."
+            )
         return _(
-            "I found no lines of text in this image. To have it described, start a conversation with the "
-            "vision-language model backend."
+            "I found no lines of text in this image, and no vision-language model is configured on this server, "
+            "so I cannot say what it shows."
         )
-    if ru:
-        return (
-            "На этом изображении я не нашёл строк текста, а модель «зрение+язык» на сервере не настроена, "
-            "поэтому описать его я не могу."
-        )
-    return _(
-        "I found no lines of text in this image, and no vision-language model is configured on this server, "
-        "so I cannot say what it shows."
-    )
 
 
 def message_answer_archive(*, message: Message) -> None:
@@ -92,7 +82,7 @@ def message_answer_archive(*, message: Message) -> None:
     conversation = message.conversation
     question = _question_of(message).text
     passages = scope.conversation_passages(conversation)
-    language = reader.question_language(question)
+    language = quotes.question_language(question)
     if not passages:
         message.backend = "none"
         message.known = False
@@ -113,7 +103,7 @@ def message_answer_archive(*, message: Message) -> None:
         vectors=vectors,
     )
     if reply is None:
-        reply = reader.answer(question, passages, embedder=embedder, vectors=vectors)
+        reply = quotes.answer(question, passages, embedder=embedder, vectors=vectors)
     pages = {
         p.pk: p
         for p in Page.objects.filter(

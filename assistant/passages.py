@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from django.urls import reverse
 
-from assistant.backends import archive as reader
+from assistant.backends import quotes
 from assistant.backends.embeddings import Embedder
 from assistant.backends.facts import Fact, fact_of, facts_of_passages
 from assistant.models import Conversation, LineVector
@@ -32,10 +32,10 @@ def image_info(conversation: Conversation, page: Page | None) -> dict:
     }
 
 
-def page_passages(page: Page, number: int | None = None, document: str = "") -> list[reader.Passage]:
+def page_passages(page: Page, number: int | None = None, document: str = "") -> list[quotes.Passage]:
     layer = page_reading_layer(page)
     return [
-        reader.Passage(
+        quotes.Passage(
             key=f"line:{line.pk}",
             text=t.text,
             number=i + 1,
@@ -49,7 +49,7 @@ def page_passages(page: Page, number: int | None = None, document: str = "") -> 
     ]
 
 
-def conversation_passages(conversation: Conversation) -> list[reader.Passage]:
+def conversation_passages(conversation: Conversation) -> list[quotes.Passage]:
     """The lines the questions are about: the uploaded image's, the archive page's, its document's, or those of
     every document of its project that the conversation's owner may read (published ones for a visitor)."""
     if conversation.project_id:
@@ -66,7 +66,7 @@ def conversation_passages(conversation: Conversation) -> list[reader.Passage]:
     if conversation.page_id:
         return page_passages(conversation.page)
     return [
-        reader.Passage(
+        quotes.Passage(
             key=f"upload:{conversation.pk}:{line['id']}",
             text=line["text"],
             number=i + 1,
@@ -78,7 +78,7 @@ def conversation_passages(conversation: Conversation) -> list[reader.Passage]:
     ]
 
 
-def passage_vectors(passages: list[reader.Passage], embedder: Embedder, on_progress=None) -> np.ndarray:
+def passage_vectors(passages: list[quotes.Passage], embedder: Embedder, on_progress=None) -> np.ndarray:
     """Embeddings of the passages, from the text-keyed cache where present; missing ones computed and stored."""
     digests = [LineVector.digest_of(p.text) for p in passages]
     known = {v.digest: v.as_array() for v in LineVector.objects.filter(embedder=embedder.name, digest__in=set(digests))}
@@ -105,7 +105,7 @@ def passage_vectors(passages: list[reader.Passage], embedder: Embedder, on_progr
     return np.stack([known[d] for d in digests])
 
 
-def conversation_facts(passages: list[reader.Passage]) -> list[Fact]:
+def conversation_facts(passages: list[quotes.Passage]) -> list[Fact]:
     """The people, places and dates of the passages: archive lines' from the stored mentions (pages not extracted
     yet, or with none, are extracted here), an uploaded page's extracted here."""
     line_ids = {int(p.key.split(":")[1]): p.key for p in passages if p.key.startswith("line:")}

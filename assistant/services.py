@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from assistant import passages as scope
-from assistant.backends import archive as reader
+from assistant.backends import quotes
 from assistant.backends.embeddings import Embedder, available_embedder
 from assistant.models import Conversation, Message
 from portal.archive.models import Page
@@ -379,7 +379,7 @@ def question_ask(*, conversation: Conversation, visitor: Visitor, text: str) -> 
                 role=Message.Role.ASSISTANT,
                 backend=backend,
                 known=False,
-                text=nothing_to_read(conversation, reader.question_language(text)),
+                text=nothing_to_read(conversation, quotes.question_language(text)),
             )
             return question, answer
         answer = Message.objects.create(

@@ -25,16 +25,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import django
+from django.conf import settings
+
+# The reader's answers are translated (gettext): Django's translation with the project's catalogue, no database.
+settings.configure(USE_I18N=True, LANGUAGE_CODE="en", LOCALE_PATHS=[ROOT / "locale"])
+django.setup()
+
 from tqdm import tqdm
 
-from assistant.backends.archive import (
+from assistant.backends.embeddings import EMBEDDERS, load_embedder
+from assistant.backends.quotes import (
     CALIBRATIONS,
     Calibration,
     Passage,
     answer,
     search,
 )
-from assistant.backends.embeddings import EMBEDDERS, load_embedder
 from benchmarks.cremma import dataset_dir
 
 QUESTIONS = ROOT / "benchmarks" / "data" / "assistant_questions.json"
@@ -294,7 +301,7 @@ def evaluate_entities(questions, pages, embedder=None) -> dict:
 def entity_precision_recall(sample_path: Path, root: Path) -> dict:
     """Extraction on the whole page, scored on the hand-labelled lines: a found entity is right when its kind is
     the label's and their folded texts overlap; titles and punctuation aside. Precision and recall per kind."""
-    from assistant.backends.archive import fold
+    from assistant.backends.quotes import fold
     from portal.entities.extraction import extract_lines
 
     sample = json.loads(sample_path.read_text())["lines"]

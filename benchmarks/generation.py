@@ -55,6 +55,7 @@ def main() -> None:
         from generation import pipelines
         from generation.forms import TextToImageForm
         from generation.services import generation_submit
+        from portal.embedded import worker_command
 
         torch.set_num_threads(args.threads)
         data = {
@@ -104,23 +105,7 @@ def main() -> None:
 
         # Through Celery: a real worker on queue gpu; each job waited for before the next is sent.
         env.start(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "-Q",
-                "gpu",
-                "--pool=solo",
-                "-n",
-                "bench-generation@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "info",
-            ],
+            worker_command(queues="gpu", name="bench-generation"),
             "worker",
             ready="ready.",
         )

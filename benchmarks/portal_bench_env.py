@@ -107,28 +107,9 @@ class BenchEnvironment:
         return self.start(args, "web", listening)
 
     def start_worker(self) -> subprocess.Popen:
-        return self.start(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "-Q",
-                "default,gpu,training",
-                "--pool=solo",
-                "-l",
-                "info",
-                "-n",
-                f"bench-{os.getpid()}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            "worker",
-            "ready.",
-        )
+        from portal.embedded import worker_command
+
+        return self.start(worker_command(name=f"bench-{os.getpid()}", heartbeat=False), "worker", "ready.")
 
     def __exit__(self, *exc) -> None:
         for proc in self.procs:

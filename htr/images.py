@@ -9,9 +9,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+LUMA_WEIGHTS = (0.299, 0.587, 0.114)  # ITU-R BT.601
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".jp2")
 
 
@@ -67,12 +69,32 @@ def _to_rgb(img: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(img.convert("RGB"), dtype=np.uint8))
 
 
-def to_gray(image: np.ndarray) -> np.ndarray:
-    """(H, W) uint8 luma (ITU-R BT.601, as OpenCV and Pillow compute it) of an RGB or greyscale array."""
-    if image.ndim == 2:
-        return image.astype(np.uint8, copy=False)
-    if image.ndim != 3 or image.shape[2] not in (3, 4):
-        raise ValueError(f"expected an (H, W) or (H, W, 3) image, got shape {image.shape}")
-    rgb = image[:, :, :3].astype(np.float32)
-    gray = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    return np.clip(gray.round(), 0, 255).astype(np.uint8)
+GRAY_METHODS = ("luma", "mean")
+
+
+def to_gray(image: np.ndarray, method: str = "luma") -> np.ndarray:
+    """(H, W) uint8 gray of a gray, gray + alpha, RGB or RGBA array, uint8 or float (in [0, 1] or [0, 255]).
+
+    The engine's one conversion; its two methods are those the shipped models were trained on, so each model reads
+    what it learnt from: "luma", ITU-R BT.601 as OpenCV (and, within 1, Pillow) computes it, for segmentation;
+    "mean", the plain mean of the channels, for recognition (old paper is coloured: no channel is favoured)."""
+    if method not in GRAY_METHODS:
+        raise ValueError(f"unknown gray method {method!r}: expected one of {', '.join(GRAY_METHODS)}")
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[2] in (3, 4):
+        rgb = np.ascontiguousarray(image[:, :, :3])
+        if rgb.dtype == np.uint8:
+            if method == "luma":
+                return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+            return cv2.transform(rgb, np.full((1, 3), 1 / 3)).reshape(rgb.shape[:2])
+        image = rgb.mean(axis=2) if method == "mean" else rgb @ np.array(LUMA_WEIGHTS)
+    elif image.ndim == 3 and image.shape[2] in (1, 2):
+        image = image[:, :, 0]  # gray, and its alpha left out
+    if image.ndim != 2:
+        raise ValueError(f"expected an (H, W) gray or (H, W, 3) colour image, got shape {image.shape}")
+    if image.dtype != np.uint8:
+        image = np.asarray(image, dtype=np.float32)
+        if image.size and image.max() <= 1.0:
+            image = image * 255.0
+        image = np.clip(image, 0, 255)
+    return image.astype(np.uint8)

@@ -89,27 +89,32 @@ def secret_key(var_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def worker_command(
+    *, queues: str = ALL_QUEUES, pool: str = "solo", name: str = "worker", heartbeat: bool = True
+) -> list[str]:
+    """The one Celery worker command line (run, tests, benchmarks): `queues` comma-separated, no gossip or mingle
+    (one machine); `heartbeat` False for short-lived workers that a test or benchmark starts and stops."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "portal",
+        "worker",
+        "-Q",
+        queues,
+        f"--pool={pool}",
+        "--loglevel=INFO",
+        "-n",
+        f"{name}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        *([] if heartbeat else ["--without-heartbeat"]),
+    ]
+
+
 def start_worker(env: dict, queues: str = ALL_QUEUES, pool: str = "solo", name: str = "worker") -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "-Q",
-            queues,
-            f"--pool={pool}",
-            "--loglevel=INFO",
-            "-n",
-            f"{name}@%h",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    return subprocess.Popen(worker_command(queues=queues, pool=pool, name=name), cwd=ROOT, env=env)
 
 
 def start_web(

@@ -11,7 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.backends.archive import (
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from assistant.backends.quotes import (
     CALIBRATIONS,
     Answer,
     Hit,
@@ -49,27 +53,25 @@ _GENERIC = set(
     имена место места города город даты дата родился умер адресовано адресат упоминается случилось произошло
     was were did done will testament завещание record запись acte contract договор""".split()
 )
-# Cue words that say what kind of document a text is, with its name in English and Russian.
+# Cue words that say what kind of document a text is, with its name (in Russian from the .po).
 _DOCUMENT_KINDS = [
-    (r"\b(testament|lègue|legue|légue|je legue|legs|dernieres volontes|завещани|завещаю)\w*", "a will", "завещание"),
+    (r"\b(testament|lègue|legue|légue|je legue|legs|dernieres volontes|завещани|завещаю)\w*", gettext_noop("a will")),
     (
         r"\b(acte de naissance|acte de bapteme|baptise|крещен|метрическ)\w*",
-        "a birth or baptism record",
-        "метрическая запись о рождении или крещении",
+        gettext_noop("a birth or baptism record"),
     ),
-    (r"\b(acte de mariage|mariage|венчан|брак)\w*", "a marriage record", "запись о браке"),
-    (r"\b(acte de deces|deces|inhume|умер|погребен)\w*", "a death or burial record", "запись о смерти"),
-    (r"\b(quittance|recu la somme|расписк|получил сполна)\w*", "a receipt", "расписка"),
-    (r"\b(contrat|bail|vente|договор|купчая)\w*", "a contract or deed", "договор или купчая"),
-    (r"\b(proces verbal|протокол)\w*", "a report (procès-verbal)", "протокол"),
-    (r"\b(petition|supplique|прошени|челобитн)\w*", "a petition", "прошение"),
-    (r"\b(inventaire|опись)\w*", "an inventory", "опись"),
-    (r"\b(journal|дневник)\b", "a journal or diary", "дневник"),
+    (r"\b(acte de mariage|mariage|венчан|брак)\w*", gettext_noop("a marriage record")),
+    (r"\b(acte de deces|deces|inhume|умер|погребен)\w*", gettext_noop("a death or burial record")),
+    (r"\b(quittance|recu la somme|расписк|получил сполна)\w*", gettext_noop("a receipt")),
+    (r"\b(contrat|bail|vente|договор|купчая)\w*", gettext_noop("a contract or deed")),
+    (r"\b(proces verbal|протокол)\w*", gettext_noop("a report (procès-verbal)")),
+    (r"\b(petition|supplique|прошени|челобитн)\w*", gettext_noop("a petition")),
+    (r"\b(inventaire|опись)\w*", gettext_noop("an inventory")),
+    (r"\b(journal|дневник)\b", gettext_noop("a journal or diary")),
     (
         r"\b(mon cher|ma chere|monsieur|madame|mon ami|votre tres humble|милостивый государь|милостивая государыня"
         r"|любезный|ваш покорный|честь имею)\b",
-        "a letter",
-        "письмо",
+        gettext_noop("a letter"),
     ),
 ]
 _ADDRESSEE = re.compile(r"\b(addressed|adressed|to whom|recipient|кому|адресован|адресовано|адресат)\b")
@@ -201,7 +203,7 @@ def _hits(fact: Fact, by_key: dict[str, int], passages: list[Passage], score: fl
 
 
 def _quote(hits: list[Hit], language: str, many_pages: bool) -> str:
-    from assistant.backends.archive import _where
+    from assistant.backends.quotes import _where
 
     return "; ".join(_where(h, language, many_pages) for h in hits)
 
@@ -210,11 +212,12 @@ def _describe_date(fact: Fact, language: str) -> str:
     said = say_date(fact.iso, language)
     if fact.calendar != "julian":
         return said
-    if language == "ru":
-        extra = f", по новому стилю {say_date(fact.gregorian, language)}" if fact.gregorian else ""
-        return f"{said} (по старому стилю{extra})"
-    extra = f"; {say_date(fact.gregorian, language)} in the Gregorian calendar" if fact.gregorian else ""
-    return f"{said} (old style, Julian calendar{extra})"
+    if fact.gregorian:
+        return _("%(date)s (old style, Julian calendar; %(gregorian)s in the Gregorian calendar)") % {
+            "date": said,
+            "gregorian": say_date(fact.gregorian, language),
+        }
+    return _("%(date)s (old style, Julian calendar)") % {"date": said}
 
 
 def answer_from_facts(
@@ -222,13 +225,17 @@ def answer_from_facts(
 ) -> Answer | None:
     """The answer to a who / when / where / what-kind question from the facts; None: leave it to the line reader.
     With an embedder, a question about something ("who closed the door?") finds its lines by meaning, so an
-    English question reaches French or Russian lines."""
+    English question reaches French or Russian lines. The answer is in `language` (the .po's words for Russian)."""
+    with translation.override(language):
+        return _facts_answer(question, passages, facts, language, embedder=embedder, vectors=vectors)
+
+
+def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> Answer | None:
     kind = question_kind(question)
     if kind is None or not passages:
         return None
     by_key = {p.key: i for i, p in enumerate(passages)}
     many_pages = len({p.page_key for p in passages}) > 1
-    ru = language == "ru"
     if kind == "kind":
         return _document_kind(passages, language, many_pages)
     wanted = {"when": ("date",), "who": ("person",), "where": ("place",)}[kind]
@@ -254,12 +261,9 @@ def answer_from_facts(
     hits = _hits(best, by_key, passages, 1.0)
     quote = _quote(hits[:2], language, many_pages)
     if kind == "when":
-        said = _describe_date(best, language)
-        text = f"Дата: {said} — {quote}." if ru else f"{said} — {quote}."
-    elif kind == "who":
-        text = f"{best.name} — {quote}." if ru else f"{best.name}: {quote}."
+        text = _("%(date)s — %(quote)s.") % {"date": _describe_date(best, language), "quote": quote}
     else:
-        text = f"{best.name} — {quote}." if ru else f"{best.name}: {quote}."
+        text = _("%(name)s: %(quote)s.") % {"name": best.name, "quote": quote}
     return Answer(text=text, hits=hits, known=True, language=language)
 
 
@@ -274,46 +278,30 @@ def _list(kind, candidates, by_key, passages, language, many_pages) -> Answer:
         names.append(fact.name if fact.kind != "date" else say_date(fact.iso, language))
         hits += _hits(fact, by_key, passages, 1.0)[:1]
     hits, names = hits[:5], names[:5]
-    what = {
-        "who": ("People named", "Названы люди"),
-        "where": ("Places named", "Названы места"),
-        "when": ("Dates", "Даты"),
-    }[kind]
-    head = what[1] if language == "ru" else what[0]
+    head = {"who": _("People named"), "where": _("Places named"), "when": _("Dates")}[kind]
     text = f"{head}: {', '.join(names)} — {_quote(hits, language, many_pages)}."
     return Answer(text=text, hits=hits, known=True, language=language)
 
 
 def _unknown(kind: str, language: str) -> Answer:
-    if language == "ru":
-        text = {
-            "who": "Не знаю: в тексте не названо ни одного человека.",
-            "where": "Не знаю: в тексте не названо ни одного места.",
-            "when": "Не знаю: в тексте нет даты.",
-        }[kind]
-    else:
-        text = {
-            "who": "I don't know: the text names no person.",
-            "where": "I don't know: the text names no place.",
-            "when": "I don't know: the text gives no date.",
-        }[kind]
+    text = {
+        "who": _("I don't know: the text names no person."),
+        "where": _("I don't know: the text names no place."),
+        "when": _("I don't know: the text gives no date."),
+    }[kind]
     return Answer(text=text, hits=[], known=False, language=language)
 
 
 def _document_kind(passages: list[Passage], language: str, many_pages: bool) -> Answer:
-    for pattern, english, russian in _DOCUMENT_KINDS:
+    for pattern, name in _DOCUMENT_KINDS:
         cue = re.compile(pattern)
         found = [p for p in passages if cue.search(fold(p.text))]
         if found:
             hits = [Hit(passage=p, score=1.0) for p in found[:2]]
             quote = _quote(hits, language, many_pages)
-            text = f"Похоже, это {russian}: {quote}." if language == "ru" else f"It reads like {english}: {quote}."
+            text = _("It reads like %(kind)s: %(quote)s.") % {"kind": _(name), "quote": quote}
             return Answer(text=text, hits=hits, known=True, language=language)
-    text = (
-        "Не знаю, что это за документ: в тексте нет слов, которые бы это говорили."
-        if language == "ru"
-        else "I don't know what kind of document this is: no words of the text say so."
-    )
+    text = _("I don't know what kind of document this is: no words of the text say so.")
     return Answer(text=text, hits=[], known=False, language=language)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
@@ -83,6 +83,30 @@ def region_of(block_id: str, seen: dict[str, Region]) -> str | None:
     if cont and cont["id"] in seen:
         return cont["id"]
     return block_id
+
+
+def blocks_read(
+    page: Page,
+    blocks: list[etree._Element],
+    *,
+    id_attribute: str,
+    kind_of: Callable[[etree._Element], str],
+    shape_of: Callable[[etree._Element], list[Point]],
+    line_read: Callable[[etree._Element, str], Line],
+) -> Page:
+    """The regions and lines of `page` from its blocks (ALTO TextBlock, PAGE TextRegion) in document order; what
+    differs between the formats is how a block names its id, kind and shape, and how a line is read."""
+    regions: dict[str, Region] = {}
+    for block in blocks:
+        region_id = region_of(block.get(id_attribute, ""), regions)
+        if region_id is not None and region_id not in regions:
+            regions[region_id] = Region(id=region_id, polygon=shape_of(block), kind=kind_of(block))
+            page.regions.append(regions[region_id])
+        for line_el in children(block, "TextLine"):
+            line = line_read(line_el, f"line_{len(page.lines) + 1}")
+            line.region = region_id
+            page.lines.append(line)
+    return page
 
 
 def region_blocks(page: Page) -> Iterator[tuple[str, Region | None, list[Line]]]:

@@ -14,6 +14,7 @@ from lxml import etree
 
 from htr.formats._xml import (
     FormatError,
+    blocks_read,
     child,
     children,
     descendants,
@@ -22,9 +23,8 @@ from htr.formats._xml import (
     parse_int,
     parse_points,
     region_blocks,
-    region_of,
 )
-from htr.lines import Line, Page, Point, Region
+from htr.lines import Line, Page, Point
 
 NS = "http://www.loc.gov/standards/alto/ns-v4#"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -48,21 +48,14 @@ def read_alto(root: etree._Element, name: str, image_name: str | None = None) ->
         height=parse_int(page_el.get("HEIGHT")),
     )
     labels = {t.get("ID"): t.get("LABEL", "") for t in root.iter() if local(t.tag) in _TAGS}
-    regions: dict[str, Region] = {}
-    for block in descendants(page_el, "TextBlock"):
-        region_id = region_of(block.get("ID", ""), regions)
-        if region_id is not None and region_id not in regions:
-            kind = next(
-                (labels[r] for r in block.get("TAGREFS", "").split() if labels.get(r)),
-                "text",
-            )
-            regions[region_id] = Region(id=region_id, polygon=_shape(block), kind=kind)
-            page.regions.append(regions[region_id])
-        for line_el in children(block, "TextLine"):
-            line = _line(line_el, f"line_{len(page.lines) + 1}")
-            line.region = region_id
-            page.lines.append(line)
-    return page
+    return blocks_read(
+        page,
+        descendants(page_el, "TextBlock"),
+        id_attribute="ID",
+        kind_of=lambda block: next((labels[r] for r in block.get("TAGREFS", "").split() if labels.get(r)), "text"),
+        shape_of=_shape,
+        line_read=_line,
+    )
 
 
 def _line(el: etree._Element, default_id: str) -> Line:

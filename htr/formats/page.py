@@ -15,6 +15,7 @@ from lxml import etree
 
 from htr.formats._xml import (
     FormatError,
+    blocks_read,
     children,
     descendants,
     local,
@@ -22,9 +23,8 @@ from htr.formats._xml import (
     parse_int,
     parse_points,
     region_blocks,
-    region_of,
 )
-from htr.lines import Line, Page, Point, Region
+from htr.lines import Line, Page, Point
 
 NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -61,19 +61,16 @@ def read_page_xml(root: etree._Element, name: str, image_name: str | None = None
         width=parse_int(page_el.get("imageWidth")),
         height=parse_int(page_el.get("imageHeight")),
     )
-    regions: dict[str, Region] = {}
-    for region_el in descendants(page_el, "TextRegion"):
-        region_id = region_of(region_el.get("id", ""), regions)
-        if region_id is not None and region_id not in regions:
-            custom = _custom(region_el.get("custom"))
-            kind = custom.get("structure", {}).get("type") or region_el.get("type") or "text"
-            regions[region_id] = Region(id=region_id, polygon=_coords(region_el), kind=kind)
-            page.regions.append(regions[region_id])
-        for line_el in children(region_el, "TextLine"):
-            line = _line(line_el, f"line_{len(page.lines) + 1}")
-            line.region = region_id
-            page.lines.append(line)
-    return page
+    return blocks_read(
+        page,
+        descendants(page_el, "TextRegion"),
+        id_attribute="id",
+        kind_of=lambda region: (
+            _custom(region.get("custom")).get("structure", {}).get("type") or region.get("type") or "text"
+        ),
+        shape_of=_coords,
+        line_read=_line,
+    )
 
 
 def _line(el: etree._Element, default_id: str) -> Line:

@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from htr.images import to_gray
 from htr.lines import Line, Page
 from htr.recognition.decoding import beam_decode, greedy_decode
 from htr.recognition.language import LM_NAME, CharLanguageModel
-from htr.recognition.lines import batch_tensor, line_image, quarter_turns, to_gray, width_buckets
+from htr.recognition.lines import GRAY, batch_tensor, line_image, quarter_turns, width_buckets
 from htr.recognition.model import LineRecognizer, RecognizerConfig
 from htr.transcription import model_text
 
@@ -127,7 +128,7 @@ class Recognizer:
         # guess (the segmenter takes every such line to run down). The likelier reading wins.
         turned: list[tuple[int, Line]] = []
         for image, page in zip(images, pages):
-            gray = to_gray(image)
+            gray = to_gray(image, GRAY)
             for line in page.lines:
                 if quarter_turns(line):
                     other = dataclasses.replace(line, baseline=line.baseline[::-1])

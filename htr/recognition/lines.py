@@ -10,28 +10,11 @@ import cv2
 import numpy as np
 import torch
 
+from htr.images import to_gray
 from htr.lines import Line
 
-
-def to_gray(image: np.ndarray) -> np.ndarray:
-    """Gray uint8 from gray, RGB(A) or float images."""
-    image = np.asarray(image)
-    if image.ndim == 3:
-        if image.shape[2] == 4:
-            image = image[:, :, :3]
-        if image.shape[2] == 3 and image.dtype == np.uint8:
-            # The plain mean of the channels (fast path of the float branch below): old paper is coloured.
-            image = cv2.transform(image, np.full((1, 3), 1 / 3)).reshape(image.shape[:2])
-        else:
-            image = image.mean(axis=2) if image.shape[2] == 3 else image[:, :, 0]
-    if image.ndim != 2:
-        raise ValueError(f"expected a 2-D gray or 3-D colour image, got shape {image.shape}")
-    if image.dtype != np.uint8:
-        image = np.asarray(image, dtype=np.float32)
-        if image.size and image.max() <= 1.0:
-            image = image * 255.0
-        image = np.clip(image, 0, 255)
-    return image.astype(np.uint8)
+# The recognisers were trained on the mean of the channels (htr.images.to_gray's "mean").
+GRAY = "mean"
 
 
 def _to_ink(gray: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
@@ -214,7 +197,7 @@ def line_image(
     """
     if normalisation not in NORMALISATIONS:
         raise ValueError(f"unknown line normalisation {normalisation!r}: expected one of {sorted(NORMALISATIONS)}")
-    gray = to_gray(page_gray)
+    gray = to_gray(page_gray, GRAY)
     ink = crop_line(gray, line) if line is not None else _to_ink(gray)
     return NORMALISATIONS[normalisation](ink, height, width_scale)
 

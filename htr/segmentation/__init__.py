@@ -44,14 +44,7 @@ def prepare_image(image: np.ndarray, long_side: int) -> tuple[np.ndarray, float]
     if not isinstance(image, np.ndarray) or image.ndim not in (2, 3) or image.size == 0:
         shape = getattr(image, "shape", None)
         raise ValueError(f"expected a page image as an (H, W) or (H, W, 3) uint8 array, got shape {shape}")
-    if image.ndim == 3:
-        if image.shape[2] == 4:
-            image = image[:, :, :3]
-        if image.shape[2] != 3:
-            raise ValueError(f"expected 1, 3 or 4 channels, got {image.shape[2]}")
-        image = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY)
-    if image.dtype != np.uint8:
-        image = np.clip(image, 0, 255).astype(np.uint8)
+    image = to_gray(image, "luma")
     h, w = image.shape
     factor = max(h, w) / long_side
     nw, nh = max(1, round(w / factor)), max(1, round(h / factor))

@@ -21,8 +21,9 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from htr.images import to_gray
 from htr.recognition import Recognizer, default_device, normalise_text
-from htr.recognition.lines import NORMALISATIONS, batch_tensor, line_image, to_gray
+from htr.recognition.lines import GRAY, NORMALISATIONS, batch_tensor, line_image
 from htr.recognition.model import LineRecognizer, RecognizerConfig
 from htr.training.augment import augment_line
 from htr.training.checkpoint import checkpoint_settings, load_checkpoint, remove_checkpoint, save_checkpoint
@@ -383,7 +384,7 @@ def _prepare(
                 from htr.images import load_image
 
                 image = load_image(image)
-            gray_pages = {key: to_gray(image)}
+            gray_pages = {key: to_gray(image, GRAY)}
         ink = line_image(gray_pages[key], sample.line, height, width_scale, normalisation)
         if ink.shape[1] < 4 or not ink.any():
             continue

@@ -35,7 +35,7 @@ POS_WEIGHT = (4.0, 2.0, 1.0)  # baseline pixels are rare: weigh them up
 
 def _load_pages(sources: list[str], long_side: int) -> list[tuple[str, np.ndarray, Page, float]]:
     """(image path, grey page at `long_side`, ground truth, factor page->stored pixels) for every page."""
-    from htr.images import load_image
+    from htr.images import load_image, to_gray
     from htr.sources import iter_pages
 
     pages = []
@@ -43,7 +43,7 @@ def _load_pages(sources: list[str], long_side: int) -> list[tuple[str, np.ndarra
         found = 0
         for image_path, page in iter_pages(src):
             rgb = load_image(image_path)
-            gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+            gray = to_gray(rgb, "luma")
             h, w = gray.shape
             f = min(1.0, long_side / max(h, w))
             if f < 1.0:

@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -37,7 +37,7 @@ from portal.archive import (
     uploads,
 )
 from portal.archive.models import Document, HtrModel, Membership, Page, Project
-from portal.archive.permissions import can_edit_document, can_manage_document
+from portal.archive.permissions import can_edit_document, can_manage_document, document_change_check
 from portal.archive.training_project import project_job_editable_by, project_training_start
 from portal.archive.training_segmentation import segmentation_training_start
 from portal.entities import facets as entity_facets
@@ -68,6 +68,14 @@ def require_edit(request, document: Document) -> None:
         raise PermissionDenied("you may read this document but not change it")
 
 
+def edit_body(request, document: Document, serializer_class) -> dict:
+    """The checked body of a change to `document`: 403 for a user who may only read it, 400 for a bad body."""
+    require_edit(request, document)
+    s = serializer_class(data=request.data)
+    s.is_valid(raise_exception=True)
+    return s.validated_data
+
+
 def steps_requested(request, default: list[str]) -> list[str]:
     raw = request.query_params.get("steps") or request.data.get("steps")
     if not raw:
@@ -81,10 +89,13 @@ def steps_requested(request, default: list[str]) -> list[str]:
     return steps
 
 
-class Busy(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "already being processed"
-
+# A training's answers: its job, or why it did not start (bad request, not an editor, one already running).
+TRAIN_RESPONSES = {
+    202: serializers.JobSerializer,
+    400: serializers.ErrorSerializer,
+    403: serializers.ErrorSerializer,
+    409: serializers.ErrorSerializer,
+}
 
 DEFAULT_STEPS = ["segmentation", "recognition"]
 
@@ -109,17 +120,10 @@ def models_requested(request, document: Document) -> dict[str, int]:
 
 
 def page_process(request, page: Page, models: dict[str, int] | None = None) -> Job:
-    """Queue a page's re-run; raises ValidationError when it cannot run now."""
-    steps = steps_requested(request, DEFAULT_STEPS)
-    if not page.thumbnail and "prepare" not in steps:
-        steps = ["prepare", *steps]
-    if "recognition" in steps and "segmentation" not in steps and not page.lines.exists():
-        raise ValidationError({"error": f"page {page.number} has no lines to read; run segmentation first"})
-    active = Job.objects.filter(target=f"archive.page:{page.pk}", status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
-    if active.exists():
-        raise Busy({"error": f"page {page.number} is already being processed (job {active.first().pk})"})
-    with transaction.atomic():
-        return pipeline.page_pipeline_start(page=page, steps=steps, user=request.user, models=models)
+    """Queue a page's re-run with the steps the request asks for (pipeline.page_rerun's rules)."""
+    return pipeline.page_rerun(
+        page=page, steps=steps_requested(request, DEFAULT_STEPS), user=request.user, models=models
+    )
 
 
 def _delete_files_later(path: Path) -> None:
@@ -156,12 +160,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         request=serializers.ProjectTrainSerializer,
-        responses={
-            202: serializers.JobSerializer,
-            400: serializers.ErrorSerializer,
-            403: serializers.ErrorSerializer,
-            409: serializers.ErrorSerializer,
-        },
+        responses=TRAIN_RESPONSES,
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
     def train(self, request, pk=None):
@@ -172,18 +171,13 @@ class ProjectViewSet(viewsets.ModelViewSet):
             return error("you may see this project but not train models on it", status.HTTP_403_FORBIDDEN)
         s = serializers.ProjectTrainSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        try:
-            job = project_training_start(
-                project=project,
-                user=request.user,
-                minutes=s.validated_data.get("minutes"),
-                epochs=s.validated_data.get("epochs"),
-                base_id=s.validated_data.get("base"),
-            )
-        except training_jobs.TrainingBusy as exc:
-            return error(str(exc), status.HTTP_409_CONFLICT)
-        except training_jobs.TrainingError as exc:
-            return error(str(exc))
+        job = project_training_start(
+            project=project,
+            user=request.user,
+            minutes=s.validated_data.get("minutes"),
+            epochs=s.validated_data.get("epochs"),
+            base_id=s.validated_data.get("base"),
+        )
         return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=serializers.MemberSerializer, responses=serializers.MemberSerializer(many=True))
@@ -248,17 +242,7 @@ class DocumentViewSet(viewsets.ModelViewSet):
         document = serializer.instance
         require_edit(self.request, document)
         data = serializer.validated_data
-        if "project" in data and data["project"] != document.project:
-            if data["project"].role_of(self.request.user) != Membership.Role.OWNER or not can_manage_document(
-                document, self.request.user
-            ):
-                raise PermissionDenied("moving a document needs ownership of both projects")
-        if (
-            "is_public" in data
-            and data["is_public"] != document.is_public
-            and not can_manage_document(document, self.request.user)
-        ):
-            raise PermissionDenied("only the project's owner may publish or unpublish a document")
+        document_change_check(document, self.request.user, project=data.get("project"), is_public=data.get("is_public"))
         serializer.save()
 
     def perform_destroy(self, instance):
@@ -288,12 +272,9 @@ class DocumentViewSet(viewsets.ModelViewSet):
                     f"{f.name}: {uploads.size_text(f.size)}, more than the limit of "
                     f"{uploads.size_text(settings.UPLOAD_MAX_BYTES)}"
                 )
-        try:
-            pages, jobs = uploads.document_upload(
-                document=document, files=[(f.name, f.read()) for f in files], user=request.user
-            )
-        except uploads.UploadError as exc:
-            return error(str(exc))
+        pages, jobs = uploads.document_upload(
+            document=document, files=[(f.name, f.read()) for f in files], user=request.user
+        )
         return Response(
             {
                 "pages": serializers.PageSerializer(pages, many=True).data,
@@ -325,18 +306,13 @@ class DocumentViewSet(viewsets.ModelViewSet):
         for page in document.pages.order_by("number"):
             try:
                 jobs.append(page_process(request, page, models))
-            except (ValidationError, Busy):
+            except (ValidationError, pipeline.RerunRefused):
                 continue
         return Response({"jobs": serializers.JobSerializer(jobs, many=True).data}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         request=serializers.TrainSerializer,
-        responses={
-            202: serializers.JobSerializer,
-            400: serializers.ErrorSerializer,
-            403: serializers.ErrorSerializer,
-            409: serializers.ErrorSerializer,
-        },
+        responses=TRAIN_RESPONSES,
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
     def train(self, request, pk=None):
@@ -353,19 +329,14 @@ class DocumentViewSet(viewsets.ModelViewSet):
         start = training.training_start
         if s.validated_data["kind"] == "segmentation":
             start = segmentation_training_start
-        try:
-            job = start(
-                document=document,
-                user=request.user,
-                minutes=s.validated_data.get("minutes"),
-                epochs=s.validated_data.get("epochs"),
-                pages=s.validated_data.get("pages"),
-                base_id=s.validated_data.get("base"),
-            )
-        except training_jobs.TrainingBusy as exc:
-            return error(str(exc), status.HTTP_409_CONFLICT)
-        except training_jobs.TrainingError as exc:
-            return error(str(exc))
+        job = start(
+            document=document,
+            user=request.user,
+            minutes=s.validated_data.get("minutes"),
+            epochs=s.validated_data.get("epochs"),
+            pages=s.validated_data.get("pages"),
+            base_id=s.validated_data.get("base"),
+        )
         return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -386,10 +357,7 @@ class DocumentViewSet(viewsets.ModelViewSet):
             response = HttpResponse(data, content_type="application/tei+xml; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="document-{document.pk}-tei.xml"'
             return response
-        try:
-            data = exports.document_export(document, fmt)
-        except exports.ExportError as exc:
-            return error(str(exc))
+        data = exports.document_export(document, fmt)
         response = HttpResponse(data, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="document-{document.pk}-{fmt}.zip"'
         return response

@@ -41,12 +41,9 @@ class RegionViewSet(viewsets.GenericViewSet):
         require_edit(request, page.document)
         if "polygon" not in s.validated_data:
             return error("a region needs a polygon")
-        try:
-            region = layout.region_create(
-                page=page, polygon=s.validated_data["polygon"], kind=s.validated_data.get("kind", "text")
-            )
-        except layout.EditError as exc:
-            return error(str(exc))
+        region = layout.region_create(
+            page=page, polygon=s.validated_data["polygon"], kind=s.validated_data.get("kind", "text")
+        )
         return Response(region_out(region), status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: serializers.RegionSerializer, 400: serializers.ErrorSerializer})
@@ -56,12 +53,7 @@ class RegionViewSet(viewsets.GenericViewSet):
         require_edit(request, region.page.document)
         s = serializers.RegionSerializer(data=request.data, partial=True)
         s.is_valid(raise_exception=True)
-        try:
-            layout.region_update(
-                region=region, polygon=s.validated_data.get("polygon"), kind=s.validated_data.get("kind")
-            )
-        except layout.EditError as exc:
-            return error(str(exc))
+        layout.region_update(region=region, polygon=s.validated_data.get("polygon"), kind=s.validated_data.get("kind"))
         return Response(region_out(region))
 
     def destroy(self, request, pk=None):

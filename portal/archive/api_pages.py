@@ -14,7 +14,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from portal.archive import exports, images, layout, pipeline, selectors, serializers, services, training
-from portal.archive.api import FormatIsAnExportFormat, error, models_requested, page_process, require_edit
+from portal.archive.api import FormatIsAnExportFormat, edit_body, error, models_requested, page_process, require_edit
 from portal.archive.models import Layer, Line, Page, Revision, Transcription
 
 LAYER_PARAM = OpenApiParameter("layer", int, description="layer id (default: manual if it has text, else latest model)")
@@ -136,15 +136,10 @@ class PageViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.
         """Draw a new line (polygon, baseline), after line `after` or where its position puts it in reading order;
         `job` reads it with the document's model at once."""
         page = self.get_object()
-        require_edit(request, page.document)
-        s = serializers.LineCreateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        try:
-            with transaction.atomic():
-                line = services.line_create(page=page, **s.validated_data)
-                job = pipeline.lines_read_start(page=page, lines=[line.pk], user=request.user)
-        except services.EditError as exc:
-            return error(str(exc))
+        data = edit_body(request, page.document, serializers.LineCreateSerializer)
+        with transaction.atomic():
+            line = services.line_create(page=page, **data)
+            job = pipeline.lines_read_start(page=page, lines=[line.pk], user=request.user)
         data = {**line_out(line, None, None), "job": serializers.JobSerializer(job).data}
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -153,13 +148,8 @@ class PageViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.
     def reorder(self, request, pk=None):
         """Set the reading order: every line id of the page, once each."""
         page = self.get_object()
-        require_edit(request, page.document)
-        s = serializers.ReorderSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        try:
-            services.page_reorder(page=page, order=s.validated_data["order"])
-        except services.EditError as exc:
-            return error(str(exc))
+        data = edit_body(request, page.document, serializers.ReorderSerializer)
+        services.page_reorder(page=page, order=data["order"])
         return Response({"order": list(page.lines.order_by("order").values_list("pk", flat=True))})
 
     @extend_schema(request=None, responses=serializers.ReorderSerializer)
@@ -209,12 +199,9 @@ class PageViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.
     def export(self, request, pk=None):
         """One file: plain text, ALTO v4 or PAGE XML."""
         page = self.get_object()
-        try:
-            name, data, content_type = exports.page_export(
-                page, request.query_params.get("format", "text"), requested_layer(request, page)
-            )
-        except exports.ExportError as exc:
-            return error(str(exc))
+        name, data, content_type = exports.page_export(
+            page, request.query_params.get("format", "text"), requested_layer(request, page)
+        )
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
@@ -239,29 +226,25 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
     def text(self, request, pk=None):
         """Save a correction into the manual layer; a stale `version` answers 409 with what the line holds now."""
         line = self.get_object()
-        require_edit(request, line.page.document)
-        s = serializers.LineTextSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
+        data = edit_body(request, line.page.document, serializers.LineTextSerializer)
         layer = None
-        if s.validated_data.get("layer") is not None:
-            layer = Layer.objects.filter(pk=s.validated_data["layer"], document_id=line.page.document_id).first()
+        if data.get("layer") is not None:
+            layer = Layer.objects.filter(pk=data["layer"], document_id=line.page.document_id).first()
             if layer is None:
-                return error(f"layer {s.validated_data['layer']} is not a layer of this document")
+                return error(f"layer {data['layer']} is not a layer of this document")
         try:
             t = services.line_text_save(
                 line=line,
-                text=s.validated_data["text"],
-                version=s.validated_data["version"],
+                text=data["text"],
+                version=data["version"],
                 user=request.user,
                 layer=layer,
             )
         except services.EditConflict as conflict:
             return Response({"error": "conflict", "current": conflict.current()}, status=status.HTTP_409_CONFLICT)
-        except services.EditError as exc:
-            return error(str(exc))
         if line.page.document.retrain_every:
             training.training_auto_maybe(document=line.page.document, user=request.user)
-        return Response(transcription_out(t, author=request.user if t.version > s.validated_data["version"] else None))
+        return Response(transcription_out(t, author=request.user if t.version > data["version"] else None))
 
     @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
@@ -284,18 +267,13 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
     def shape(self, request, pk=None):
         """Move a line's outline points, draw its baseline again, or put it in a region (null: none)."""
         line = self.get_object()
-        require_edit(request, line.page.document)
-        s = serializers.LineShapeSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        try:
-            layout.line_reshape(
-                line=line,
-                polygon=s.validated_data.get("polygon"),
-                baseline=s.validated_data.get("baseline"),
-                region=s.validated_data.get("region", "keep"),
-            )
-        except services.EditError as exc:
-            return error(str(exc))
+        data = edit_body(request, line.page.document, serializers.LineShapeSerializer)
+        layout.line_reshape(
+            line=line,
+            polygon=data.get("polygon"),
+            baseline=data.get("baseline"),
+            region=data.get("region", "keep"),
+        )
         layer = selectors.page_reading_layer(line.page)
         t = Transcription.objects.filter(line=line, layer=layer).first() if layer else None
         return Response(line_out(line, t, layer))
@@ -312,12 +290,10 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
     def restore(self, request, pk=None):
         """Bring back the text of an earlier revision as the newest manual version."""
         line = self.get_object()
-        require_edit(request, line.page.document)
-        s = serializers.RestoreSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        revision = Revision.objects.filter(pk=s.validated_data["revision"], transcription__line=line).first()
+        data = edit_body(request, line.page.document, serializers.RestoreSerializer)
+        revision = Revision.objects.filter(pk=data["revision"], transcription__line=line).first()
         if revision is None:
-            return error(f"revision {s.validated_data['revision']} is not a revision of line {line.pk}")
+            return error(f"revision {data['revision']} is not a revision of line {line.pk}")
         return Response(transcription_out(services.line_restore(line=line, revision=revision, user=request.user)))
 
     @extend_schema(request=serializers.SplitSerializer, responses=serializers.SplitResultSerializer)
@@ -325,13 +301,8 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
     def split(self, request, pk=None):
         """Cut the line in two at page x; the text is cut at the nearest word boundary."""
         line = self.get_object()
-        require_edit(request, line.page.document)
-        s = serializers.SplitSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        try:
-            parts = services.line_split(line=line, x=s.validated_data["x"], user=request.user)
-        except services.EditError as exc:
-            return error(str(exc))
+        data = edit_body(request, line.page.document, serializers.SplitSerializer)
+        parts = services.line_split(line=line, x=data["x"], user=request.user)
         layer = selectors.page_reading_layer(line.page)
         texts = {t.line_id: t for t in Transcription.objects.filter(line__in=parts, layer=layer)}
         return Response({"lines": [line_out(p, texts.get(p.pk), layer) for p in parts]})
@@ -348,10 +319,7 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
             raise NotFound("one of the lines does not exist")
         for line in lines:
             require_edit(request, line.page.document)
-        try:
-            merged = services.lines_merge(lines=lines, user=request.user)
-        except services.EditError as exc:
-            return error(str(exc))
+        merged = services.lines_merge(lines=lines, user=request.user)
         layer = selectors.page_reading_layer(merged.page)
         t = Transcription.objects.filter(line=merged, layer=layer).first() if layer else None
         return Response(line_out(merged, t, layer))

@@ -1,11 +1,11 @@
 """One websocket room per document: page states and job progress, for people who may read the document."""
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db.models import Count
 
 from portal.archive.models import Document, Page
 from portal.archive.permissions import can_read_document, document_role, job_event_for
+from portal.jobs.consumers import RoomConsumer
 from portal.jobs.models import Job
 
 ACTIVE = (Job.Status.QUEUED, Job.Status.RUNNING)
@@ -35,54 +35,35 @@ def document_state(document_id: int) -> dict:
     }
 
 
-class DocumentConsumer(AsyncJsonWebsocketConsumer):
-    async def connect(self):
-        self.document_id = self.scope["url_route"]["kwargs"]["document_id"]
-        if not await self._may_read():
-            # Check BEFORE joining the group: an outsider never receives a single event.
-            await self.close(code=4403)
-            return
-        self.group = f"document-{self.document_id}"
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-        state = job_event_for(await database_sync_to_async(document_state)(self.document_id), self.member)
-        await self.send_json(state)
+class DocumentConsumer(RoomConsumer):
+    """A document's room: its pages' states and its jobs, for whoever may read it; a visitor of a published
+    document hears nothing of its trainings (job_event_for)."""
 
-    async def disconnect(self, code):
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+    def visible(self) -> Document | None:
+        """The document if the user may read it (and, in `self.member`, whether they are a member of its project)."""
+        pk = self.scope["url_route"]["kwargs"]["document_id"]
+        document = Document.objects.select_related("project").filter(pk=pk).first()
+        self.member = bool(document and document_role(document, self.scope.get("user")) is not None)
+        return document if document and can_read_document(document, self.scope.get("user")) else None
 
-    async def progress_event(self, message):
-        if not hasattr(self, "group"):  # left already; an event was on its way
-            return
-        if not await self._may_read():
-            # Checked again for every event: a member removed, or a document un-published, hears no more.
-            await self._leave()
-            return
-        event = job_event_for(message["event"], self.member)
+    def group_of(self, document: Document) -> str:
+        return f"document-{document.pk}"
+
+    async def joined(self, document: Document) -> None:
+        await self.send_json(job_event_for(await database_sync_to_async(document_state)(document.pk), self.member))
+
+    async def forward(self, event: dict, document: Document) -> None:
+        event = job_event_for(event, self.member)
         if event is None:
             return
         await self.send_json(event)
         kind, _, pk = str(event.get("target", "")).partition(":")
         if event.get("type") == "job" and kind == "archive.page" and pk.isdigit():
-            page = await self._page(int(pk))
+            page = await self._page(document.pk, int(pk))
             if page is not None:
                 await self.send_json(page)
 
-    async def _leave(self):
-        """Out of the group, and the socket closed as a refused connect would be."""
-        await self.channel_layer.group_discard(self.group, self.channel_name)
-        del self.group
-        await self.close(code=4403)
-
     @database_sync_to_async
-    def _may_read(self) -> bool:
-        """Whether the user may read the document (and, in `self.member`, is a member of its project)."""
-        document = Document.objects.select_related("project").filter(pk=self.document_id).first()
-        self.member = bool(document and document_role(document, self.scope.get("user")) is not None)
-        return bool(document and can_read_document(document, self.scope.get("user")))
-
-    @database_sync_to_async
-    def _page(self, page_id: int) -> dict | None:
-        page = Page.objects.filter(pk=page_id, document_id=self.document_id).annotate(line_count=Count("lines")).first()
+    def _page(self, document_id: int, page_id: int) -> dict | None:
+        page = Page.objects.filter(pk=page_id, document_id=document_id).annotate(line_count=Count("lines")).first()
         return page_event(page, page.line_count) if page else None

@@ -84,6 +84,18 @@ class HtrModel(models.Model):
         return path if path.is_absolute() else Path(settings.BASE_DIR) / path
 
 
+def reading_model(kind: str) -> models.ForeignKey:
+    """The model of this kind that a project or a document chose to read with (None: the one above it decides)."""
+    return models.ForeignKey(
+        HtrModel,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"kind": kind},
+    )
+
+
 class Project(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -93,22 +105,8 @@ class Project(models.Model):
     # Characters the editor's keyboard offers in all its documents, after the letters of their script (a project
     # manager sets them: the abbreviation marks, the letters the fonds writes).
     keyboard = models.CharField(_("keyboard characters"), max_length=200, blank=True)
-    recognition_model = models.ForeignKey(
-        HtrModel,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        limit_choices_to={"kind": HtrModel.Kind.RECOGNITION},
-    )
-    segmentation_model = models.ForeignKey(
-        HtrModel,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        limit_choices_to={"kind": HtrModel.Kind.SEGMENTATION},
-    )
+    recognition_model = reading_model(HtrModel.Kind.RECOGNITION)
+    segmentation_model = reading_model(HtrModel.Kind.SEGMENTATION)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -155,22 +153,8 @@ class Document(models.Model):
     # Extra characters offered by the editor's virtual keyboard, beyond those of the document's script.
     keyboard = models.CharField(max_length=200, blank=True)
     # The models that read it; None: the project's, else the default for its script (see htr_models.py).
-    recognition_model = models.ForeignKey(
-        HtrModel,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        limit_choices_to={"kind": HtrModel.Kind.RECOGNITION},
-    )
-    segmentation_model = models.ForeignKey(
-        HtrModel,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        limit_choices_to={"kind": HtrModel.Kind.SEGMENTATION},
-    )
+    recognition_model = reading_model(HtrModel.Kind.RECOGNITION)
+    segmentation_model = reading_model(HtrModel.Kind.SEGMENTATION)
     # Automatic training: after every this many newly corrected lines, fine-tune the model reading it in the
     # background and keep the new one only if it reads the held-out corrected lines better (0: off).
     retrain_every = models.PositiveIntegerField(

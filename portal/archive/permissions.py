@@ -19,6 +19,20 @@ def can_manage_document(document: Document, user) -> bool:
     return document_role(document, user) == Membership.Role.OWNER
 
 
+class NotAllowed(PermissionError):
+    """The user may not make this change; the message says who may."""
+
+
+def document_change_check(document: Document, user, *, project: Project | None = None, is_public=None) -> None:
+    """The rules of moving a document to `project` and of publishing it (`is_public`), for an editor of it;
+    None: not changed. Raises NotAllowed."""
+    if project is not None and project != document.project:
+        if project.role_of(user) != Membership.Role.OWNER or not can_manage_document(document, user):
+            raise NotAllowed("moving a document needs ownership of both projects")
+    if is_public is not None and is_public != document.is_public and not can_manage_document(document, user):
+        raise NotAllowed("only the project's owner may publish or unpublish a document")
+
+
 # Jobs that name the project's own models and their figures: for its members only, even on a published document.
 MEMBERS_ONLY_JOBS = ("model_training", "segmentation_training")
 

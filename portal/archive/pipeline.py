@@ -68,6 +68,28 @@ def page_pipeline_start(
     return job
 
 
+class RerunRefused(ValueError):
+    """The page cannot be re-run as asked; the message says why."""
+
+
+class PageBusy(RerunRefused):
+    """The page has a queued or running job already."""
+
+
+def page_rerun(*, page: Page, steps: list[str], user=None, models: dict[str, int] | None = None) -> Job:
+    """Re-run steps on a page as a person asks: a page never prepared is prepared first; reading alone needs lines;
+    a page with a job under way is left to it (PageBusy)."""
+    if not page.thumbnail and "prepare" not in steps:
+        steps = ["prepare", *steps]
+    if "recognition" in steps and "segmentation" not in steps and not page.lines.exists():
+        raise RerunRefused(f"page {page.number} has no lines to read; run segmentation first")
+    active = Job.objects.filter(target=f"archive.page:{page.pk}", status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+    if active.exists():
+        raise PageBusy(f"page {page.number} is already being processed (job {active.first().pk})")
+    with transaction.atomic():
+        return page_pipeline_start(page=page, steps=steps, user=user, models=models)
+
+
 def _steps_chain(job: Job, steps: list[str]):
     """The steps as one chain; the first carries the job's task id, so a cancel revokes it before it starts."""
     from celery import chain

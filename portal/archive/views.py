@@ -60,6 +60,14 @@ def _member_project(request: HttpRequest, project_id: int) -> tuple[Project, str
     return project, role
 
 
+def _project_for(request: HttpRequest, project_id: int, roles=(Membership.Role.OWNER,)) -> Project:
+    """The project, for a member in one of `roles` (by default its owner); 404 for anyone else."""
+    project, role = _member_project(request, project_id)
+    if role not in roles:
+        raise Http404(_("No such project."))
+    return project
+
+
 def _login_first(view):
     """Anonymous visitors of a page they cannot see are sent to log in; others get the view's own answer."""
 
@@ -144,9 +152,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 @_login_first
 def project_update(request: HttpRequest, project_id: int) -> HttpResponse:
     """The project's settings, its editor keyboard included: its manager (owner) only."""
-    project, role = _member_project(request, project_id)
-    if role != Membership.Role.OWNER:
-        raise Http404(_("No such project."))
+    project = _project_for(request, project_id)
     form = ProjectSettingsForm(request.POST, instance=project)
     if form.is_valid():
         form.save()
@@ -159,9 +165,7 @@ def project_update(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @_login_first
 def document_create(request: HttpRequest, project_id: int) -> HttpResponse:
-    project, role = _member_project(request, project_id)
-    if role not in (Membership.Role.OWNER, Membership.Role.EDITOR):
-        raise Http404(_("No such project."))
+    project = _project_for(request, project_id, (Membership.Role.OWNER, Membership.Role.EDITOR))
     form = DocumentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The document was not created: %(errors)s") % {"errors": _form_errors(form)})
@@ -178,9 +182,7 @@ def document_create(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @_login_first
 def member_add(request: HttpRequest, project_id: int) -> HttpResponse:
-    project, role = _member_project(request, project_id)
-    if role != Membership.Role.OWNER:
-        raise Http404(_("No such project."))
+    project = _project_for(request, project_id)
     form = MemberForm(request.POST, project=project)
     if form.is_valid():
         user = form.cleaned_data["username"]
@@ -194,9 +196,7 @@ def member_add(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @_login_first
 def member_remove(request: HttpRequest, project_id: int, membership_id: int) -> HttpResponse:
-    project, role = _member_project(request, project_id)
-    if role != Membership.Role.OWNER:
-        raise Http404(_("No such project."))
+    project = _project_for(request, project_id)
     get_object_or_404(Membership, pk=membership_id, project=project).delete()
     return redirect("project", project_id=project.pk)
 

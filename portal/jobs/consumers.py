@@ -23,20 +23,38 @@ def job_visible_to(job: Job, user, session_key: str | None) -> bool:
     return bool(job.session_key and session_key and job.session_key == session_key)
 
 
-class JobConsumer(AsyncJsonWebsocketConsumer):
-    """Streams one job's progress; sends the current state first, so a late subscriber never waits. Access is
-    checked again for every event: a member removed from the project stops receiving them."""
+class RoomConsumer(AsyncJsonWebsocketConsumer):
+    """A websocket in one Channels group (a room) about one thing: a job, a document, a conversation. Who may see
+    the thing is checked before joining, so an outsider never receives an event, and again for every event, so
+    someone who lost access (removed from the project, a document un-published) hears no more and is closed as a
+    refused connect would be. A room says what it is about (`visible`), its group, and what a newcomer gets first."""
+
+    def visible(self):
+        """The thing, if the socket's user may see it now; else None. Runs in a thread: it may query."""
+        raise NotImplementedError
+
+    def group_of(self, thing) -> str:
+        raise NotImplementedError
+
+    async def joined(self, thing) -> None:
+        """Sent right after joining: the current state, so a late subscriber never waits."""
+
+    async def forward(self, event: dict, thing) -> None:
+        await self.send_json(event)
+
+    def session_key(self) -> str | None:
+        session = self.scope.get("session")
+        return session.session_key if session is not None else None
 
     async def connect(self):
-        self.job_id = self.scope["url_route"]["kwargs"]["job_id"]
-        job = await self._visible_job()
-        if job is None:
+        thing = await database_sync_to_async(self.visible)()
+        if thing is None:
             await self.close(code=4403)
             return
-        self.group = f"job-{self.job_id}"
+        self.group = self.group_of(thing)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self.send_json(job.as_event())
+        await self.joined(thing)
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
@@ -45,22 +63,26 @@ class JobConsumer(AsyncJsonWebsocketConsumer):
     async def progress_event(self, message):
         if not hasattr(self, "group"):  # left already; an event was on its way
             return
-        if await self._visible_job() is None:
-            await self._leave()
+        thing = await database_sync_to_async(self.visible)()
+        if thing is None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            del self.group
+            await self.close(code=4403)
             return
-        await self.send_json(message["event"])
+        await self.forward(message["event"], thing)
 
-    async def _leave(self):
-        """Out of the group, and the socket closed as a refused connect would be."""
-        await self.channel_layer.group_discard(self.group, self.channel_name)
-        del self.group
-        await self.close(code=4403)
 
-    @database_sync_to_async
-    def _visible_job(self) -> Job | None:
-        job = Job.objects.filter(pk=self.job_id).first()
-        session = self.scope.get("session")
-        session_key = session.session_key if session is not None else None
-        if job and job_visible_to(job, self.scope.get("user"), session_key):
+class JobConsumer(RoomConsumer):
+    """Streams one job's progress; sends the current state first."""
+
+    def visible(self) -> Job | None:
+        job = Job.objects.filter(pk=self.scope["url_route"]["kwargs"]["job_id"]).first()
+        if job and job_visible_to(job, self.scope.get("user"), self.session_key()):
             return job
         return None
+
+    def group_of(self, job: Job) -> str:
+        return f"job-{job.pk}"
+
+    async def joined(self, job: Job) -> None:
+        await self.send_json(job.as_event())

@@ -15,7 +15,7 @@ from assistant.models import Conversation, Message
 from portal.archive.models import Document, Membership
 from portal.jobs.progress import send_event
 from portal.routing import websocket_urlpatterns
-from tests.conftest import make_document, make_page_with_lines, make_project, make_user
+from tests.factories import make_document, make_page_with_lines, make_project, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,4 +1,4 @@
-from assistant.backends.archive import find_date, fold, is_when_question, keywords
+from assistant.backends.quotes import find_date, fold, is_when_question, keywords
 
 
 def test_it_folds_pre_reform_russian_to_modern_spelling():

@@ -6,7 +6,7 @@ from assistant_helpers import png_bytes
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.conftest import make_document, make_page_with_lines, make_project, make_user
+from tests.factories import make_document, make_page_with_lines, make_project, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@
 import pytest
 from lxml import etree
 
-from assistant.backends.archive import Passage, answer, search
 from assistant.backends.embeddings import load_embedder
+from assistant.backends.quotes import Passage, answer, search
 from htr.formats.alto import read_alto
 
 
@@ -37,7 +37,7 @@ def test_it_answers_a_russian_question_in_russian(e5, genlis_f52):
     reply = answer("Когда это написано?", genlis_f52, embedder=e5)
     assert reply.language == "ru" and reply.known
     assert reply.hits[0].passage.text == "ce 30 mars 1778."
-    assert reply.text.startswith("Дата в тексте")
+    assert reply.text == f"Дата в тексте: «ce 30 mars 1778.» (строка {reply.hits[0].passage.number})."
 
 
 def test_it_says_it_does_not_know_instead_of_inventing(e5, genlis_f52):
@@ -66,3 +66,8 @@ def test_it_matches_pre_reform_spelling_and_ocr_slips_without_embeddings():
 def test_it_says_so_when_an_image_has_no_text(e5):
     reply = answer("What is in this picture?", [], embedder=e5)
     assert not reply.known and "no lines of text" in reply.text
+
+
+def test_a_russian_question_without_text_is_told_so_in_russian(e5):
+    reply = answer("Что на этой картинке?", [], embedder=e5)
+    assert reply.text == "На этом изображении не найдено строк текста."

@@ -60,5 +60,5 @@ def test_it_is_honest_about_a_photo_without_text_when_no_vlm_is_configured(celer
     else:
         assert "no lines of text" in answer.text and "no vision-language model" in answer.text
     reply = services.question_ask(conversation=conversation, visitor=visitor, text="Что на этом фото?")[1]
-    expected = "Не удалось прочитать" if job.status == "failed" else "На этом изображении я не нашёл строк текста"
+    expected = "Не удалось прочитать" if job.status == "failed" else "Я не нашёл строк текста на этом изображении"
     assert reply.text.startswith(expected)  # a Russian question gets a Russian answer

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.conftest import CHROMIUM_ARGS
+from tests.processes import CHROMIUM_ARGS
 
 # Playwright's sync API runs an event loop in this thread; the test still talks to the database synchronously.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

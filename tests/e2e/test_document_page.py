@@ -4,45 +4,16 @@ disabled with no pages, publishing only after a confirmation that says what beco
 
 from __future__ import annotations
 
-import io
-import time
-
 import pytest
 from test_editor_flow import make_user_for_the_server
 from test_editor_tools import log_in
 
+from tests.factories import scan_with_alto
+from tests.processes import wait_for_job
+
 pytestmark = [pytest.mark.timeout(300), pytest.mark.django_db(transaction=True)]
 
 STAGE_WORDS = ("prepare", "segmentation", "recognition", "done")
-
-
-def scan_with_alto(stem: str, texts: list[str]) -> list[tuple[str, bytes]]:
-    """A drawn page (PNG) and its ALTO lines: an upload the worker only has to prepare."""
-    from PIL import Image, ImageDraw
-
-    import htr.formats
-    from htr.lines import Line as HtrLine
-    from htr.lines import Page as HtrPage
-
-    width, height = 800, 140 + 100 * len(texts)
-    image = Image.new("RGB", (width, height), (245, 238, 220))
-    draw = ImageDraw.Draw(image)
-    lines = []
-    for i, text in enumerate(texts):
-        y = 60 + i * 100
-        draw.line([(60, y + 40), (700, y + 40)], fill=(40, 30, 20), width=6)
-        lines.append(
-            HtrLine(
-                id=f"l{i}",
-                polygon=[(50, y), (720, y), (720, y + 60), (50, y + 60)],
-                baseline=[(60, y + 45), (700, y + 45)],
-                text=text,
-            )
-        )
-    buf = io.BytesIO()
-    image.save(buf, "PNG")
-    alto = htr.formats.page_to_bytes(HtrPage(image=f"{stem}.png", width=width, height=height, lines=lines), "alto")
-    return [(f"{stem}.png", buf.getvalue()), (f"{stem}.xml", alto)]
 
 
 def owner_and_document(public: bool = False):
@@ -122,14 +93,10 @@ def test_a_page_without_its_thumbnail_yet_shows_a_placeholder_not_a_broken_image
 
 def test_a_thumbnail_replaces_the_placeholder_once_it_has_loaded(daphne_server, browser_page):
     from portal.archive.uploads import document_upload
-    from portal.jobs.models import Job
 
     owner, document = owner_and_document()
-    pages, jobs = document_upload(document=document, files=scan_with_alto("leaf", ["le temps passé"]), user=owner)
-    deadline = time.monotonic() + 120
-    while Job.objects.get(pk=jobs[0].pk).is_active:
-        assert time.monotonic() < deadline, "the prepare job did not finish"
-        time.sleep(0.3)
+    _, jobs = document_upload(document=document, files=scan_with_alto("leaf", ["le temps passé"]), user=owner)
+    wait_for_job(jobs[0].pk, timeout=120)
     page = browser_page
     log_in(page, daphne_server, "owner", "owner-pw-2024")
     page.goto(f"{daphne_server}/documents/{document.pk}/")

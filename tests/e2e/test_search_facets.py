@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import make_document, make_page_with_lines, make_project, wait_for_job
 from tests.e2e.axe import describe, serious_violations
 from tests.e2e.test_accessibility import PASSWORD, make_user_for_the_server
+from tests.factories import make_document, make_page_with_lines, make_project
+from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.django_db(transaction=True)]
 

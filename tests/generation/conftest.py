@@ -196,7 +196,7 @@ def submit(client, kind: str, data: dict, status: int = 202) -> dict:
 
 def finished(job: dict, timeout: float = 120):
     """Wait for the real worker to finish a submitted job; returns the Job row."""
-    from tests.conftest import wait_for_job
+    from tests.processes import wait_for_job
 
     return wait_for_job(job["id"], timeout=timeout)
 

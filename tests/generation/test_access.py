@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.jobs.models import Job
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from tests.conftest import CHROMIUM_ARGS
+from tests.processes import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop here

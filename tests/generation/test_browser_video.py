@@ -5,7 +5,8 @@ import os
 import pytest
 from django.test import Client
 
-from tests.conftest import CHROMIUM_ARGS, make_user
+from tests.factories import make_user
+from tests.processes import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop here
@@ -64,8 +65,8 @@ def test_a_mask_painted_on_the_canvas_repaints_only_that_area(daphne_url, genera
     from playwright.sync_api import sync_playwright
 
     from portal.jobs.models import Job
-    from tests.conftest import wait_for_job
     from tests.generation.conftest import shape_picture
+    from tests.processes import wait_for_job
 
     picture = tmp_path / "picture.png"
     shape_picture(64).save(picture)

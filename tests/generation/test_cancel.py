@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from portal.jobs.models import Job
-from tests.conftest import make_user, wait_for_job
+from tests.factories import make_user
 from tests.generation.conftest import finished, submit
+from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
 

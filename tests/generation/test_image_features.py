@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.generation.conftest import (
     finished,
     result_images,

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from portal.jobs.models import Job
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.generation.conftest import submit, upload
 
 # The form offers only installed models: the tiny ones stand installed.

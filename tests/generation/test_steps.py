@@ -5,7 +5,7 @@ keyframe leaves a keyframe no denoising step (an empty tensor in the img2img pip
 import pytest
 
 from portal.jobs.models import Job
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.generation.conftest import finished, result_images, submit
 
 PICTURE = {

@@ -67,3 +67,25 @@ def test_gray_matches_pillow(shared):
     pillow = np.asarray(Image.fromarray(image).convert("L"), dtype=np.int16)
     assert np.abs(to_gray(image).astype(np.int16) - pillow).max() <= 1
     assert to_gray(to_gray(image)).shape == (300, 300)
+
+
+def test_the_recognisers_gray_is_the_mean_of_the_channels_and_the_segmenters_is_luma():
+    """The two readings the shipped models were trained on, from the one conversion (same pixels for uint8 colour,
+    float in [0, 1] and RGBA)."""
+    import cv2
+
+    from htr.recognition.lines import GRAY
+    from htr.segmentation import prepare_image
+
+    rng = np.random.default_rng(7)
+    rgba = rng.integers(0, 256, (40, 60, 4), dtype=np.uint8)
+    rgb = rgba[:, :, :3]
+    mean = to_gray(rgba, GRAY)
+    assert np.abs(mean.astype(np.int16) - rgb.astype(np.float64).mean(axis=2).round()).max() <= 1
+    assert np.array_equal(to_gray(rgb.astype(np.float64) / 255.0, GRAY), to_gray(rgb.astype(np.float64), GRAY))
+    assert np.array_equal(to_gray(rgba, "luma"), cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY))
+    small, factor = prepare_image(rgba, long_side=60)
+    assert factor == 1.0
+    assert np.array_equal((small[:40, :60] * 255).round().astype(np.uint8), to_gray(rgb, "luma"))
+    with pytest.raises(ValueError, match="unknown gray method 'bt709'"):
+        to_gray(rgb, "bt709")

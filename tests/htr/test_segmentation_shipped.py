@@ -6,7 +6,7 @@ import pytest
 from htr import Segmenter, load_image
 from htr.metrics import evaluate_pages
 from htr.sources import iter_pages
-from tests.conftest import shared_dir
+from tests.datasets import shared_dir
 
 # v1 scored F1 92.6 on these two pages (P 98.0, R 87.7; 50 of 57 lines): 85 leaves a margin of
 # about four lines for a future retraining or a changed platform; see htr/models/segmentation/README.md.

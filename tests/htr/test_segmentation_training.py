@@ -12,7 +12,7 @@ from htr.lines import Page
 from htr.segmentation import Segmenter
 from htr.segmentation.model import LineMapNet
 from htr.training.segmentation import train_segmentation
-from tests.conftest import shared_dir
+from tests.datasets import shared_dir
 
 PAGE = "candide-ou-l-optismime-par-voltaire/9_7f748_default"
 

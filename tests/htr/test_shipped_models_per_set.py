@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from benchmarks.datasets import all_pages, pages
-from tests.conftest import REPO, shared_dir
+from tests.datasets import shared_dir
+from tests.processes import REPO
 
 # (set, split, page stem): the first val page of each set, and a Genlis page of cremma-mss-18's test hands.
 PAGES = [

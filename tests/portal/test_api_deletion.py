@@ -6,7 +6,7 @@ import pytest
 
 from portal.archive import images
 from portal.archive.models import Line, Page
-from tests.conftest import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_lines
 
 pytestmark = pytest.mark.django_db
 

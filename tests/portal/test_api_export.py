@@ -9,7 +9,8 @@ import pytest
 
 import htr.formats
 from portal.archive.models import Layer, Transcription
-from tests.conftest import cremma_page, make_document, upload_files
+from tests.datasets import cremma_page
+from tests.factories import make_document, upload_files
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from portal.archive.models import Line, Region, Transcription
-from tests.conftest import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_lines
 
 pytestmark = pytest.mark.django_db
 

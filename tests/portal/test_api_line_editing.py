@@ -6,7 +6,7 @@ import pytest
 
 from portal.archive.models import Layer, Revision, Transcription
 from portal.archive.services import layer_for_model, transcription_write
-from tests.conftest import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_lines
 
 pytestmark = pytest.mark.django_db
 

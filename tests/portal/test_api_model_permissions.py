@@ -11,7 +11,7 @@ import pytest
 
 from portal.archive.models import Document, HtrModel
 from portal.jobs.models import Job
-from tests.conftest import make_document, make_page_with_lines, make_project
+from tests.factories import make_document, make_page_with_lines, make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ a body), so that no answer tells whether someone else's project, document, page 
 
 import pytest
 
-from tests.conftest import make_document, make_page_with_lines, make_project
+from tests.factories import make_document, make_page_with_lines, make_project
 
 pytestmark = pytest.mark.django_db
 MISSING = 999_999

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from portal.archive.search_text import fold, fold_map, snippet
-from tests.conftest import make_document, make_page_with_lines, make_project
+from tests.factories import make_document, make_page_with_lines, make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ from PIL import Image
 
 from portal.archive.models import Layer, Line, Page, Revision, Transcription
 from portal.jobs.models import Job
-from tests.conftest import cremma_page, make_document
+from tests.datasets import cremma_page
+from tests.factories import make_document
 from tests.portal.pdf_helpers import build_pdf
 
 pytestmark = pytest.mark.django_db

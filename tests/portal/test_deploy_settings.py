@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from portal import embedded
-from tests.conftest import REPO, free_port
+from tests.processes import REPO, free_port
 
 pytestmark = pytest.mark.timeout(300)
 HTTPS_SETTINGS = ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from portal.archive.models import Document, Page
-from tests.conftest import make_document, make_project, make_user
+from tests.factories import make_document, make_project, make_user
 
 pytestmark = pytest.mark.django_db
 

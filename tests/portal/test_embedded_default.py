@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from portal import embedded
-from tests.conftest import free_port
+from tests.processes import free_port
 
 pytestmark = pytest.mark.timeout(600)
 

@@ -9,28 +9,17 @@ import io
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from portal.archive.models import Layer, Line, Page, Transcription
 from portal.jobs.models import Job
-from tests.conftest import (
-    REPO,
-    _database_url,
-    _purge_test_queues,
-    _stop,
-    cremma_page,
-    make_document,
-    make_page_with_lines,
-    make_project,
-    make_user,
-    wait_for_job,
-)
+from tests.datasets import cremma_page
+from tests.factories import make_document, make_page_with_lines, make_project, make_user
+from tests.processes import process_env, process_stop, queues_purge, wait_for_job, worker_start
 
 QUEUES = ["default", "gpu", "training"]
 
@@ -38,50 +27,18 @@ QUEUES = ["default", "gpu", "training"]
 class Workers:
     """Our own worker processes, started like the session's `celery_worker` (so that a test may kill one)."""
 
-    def __init__(self, env: dict, log_dir: Path):
-        self.env, self.log_dir, self.procs = env, log_dir, []
+    def __init__(self, env: dict):
+        self.env, self.procs = env, []
 
     def start(self, name: str) -> subprocess.Popen:
-        log_path = self.log_dir / f"worker-{name}-{os.getpid()}.log"
-        log = open(log_path, "w")  # noqa: SIM115 - the worker writes to it for its whole life
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "-Q",
-                ",".join(QUEUES),
-                "--pool=solo",
-                "-l",
-                "info",
-                "-n",
-                f"{name}-{os.getpid()}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=REPO,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        proc = worker_start(self.env, f"{name}-{os.getpid()}", timeout=180)
         self.procs.append(proc)
-        deadline = time.monotonic() + 180
-        while "ready." not in log_path.read_text(errors="replace"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"worker {name} did not start:\n{log_path.read_text(errors='replace')[-4000:]}")
-            time.sleep(0.3)
         return proc
 
 
 @pytest.fixture
 def workers(transactional_db):
     """Start and kill workers of our own; the session's shared worker, if running, stops taking work meanwhile."""
-    from django.db import connection
 
     from portal.celery import app
 
@@ -89,14 +46,12 @@ def workers(transactional_db):
     for queue in QUEUES:
         if others:
             app.control.cancel_consumer(queue, destination=others, reply=True, timeout=60)
-    _purge_test_queues()
-    env = {**os.environ, "DATABASE_URL": _database_url(connection.settings_dict), "PYTHONUNBUFFERED": "1"}
-    env.setdefault("HTR_DEVICE", "cpu")
-    own = Workers(env, Path(os.environ["SKOROPIS_VAR"]))
+    queues_purge()
+    own = Workers(process_env())
     yield own
     for proc in own.procs:
         if proc.poll() is None:
-            _stop(proc, timeout=30)
+            process_stop(proc, timeout=30)
     for queue in QUEUES:
         if others:
             app.control.add_consumer(queue, destination=others, reply=True, timeout=60)

@@ -11,7 +11,7 @@ from generation import tasks as generation_tasks
 from portal.celery import app
 from portal.jobs.models import Job
 from portal.jobs.queue import job_enqueue
-from tests.conftest import free_port
+from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,7 @@ from django.test import Client
 
 from portal.archive.models import Page
 from portal.jobs.models import Job
-from tests.conftest import make_document
+from tests.factories import make_document
 
 pytestmark = pytest.mark.django_db
 

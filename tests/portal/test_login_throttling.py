@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.test import Client
 
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "right-password-1"

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from portal.archive.models import HtrModel
-from tests.conftest import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_lines
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 
 from portal.archive import htr_models
 from portal.archive.models import HtrModel
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,9 @@ from django.conf import settings
 
 from portal.archive.models import Page
 from portal.jobs.models import Job
-from tests.conftest import make_document, make_project, make_user, wait_for_job
+from tests.factories import make_document, make_project, make_user
 from tests.portal.pdf_helpers import pattern_pdf
+from tests.processes import wait_for_job
 
 SIDE = 3700  # points: 10,278 px square at 200 dpi, 106 MP, about 70 MB of JPEG a page
 

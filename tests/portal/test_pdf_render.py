@@ -13,7 +13,8 @@ from PIL import Image
 
 from portal.archive.models import Page
 from portal.jobs.models import Job
-from tests.conftest import make_document, make_project, make_user, wait_for_job
+from tests.factories import make_document, make_project, make_user
+from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(600)]
 

@@ -15,7 +15,9 @@ from channels.layers import get_channel_layer
 from portal.archive import images
 from portal.archive.models import Layer, Line, Page, Revision, Transcription
 from portal.jobs.models import Job
-from tests.conftest import cremma_page, make_document, make_project, make_user, wait_for_job
+from tests.datasets import cremma_page
+from tests.factories import make_document, make_project, make_user
+from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
 

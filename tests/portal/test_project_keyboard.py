@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from portal.archive.models import Document, Page, Project
-from tests.conftest import make_document
+from tests.factories import make_document
 
 pytestmark = pytest.mark.django_db
 

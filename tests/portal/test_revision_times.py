@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.archive.models import Line, Revision
 from portal.archive.services import layer_for_model, transcription_write
-from tests.conftest import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_lines
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.conftest import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_lines
 
 pytestmark = pytest.mark.django_db
 

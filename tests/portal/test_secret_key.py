@@ -8,7 +8,7 @@ import sys
 
 from portal import embedded
 from portal.env import DEVELOPMENT_SECRET_KEY
-from tests.conftest import REPO, free_port
+from tests.processes import REPO, free_port
 
 PRINT_KEY = "import portal.asgi; from django.conf import settings; print(settings.SECRET_KEY)"
 

@@ -11,7 +11,7 @@ from portal.archive.models import Document, Membership, Page
 from portal.jobs.models import Job
 from portal.jobs.progress import job_push
 from portal.routing import websocket_urlpatterns
-from tests.conftest import make_document, make_project, make_user
+from tests.factories import make_document, make_project, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

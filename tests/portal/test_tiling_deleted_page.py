@@ -14,7 +14,8 @@ from PIL import Image
 from portal.archive import images
 from portal.archive.models import Page
 from portal.jobs.models import Job
-from tests.conftest import make_document, make_page_with_lines, make_project, make_user, wait_for_job
+from tests.factories import make_document, make_page_with_lines, make_project, make_user
+from tests.processes import wait_for_job
 
 
 def document_folder(page: Page) -> Path:

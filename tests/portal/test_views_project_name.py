@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_lines
 
 pytestmark = pytest.mark.django_db
 SECRET = "Тайный фонд Шереметевых"

@@ -15,7 +15,8 @@ import pytest
 import requests
 
 from portal import embedded
-from tests.conftest import _database_url, _stop, free_port, make_document, make_project, make_user
+from tests.factories import make_document, make_project, make_user
+from tests.processes import free_port, process_env, process_stop
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(600)]
 
@@ -25,9 +26,7 @@ PROCESSES = 2
 @pytest.fixture(scope="module")
 def web(django_db_setup):
     """(base URL, supervisor process) of the web server in PROCESSES processes on the test database."""
-    from django.db import connection
-
-    env = {**os.environ, "DATABASE_URL": _database_url(connection.settings_dict), "PYTHONUNBUFFERED": "1"}
+    env = process_env()
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=embedded.ROOT, env=env, check=True
     )
@@ -36,7 +35,7 @@ def web(django_db_setup):
     with open(log_path, "w") as log:
         proc = embedded.start_web(env, "127.0.0.1", port, processes=PROCESSES, log=log)
         yield f"http://127.0.0.1:{port}", proc
-        _stop(proc, timeout=30)
+        process_stop(proc, timeout=30)
 
 
 def children(pid: int) -> list[int]:
@@ -182,10 +181,7 @@ def test_a_process_that_dies_is_replaced_and_the_new_one_serves(web):
 
 
 def test_the_processes_stop_when_the_server_is_killed(django_db_setup):
-    from django.db import connection
-
-    env = {**os.environ, "DATABASE_URL": _database_url(connection.settings_dict)}
-    proc = embedded.start_web(env, "127.0.0.1", free_port(), processes=2, log=subprocess.DEVNULL)
+    proc = embedded.start_web(process_env(), "127.0.0.1", free_port(), processes=2, log=subprocess.DEVNULL)
     pids = children(proc.pid)
     proc.kill()  # no chance to stop them itself
     proc.wait()

@@ -1,9 +1,10 @@
 // The assistant's chat: asks through the API, streams answers over the conversation's websocket, highlights the
 // quoted lines on the scan (a plain <img> with an SVG overlay) and zooms to a line when its quote is clicked.
 // The database is the truth: while an answer is pending the page also polls the API, so a lost message never hangs it.
+// Requests and the websocket go through static/js/api.js (CSRF, errors with the server's message, reconnect backoff).
 (function () {
   "use strict";
-  const gettext = window.gettext || ((s) => s);
+  const Api = window.SkoropisApi;
   const state = JSON.parse(document.getElementById("conversation-state").textContent);
   const api = `/api/assistant/conversations/${state.id}/`;
   const list = document.getElementById("messages");
@@ -18,11 +19,6 @@
   const messages = new Map();
   let image = null;
   let pollTimer = null;
-
-  function csrfToken() {
-    const field = form.querySelector("input[name=csrfmiddlewaretoken]");
-    return field ? field.value : "";
-  }
 
   // Viewer -------------------------------------------------------------------------------------------------------
   function showImage(info) {
@@ -159,9 +155,8 @@
   }
 
   async function refresh() {
-    const response = await fetch(api, { credentials: "same-origin" });
-    if (!response.ok) return;
-    const data = await response.json();
+    let data;
+    try { data = await Api.get(api); } catch (error) { return; }
     for (const m of data.messages) {
       const li = messages.get(m.id);
       if (!li || li.dataset.status !== m.status) received(m);
@@ -188,15 +183,11 @@
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     askError.textContent = "";
-    const response = await fetch(`${api}messages/`, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ question: question.value }),
-    });
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      askError.textContent = data.error || data.detail || `${gettext("Error")} ${response.status}`;
+    let data;
+    try {
+      data = await Api.post(`${api}messages/`, { question: question.value });
+    } catch (error) {
+      askError.textContent = error.message;
       return;
     }
     question.value = "";
@@ -208,28 +199,26 @@
   const indexButton = document.getElementById("index-document");
   if (indexButton) {
     indexButton.addEventListener("click", async () => {
-      const response = await fetch(`${api}index/`, {
-        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() },
-      });
-      const data = await response.json().catch(() => ({}));
-      reading.textContent = response.ok ? data.message : (data.error || `${gettext("Error")} ${response.status}`);
+      try {
+        reading.textContent = (await Api.post(`${api}index/`)).message;
+      } catch (error) {
+        reading.textContent = error.message;
+      }
     });
   }
 
   // Live updates -------------------------------------------------------------------------------------------------
   function connect() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/assistant/conversations/${state.id}/`);
-    socket.onmessage = (event) => {
-      const data = JSON.parse(event.data);
-      if (data.type === "token") appendToken(data.message, data.text);
-      else if (data.type === "message") received(data);
-      else if (data.type === "job") {
-        showReading(data);
-        if (data.status === "done" || data.status === "failed") refresh();
-      }
-    };
-    socket.onclose = (event) => { if (event.code !== 4403) setTimeout(connect, 3000); };
+    Api.socket(`/ws/assistant/conversations/${state.id}/`, {
+      message: (data) => {
+        if (data.type === "token") appendToken(data.message, data.text);
+        else if (data.type === "message") received(data);
+        else if (data.type === "job") {
+          showReading(data);
+          if (data.status === "done" || data.status === "failed") refresh();
+        }
+      },
+    });
   }
 
   document.getElementById("zoom-reset").addEventListener("click", fitPage);

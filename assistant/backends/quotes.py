@@ -1,4 +1,4 @@
-"""The archive reader: answers questions about a manuscript by quoting its best matching lines.
+"""The archive reader's answers: a question about a manuscript answered by quoting its best matching lines.
 
 Hybrid retrieval over the page's (or document's) read lines: a sentence embedding (meaning, across languages)
 plus character-level fuzzy matching of the question's words on spelling-folded text (pre-reform Russian,
@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils import translation
+from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from assistant.backends.embeddings import Embedder
@@ -287,11 +289,13 @@ def question_language(question: str) -> str:
 
 def _where(hit: Hit, language: str, many_pages: bool) -> str:
     p = hit.passage
-    if language == "ru":
-        where = f"строка {p.number}" + (f", стр. {p.page}" if many_pages and p.page else "")
-        return f"«{p.text}» ({where}{', ' + p.document if p.document else ''})"
-    where = f"line {p.number}" + (f", page {p.page}" if many_pages and p.page else "")
-    return f"“{p.text}” ({where}{', ' + p.document if p.document else ''})"
+    with translation.override(language):
+        where = _("line %(number)s") % {"number": p.number}
+        if many_pages and p.page:
+            where += _(", page %(page)s") % {"page": p.page}
+        if p.document:
+            where += ", " + p.document
+        return _("“%(text)s” (%(where)s)") % {"text": p.text, "where": where}
 
 
 def answer(
@@ -306,32 +310,25 @@ def answer(
     """Quote the best lines, or say "I don't know" when nothing clears the calibrated threshold."""
     language = question_language(question)
     cal = calibration or CALIBRATIONS[embedder.name if embedder else None]
-    if not passages:
-        text = "На этом изображении не найдено строк текста." if language == "ru" else "I found no lines of text here."
-        return Answer(text=text, hits=[], known=False, language=language)
-    ranked = search(question, passages, embedder=embedder, vectors=vectors, calibration=cal)
-    top = ranked[0]
-    if top.score < cal.threshold:
-        if language == "ru":
-            text = "Не знаю: в тексте нет строки, которая достаточно близко отвечала бы на вопрос."
+    with translation.override(language):
+        if not passages:
+            return Answer(text=_("I found no lines of text here."), hits=[], known=False, language=language)
+        ranked = search(question, passages, embedder=embedder, vectors=vectors, calibration=cal)
+        top = ranked[0]
+        if top.score < cal.threshold:
+            text = _("I don't know: no line of the text matches the question closely enough.")
+            return Answer(text=text, hits=[], known=False, language=language)
+        many_pages = len({p.page_key for p in passages}) > 1
+        if is_when_question(question) and top.date:
+            text = _("The text gives a date: %(quote)s.") % {"quote": _where(top, language, many_pages)}
+            return Answer(text=text, hits=[top], known=True, language=language)
+        hits = [h for h in ranked[:max_quotes] if h.score >= cal.threshold and h.score >= 0.8 * top.score]
+        quotes = [_where(h, language, many_pages) for h in hits]
+        if len(quotes) > 1:
+            text = _("The best matching line is %(quote)s. Also: %(others)s.") % {
+                "quote": quotes[0],
+                "others": "; ".join(quotes[1:]),
+            }
         else:
-            text = "I don't know: no line of the text matches the question closely enough."
-        return Answer(text=text, hits=[], known=False, language=language)
-    many_pages = len({p.page_key for p in passages}) > 1
-    when = is_when_question(question)
-    if when and top.date:
-        hits = [top]
-        quote = _where(top, language, many_pages)
-        text = f"Дата в тексте: {top.date} — {quote}." if language == "ru" else f"The text gives a date: {quote}."
-        return Answer(text=text, hits=hits, known=True, language=language)
-    hits = [h for h in ranked[:max_quotes] if h.score >= cal.threshold and h.score >= 0.8 * top.score]
-    quotes = [_where(h, language, many_pages) for h in hits]
-    if language == "ru":
-        text = "Лучше всего подходит " + quotes[0] + "."
-        if len(quotes) > 1:
-            text += " Также: " + "; ".join(quotes[1:]) + "."
-    else:
-        text = "The best matching line is " + quotes[0] + "."
-        if len(quotes) > 1:
-            text += " Also: " + "; ".join(quotes[1:]) + "."
+            text = _("The best matching line is %(quote)s.") % {"quote": quotes[0]}
     return Answer(text=text, hits=hits, known=True, language=language)
