@@ -50,6 +50,18 @@ _TRANSLIT = str.maketrans(
 )  # fmt: skip
 
 
+_SOUNDS = [("ph", "f"), ("ch", "sh"), ("ou", "u"), ("c", "k"), ("q", "k"), ("w", "v"), ("x", "ks"), ("y", "i")]
+
+
+def _sound(word: str) -> str:
+    """A Latin word's consonants as they sound, doubled ones once (cook → kk, pape → pp): how a name transliterated
+    from Cyrillic is matched to its French or English spelling."""
+    for written, said in _SOUNDS:
+        word = word.replace(written, said)
+    single = "".join(c for i, c in enumerate(word) if i == 0 or c != word[i - 1])
+    return "".join(c for c in single if c.isalpha() and c not in "aeiouh")
+
+
 def _has_cyrillic(text: str) -> bool:
     return any("\u0400" <= c <= "\u04ff" for c in text)
 
@@ -173,11 +185,15 @@ def _word_score(keyword: str, words: list[str]) -> float:
     if not words:
         return 0.0
     forms = {keyword}
+    sound = ""
     if _has_cyrillic(keyword):
         forms.add(keyword.translate(_TRANSLIT))
+        sound = _sound(keyword.translate(_TRANSLIT))
     best = 0.0
     for form in forms:
         for word in words:
+            if sound and len(sound) >= 2 and word.isascii() and _sound(word) == sound:
+                best = max(best, 0.9)  # a name written in Cyrillic by its sound: Кук → Cook, Папа → pape
             if abs(len(word) - len(form)) > max(3, len(form) // 2):
                 continue
             ratio = fuzz.ratio(form, word) / 100

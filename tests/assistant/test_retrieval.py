@@ -66,3 +66,12 @@ def test_it_matches_pre_reform_spelling_and_ocr_slips_without_embeddings():
 def test_it_says_so_when_an_image_has_no_text(e5):
     reply = answer("What is in this picture?", [], embedder=e5)
     assert not reply.known and "no lines of text" in reply.text
+
+
+def test_a_name_asked_in_cyrillic_finds_its_french_spelling_by_sound():
+    passages = [
+        Passage(key="a", text="le Nautilus franchit le tropique du cancer", number=1),
+        Passage(key="b", text="archipel des Sandwich, où l'illustre Cook trouva", number=2),
+        Passage(key="c", text="la mort le 14 fevrier 1779. Nous avions alors", number=3),
+    ]
+    assert search("Где погиб Кук?", passages, embedder=None)[0].passage.key == "b"
