@@ -188,7 +188,8 @@ def _ranked_facts(
     """Each fact scored by how well the assistant's line search (meaning across languages + spelling) finds its
     line or a neighbour of it; a name the question itself gives is not its answer."""
     cal = CALIBRATIONS[embedder.name]
-    line_score = {h.passage.key: h.score for h in search(question, passages, embedder=embedder, vectors=vectors)}
+    ranked = search(question, passages, embedder=embedder, vectors=vectors, translate=True)
+    line_score = {h.passage.key: h.score for h in ranked}
     asked = set(fold(question).split())
     scored = []
     for fact in candidates:
