@@ -207,6 +207,8 @@ UPLOAD_MAX_TOTAL_PIXELS = env_int("UPLOAD_MAX_TOTAL_PIXELS", 2_500_000_000)  # a
 # IIIF_ALLOW_PRIVATE_HOSTS (the tests' IIIF server is on 127.0.0.1); pages at most IIIF_IMPORT_MAX_SIDE a side.
 IIIF_ALLOW_PRIVATE_HOSTS = env_bool("IIIF_ALLOW_PRIVATE_HOSTS", False)
 IIIF_FETCH_TIMEOUT = env_int("IIIF_FETCH_TIMEOUT", 30)  # seconds, each connection and read
+IIIF_FETCH_RETRIES = env_int("IIIF_FETCH_RETRIES", 2)  # more tries after a transient failure (timeout, HTTP 5xx/429)
+IIIF_FETCH_BACKOFF_MS = env_int("IIIF_FETCH_BACKOFF_MS", 1000)  # before the first retry; doubled for each next
 IIIF_MANIFEST_MAX_BYTES = env_int("IIIF_MANIFEST_MAX_BYTES", 10 * 1024 * 1024)
 IIIF_IMAGE_MAX_BYTES = env_int("IIIF_IMAGE_MAX_BYTES", 50 * 1024 * 1024)
 IIIF_IMPORT_MAX_SIDE = env_int("IIIF_IMPORT_MAX_SIDE", 4000)

@@ -77,6 +77,10 @@ _DOCUMENT_KINDS = [
 _ADDRESSEE = re.compile(r"\b(addressed|adressed|to whom|recipient|кому|адресован|адресовано|адресат)\b")
 _SELF_NAMED = re.compile(r"\b(soussigne|soussignee|je|moi|signe|нижеподписавш\w*|я)\b")  # "je soussigné Jean Dupont"
 _SALUTATION = re.compile(r"\b(cher|chere|mon ami|monsieur|madame|adresse|милостив|любезн|дорог)\w*")
+_SIGNATURE_TITLE = re.compile(
+    r"mgr|monseigneur|cardinal|card|abbé|abbe|père|pere|frère|frere|sœur|soeur|comte|comtesse|baron|baronne|marquis"
+    r"|évêque|eveque|archevêque|archeveque|curé|cure|prêtre|pretre|notaire|ваш|граф|графиня|князь|княгиня"
+)
 _WRITTEN_CUE = re.compile(r"\b(fait|ecrit|donne|ce|le|писано|писал|дано|дан|подписано)\b")
 
 
@@ -164,9 +168,20 @@ def _edge_score(fact: Fact, by_key: dict[str, int], passages: list[Passage], fac
             else:
                 signs_last = last and len(same_page) > 6  # on a short page every line is first and last
                 score += (1.5 if _SELF_NAMED.search(line) else 0.0) + (1.0 if signs_last else 0.0)
+                score += 2.5 if _signature_line(passages[i].text, fact.text) else 0.0
                 score += position / (10 * len(same_page)) - (1.0 if greeted else 0.0)
         best = max(best, score)
     return best
+
+
+def _signature_line(line: str, name: str) -> bool:
+    """The name alone on its line but for titles, abbreviations and marks ("+ Clém. Card. Villecourt"): a
+    signature, wherever it falls on the page (a letter may end mid-page)."""
+    rest = line.replace(name, " ", 1) if name in line else None
+    if rest is None:
+        return False
+    words = re.findall(r"[^\W\d_]+\.?", rest)
+    return all(w.endswith(".") or len(w) <= 2 or _SIGNATURE_TITLE.fullmatch(w.lower()) for w in words)
 
 
 def _ranked_facts(
@@ -175,7 +190,8 @@ def _ranked_facts(
     """Each fact scored by how well the assistant's line search (meaning across languages + spelling) finds its
     line or a neighbour of it; a name the question itself gives is not its answer."""
     cal = CALIBRATIONS[embedder.name]
-    line_score = {h.passage.key: h.score for h in search(question, passages, embedder=embedder, vectors=vectors)}
+    ranked = search(question, passages, embedder=embedder, vectors=vectors, translate=True)
+    line_score = {h.passage.key: h.score for h in ranked}
     asked = set(fold(question).split())
     scored = []
     for fact in candidates:

@@ -52,6 +52,18 @@ _TRANSLIT = str.maketrans(
 )  # fmt: skip
 
 
+_SOUNDS = [("ph", "f"), ("ch", "sh"), ("ou", "u"), ("c", "k"), ("q", "k"), ("w", "v"), ("x", "ks"), ("y", "i")]
+
+
+def _sound(word: str) -> str:
+    """A Latin word's consonants as they sound, doubled ones once (cook → kk, pape → pp): how a name transliterated
+    from Cyrillic is matched to its French or English spelling."""
+    for written, said in _SOUNDS:
+        word = word.replace(written, said)
+    single = "".join(c for i, c in enumerate(word) if i == 0 or c != word[i - 1])
+    return "".join(c for c in single if c.isalpha() and c not in "aeiouh")
+
+
 def _has_cyrillic(text: str) -> bool:
     return any("\u0400" <= c <= "\u04ff" for c in text)
 
@@ -175,11 +187,15 @@ def _word_score(keyword: str, words: list[str]) -> float:
     if not words:
         return 0.0
     forms = {keyword}
+    sound = ""
     if _has_cyrillic(keyword):
         forms.add(keyword.translate(_TRANSLIT))
+        sound = _sound(keyword.translate(_TRANSLIT))
     best = 0.0
     for form in forms:
         for word in words:
+            if sound and len(sound) >= 2 and word.isascii() and _sound(word) == sound:
+                best = max(best, 0.9)  # a name written in Cyrillic by its sound: Кук → Cook, Папа → pape
             if abs(len(word) - len(form)) > max(3, len(form) // 2):
                 continue
             ratio = fuzz.ratio(form, word) / 100
@@ -189,8 +205,9 @@ def _word_score(keyword: str, words: list[str]) -> float:
     return float(np.clip((best - 0.65) / 0.35, 0.0, 1.0))  # 0.7 (a loose look-alike) counts little, 1.0 fully
 
 
-def fuzzy_scores(question: str, passages: list[Passage]) -> np.ndarray:
-    """Per line: the question's words found in it, weighted by how rare they are in the scope (idf)."""
+def fuzzy_scores(question: str, passages: list[Passage], translations: dict[str, set[str]] | None = None) -> np.ndarray:
+    """Per line: the question's words found in it, weighted by how rare they are in the scope (idf); a word of the
+    question found only through its translation (`word_translations`) counts as a loose look-alike."""
     terms = keywords(question)
     if not terms or not passages:
         return np.zeros(len(passages), dtype=np.float32)
@@ -199,11 +216,60 @@ def fuzzy_scores(question: str, passages: list[Passage]) -> np.ndarray:
         [[_word_score(t, words) for t in terms] for words in line_words],
         dtype=np.float32,
     )
+    for j, term in enumerate(terms):
+        found = (translations or {}).get(term)
+        if found:
+            hit = np.array([bool(found & set(words)) for words in line_words])
+            matrix[:, j] = np.where(hit, np.maximum(matrix[:, j], TRANSLATION_SCORE), matrix[:, j])
     df = (matrix >= 0.5).sum(axis=0)
     n = len(passages)
     idf = np.array([math.log((n + 1) / (d + 0.5)) for d in df], dtype=np.float32)
     idf = np.clip(idf, 0.05, None)
     return (matrix * idf).sum(axis=1) / idf.sum()
+
+
+TRANSLATION_SCORE = 0.6  # a word matched by meaning across languages: less sure than one matched by its letters
+_TRANSLATION_MARGIN = 0.035  # how far the best word's cosine must stand above the vocabulary's mean
+_TRANSLATION_LINES = 10  # the lines closest in meaning whose words are looked through
+_word_vectors: dict[str, np.ndarray] = {}
+_WRITTEN_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def word_translations(
+    question: str, passages: list[Passage], embedder: Embedder | None, semantic: np.ndarray
+) -> dict[str, set[str]]:
+    """The question's words that no line spells ("замок", "tutor"), each with the word of the closest lines that
+    means it ("château", "précepteur"): the multilingual embedder compares single words, where its sentence
+    vectors of a short question and a long line in another language are too close to every line to choose."""
+    if embedder is None or not passages:
+        return {}
+    line_words = [fold(p.text).split() for p in passages]
+    missing = [t for t in keywords(question) if not t.isdigit() and max(_word_score(t, w) for w in line_words) < 0.5]
+    if not missing:
+        return {}
+    closest = np.argsort(-semantic)[:_TRANSLATION_LINES]
+    written = {}  # folded word -> the word as written (the embedder knows "château" better than "chateau")
+    for i in closest:
+        for word in _WRITTEN_WORD.findall(passages[i].text.lower()):
+            folded = fold(word)
+            if len(folded) >= 4 and folded not in _STOPWORDS and not folded.isdigit() and " " not in folded:
+                written.setdefault(folded, word)
+    vocabulary = sorted(written)
+    if len(vocabulary) < 5:
+        return {}
+    new = [written[w] for w in vocabulary if written[w] not in _word_vectors]
+    if new:
+        if len(_word_vectors) > 50_000:
+            _word_vectors.clear()
+        _word_vectors.update(zip(new, embedder.passages(new), strict=True))
+    matrix = np.stack([_word_vectors[written[w]] for w in vocabulary])
+    found = {}
+    for term in missing:
+        scores = matrix @ embedder.query(term)
+        best = int(scores.argmax())
+        if scores[best] - scores.mean() >= _TRANSLATION_MARGIN:
+            found[term] = {vocabulary[best]}
+    return found
 
 
 def semantic_scores(
@@ -244,12 +310,16 @@ def search(
     embedder: Embedder | None,
     vectors: np.ndarray | None = None,
     calibration: Calibration | None = None,
+    translate: bool = False,
 ) -> list[Hit]:
-    """Every passage scored and ranked, best first."""
+    """Every passage scored and ranked, best first. `translate`: the question's words that no line spells are
+    looked for by meaning too (`word_translations`); the fact ranking asks for it, where a person, place or date
+    must be on or beside the line. The line reader does not: it answered more unanswerable questions with it."""
     cal = calibration or CALIBRATIONS[embedder.name if embedder else None]
     semantic = semantic_scores(question, passages, embedder, vectors)
     sem_n = _semantic_strength(semantic, cal)
-    fuzzy = fuzzy_scores(question, passages)
+    translations = word_translations(question, passages, embedder, semantic) if translate else None
+    fuzzy = fuzzy_scores(question, passages, translations)
     combined = cal.w_sem * sem_n + cal.w_fuzzy * fuzzy
     hits = [
         Hit(

@@ -10,19 +10,28 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import logging
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
+
+log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 USER_AGENT = "Skoropis IIIF import"
 
 
 class FetchError(ValueError):
-    """A fetch that failed; the message names the address and says why, in words a user can act on."""
+    """A fetch that failed; the message names the address and says why, in words a user can act on. `transient`:
+    trying again later may work (no answer, a dropped connection, the server busy or failing)."""
+
+    def __init__(self, message: str, *, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient
 
 
 @dataclass
@@ -69,24 +78,50 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
+def address_check(url: str) -> tuple[str, int, str]:
+    """(host, port, the address to connect to) of an address the portal may fetch from; raises FetchError. A name
+    lookup, no connection: the web request checks a manifest's address with it and leaves the fetch to a worker."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError(f"{url}: only http and https addresses can be fetched")
+    if not parts.hostname:
+        raise FetchError(f"{url}: not a web address")
+    if parts.username or parts.password:
+        raise FetchError(f"{url}: addresses with a user name or password are not fetched")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise FetchError(f"{url}: bad port ({exc})") from exc
+    return parts.hostname, port, _checked_address(parts.hostname, port)
+
+
+def fetch_retrying(url: str, *, max_bytes: int, accept: str = "*/*") -> Fetched:
+    """`fetch`, tried again IIIF_FETCH_RETRIES times after a transient failure (no answer, a dropped connection,
+    HTTP 429 or 5xx), waiting IIIF_FETCH_BACKOFF_MS, twice as long each time; the last error says how many
+    tries were made."""
+    retries, wait = settings.IIIF_FETCH_RETRIES, settings.IIIF_FETCH_BACKOFF_MS / 1000
+    for attempt in range(retries + 1):
+        try:
+            return fetch(url, max_bytes=max_bytes, accept=accept)
+        except FetchError as exc:
+            if not exc.transient or attempt == retries:
+                if exc.transient and retries:
+                    raise FetchError(f"{exc} (tried {retries + 1} times)", transient=True) from exc
+                raise
+            log.info("%s; trying again in %.1f s", exc, wait)
+            time.sleep(wait)
+            wait *= 2
+    raise AssertionError("unreachable")
+
+
 def fetch(url: str, *, max_bytes: int, accept: str = "*/*", timeout: float | None = None) -> Fetched:
     """GET `url` (following up to MAX_REDIRECTS checked redirects); raises FetchError."""
     timeout = timeout if timeout is not None else settings.IIIF_FETCH_TIMEOUT
     for _ in range(MAX_REDIRECTS + 1):
+        host, port, address = address_check(url)
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            raise FetchError(f"{url}: only http and https addresses can be fetched")
-        if not parts.hostname:
-            raise FetchError(f"{url}: not a web address")
-        if parts.username or parts.password:
-            raise FetchError(f"{url}: addresses with a user name or password are not fetched")
-        try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError as exc:
-            raise FetchError(f"{url}: bad port ({exc})") from exc
-        address = _checked_address(parts.hostname, port)
         kind = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
-        connection = kind(parts.hostname, port, address, timeout)
+        connection = kind(host, port, address, timeout)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
             connection.request("GET", path, headers={"Accept": accept, "User-Agent": USER_AGENT})
@@ -95,7 +130,10 @@ def fetch(url: str, *, max_bytes: int, accept: str = "*/*", timeout: float | Non
                 url = urljoin(url, response.getheader("Location"))
                 continue
             if response.status != 200:
-                raise FetchError(f"{url}: the server answered HTTP {response.status} {response.reason}")
+                raise FetchError(
+                    f"{url}: the server answered HTTP {response.status} {response.reason}",
+                    transient=response.status == 429 or response.status >= 500,
+                )
             length = response.getheader("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise FetchError(f"{url}: {_size(int(length))}, more than the limit of {_size(max_bytes)}")
@@ -105,11 +143,13 @@ def fetch(url: str, *, max_bytes: int, accept: str = "*/*", timeout: float | Non
             content_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
             return Fetched(url=url, content_type=content_type, data=data)
         except TimeoutError as exc:
-            raise FetchError(f"{url}: the server did not answer within {timeout:g} s") from exc
+            raise FetchError(f"{url}: the server did not answer within {timeout:g} s", transient=True) from exc
         except ssl.SSLError as exc:
             raise FetchError(f"{url}: secure connection failed ({exc.reason or exc})") from exc
         except (OSError, http.client.HTTPException) as exc:
-            raise FetchError(f"{url}: the server cannot be reached ({exc.__class__.__name__}: {exc})") from exc
+            raise FetchError(
+                f"{url}: the server cannot be reached ({exc.__class__.__name__}: {exc})", transient=True
+            ) from exc
         finally:
             connection.close()
     raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")

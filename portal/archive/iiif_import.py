@@ -1,7 +1,8 @@
-"""A document from a IIIF manifest: read in the request, its page images fetched by a worker.
+"""A document from a IIIF manifest: its page images (and a manifest given by address) fetched by a worker.
 
-The web request reads the manifest (fetched from its URL, or uploaded) and refuses a bad one at once; a good one
-becomes a new document (label, summary, metadata, attribution kept) with an `iiif_import` job on the `default` queue.
+The web request reads an uploaded manifest and refuses a bad one at once; a manifest's address is only checked there,
+and the worker fetches and reads it (retrying transient failures), so no web request waits on another server. Either
+way a new document (label, summary, metadata, attribution kept) gets an `iiif_import` job on the `default` queue.
 The worker fetches each canvas's image at no more than IIIF_IMPORT_MAX_SIDE pixels a side (from its Image API
 service, `full/!N,N/0/default.jpg`; from the whole image, scaled here, where the service refuses that size; from the
 canvas's image where there is no service), checks it is an image of a sane size, and keeps it in the job's folder.
@@ -22,13 +23,14 @@ from django.db import transaction
 from PIL import Image, ImageOps
 
 from portal.archive import uploads
-from portal.archive.iiif_fetch import FetchError, fetch
+from portal.archive.iiif_fetch import FetchError, address_check, fetch_retrying
 from portal.archive.iiif_manifest import Canvas, Manifest, ManifestError, manifest_read
 from portal.archive.models import Document, Project
 from portal.archive.page_jobs import job_pages_store
 from portal.jobs.heartbeat import beat_start, resumable
 from portal.jobs.models import Job
 from portal.jobs.progress import JobCancelled, JobSuperseded, job_fail, job_progress, job_start
+from portal.jobs.queue import job_enqueue, job_send
 
 log = logging.getLogger(__name__)
 
@@ -41,44 +43,61 @@ class ImportRefused(ValueError):
 
 
 def manifest_fetch(url: str) -> tuple[bytes, str]:
-    """(the manifest's bytes, its final URL); raises ImportRefused."""
+    """(the manifest's bytes, its final URL), transient failures tried again; raises ImportRefused."""
     try:
-        fetched = fetch(url.strip(), max_bytes=settings.IIIF_MANIFEST_MAX_BYTES, accept=MANIFEST_ACCEPT)
+        fetched = fetch_retrying(url.strip(), max_bytes=settings.IIIF_MANIFEST_MAX_BYTES, accept=MANIFEST_ACCEPT)
     except FetchError as exc:
         raise ImportRefused(str(exc)) from exc
     return fetched.data, fetched.url
 
 
+def manifest_checked(data: bytes, source: str) -> Manifest:
+    """The manifest read from `data`; raises ImportRefused for a bad one or one with too many canvases."""
+    try:
+        manifest = manifest_read(data, source=source)
+    except ManifestError as exc:
+        raise ImportRefused(str(exc)) from exc
+    if len(manifest.canvases) > settings.UPLOAD_MAX_PAGES:
+        raise ImportRefused(
+            f"{source}: {len(manifest.canvases)} canvases, more than the limit of "
+            f"{settings.UPLOAD_MAX_PAGES} pages (UPLOAD_MAX_PAGES)"
+        )
+    return manifest
+
+
 def iiif_import_start(
     *, project: Project, user, url: str = "", data: bytes | None = None, name: str = "manifest.json"
 ) -> tuple[Document, Job]:
-    """A new document of `project` from the manifest at `url` or in `data`, and the job that fetches its pages."""
+    """A new document of `project` from the manifest at `url` or in `data`, and the job that fetches its pages.
+
+    An uploaded manifest is read here and a bad one refused at once. A manifest's address is only checked here
+    (an http(s) address of a public server: a name lookup, no connection); the worker fetches and reads it, so a
+    slow or failing server never holds a web request, and a bad manifest fails the job with the reason."""
+    manifest = None
     if data is None:
+        url = url.strip()
         if not url:
             raise ImportRefused("give a manifest's address or upload a manifest file")
-        data, url = manifest_fetch(url)
+        try:
+            address_check(url)
+        except FetchError as exc:
+            raise ImportRefused(str(exc)) from exc
     elif len(data) > settings.IIIF_MANIFEST_MAX_BYTES:
         raise ImportRefused(
             f"{name}: {uploads.size_text(len(data))}, more than the limit of "
             f"{uploads.size_text(settings.IIIF_MANIFEST_MAX_BYTES)} for a manifest"
         )
-    try:
-        manifest = manifest_read(data, source=url or name)
-    except ManifestError as exc:
-        raise ImportRefused(str(exc)) from exc
-    if len(manifest.canvases) > settings.UPLOAD_MAX_PAGES:
-        raise ImportRefused(
-            f"{url or name}: {len(manifest.canvases)} canvases, more than the limit of "
-            f"{settings.UPLOAD_MAX_PAGES} pages (UPLOAD_MAX_PAGES)"
-        )
+    else:
+        manifest = manifest_checked(data, name)
+    canvases = manifest.canvases_as_params() if manifest is not None else []
     with transaction.atomic():
         document = Document.objects.create(
             project=project,
-            title=(manifest.label or url or name)[:300],
-            description=manifest.summary,
+            title=((manifest.label if manifest else "") or url or name)[:300],
+            description=manifest.summary if manifest else "",
             script=project.script,
-            source=(url or manifest.id)[:2000],
-            metadata=_metadata_kept(manifest),
+            source=(url or (manifest.id if manifest else ""))[:2000],
+            metadata=_metadata_kept(manifest) if manifest else [],
             created_by=user if user is not None and user.is_authenticated else None,
         )
         job = Job.objects.create(
@@ -86,12 +105,12 @@ def iiif_import_start(
             owner=user if user is not None and user.is_authenticated else None,
             target=f"archive.document:{document.pk}",
             group=f"document-{document.pk}",
-            params={"source": url or name, "canvases": manifest.canvases_as_params()},
-            total=len(manifest.canvases),
-            message=f"{len(manifest.canvases)} IIIF pages to fetch",
+            params={"source": url or name, "manifest_url": url if manifest is None else "", "canvases": canvases},
+            total=len(canvases),
+            message=f"{len(canvases)} IIIF pages to fetch" if manifest else "the manifest is to be fetched",
             task_id=str(uuid4()),
         )
-        transaction.on_commit(lambda: _enqueue(job))
+        job_enqueue(_signature(job), job=job)
     return document, job
 
 
@@ -104,14 +123,10 @@ def _metadata_kept(manifest: Manifest) -> list[dict]:
     return kept
 
 
-def _enqueue(job: Job) -> None:
+def _signature(job: Job):
     from portal.archive import tasks
 
-    try:
-        tasks.iiif_import.si(job.pk, job.attempt).set(task_id=job.task_id).apply_async()
-    except Exception as exc:  # noqa: BLE001 - the broker is down: say so on the job
-        log.exception("could not queue job %s", job.pk)
-        job_fail(job, f"could not queue the work: {exc}")
+    return tasks.iiif_import.si(job.pk, job.attempt).set(task_id=job.task_id)
 
 
 @resumable(KIND)
@@ -119,7 +134,7 @@ def iiif_import_resume(job: Job) -> None:
     """Fetch again from the first page: nothing was stored before the last page was fetched."""
     job.task_id = str(uuid4())
     Job.objects.filter(pk=job.pk).update(task_id=job.task_id, message="fetching the pages again (the worker stopped)")
-    _enqueue(job)
+    job_send(_signature(job), job=job)
 
 
 def job_dir(job: Job) -> Path:
@@ -141,18 +156,43 @@ def iiif_import(*, job_id: int, attempt: int | None = None) -> None:
             job_start(job, total=len(job.params["canvases"]), message="fetching the IIIF pages")
         else:
             beat_start(job)
+        if job.params.get("manifest_url") and not job.params["canvases"]:
+            _manifest_load(job, document)
         scans = _fetch_pages(job, folder)
         job_pages_store(job=job, document=document, scans=scans)
     except JobSuperseded:
         return  # a newer run fetches them now, in this folder
     except JobCancelled:
         pass
-    except (uploads.UploadError, FetchError) as exc:
+    except (uploads.UploadError, FetchError, ImportRefused) as exc:
         job_fail(job, f"{exc}; no page was added")
     except Exception as exc:  # noqa: BLE001 - recorded on the job
         log.exception("job %s: the IIIF import failed", job.pk)
         job_fail(job, f"the IIIF pages could not be fetched: {exc}; no page was added")
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _manifest_load(job: Job, document: Document) -> None:
+    """The worker's first step for an import by address: fetch and read the manifest, give the document its label,
+    summary and metadata, and the job its canvases (kept, so a resumed job does not fetch the manifest again)."""
+    url = job.params["manifest_url"]
+    job_progress(job, done=0, message=f"fetching the manifest {url}")
+    data, final_url = manifest_fetch(url)
+    manifest = manifest_checked(data, url)
+    Document.objects.filter(pk=document.pk).update(
+        title=(manifest.label or url)[:300],
+        description=manifest.summary,
+        source=url[:2000] if final_url == url else final_url[:2000],
+        metadata=_metadata_kept(manifest),
+    )
+    job.params = {**job.params, "canvases": manifest.canvases_as_params()}
+    Job.objects.filter(pk=job.pk).update(params=job.params)
+    job_progress(
+        job,
+        done=0,
+        total=len(manifest.canvases),
+        message=f"{len(manifest.canvases)} IIIF pages to fetch",
+    )
 
 
 def _fetch_pages(job: Job, folder: Path) -> list[uploads.Scan]:
@@ -181,11 +221,13 @@ def page_fetch(canvas: Canvas, *, name: str, path: Path) -> tuple[int, int]:
     max_side = settings.IIIF_IMPORT_MAX_SIDE
     url = canvas.image_url(max_side)
     try:
-        fetched = fetch(url, max_bytes=settings.IIIF_IMAGE_MAX_BYTES, accept="image/jpeg, image/*")
-    except FetchError:
-        if not canvas.service or url == canvas.full_url():
+        fetched = fetch_retrying(url, max_bytes=settings.IIIF_IMAGE_MAX_BYTES, accept="image/jpeg, image/*")
+    except FetchError as exc:
+        if not canvas.service or url == canvas.full_url() or exc.transient:
             raise
-        fetched = fetch(canvas.full_url(), max_bytes=settings.IIIF_IMAGE_MAX_BYTES, accept="image/jpeg, image/*")
+        fetched = fetch_retrying(
+            canvas.full_url(), max_bytes=settings.IIIF_IMAGE_MAX_BYTES, accept="image/jpeg, image/*"
+        )
     return _image_store(
         fetched.data, name=f"{name}, {fetched.url}", content_type=fetched.content_type, path=path, max_side=max_side
     )

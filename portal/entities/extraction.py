@@ -116,7 +116,15 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
     rules = [s for s in french.title_spans(text) if not french.is_abbreviation(text[s[0] : s[1] + 1])]
     places = [s for s in french.place_spans(text, date_spans) if not overlaps(s, rules)]
     spans = []
-    ents = [e for e in french_pipeline()(french.recased(text)).ents if not french.is_stop_word(e.text)]
+    recased = french.recased(text)
+
+    def noise(ent) -> bool:
+        before = text[: ent.start_char].rstrip(" \t\n\"'«(")
+        at_start = not before or before[-1] in ".!?:;"  # lines wrap mid-sentence: a line's start is no sign
+        written = text[ent.start_char : ent.end_char]
+        return french.is_noise(written, recased[ent.start_char : ent.end_char], [t.pos_ for t in ent], at_start)
+
+    ents = [e for e in french_pipeline()(recased).ents if not french.is_stop_word(e.text) and not noise(e)]
     people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PER"]
     rules += [s for s in places if not overlaps(s, people)]  # "à Mahomet II": a person after all
     for ent in ents:
@@ -125,6 +133,8 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
         titled = _TITLES.match(written)
         if kind is None and titled and _LETTER.search(written[titled.end() :]):
             kind = PERSON
+        if kind == ORGANISATION and not french.is_organisation(written):
+            kind = PERSON if french.looks_like_a_name(written) else None
         if (
             kind is None
             or french.is_abbreviation(text[ent.start_char : ent.end_char + 1])
@@ -171,6 +181,13 @@ def _split_repeats(text: str, spans: list[tuple[int, int, str, str]]) -> list[tu
     out = []
     for start, end, kind, name in spans:
         parts = text[start:end].split("\n")
+        if len(parts) == 2 and kind == PERSON and any(_no_name_part(part) for part in parts):
+            # "Serv^r et H / Charles Pinoville", "Pie IX / Vous marcherez": the name is on one line only
+            keep = 1 if _no_name_part(parts[0]) else 0
+            cut = start + len(parts[0])
+            span = (cut + 1, end) if keep else (start, cut)
+            out.append((*span, kind, _TITLES.sub("", parts[keep].strip())))
+            continue
         if len(parts) == 2 and (
             parts[0].strip().lower() == parts[1].strip().lower() or parts[0].rstrip()[-1:] in ".;:!?"
         ):
@@ -179,6 +196,18 @@ def _split_repeats(text: str, spans: list[tuple[int, int, str, str]]) -> list[tu
         else:
             out.append((start, end, kind, name))
     return out
+
+
+def _no_name_part(part: str) -> bool:
+    """One letter ("H", an abbreviated "Humble") or a word of every day ("Vous"): not a piece of a name."""
+    words = re.findall(r"[^\W\d_]+", part)
+    if not words:
+        return True
+    if language_of([part]) == "ru":
+        return False
+    from portal.entities import french
+
+    return len(words) == 1 and (len(words[0]) <= 2 or french.is_stop_word(words[0]))
 
 
 def _cleaned(name: str) -> str:

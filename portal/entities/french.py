@@ -36,8 +36,24 @@ TITLES = (
 _TITLE = re.compile(rf"(?<![^\W\d_])(?:{TITLES})(?![^\W\d_])\.?", re.IGNORECASE)
 _PARTICLE = re.compile(r"(?:de|du|des|d'|d’|la|le|ten|van|von|di|da)$", re.IGNORECASE)
 _BEFORE_NAME = re.compile(r"(?:\b(?:de|d|du|à|a|en|par|chez)|[^\W\d_]+['’])\s*$", re.IGNORECASE)
+_GREETING = {"cher", "chère", "chere", "mon", "ma", "mes", "très", "tres", "bien", "aimé", "aimée"}
 _WEEKDAYS = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
 _PLACE_CUE = re.compile(r"(?:^|[\s(])(?:à|a|en)\s+$", re.IGNORECASE)
+# The formulae that open an act's or a letter's closing line ("Fait le 3 mai", "Donné à Rome"): never a place or a
+# person, though they stand where a dateline's place does.
+FORMULAE = {
+    "fait", "faict", "donné", "donne", "écrit", "ecrit", "passé", "passe", "signé", "signe", "délivré", "delivre",
+    "arrêté", "arrete", "clos", "lu", "approuvé", "approuve", "expédié", "expedie", "certifié", "certifie", "dressé",
+    "dresse", "enregistré", "enregistre",
+}  # fmt: skip
+# Words that make a span an organisation (spaCy's small model calls most capitalised runs ORG in manuscripts).
+_ORGANISATION_CUE = re.compile(
+    r"\b(?:soci[ée]t[ée]|compagnie|cie|acad[ée]mie|universit[ée]|banque|minist[èe]re|coll[èe]ge|lyc[ée]e|s[ée]minaire"
+    r"|journal|gazette|revue|tribunal|cour|parlement|assembl[ée]e|chambre|abbaye|couvent|monast[èe]re|r[ée]giment"
+    r"|congr[ée]gation|confr[ée]rie|fabrique|mairie|pr[ée]fecture|conseil\s+(?:d|de|du|municipal|g[ée]n[ée]ral)\w*"
+    r"|institut|mus[ée]e|biblioth[èe]que|h[ôo]pital|[ée]glise|ordre|maison\s+de)\b",
+    re.IGNORECASE,
+)
 
 
 def french_lexicon() -> set[str]:
@@ -52,6 +68,10 @@ def french_lexicon() -> set[str]:
             lemmatizer = nlp.get_pipe("lemmatizer")
             for pos_words in lemmatizer.lookups.get_table("lemma_index").values():
                 _lexicon.update(w.lower() for w in pos_words)
+            for forms in lemmatizer.lookups.get_table("lemma_exc").values():  # irregular: faire, croire, fait…
+                for form, lemmas in forms.items():
+                    _lexicon.add(form.lower())
+                    _lexicon.update(lemma.lower() for lemma in lemmas)
             _lexicon.update(STOP_WORDS)
             _folded.update(_plain(w) for w in _lexicon)
             _forms.append(lemmatizer.lookups.get_table("lemma_lookup"))
@@ -79,7 +99,7 @@ def is_stop_word(word: str) -> bool:
 
 
 def _name_like(word: str) -> bool:
-    return len(word) >= 3 and (word[:1].isupper() or not is_common_word(word))
+    return len(word) >= 3 and not is_stop_word(word) and (word[:1].isupper() or not is_common_word(word))
 
 
 def recased(text: str) -> str:
@@ -158,6 +178,8 @@ def place_spans(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int,
             and "\n" not in text[match.end() : s]
             for s, _e in date_spans
         )
+        if word.lower() in FORMULAE:
+            continue
         if (
             dateline
             and word.lower() not in _WEEKDAYS
@@ -166,6 +188,53 @@ def place_spans(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int,
         ):
             spans.append((match.start(), match.end(), "place", word))
     return spans
+
+
+def is_organisation(text: str) -> bool:
+    """A span spaCy calls an organisation is one only with a word that says so ("Société", "Académie", "Conseil
+    d'État"): in manuscripts its ORG is mostly a person ("Aneas Sylvius Piccolomini") or a common word ("Conseil")."""
+    return bool(_ORGANISATION_CUE.search(text))
+
+
+def looks_like_a_name(text: str) -> bool:
+    """Two or more capitalised words outside the lexicon (particles allowed): a person's name, "Aneas Sylvius
+    Piccolomini"."""
+    words = [w for w in _WORD.findall(text) if not _PARTICLE.match(w)]
+    return len(words) >= 2 and all(w[:1].isupper() and not is_common_word(w) for w in words)
+
+
+def is_noise(text: str, recased_text: str, pos: list[str], at_sentence_start: bool) -> bool:
+    """A span of spaCy's that is no name: all lower case where `recased` left it so ("à faire", "à décrire"), a
+    formula ("Fait"), or one common word capitalised by its place at a sentence's or line's start ("Chassa
+    candide", "Vous pardonnerez") or used as a verb, pronoun or adverb ("à Continuer")."""
+    words = _WORD.findall(text)
+    if not words:
+        return True
+    if all(w[:1].islower() for w in words) and text == recased_text:
+        return True
+    if all(_TITLE.fullmatch(w) or w.lower() in _GREETING for w in words):  # "Cher Monsieur"
+        return True
+    if len(words) == 1:
+        word = words[0]
+        if word.lower() in FORMULAE or is_stop_word(word):
+            return True
+        if is_common_word(word) and (at_sentence_start or set(pos) <= {"VERB", "AUX", "PRON", "ADV", "ADJ"}):
+            return True
+        if _verb_form(word):
+            return True
+    return False
+
+
+def _verb_form(word: str) -> bool:
+    """A verb's past or participle ("Chassa", "Vint"): the lexicon's lemma is an infinitive the word is not. Present
+    forms that are also first names (Marie, from marier) are left to be names."""
+    french_lexicon()
+    lemmas = _forms[0].get(word.lower()) or []
+    lower = word.lower()
+    return any(
+        lemma != lower and lemma[-2:] in ("er", "ir", "re") and lemma[:-1] != lower and lemma[:-2] != lower.rstrip("e")
+        for lemma in lemmas
+    )
 
 
 def is_abbreviation(text: str) -> bool:

@@ -17,6 +17,7 @@ from portal.archive.models import Line, Page, Script
 from portal.archive.selectors import page_lines_read, page_reading_layer
 from portal.entities import extraction
 from portal.entities.models import Mention
+from portal.jobs.queue import job_enqueue
 
 log = logging.getLogger(__name__)
 ENTITIES_PRIORITY = 9  # taken after every reading and answer waiting in the queue
@@ -33,9 +34,12 @@ def page_entities_refresh_later(*, page_id: int) -> bool:
         return False
     if not cache.add(_pending_key(page_id), 1, timeout=PENDING_SECONDS):
         return False
-    from portal.celery import app
+    from portal.entities import tasks
 
-    app.send_task("entities.page_extract", kwargs={"page_id": page_id}, priority=ENTITIES_PRIORITY)
+    job_enqueue(
+        tasks.page_extract.si(page_id).set(priority=ENTITIES_PRIORITY),
+        on_refused=lambda _message: cache.delete(_pending_key(page_id)),  # the next change asks again
+    )
     return True
 
 

@@ -62,3 +62,31 @@ def test_a_page_without_a_date_still_says_it_does_not_know(project, users):
     page_entities_extract(page=page)
     answer = _ask(page, users["owner"], "When was this written?")
     assert not answer.known and "don't know" in answer.text
+
+
+def test_who_signed_finds_a_signature_in_the_middle_of_the_page(project, users):
+    from assistant.backends.facts import answer_from_facts, facts_of_passages
+    from assistant.backends.quotes import Passage
+
+    texts = [
+        "vous bénissant, je bénis toute la chère petite famille,",
+        "en Jésus et Marie Immaculée ;",
+        "Je suis toujours bien faible ; j'aurais besoin d'un repos absolu.",
+        "+ Clém. Card. Villecourt",
+        "(Aneas -Sylvius Piccolomini), à l'égard duquel",
+        "Bossuet a été si injuste, précisément parceque",
+        "ce Pontife s'était montré si courageux pour condamner",
+        "Voila tout, cher Monsieur Veuillot, ce que je puis vous dire.",
+        "je crains fort de n'être pas dans la question : mais je suis sûr",
+        "d'avance que vous me le pardonneriez.",
+        "Le S. Père a répondu hier d'une manière admirable",
+        "au Cardinal Vicaire, qui à l'occasion de l'anniversaire",
+        "de sa création, lui adressait ses vœux unis à ses condoléances.",
+        "a flétri les entreprises des ennemis du S. Siège ;",
+        "a laissé entrevoir toutes ses espérances pour un",
+        "prochain triomphe de l'Eglise, et a fini par",
+    ]
+    passages = [Passage(key=str(i), text=t, number=i + 1, page_key="p") for i, t in enumerate(texts)]
+    reply = answer_from_facts("Who signed this letter?", passages, facts_of_passages(passages, "fr"), "en")
+    assert reply.known and reply.text.startswith("Villecourt:")
+    assert reply.hits[0].passage.key == "3"  # and not "S. Siège" on one of the last lines

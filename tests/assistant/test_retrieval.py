@@ -71,3 +71,30 @@ def test_it_says_so_when_an_image_has_no_text(e5):
 def test_a_russian_question_without_text_is_told_so_in_russian(e5):
     reply = answer("Что на этой картинке?", [], embedder=e5)
     assert reply.text == "На этом изображении не найдено строк текста."
+
+
+def test_a_name_asked_in_cyrillic_finds_its_french_spelling_by_sound():
+    passages = [
+        Passage(key="a", text="le Nautilus franchit le tropique du cancer", number=1),
+        Passage(key="b", text="archipel des Sandwich, où l'illustre Cook trouva", number=2),
+        Passage(key="c", text="la mort le 14 fevrier 1779. Nous avions alors", number=3),
+    ]
+    assert search("Где погиб Кук?", passages, embedder=None)[0].passage.key == "b"
+
+
+def test_a_word_no_line_spells_is_found_through_its_translation(e5):
+    texts = [
+        "Il y avait en Westphalie, dans le château de",
+        "monsieur le baron de Thunder-ten-tronckh, un jeune",
+        "garçon à qui la nature avait donné les moeurs",
+        "les plus douces. Sa physionomie annonçait son âme.",
+        "Il avait le jugement assez droit, avec l'esprit",
+        "le plus simple ; c'est, je crois, pour cette raison",
+        "qu'on le nommait Candide. Les anciens domestiques",
+    ]
+    passages = [Passage(key=str(i), text=t, number=i + 1) for i, t in enumerate(texts)]
+    from assistant.backends.quotes import semantic_scores, word_translations
+
+    semantic = semantic_scores("Где был замок?", passages, e5)
+    assert word_translations("Где был замок?", passages, e5, semantic) == {"замок": {"chateau"}}
+    assert search("Где был замок?", passages, embedder=e5, translate=True)[0].passage.key == "0"

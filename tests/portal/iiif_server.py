@@ -3,8 +3,8 @@ API (2 and 3) that crops and scales real images with Pillow, plus the bad answer
 
 Images (drawn once, kept in memory): `folio1` 5000×3000 and `folio2` 1200×1600 JPEGs, `plain.jpg` served without a
 service, `html` (an HTML page where an image should be), `huge` (a PNG of 12000×11000 pixels, over
-UPLOAD_MAX_PIXELS), and `level0` whose service refuses every size but the whole image. Every request's path is
-recorded in `server.requests`.
+UPLOAD_MAX_PIXELS), and `level0` whose service refuses every size but the whole image; `/v3/empty/manifest.json` has no canvases. Every
+request's path is recorded in `server.requests`; `server.failures[path] = n` answers that path 503 n times first.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class IiifServer:
     def __init__(self):
         self.images = {name: _drawn(name, size) for name, size in SIZES.items()}
         self.requests: list[str] = []
+        self.failures: dict[str, int] = {}  # path -> how many 503 answers it gets before the real one
         self._huge: bytes | None = None
         server = self
 
@@ -48,7 +49,11 @@ class IiifServer:
 
             def do_GET(self):
                 server.requests.append(self.path)
-                status, content_type, body = server.answer(self.path)
+                if server.failures.get(self.path, 0) > 0:  # a server failing for a while, then answering
+                    server.failures[self.path] -= 1
+                    status, content_type, body = 503, "text/plain", b"busy, try again"
+                else:
+                    status, content_type, body = server.answer(self.path)
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
@@ -169,6 +174,9 @@ class IiifServer:
 
     def answer(self, path: str) -> tuple[int, str, bytes]:
         path = path.split("?", 1)[0]
+        if path == "/v3/empty/manifest.json":
+            data = {**self.manifest_v3([]), "items": []}
+            return 200, "application/json", json.dumps(data).encode()
         match = re.fullmatch(r"/(v2|v3)/(?:([\w,]+)/)?manifest\.json", path)
         if match:
             names = (match[2] or "folio1,folio2").split(",")

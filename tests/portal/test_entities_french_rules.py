@@ -37,3 +37,31 @@ def test_a_name_found_once_is_found_again_in_lower_case():
 
 def test_an_ordinal_day_before_the_month_is_a_date():
     assert [d.iso for d in find_dates("ce 21 eme d avril")] == ["--04-21"]
+
+
+def test_the_formula_that_opens_an_acts_closing_line_is_no_place():
+    assert _named(["Fait le 3 mai 1850"], "place") == {}
+    assert _named(["Fait à Caen, le 3 mai 1850"], "place") == {"caen": [0]}
+    assert extract_lines(["Donné, le 3 mai 1850"], "fr")[0].kind == "date"
+
+
+def test_a_common_verb_after_a_is_no_place_and_a_capitalised_verb_is_no_person():
+    lines = ["elle est appelée à faire beaucoup de bien", "je vous prie de croire à mon respect", "cet éffet Chassa"]
+    entities = extract_lines(lines, "fr")
+    assert [(e.kind, e.name) for e in entities] == []
+
+
+def test_a_salutation_and_a_pronoun_are_no_person():
+    assert _named(["Cher Monsieur", "Vous pardonnerez au Vieillard"], "person") == {}
+
+
+def test_a_name_broken_after_an_abbreviated_word_is_only_the_name():
+    people = _named(["Votre dévoué Serv et H", "Charles Pinoville"], "person")
+    assert people == {"charles pinoville": [1]}
+
+
+def test_an_organisation_needs_a_word_that_says_so():
+    kinds = {e.name: e.kind for e in extract_lines(["(Aneas -Sylvius Piccolomini), à l'égard duquel"], "fr")}
+    assert kinds == {"Aneas -Sylvius Piccolomini": "person"}
+    kinds = {e.name: e.kind for e in extract_lines(["il écrivit à la Société de géographie de Paris"], "fr")}
+    assert "organisation" in kinds.values()

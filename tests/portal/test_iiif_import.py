@@ -44,15 +44,14 @@ def test_a_v3_manifest_by_url_becomes_a_document_with_its_pages_labels_and_metad
 ):
     response = _import(api_client_for, users["editor"], project, url=f"{iiif_server.base}/v3/manifest.json")
     assert response.status_code == 201, response.content
-    document = Document.objects.get(pk=response.json()["document"]["id"])
+    job = wait_for_job(response.json()["job"]["id"], timeout=120)
+    document = Document.objects.get(pk=response.json()["document"]["id"])  # its manifest read by the worker
     assert document.title == "Registre des délibérations, 1914"
     assert document.description == "Minutes of the town council."
     assert document.source == f"{iiif_server.base}/v3/manifest.json"
     assert {"label": "Date", "value": "1914"} in document.metadata
     assert {"label": "Shelfmark", "value": "AD14 3 E 12"} in document.metadata
     assert {"label": "Attribution", "value": "Archives du Calvados"} in document.metadata
-
-    job = wait_for_job(response.json()["job"]["id"], timeout=120)
     assert job.status == Job.Status.DONE, job.error
     assert job.kind == "iiif_import" and job.done == job.total == 2
     pages = list(document.pages.order_by("number"))
@@ -128,11 +127,65 @@ def test_a_bad_image_answer_fails_the_job_and_adds_no_page(
     assert not (Path(settings.MEDIA_ROOT) / "documents" / str(document.pk) / "pages").exists()
 
 
-def test_an_unreachable_server_is_refused_at_once_and_creates_nothing(users, project, api_client_for):
+def test_an_address_import_answers_before_anything_is_fetched_and_the_worker_reads_the_manifest(
+    users, project, api_client_for, iiif_server
+):
+    url = f"{iiif_server.base}/v3/manifest.json"
+    response = _import(api_client_for, users["editor"], project, url=url)
+    assert response.status_code == 201, response.content
+    assert iiif_server.requests == []  # the web request fetched nothing: no worker runs in this test
+    job = Job.objects.get(pk=response.json()["job"]["id"])
+    assert job.status == Job.Status.QUEUED and job.params["manifest_url"] == url and job.params["canvases"] == []
+    assert Document.objects.get().title == url  # until the worker reads the manifest's label
+    job_cancel(job)
+
+
+def test_an_unreachable_server_fails_the_job_after_retries_and_adds_no_page(
+    celery_worker, users, project, api_client_for
+):
     response = _import(api_client_for, users["owner"], project, url=f"http://127.0.0.1:{free_port()}/manifest.json")
-    assert response.status_code == 400
-    assert "cannot be reached" in response.json()["error"]
-    assert not Document.objects.exists() and not Job.objects.exists()
+    assert response.status_code == 201, response.content
+    job = wait_for_job(response.json()["job"]["id"], timeout=120)
+    assert job.status == Job.Status.FAILED
+    assert "cannot be reached" in job.error and "tried 3 times" in job.error and "no page was added" in job.error
+    assert Document.objects.get().pages.count() == 0
+
+
+def test_a_manifest_with_no_canvases_fails_the_job_saying_so(
+    celery_worker, users, project, api_client_for, iiif_server
+):
+    response = _import(api_client_for, users["owner"], project, url=f"{iiif_server.base}/v3/empty/manifest.json")
+    job = wait_for_job(response.json()["job"]["id"], timeout=120)
+    assert job.status == Job.Status.FAILED
+    assert "the manifest has no canvases (no pages to import)" in job.error
+    assert Document.objects.get().pages.count() == 0
+
+
+def test_transient_failures_of_the_manifest_and_an_image_are_tried_again(
+    celery_worker, users, project, api_client_for, iiif_server
+):
+    iiif_server.failures = {"/v3/manifest.json": 2, "/iiif3/folio2/full/max/0/default.jpg": 1}
+    response = _import(api_client_for, users["owner"], project, url=f"{iiif_server.base}/v3/manifest.json")
+    job = wait_for_job(response.json()["job"]["id"], timeout=120)
+    assert job.status == Job.Status.DONE, job.error
+    document = Document.objects.get()
+    _stop_reading(document)
+    assert document.title == "Registre des délibérations, 1914"  # read by the worker
+    assert {"label": "Shelfmark", "value": "AD14 3 E 12"} in document.metadata
+    assert document.pages.count() == 2
+    assert iiif_server.requests.count("/v3/manifest.json") == 3
+    assert iiif_server.requests.count("/iiif3/folio2/full/max/0/default.jpg") == 2
+
+
+def test_a_server_that_keeps_failing_fails_the_job_after_the_retries(
+    celery_worker, users, project, api_client_for, iiif_server
+):
+    iiif_server.failures = {"/v3/manifest.json": 99}
+    response = _import(api_client_for, users["owner"], project, url=f"{iiif_server.base}/v3/manifest.json")
+    job = wait_for_job(response.json()["job"]["id"], timeout=120)
+    assert job.status == Job.Status.FAILED
+    assert "HTTP 503" in job.error and "tried 3 times" in job.error
+    assert iiif_server.requests.count("/v3/manifest.json") == 3
 
 
 @pytest.mark.parametrize(
@@ -159,10 +212,13 @@ def test_a_bad_manifest_is_refused_and_creates_nothing(users, project, api_clien
     assert not Document.objects.exists()
 
 
-def test_a_manifest_answered_with_an_error_status_is_refused(users, project, api_client_for, iiif_server):
+def test_a_manifest_answered_with_an_error_status_fails_the_job_without_retrying(
+    celery_worker, users, project, api_client_for, iiif_server
+):
     response = _import(api_client_for, users["owner"], project, url=f"{iiif_server.base}/v4/manifest.json")
-    assert response.status_code == 400
-    assert "HTTP 404" in response.json()["error"]
+    job = wait_for_job(response.json()["job"]["id"], timeout=120)
+    assert job.status == Job.Status.FAILED and "HTTP 404" in job.error
+    assert iiif_server.requests == ["/v4/manifest.json"]  # a 404 is no transient failure
 
 
 @pytest.mark.parametrize("url", ["ftp://127.0.0.1/manifest.json", "file:///etc/passwd", "gopher://x/"])
@@ -206,10 +262,10 @@ def test_the_project_page_offers_the_import_form_and_it_starts_the_import(client
 def test_the_project_page_form_says_why_nothing_was_imported(client, users, project):
     client.force_login(users["editor"])
     response = client.post(
-        f"/projects/{project.pk}/iiif-import/", {"url": f"http://127.0.0.1:{free_port()}/manifest.json"}, follow=True
+        f"/projects/{project.pk}/iiif-import/", {"url": "ftp://127.0.0.1/manifest.json"}, follow=True
     )
     assert "Nothing was imported" in response.content.decode()
-    assert "cannot be reached" in response.content.decode()
+    assert "only http and https" in response.content.decode()
     assert not Document.objects.exists()
 
 

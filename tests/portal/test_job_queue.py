@@ -67,3 +67,28 @@ def test_a_broker_that_is_down_is_told_to_work_without_a_job(broker_down):
     refused = []
     job_enqueue(generation_tasks.generation_run.si(0), on_refused=refused.append)
     assert len(refused) == 1 and "task queue is unreachable" in refused[0]
+
+
+def test_an_entity_extraction_the_broker_refused_is_asked_for_again_at_the_next_change(broker_down, settings):
+    from django.core.cache import cache
+
+    from portal.entities.services import _pending_key, page_entities_refresh_later
+
+    settings.ENTITIES_EXTRACT = True
+    cache.delete(_pending_key(424242))
+    assert page_entities_refresh_later(page_id=424242)
+    assert cache.get(_pending_key(424242)) is None  # no mark left to block the next change for ten minutes
+
+
+def test_a_iiif_import_the_broker_refused_fails_its_job_with_a_message(broker_down, project, users):
+    import json
+
+    from portal.archive.iiif_import import iiif_import_start
+    from tests.portal.iiif_server import IiifServer
+
+    with IiifServer() as server:
+        data = json.dumps(server.manifest_v3(["folio1"])).encode()
+    document, job = iiif_import_start(project=project, user=users["owner"], data=data, name="m.json")
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "task queue is unreachable" in job.error
+    assert document.pages.count() == 0
