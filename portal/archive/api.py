@@ -38,7 +38,7 @@ from portal.archive import (
 )
 from portal.archive.models import Document, HtrModel, Membership, Page, Project
 from portal.archive.permissions import can_edit_document, can_manage_document
-from portal.archive.training_project import project_job_editable_by, project_training_start
+from portal.archive.training_project import project_job_editable_by, project_reread_start, project_training_start
 from portal.archive.training_segmentation import segmentation_training_start
 from portal.entities import facets as entity_facets
 from portal.jobs.consumers import job_visible_to
@@ -110,16 +110,12 @@ def models_requested(request, document: Document) -> dict[str, int]:
 
 def page_process(request, page: Page, models: dict[str, int] | None = None) -> Job:
     """Queue a page's re-run; raises ValidationError when it cannot run now."""
-    steps = steps_requested(request, DEFAULT_STEPS)
-    if not page.thumbnail and "prepare" not in steps:
-        steps = ["prepare", *steps]
-    if "recognition" in steps and "segmentation" not in steps and not page.lines.exists():
-        raise ValidationError({"error": f"page {page.number} has no lines to read; run segmentation first"})
-    active = Job.objects.filter(target=f"archive.page:{page.pk}", status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
-    if active.exists():
-        raise Busy({"error": f"page {page.number} is already being processed (job {active.first().pk})"})
-    with transaction.atomic():
-        return pipeline.page_pipeline_start(page=page, steps=steps, user=request.user, models=models)
+    try:
+        return pipeline.page_rerun_start(
+            page=page, steps=steps_requested(request, DEFAULT_STEPS), user=request.user, models=models
+        )
+    except pipeline.PageRefused as exc:
+        raise (Busy if exc.busy else ValidationError)({"error": str(exc)}) from exc
 
 
 def _delete_files_later(path: Path) -> None:
@@ -142,7 +138,10 @@ class ProjectViewSet(viewsets.ModelViewSet):
             raise PermissionDenied("only the project's owner may do this")
 
     def perform_update(self, serializer):
-        self._require_owner(serializer.instance)
+        project = serializer.instance
+        models_only = set(serializer.validated_data) <= {"recognition_model", "segmentation_model"}
+        if not (models_only and project.role_of(self.request.user) in EDIT_ROLES):  # editors choose its models
+            self._require_owner(project)
         serializer.save()
 
     def perform_destroy(self, instance):
@@ -185,6 +184,23 @@ class ProjectViewSet(viewsets.ModelViewSet):
         except training_jobs.TrainingError as exc:
             return error(str(exc))
         return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=None,
+        responses={202: serializers.JobsSerializer, 400: serializers.ErrorSerializer, 403: serializers.ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reread(self, request, pk=None):
+        """Read again, with the project's recognition model, the pages nobody corrected of its documents that read
+        with it (owners and editors): one recognition job per page; corrected lines keep their text."""
+        project = self.get_object()
+        if project.role_of(request.user) not in EDIT_ROLES:
+            return error("you may see this project but not have its pages read again", status.HTTP_403_FORBIDDEN)
+        try:
+            jobs = project_reread_start(project=project, user=request.user)
+        except ValueError as exc:
+            return error(str(exc))
+        return Response({"jobs": serializers.JobSerializer(jobs, many=True).data}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=serializers.MemberSerializer, responses=serializers.MemberSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
@@ -321,12 +337,12 @@ class DocumentViewSet(viewsets.ModelViewSet):
         document = self.get_object()
         require_edit(request, document)
         models = models_requested(request, document)
-        jobs = []
-        for page in document.pages.order_by("number"):
-            try:
-                jobs.append(page_process(request, page, models))
-            except (ValidationError, Busy):
-                continue
+        jobs = pipeline.pages_rerun_start(
+            pages=document.pages.order_by("number"),
+            steps=steps_requested(request, DEFAULT_STEPS),
+            user=request.user,
+            models=models,
+        )
         return Response({"jobs": serializers.JobSerializer(jobs, many=True).data}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(

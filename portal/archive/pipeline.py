@@ -15,6 +15,7 @@ choice, else the document's (htr_models.reading_model). A job with `lines` in it
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 from uuid import uuid4
 
@@ -66,6 +67,42 @@ def page_pipeline_start(
     )
     job_enqueue(_steps_chain(job, steps), job=job)
     return job
+
+
+class PageRefused(Exception):
+    """A page cannot run these steps now; `busy`: because a job is processing it already."""
+
+    def __init__(self, message: str, *, busy: bool = False):
+        super().__init__(message)
+        self.busy = busy
+
+
+def page_rerun_start(*, page: Page, steps: list[str], user=None, models: dict[str, int] | None = None) -> Job:
+    """Run `steps` on the page again (preparing it first if it never was), once the surrounding transaction
+    commits; PageRefused when it cannot run them now. What people wrote stays (see the module's docstring)."""
+    if not page.thumbnail and "prepare" not in steps:
+        steps = ["prepare", *steps]
+    if "recognition" in steps and "segmentation" not in steps and not page.lines.exists():
+        raise PageRefused(f"page {page.number} has no lines to read; run segmentation first")
+    active = Job.objects.filter(target=f"archive.page:{page.pk}", status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+    if active.exists():
+        raise PageRefused(f"page {page.number} is already being processed (job {active.first().pk})", busy=True)
+    with transaction.atomic():
+        return page_pipeline_start(page=page, steps=steps, user=user, models=models)
+
+
+def pages_rerun_start(
+    *, pages: Iterable[Page], steps: list[str], user=None, models: dict[str, int] | None = None
+) -> list[Job]:
+    """Re-run `steps` on each page that can run them now (a document's or project's re-reading); the others are
+    skipped. Corrected lines keep their text, as with any reading."""
+    jobs = []
+    for page in pages:
+        try:
+            jobs.append(page_rerun_start(page=page, steps=steps, user=user, models=models))
+        except PageRefused as exc:
+            log.info("not re-run: %s", exc)
+    return jobs
 
 
 def _steps_chain(job: Job, steps: list[str]):
