@@ -247,6 +247,9 @@ TRAINING_MIN_LINES = env_int("TRAINING_MIN_LINES", 20)
 TRAINING_DEFAULT_MINUTES = env_int("TRAINING_DEFAULT_MINUTES", 10)
 TRAINING_MAX_MINUTES = env_int("TRAINING_MAX_MINUTES", 240)
 TRAINING_AUTO_MINUTES = env_int("TRAINING_AUTO_MINUTES", 10)  # a document's automatic retraining
+# An automatic retraining replaces the document's model only if it was judged on at least this many held-out
+# corrected lines (and read them better): a few lines say too little to risk the uncorrected pages on.
+TRAINING_AUTO_MIN_HELD_OUT = env_int("TRAINING_AUTO_MIN_HELD_OUT", 20)
 
 LOGGING = {
     "version": 1,

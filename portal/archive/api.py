@@ -38,7 +38,7 @@ from portal.archive import (
 )
 from portal.archive.models import Document, HtrModel, Membership, Page, Project
 from portal.archive.permissions import can_edit_document, can_manage_document, document_change_check
-from portal.archive.training_project import project_job_editable_by, project_training_start
+from portal.archive.training_project import project_job_editable_by, project_reread_start, project_training_start
 from portal.archive.training_segmentation import segmentation_training_start
 from portal.entities import facets as entity_facets
 from portal.jobs.consumers import job_visible_to
@@ -146,7 +146,10 @@ class ProjectViewSet(viewsets.ModelViewSet):
             raise PermissionDenied("only the project's owner may do this")
 
     def perform_update(self, serializer):
-        self._require_owner(serializer.instance)
+        project = serializer.instance
+        models_only = set(serializer.validated_data) <= {"recognition_model", "segmentation_model"}
+        if not (models_only and project.role_of(self.request.user) in EDIT_ROLES):  # editors choose its models
+            self._require_owner(project)
         serializer.save()
 
     def perform_destroy(self, instance):
@@ -179,6 +182,23 @@ class ProjectViewSet(viewsets.ModelViewSet):
             base_id=s.validated_data.get("base"),
         )
         return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=None,
+        responses={202: serializers.JobsSerializer, 400: serializers.ErrorSerializer, 403: serializers.ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reread(self, request, pk=None):
+        """Read again, with the project's recognition model, the pages nobody corrected of its documents that read
+        with it (owners and editors): one recognition job per page; corrected lines keep their text."""
+        project = self.get_object()
+        if project.role_of(request.user) not in EDIT_ROLES:
+            return error("you may see this project but not have its pages read again", status.HTTP_403_FORBIDDEN)
+        try:
+            jobs = project_reread_start(project=project, user=request.user)
+        except ValueError as exc:
+            return error(str(exc))
+        return Response({"jobs": serializers.JobSerializer(jobs, many=True).data}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=serializers.MemberSerializer, responses=serializers.MemberSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
@@ -302,12 +322,12 @@ class DocumentViewSet(viewsets.ModelViewSet):
         document = self.get_object()
         require_edit(request, document)
         models = models_requested(request, document)
-        jobs = []
-        for page in document.pages.order_by("number"):
-            try:
-                jobs.append(page_process(request, page, models))
-            except (ValidationError, pipeline.RerunRefused):
-                continue
+        jobs = pipeline.pages_rerun(
+            pages=document.pages.order_by("number"),
+            steps=steps_requested(request, DEFAULT_STEPS),
+            user=request.user,
+            models=models,
+        )
         return Response({"jobs": serializers.JobSerializer(jobs, many=True).data}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(

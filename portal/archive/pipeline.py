@@ -15,6 +15,7 @@ choice, else the document's (htr_models.reading_model). A job with `lines` in it
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 from uuid import uuid4
 
@@ -88,6 +89,20 @@ def page_rerun(*, page: Page, steps: list[str], user=None, models: dict[str, int
         raise PageBusy(f"page {page.number} is already being processed (job {active.first().pk})")
     with transaction.atomic():
         return page_pipeline_start(page=page, steps=steps, user=user, models=models)
+
+
+def pages_rerun(
+    *, pages: Iterable[Page], steps: list[str], user=None, models: dict[str, int] | None = None
+) -> list[Job]:
+    """Re-run `steps` on each page that can run them now (a document's or project's re-reading); the others are
+    skipped. Corrected lines keep their text, as with any reading."""
+    jobs = []
+    for page in pages:
+        try:
+            jobs.append(page_rerun(page=page, steps=steps, user=user, models=models))
+        except RerunRefused as exc:
+            log.info("not re-run: %s", exc)
+    return jobs
 
 
 def _steps_chain(job: Job, steps: list[str]):

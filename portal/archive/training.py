@@ -6,7 +6,9 @@ those lines are held back (whole pages when there are 3 or more, else lines) and
 are scored on exactly them, so the result says "base 35.0 → new 23.0 CER on N held-out corrected lines". The job
 is a training job (training_jobs.py: queue `training`, one at a time, cancel within a batch, nothing registered
 unless it finished); it reports each epoch (loss, validation CER, the curve so far) and the batches within one.
-Automatic mode (a document's `retrain_every`) keeps the new model only if it beats the current one, then re-reads.
+Automatic mode (a document's `retrain_every`) keeps the new model only if it was judged on at least
+TRAINING_AUTO_MIN_HELD_OUT held-out corrected lines and beats the current one on them, then re-reads; with fewer
+held-out lines it does not train at all, and says so.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
+from django.utils import translation
+from django.utils.translation import ngettext
 
 from portal.archive import htr_models
 from portal.archive.models import Document, HtrModel, Layer, Line, Page, Transcription
@@ -45,6 +49,9 @@ log = logging.getLogger(__name__)
 
 KIND = RECOGNITION
 HELD_OUT_SHARE = 0.15  # of the corrected lines, for validation and the before/after figures
+# why an automatic training kept the current model (its result's "reason")
+TOO_FEW_HELD_OUT = "too_few_held_out"
+NO_BETTER = "no_better"
 
 
 # --- what there is to learn from ------------------------------------------------------------------------------------
@@ -75,6 +82,21 @@ def corrected_lines(document: Document, pages: list[int] | None = None) -> dict[
         if text.strip() and (len(line.polygon) >= 3 or len(line.baseline) >= 2):
             found.setdefault(line.page_id, []).append((line, text))
     return found
+
+
+def uncorrected_pages(documents) -> list[int]:
+    """The ids of the pages of `documents` with lines nobody wrote (what reading again with another model changes),
+    by document and page number."""
+    corrected: dict[int, int] = {}
+    for document in documents:
+        corrected.update((pk, len(lines)) for pk, lines in corrected_lines(document).items())
+    return [
+        page.pk
+        for page in Page.objects.filter(document__in=documents)
+        .annotate(line_count=Count("lines"))
+        .order_by("document_id", "number")
+        if corrected.get(page.pk, 0) < page.line_count
+    ]
 
 
 def corrected_counts(document: Document) -> dict[int, int]:
@@ -184,6 +206,8 @@ def training_start(
             "epochs": epochs,
             "auto": auto,
             "corrected": corrected_total(document),
+            # the rule an automatic training is judged by, as it stood when it was queued
+            **({"min_held_out": settings.TRAINING_AUTO_MIN_HELD_OUT} if auto else {}),
         },
     )
 
@@ -248,7 +272,8 @@ def summary(result: dict) -> str:
 
 def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
     """The job's work: write the corrected pages, score the base on the held-out ones, train, score the new model on
-    them and register it (automatic mode: only if it beats the base, then re-read the uncorrected pages)."""
+    them and register it (automatic mode: only if judged on TRAINING_AUTO_MIN_HELD_OUT held-out lines or more and
+    better than the base, then re-read the uncorrected pages; with fewer held-out lines, no training)."""
     from htr.training.recognition import train_recognition
 
     params = job.params
@@ -300,6 +325,10 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
             message=f"epoch {info['epoch']}: batch {info['batch']} of {info['batches']}",
         )
 
+    needed = int(params.get("min_held_out", settings.TRAINING_AUTO_MIN_HELD_OUT))
+    if params.get("auto") and split.held_out_lines < needed:
+        # a new model judged on so few lines could not replace the current one: no training to throw away
+        return _kept(live, base, TOO_FEW_HELD_OUT, lines=split.held_out_lines, needed=needed)
     out = work / "model"
     train_recognition(
         train=[str(train_dir)],
@@ -317,21 +346,10 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
     job_progress(job, done=96, message="scoring the new model on the held-out lines")
     with new_model_folder(job, scope, out) as (name, folder):
         scores = _score(folder, held_out)
-        if params.get("auto") and not scores["cer"] < base_scores["cer"]:
+        if params.get("auto") and (scores["lines"] < needed or not scores["cer"] < base_scores["cer"]):
             shutil.rmtree(folder, ignore_errors=True)
-            outcome = (
-                f"kept {base.name}: the new model read the {scores['lines']} held-out corrected lines at "
-                f"{scores['cer']:.1f} CER, no better than {base_scores['cer']:.1f}"
-            )
-            return {
-                **live,
-                "model": None,
-                "cer": scores["cer"],
-                "held_out_lines": scores["lines"],
-                "kept": False,
-                "outcome": outcome,
-                "reread_pages": [],
-            }
+            reason = TOO_FEW_HELD_OUT if scores["lines"] < needed else NO_BETTER
+            return _kept(live, base, reason, lines=scores["lines"], needed=needed, cer=scores["cer"])
         _log_base_cer(folder, base_scores["cer"])
         figures = htr_models.figures_read(folder, HtrModel.Kind.RECOGNITION)
         figures.update(
@@ -350,14 +368,7 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
             lines=split.train_lines,
             pages=len(split.train),
         )
-    corrected = {pk: len(page_lines) for pk, page_lines in scope.corrected_lines().items()}
-    untouched = [  # the pages with lines nobody wrote: what a re-reading with the new model changes
-        page.pk
-        for page in Page.objects.filter(document__in=scope.documents)
-        .annotate(line_count=Count("lines"))
-        .order_by("document_id", "number")
-        if corrected.get(page.pk, 0) < page.line_count
-    ]
+    untouched = uncorrected_pages(scope.documents)
     result = {
         **live,
         "model": model.pk,
@@ -370,12 +381,52 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
     }
     if params.get("auto") and scope.document is not None:
         result.update(_auto_switch(scope.document, model, untouched, job.owner))
-        result["outcome"] = (
-            f"model {model.name}: {base_scores['cer']:.1f} → {scores['cer']:.1f} CER, "
-            f"{len(result['reread_pages'])} page{'s' if len(result['reread_pages']) != 1 else ''} "
-            "re-read"
-        )
+        with translation.override("en"):
+            result["outcome"] = outcome_words(result)
     return result
+
+
+def _kept(live: dict, base: HtrModel, reason: str, *, lines: int, needed: int, cer: float | None = None) -> dict:
+    """The result of an automatic training that kept the current model (`reason`: TOO_FEW_HELD_OUT, NO_BETTER)."""
+    result = {
+        **live,
+        "model": None,
+        "cer": cer,
+        "held_out_lines": lines,
+        "held_out_needed": needed,
+        "kept": False,
+        "reason": reason,
+        "reread_pages": [],
+    }
+    with translation.override("en"):
+        result["outcome"] = outcome_words(result)
+    return result
+
+
+def outcome_words(result: dict) -> str:
+    """What an automatic training did, in the active language (the job's message says it in English; the document
+    page, and training.js as it happens, in the reader's)."""
+    lines = result.get("held_out_lines") or 0
+    if result.get("kept"):
+        pages = len(result.get("reread_pages") or [])
+        return ngettext(
+            "model %(model)s: %(base).1f → %(new).1f CER, %(pages)s page re-read",
+            "model %(model)s: %(base).1f → %(new).1f CER, %(pages)s pages re-read",
+            pages,
+        ) % {"model": result.get("model_name"), "base": result["base_cer"], "new": result["cer"], "pages": pages}
+    if result.get("reason") == TOO_FEW_HELD_OUT:
+        return ngettext(
+            "kept %(model)s: only %(lines)s held-out corrected line, %(needed)s needed",
+            "kept %(model)s: only %(lines)s held-out corrected lines, %(needed)s needed",
+            lines,
+        ) % {"model": result.get("base_name"), "lines": lines, "needed": result.get("held_out_needed")}
+    return ngettext(
+        "kept %(model)s: the new model read the %(lines)s held-out corrected line at %(new).1f CER, no better "
+        "than %(base).1f",
+        "kept %(model)s: the new model read the %(lines)s held-out corrected lines at %(new).1f CER, no better "
+        "than %(base).1f",
+        lines,
+    ) % {"model": result.get("base_name"), "lines": lines, "new": result["cer"], "base": result["base_cer"]}
 
 
 def _auto_switch(document: Document, model: HtrModel, pages: list[int], user) -> dict:
@@ -383,19 +434,12 @@ def _auto_switch(document: Document, model: HtrModel, pages: list[int], user) ->
     with lines nobody wrote are read again (corrected lines keep their text)."""
     from portal.archive import pipeline
 
-    reread = []
     with transaction.atomic():
         Document.objects.filter(pk=document.pk).update(recognition_model=model)
-        busy = set(
-            Job.objects.filter(
-                target__in=[f"archive.page:{pk}" for pk in pages], status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
-            ).values_list("target", flat=True)
+        jobs = pipeline.pages_rerun(
+            pages=Page.objects.filter(pk__in=pages).order_by("number"), steps=["recognition"], user=user
         )
-        for page in Page.objects.filter(pk__in=pages).order_by("number"):
-            if f"archive.page:{page.pk}" not in busy and page.lines.exists():
-                pipeline.page_pipeline_start(page=page, steps=["recognition"], user=user)
-                reread.append(page.pk)
-    return {"kept": True, "reread_pages": reread}
+    return {"kept": True, "reread_pages": [int(job.target.rpartition(":")[2]) for job in jobs]}
 
 
 def _log_base_cer(folder: Path, base_cer: float) -> None:

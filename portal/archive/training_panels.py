@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from portal.archive import htr_models, training, training_segmentation
 from portal.archive.models import Document, HtrModel, Membership, Page, Project
-from portal.archive.permissions import can_manage_document
+from portal.archive.permissions import can_edit_document, can_manage_document
 from portal.archive.training_jobs import Scope
 from portal.archive.training_project import project_base_model
 from portal.jobs.models import Job
@@ -21,10 +21,20 @@ def project_panel(request: HttpRequest, project: Project, role: str) -> dict:
         reading = project_base_model(project)
     except training.TrainingError:
         reading = None
+    bases = usable_models(request, project.pk, HtrModel.Kind.RECOGNITION)
+    chosen = {project.recognition_model_id, project.segmentation_model_id}
     return {
         "lines": sum(counts.values()),
         "documents": Page.objects.filter(pk__in=counts).values("document_id").distinct().count(),
-        "bases": usable_models(request, project.pk, HtrModel.Kind.RECOGNITION),
+        "bases": bases,
+        # what its members may choose for it, its own first; (model, whether the project reads with it now)
+        "models": [
+            (m, m.pk in chosen)
+            for m in sorted(
+                bases + usable_models(request, project.pk, HtrModel.Kind.SEGMENTATION),
+                key=lambda m: (m.project_id is None, m.kind, m.name),
+            )
+        ],
         "reading": reading,
         "min_lines": settings.TRAINING_MIN_LINES,
         "default_minutes": settings.TRAINING_DEFAULT_MINUTES,
@@ -33,6 +43,7 @@ def project_panel(request: HttpRequest, project: Project, role: str) -> dict:
             "projectId": project.pk,
             "minLines": settings.TRAINING_MIN_LINES,
             "canManage": role == Membership.Role.OWNER,
+            "canEdit": role in (Membership.Role.OWNER, Membership.Role.EDITOR),
             "latest": latest.as_event() if latest else None,
         },
     }
@@ -67,7 +78,15 @@ def document_panel(request: HttpRequest, document: Document, pages: list[Page]) 
         .order_by("-created")
         .first()
     )
+    last_auto = (
+        Job.objects.filter(
+            kind=training.KIND, target=f"archive.document:{document.pk}", status=Job.Status.DONE, params__auto=True
+        )
+        .order_by("-created")
+        .first()
+    )
     return {
+        "auto_outcome": training.outcome_words(last_auto.result) if last_auto and last_auto.result else "",
         "auto_since": training.corrected_total(document)
         - int((last_counted.params.get("corrected") or 0) if last_counted else 0),
         "reading": reading,
@@ -88,6 +107,7 @@ def document_panel(request: HttpRequest, document: Document, pages: list[Page]) 
             "minLines": settings.TRAINING_MIN_LINES,
             "projectId": document.project_id,
             "canManage": can_manage_document(document, request.user),
+            "canEdit": can_edit_document(document, request.user),
             "readingModel": reading.pk if reading else None,
             "latest": latest.as_event() if latest else None,
             "latestSegmentation": latest_segmentation.as_event() if latest_segmentation else None,

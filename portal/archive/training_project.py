@@ -1,13 +1,16 @@
 """Training a recognition model from the corrected lines of every document of a project (issue #11.2, "from the
 document or project page"): the same job as a document's (training.py), over all the project's corrected pages; the
-model is the project's, and the project (its documents that name no model of their own) reads with it once chosen.
+model is the project's, and the project (its documents that name no model of their own) reads with it once chosen;
+then the pages nobody corrected of those documents are read again with it.
 """
 
 from __future__ import annotations
 
-from portal.archive import htr_models
+from django.db.models import Q
+
+from portal.archive import htr_models, pipeline
 from portal.archive.models import HtrModel, Membership, Page, Project
-from portal.archive.training import KIND, lines_checked
+from portal.archive.training import KIND, lines_checked, uncorrected_pages
 from portal.archive.training_jobs import Scope, base_model, budget_checked, job_project, job_queue
 from portal.jobs.models import Job
 
@@ -53,3 +56,18 @@ def project_training_start(
             "documents": Page.objects.filter(pk__in=lines).values("document_id").distinct().count(),
         },
     )
+
+
+def project_reread_start(*, project: Project, user) -> list[Job]:
+    """Read again, with the project's recognition model, the pages with lines nobody wrote of every document that
+    reads with it (naming no model of its own, or that one); pages being processed are skipped. Corrected lines keep
+    their text (pipeline.py). ValueError when the project has no model of its own to read with."""
+    if project.recognition_model_id is None:
+        raise ValueError("this project names no recognition model: choose one for it first")
+    documents = list(
+        project.documents.filter(
+            Q(recognition_model__isnull=True) | Q(recognition_model_id=project.recognition_model_id)
+        ).order_by("pk")
+    )
+    pages = Page.objects.filter(pk__in=uncorrected_pages(documents)).order_by("document_id", "number")
+    return pipeline.pages_rerun(pages=pages, steps=["recognition"], user=user)

@@ -94,6 +94,28 @@
     ]);
   }
 
+  /** What an automatic training did (training.outcome_words says the same on the server). */
+  function outcome(result) {
+    const lines = result.held_out_lines || 0;
+    if (result.kept) {
+      const pages = (result.reread_pages || []).length;
+      return interpolate(ngettext("model %(model)s: %(base)s → %(new)s CER, %(pages)s page re-read",
+        "model %(model)s: %(base)s → %(new)s CER, %(pages)s pages re-read", pages), {
+        model: result.model_name, base: Number(result.base_cer).toFixed(1), new: Number(result.cer).toFixed(1), pages: pages,
+      }, true);
+    }
+    if (result.reason === "too_few_held_out") {
+      return interpolate(ngettext("kept %(model)s: only %(lines)s held-out corrected line, %(needed)s needed",
+        "kept %(model)s: only %(lines)s held-out corrected lines, %(needed)s needed", lines), {
+        model: result.base_name, lines: lines, needed: result.held_out_needed,
+      }, true);
+    }
+    return interpolate(ngettext("kept %(model)s: the new model read the %(lines)s held-out corrected line at %(new)s CER, no better than %(base)s",
+      "kept %(model)s: the new model read the %(lines)s held-out corrected lines at %(new)s CER, no better than %(base)s", lines), {
+      model: result.base_name, lines: lines, new: Number(result.cer).toFixed(1), base: Number(result.base_cer).toFixed(1),
+    }, true);
+  }
+
   function showReread(pages) {
     uncorrected = pages || [];
     if (!reread) return;
@@ -155,8 +177,10 @@
             : interpolate(gettext("base model: CER %s on %s held-out lines"), [Number(base).toFixed(1), result.held_out_lines]));
         }
         message.textContent = (job.message || gettext("Waiting for a training worker…")) + known;
+      } else if (typeof result.kept === "boolean") {
+        message.textContent = outcome(result);  // an automatic training says what it did
       } else {
-        message.textContent = job.message || gettext("Training done.");  // an automatic training says what it did
+        message.textContent = job.message || gettext("Training done.");
       }
       draw(curve, result.curve || [], base, segmentation ? "f1" : "cer");
       if (job.status === "done" && result.model) {
@@ -166,6 +190,8 @@
         link.href = "/models/" + result.model + "/";
         link.textContent = result.model_name;
         resultLine.append(link, ": " + summary(job) + " ");
+      }
+      if (job.status === "done" && result.model && settings.canEdit) {  // viewers see the figures only
         const use = document.createElement("button");
         use.type = "button";
         use.className = "use-model";
@@ -173,7 +199,7 @@
         use.dataset.modelId = result.model;
         use.dataset.modelName = result.model_name;
         use.dataset.field = root.dataset.field;
-        use.textContent = documentNode ? gettext("Use for this document") : gettext("Use for the project");
+        use.textContent = documentNode ? gettext("Use for this document") : gettext("Use for this project");
         resultLine.append(use);
         if (documentNode && settings.canManage) {
           const useProject = use.cloneNode(true);
@@ -181,6 +207,8 @@
           useProject.textContent = gettext("Use for the project");
           resultLine.append(" ", useProject);
         }
+      }
+      if (job.status === "done" && result.model) {
         if (!segmentation && documentNode) uncorrected = result.uncorrected_pages || [];
       } else {
         resultLine.hidden = true;
@@ -279,16 +307,35 @@
     api.patch(url, body).then(function () {
       status.classList.remove("error");
       status.textContent = MESSAGES[scope + " " + field];
+      const name = item ? item.querySelector("a").textContent : button.dataset.modelName || "";
       if (field === "recognition_model" && documentNode) {
-        const name = item ? item.querySelector("a").textContent : button.dataset.modelName || "";
         document.getElementById("reading-model").textContent = name;
         showReread(uncorrected);
+      } else if (field === "recognition_model" && projectNode && scope === "project") {
+        document.getElementById("project-reading-model").textContent = name;
+        if (projectReread) projectReread.hidden = false;
       }
     }).catch(function (error) {
       status.textContent = error.message;
       status.classList.add("error");
     }).finally(function () { button.disabled = false; });
   });
+
+  const projectReread = document.getElementById("project-reread");
+  if (projectReread) {
+    projectReread.addEventListener("click", function () {
+      projectReread.disabled = true;
+      api.post("/api/projects/" + settings.projectId + "/reread/").then(function (answer) {
+        const started = answer.jobs.length;
+        status.classList.remove("error");
+        status.textContent = interpolate(ngettext("%s page is being read again; corrected lines keep their text.",
+          "%s pages are being read again; corrected lines keep their text.", started), [started]);
+      }).catch(function (error) {
+        status.textContent = error.message;
+        status.classList.add("error");
+      }).finally(function () { projectReread.disabled = false; });
+    });
+  }
 
   if (reread) {
     reread.addEventListener("click", function () {

@@ -111,3 +111,50 @@ def test_an_archivist_trains_from_the_project_page_watches_it_live_and_cancels_i
     page.wait_for_selector("#project-training[data-status=cancelled]")
     assert page.is_enabled("#project-train-start")
     assert not page.errors
+
+
+def test_an_editor_chooses_a_model_for_the_project_and_has_its_uncorrected_pages_read_again(
+    daphne_server, browser_page
+):
+    from portal.archive.models import Layer, Transcription
+    from tests.conftest import make_page_with_lines, make_user
+
+    owner = make_user("fonds-owner")
+    user = make_user_for_the_server("chooser", PASSWORD)
+    project = make_project(owner, name="Fonds Genlis", members={user: "editor"})
+    shipped = HtrModel.objects.get(name="recognition-latin", project=None)
+    model = HtrModel.objects.create(  # the project's own, in the shipped folder: the worker reads with it
+        name="Genlis v1", kind="recognition", path=shipped.path, project=project, base=shipped, figures={"cer": 9.5}
+    )
+    pages = [make_page_with_lines(make_document(project, title=t), owner) for t in ("Journal", "Letters")]
+    for job in Job.objects.all():
+        assert wait_for_job(job.pk).status == Job.Status.DONE
+    kept = pages[0].lines.order_by("order").first()
+    kept_text = Transcription.objects.get(line=kept).text
+    Transcription.objects.filter(line__page__in=pages).exclude(line=kept).delete()
+
+    page, base = browser_page, daphne_server
+    login(page, base, "chooser")
+    page.goto(f"{base}/projects/{project.pk}/")
+    assert page.is_hidden("#project-reread")  # nothing to re-read with before the project names a model
+    item = page.locator(f"#project-model-list li[data-model-id='{model.pk}']")
+    item.locator("button.use-model").click()
+    page.wait_for_function(
+        "document.querySelector('#project-reading-model').textContent.includes('Genlis v1')", timeout=30_000
+    )
+    assert "now read with this model" in page.inner_text("#model-status")
+    page.click("#project-reread")
+    page.wait_for_function(
+        "document.querySelector('#model-status').textContent.includes('2 pages are being read again')",
+        timeout=30_000,
+    )
+    project.refresh_from_db()
+    assert project.recognition_model == model
+    jobs = Job.objects.filter(target__in=[f"archive.page:{p.pk}" for p in pages], params__steps=["recognition"])
+    assert jobs.count() == 2
+    for job in jobs:
+        done = wait_for_job(job.pk, timeout=300)
+        assert done.status == Job.Status.DONE and done.result["recognition"]["model_id"] == model.pk
+    people = Transcription.objects.filter(line=kept).exclude(layer__kind=Layer.Kind.MODEL)
+    assert [t.text for t in people] == [kept_text]
+    assert not page.errors

@@ -57,12 +57,9 @@ def test_a_save_starts_a_training_once_enough_lines_were_corrected_since_the_las
     assert "Automatic training: after every 5 newly corrected lines (0 since the last training)" in html
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.timeout(900)
-def test_an_automatic_training_keeps_a_better_model_only_and_then_re_reads(celery_worker, api_client_for, settings):
-    settings.TRAINING_AUTO_MINUTES = 0.2
-    user = make_user("archivist")
-    client = api_client_for(user)
+def genlis_with_one_corrected_page(client, user):
+    """A document of 2 real pages read by the worker; nobody wrote the second page's lines.
+    (document, the second page's id)"""
     document = make_document(make_project(user, name="Genlis"), title="Journal")
     for stem in ("f15", "f38"):
         files = []
@@ -75,10 +72,57 @@ def test_an_automatic_training_keeps_a_better_model_only_and_then_re_reads(celer
         page_id = body["pages"][0]["id"]
     Transcription.objects.filter(line__page_id=page_id).delete()  # the second page: nobody wrote its lines
     assert client.patch(f"/api/documents/{document.pk}/", {"retrain_every": 10}, format="json").status_code == 200
-
     line = Line.objects.filter(page__document=document).exclude(page_id=page_id).order_by("order").first()
     text = Transcription.objects.get(line=line).text
     assert save(client, line.pk, text.strip() + " ").status_code == 200
+    return document, page_id
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(900)
+def test_an_automatic_training_judged_on_too_few_held_out_lines_keeps_the_current_model_and_says_why(
+    celery_worker, api_client_for, settings
+):
+    settings.TRAINING_AUTO_MINUTES = 0.2
+    assert settings.TRAINING_AUTO_MIN_HELD_OUT == 20  # the default
+    user = make_user("archivist")
+    client = api_client_for(user)
+    document, page_id = genlis_with_one_corrected_page(client, user)
+    job = wait_for_job(Job.objects.get(kind=KIND).pk, timeout=600)
+    assert job.status == Job.Status.DONE, job.error
+    result = job.result
+    held_out = result["held_out_lines"]
+    assert 2 <= held_out < 20 and result["held_out_needed"] == 20
+    assert result["kept"] is False and result["reason"] == "too_few_held_out" and result["model"] is None
+    assert result["curve"] == [] and isinstance(result["base_cer"], float)  # the base was scored, nothing trained
+    assert job.message == f"kept recognition-latin: only {held_out} held-out corrected lines, 20 needed"
+    document.refresh_from_db()
+    assert document.recognition_model is None and not HtrModel.objects.filter(project=document.project).exists()
+    assert not Job.objects.filter(target=f"archive.page:{page_id}", params__steps=["recognition"]).exists()
+
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(user)
+    html = browser.get(f"/documents/{document.pk}/").content.decode()
+    assert (
+        f"The last automatic training: kept recognition-latin: only {held_out} held-out corrected lines, 20 needed"
+        in html
+    )
+    browser.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    html = browser.get(f"/ru/documents/{document.pk}/").content.decode()
+    assert "Последнее автоматическое обучение: оставлена модель recognition-latin: " in html
+    assert f"отложенных исправленных строк только {held_out}, нужно 20" in html
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(900)
+def test_an_automatic_training_keeps_a_better_model_only_and_then_re_reads(celery_worker, api_client_for, settings):
+    settings.TRAINING_AUTO_MINUTES = 0.2
+    settings.TRAINING_AUTO_MIN_HELD_OUT = 2  # one page's held-out lines are enough to judge by here
+    user = make_user("archivist")
+    client = api_client_for(user)
+    document, page_id = genlis_with_one_corrected_page(client, user)
     job = wait_for_job(Job.objects.get(kind=KIND).pk, timeout=600)
     assert job.status == Job.Status.DONE, job.error
     document.refresh_from_db()
