@@ -157,7 +157,7 @@ CHANNEL_LAYERS = {
 }
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "portal.cache.RedisCache",
         "LOCATION": _redis["redis"],
         "KEY_PREFIX": env_str("CACHE_PREFIX", "skoropis"),
     }
