@@ -163,6 +163,10 @@ CACHES = {
     }
 }
 
+# Sessions read from the cache (Redis) and written through to the database: a signed-in request, each of an editor's
+# saves among them, no longer queries PostgreSQL for its session; a session outlives a flushed cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Where a person sets a password (password change, admin, manage.py); create_user (the tests' factories) skips them.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

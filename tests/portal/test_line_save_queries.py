@@ -65,6 +65,33 @@ def test_saving_a_line_corrected_before_takes_three_queries(users, page):
     assert t.updated.isoformat().replace("+00:00", "Z") == body["updated"]
 
 
+def test_a_save_from_the_browser_takes_three_queries_too(users, page):
+    """The editor's page saves with its session cookie and CSRF token: the session comes from the cache."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(users["editor"])
+    browser.get("/")  # a page sets the CSRF cookie, as the editor's page does
+    csrf = browser.cookies["csrftoken"].value
+    line_id = page.lines.order_by("order").first().pk
+
+    def patch(text: str, version: int):
+        return browser.patch(
+            f"/api/lines/{line_id}/text/",
+            data={"text": text, "version": version},
+            content_type="application/json",
+            HTTP_X_CSRFTOKEN=csrf,
+        )
+
+    assert patch("Милостивый Государь", 1).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        response = patch("Милостивый Государь мой", 2)
+    assert response.status_code == 200, response.content
+    assert response.json()["author"] == "editor"
+    assert len(queries) == 3, [q["sql"][:120] for q in queries.captured_queries]  # the user, the line, the save
+    assert browser.patch(f"/api/lines/{line_id}/text/", data={"text": "x", "version": 3}).status_code == 403  # no CSRF
+
+
 def test_a_stale_version_on_the_short_path_is_a_conflict_and_writes_nothing(users, page):
     owner, editor = token_client(users["owner"]), token_client(users["editor"])
     line_id = corrected_line(owner, page)
