@@ -6,8 +6,10 @@ correcting its own line of the same page over and over.
     python benchmarks/editor_save_latency.py --clients 50 --saves 20                 # saturation: as fast as answered
     python benchmarks/editor_save_latency.py --clients 50 --rate 1 --seconds 30      # each editor saves once a second
 
-Prints p50 / p95 / p99 / max latency, saves per second and any error, then checks every line's history: one
-revision per save answered 200, versions consecutive (nothing lost, nothing applied twice). Needs PostgreSQL
+Prints p50 / p95 / p99 / max latency, saves per second and any error, the CPU a save costs in the web server and in
+PostgreSQL (from /proc, so meaningful on a busy machine too) with the rate the machine's cores could sustain on that
+CPU alone, then checks every line's history: one revision per save answered 200, versions consecutive (nothing lost,
+nothing applied twice). Needs PostgreSQL
 (BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432/postgres) and Redis (BENCH_REDIS_URL, default
 redis://127.0.0.1:6379/6).
 """
@@ -106,6 +108,23 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
+def database_cpu_seconds(database: str) -> dict[int, float]:
+    """CPU time (user + system) of each PostgreSQL backend serving `database`, by pid (its title names it)."""
+    found = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not title.startswith("postgres: ") or f" {database} " not in title:
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        found[int(proc.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
 def history_check(saved: dict[int, int]) -> list[str]:
     """Each line: as many people's revisions as saves answered 200, numbered on from the seeded version 1."""
     from portal.archive.models import Revision
@@ -164,13 +183,14 @@ def main() -> int:
         ]
         for t in threads:
             t.start()
-        cpu0 = tree_cpu_seconds(web.pid)
+        cpu0, db0 = tree_cpu_seconds(web.pid), database_cpu_seconds(env.name)
         barrier.wait()
         t0 = time.perf_counter()
         for t in threads:
             t.join()
         wall = time.perf_counter() - t0
         web_cpu = tree_cpu_seconds(web.pid) - cpu0
+        db_cpu = sum(cpu - db0.get(pid, 0.0) for pid, cpu in database_cpu_seconds(env.name).items())
 
         lat = [x * 1000 for x in out["latencies"]]
         pace = f"{args.rate:g} save/s each" if args.rate else "each save as soon as the last is answered"
@@ -183,9 +203,18 @@ def main() -> int:
             f"  p50 {percentile(lat, 0.5):.0f} ms   p95 {percentile(lat, 0.95):.0f} ms   "
             f"p99 {percentile(lat, 0.99):.0f} ms   max {max(lat):.0f} ms"
         )
+        web_ms, db_ms = 1000 * web_cpu / max(1, len(lat)), 1000 * db_cpu / max(1, len(lat))
+        cores = len(os.sched_getaffinity(0))
         print(
             f"  throughput {len(lat) / wall:.1f} saves/s; errors/conflicts: {len(out['errors'])}; "
-            f"web server CPU {1000 * web_cpu / max(1, len(lat)):.1f} ms a save"
+            f"web server CPU {web_ms:.1f} ms a save"
+        )
+        # What the machine could do with nothing else running: its cores over the CPU a save costs (the clients
+        # here, and whatever else shares the machine, left out).
+        print(
+            f"  PostgreSQL CPU {db_ms:.1f} ms a save; ceiling on {cores} idle cores: "
+            f"{1000 * cores / max(web_ms, 1e-9):.0f} saves/s by the web server's CPU, "
+            f"{1000 * cores / max(web_ms + db_ms, 1e-9):.0f} by web server + PostgreSQL"
         )
         problems = history_check(out["saved"])
         print(

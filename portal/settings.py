@@ -157,11 +157,15 @@ CHANNEL_LAYERS = {
 }
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "portal.cache.RedisCache",
         "LOCATION": _redis["redis"],
         "KEY_PREFIX": env_str("CACHE_PREFIX", "skoropis"),
     }
 }
+
+# Sessions read from the cache (Redis) and written through to the database: a signed-in request, each of an editor's
+# saves among them, no longer queries PostgreSQL for its session; a session outlives a flushed cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Where a person sets a password (password change, admin, manage.py); create_user (the tests' factories) skips them.
 AUTH_PASSWORD_VALIDATORS = [
@@ -215,7 +219,7 @@ IIIF_IMPORT_MAX_SIDE = env_int("IIIF_IMPORT_MAX_SIDE", 4000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

@@ -6,8 +6,10 @@ Here a small supervisor binds the address, starts `--processes` daphnes (default
 that share the socket, so the kernel hands each new connection to one of them; websocket groups work across them
 through the Redis channel layer. The socket accepts connections only once every process has loaded the application,
 so a server that answers a connect is a server that serves at once. A process that dies is started again on the
-same socket; SIGTERM or SIGINT stops them all. Each process keeps its PostgreSQL connections in a pool
-(DATABASE_POOL_SIZE, default 4 here; settings.py) instead of connecting for every request.
+same socket; SIGTERM or SIGINT stops them all. In each process Django's requests run in WEB_REQUEST_THREADS
+long-lived threads (default 4; portal/asgi.py), which take their PostgreSQL connections from a pool
+(DATABASE_POOL_SIZE, default here the threads + 2 for the websockets' queries; settings.py) instead of connecting for
+every request.
 
 Twisted reads a request line by line, at most 16 KB a line: a longer URL closed the connection without a word. Here
 it is answered 414 URI Too Long (a header line that long: 431), and the request line plus headers may take 32 KB
@@ -40,7 +42,12 @@ if TYPE_CHECKING:
 
 HEADERS_MAX_BYTES = 32 * 1024
 BACKLOG = 1024
-DEFAULT_POOL_SIZE = "4"
+DEFAULT_REQUEST_THREADS = 4
+
+
+def request_threads() -> int:
+    """WEB_REQUEST_THREADS: the threads a process serves Django's requests in (portal/asgi.py)."""
+    return max(1, env_int("WEB_REQUEST_THREADS", DEFAULT_REQUEST_THREADS))
 
 
 def default_processes() -> int:
@@ -113,7 +120,7 @@ def serve(
     http.HTTPChannel.lineLengthExceeded = line_too_long
     http.HTTPChannel.totalHeadersSize = HEADERS_MAX_BYTES
     _adopt_with_family()
-    os.environ.setdefault("DATABASE_POOL_SIZE", DEFAULT_POOL_SIZE)
+    os.environ.setdefault("DATABASE_POOL_SIZE", str(request_threads() + 2))
     importlib.import_module(daphne_args[-1].partition(":")[0])  # the application, as daphne will import it
     from django.urls import get_resolver
 

@@ -63,9 +63,12 @@ def error(message: str, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
     return Response({"error": message}, status=code)
 
 
+EDIT_REFUSED = "you may read this document but not change it"
+
+
 def require_edit(request, document: Document) -> None:
     if not can_edit_document(document, request.user):
-        raise PermissionDenied("you may read this document but not change it")
+        raise PermissionDenied(EDIT_REFUSED)
 
 
 def edit_body(request, document: Document, serializer_class) -> dict:

@@ -5,17 +5,25 @@ from __future__ import annotations
 import shutil
 
 from django.db import transaction
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from portal.archive import exports, images, layout, pipeline, selectors, serializers, services, training
-from portal.archive.api import FormatIsAnExportFormat, edit_body, error, models_requested, page_process, require_edit
-from portal.archive.models import Layer, Line, Page, Revision, Transcription
+from portal.archive.api import (
+    EDIT_REFUSED,
+    FormatIsAnExportFormat,
+    edit_body,
+    error,
+    models_requested,
+    page_process,
+    require_edit,
+)
+from portal.archive.models import Document, Layer, Line, Membership, Page, Revision, Transcription
 
 LAYER_PARAM = OpenApiParameter("layer", int, description="layer id (default: manual if it has text, else latest model)")
 
@@ -225,8 +233,14 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["patch"])
     def text(self, request, pk=None):
         """Save a correction into the manual layer; a stale `version` answers 409 with what the line holds now."""
-        line = self.get_object()
-        data = edit_body(request, line.page.document, serializers.LineTextSerializer)
+        line, role = selectors.line_with_role(int(pk) if str(pk).isdigit() else -1, request.user)
+        if line is None or not (line.page.document.is_public or role is not None):
+            raise Http404(f"No {Line._meta.object_name} matches the given query.")  # as get_object answers
+        if role not in (Membership.Role.OWNER, Membership.Role.EDITOR):
+            raise PermissionDenied(EDIT_REFUSED)
+        s = serializers.LineTextSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        data = s.validated_data
         layer = None
         if data.get("layer") is not None:
             layer = Layer.objects.filter(pk=data["layer"], document_id=line.page.document_id).first()
@@ -243,7 +257,8 @@ class LineViewSet(mixins.DestroyModelMixin, viewsets.GenericViewSet):
         except services.EditConflict as conflict:
             return Response({"error": "conflict", "current": conflict.current()}, status=status.HTTP_409_CONFLICT)
         if line.page.document.retrain_every:
-            training.training_auto_maybe(document=line.page.document, user=request.user)
+            document = Document.objects.select_related("project").get(pk=line.page.document_id)
+            training.training_auto_maybe(document=document, user=request.user)
         return Response(transcription_out(t, author=request.user if t.version > data["version"] else None))
 
     @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})

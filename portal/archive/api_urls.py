@@ -5,10 +5,12 @@ from portal.accounts.views import TokenView
 from portal.archive import api, api_layout, api_models, api_pages, iiif_views
 
 router = DefaultRouter()
+# Lines first: Django tries the routes in order, and an editor's saves are most of the API's requests (behind the
+# pages' two dozen routes, resolving a save tried some 60 patterns).
+router.register("lines", api_pages.LineViewSet, basename="api-line")
 router.register("projects", api.ProjectViewSet, basename="api-project")
 router.register("documents", api.DocumentViewSet, basename="api-document")
 router.register("pages", api_pages.PageViewSet, basename="api-page")
-router.register("lines", api_pages.LineViewSet, basename="api-line")
 router.register("regions", api_layout.RegionViewSet, basename="api-region")
 router.register("jobs", api.JobViewSet, basename="api-job")
 router.register("models", api_models.HtrModelViewSet, basename="api-model")

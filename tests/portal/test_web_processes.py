@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from portal import embedded
-from tests.factories import make_document, make_project, make_user
+from tests.factories import make_document, make_page_with_lines, make_project, make_user
 from tests.processes import free_port, process_env, process_stop
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(600)]
@@ -158,6 +158,29 @@ def test_two_editors_saving_one_line_at_once_from_one_version_one_wins_and_one_c
         assert won.json()["version"] == version + 1 == lost.json()["current"]["version"]
         assert lost.json()["current"]["text"] == won.json()["text"]
     assert people_versions(line_id) == list(range(2, 7))
+
+
+def test_a_scan_streams_whole_through_the_request_threads_and_saves_go_on_after(web):
+    """A file is sent after the view returned (portal/asgi.py closes it, and finishes the request, only then); the
+    threads that served it serve the next requests with their database connections back from the pool."""
+    from rest_framework.authtoken.models import Token
+
+    base, _ = web
+    owner = make_user("scan-owner")
+    page = make_page_with_lines(make_document(make_project(owner)), owner)
+    token = Token.objects.create(user=owner).key
+    scan = Path(page.image.path).read_bytes()
+    line_id = page.lines.order_by("order").first().pk
+    version = 1
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Token {token}"
+        for k in range(12):  # more requests than each process has threads
+            response = session.get(f"{base}/api/pages/{page.pk}/image/", timeout=120)
+            assert response.status_code == 200 and response.content == scan
+            response = save(session, base, line_id, f"after the scan {k}", version)
+            assert response.status_code == 200, response.text
+            version = response.json()["version"]
+    assert version == 13
 
 
 def test_a_process_that_dies_is_replaced_and_the_new_one_serves(web):
