@@ -157,22 +157,30 @@ def train_recognition(
     stop = False
 
     def write_log() -> dict:
-        return _write_log(
-            out_dir,
-            model,
-            history,
-            best,
-            train,
-            val,
-            base,
-            added,
-            len(real_texts),
-            len(val_set),
-            started,
-            device,
-            prepare_minutes,
-            synthetic_info,
-        )
+        """training_log.json: the sources, the model's shape, the history and the best epoch so far."""
+        shape = asdict(model.config)
+        shape.pop("charset")
+        summary = {
+            "train_sources": list(train),
+            "val_sources": list(val) if val else None,
+            "base": base,
+            "device": str(device),
+            "train_lines": len(real_texts),
+            "val_lines": len(val_set),
+            "synthetic": synthetic_info,
+            "charset_size": len(model.config.charset),
+            "added_characters": "".join(added),
+            "model": shape,
+            "parameters": sum(p.numel() for p in model.parameters()),
+            "prepare_minutes": prepare_minutes,
+            "minutes": round((time.monotonic() - started) / 60, 2),
+            "epochs": len(history),
+            "best": best if history else None,
+            "history": history,
+        }
+        log = json.dumps(summary, ensure_ascii=False, indent=1)
+        (out_dir / "training_log.json").write_text(log, encoding="utf-8")
+        return summary
 
     def write_checkpoint(position) -> None:
         save_checkpoint(
@@ -485,46 +493,6 @@ def _evaluate(recognizer: Recognizer, samples: list[tuple[np.ndarray, str]]) -> 
     results = recognizer._read([img for img, _ in samples], beam=0, batch_size=32, on_batch=None)
     recognizer.model.train()
     return evaluate_text([text for text, _ in results], [text for _, text in samples])
-
-
-def _write_log(
-    out_dir,
-    model,
-    history,
-    best,
-    train,
-    val,
-    base,
-    added,
-    n_train,
-    n_val,
-    started,
-    device,
-    prepare_minutes,
-    synthetic=None,
-) -> dict:
-    config = asdict(model.config)
-    config.pop("charset")
-    summary = {
-        "train_sources": list(train),
-        "val_sources": list(val) if val else None,
-        "base": base,
-        "device": str(device),
-        "train_lines": n_train,
-        "val_lines": n_val,
-        "synthetic": synthetic,
-        "charset_size": len(model.config.charset),
-        "added_characters": "".join(added),
-        "model": config,
-        "parameters": sum(p.numel() for p in model.parameters()),
-        "prepare_minutes": prepare_minutes,
-        "minutes": round((time.monotonic() - started) / 60, 2),
-        "epochs": len(history),
-        "best": best if history else None,
-        "history": history,
-    }
-    (out_dir / "training_log.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
-    return summary
 
 
 def _plot(path: Path, history: list[dict]) -> None:

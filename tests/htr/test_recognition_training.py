@@ -32,6 +32,12 @@ def line_manifest(shared: Path, tmp_path: Path, count: int = 8) -> Path:
     return write_tsv(tmp_path / "lines.tsv", rows)
 
 
+def lines_config(manifest: Path, out: Path, **settings) -> RecognitionTrainingConfig:
+    """A one-epoch CPU training on a line manifest, checked on the same lines unless `settings` say otherwise."""
+    defaults = {"train": [str(manifest)], "val": [str(manifest)], "out": str(out), "epochs": 1, "batch_size": 4}
+    return RecognitionTrainingConfig(**{**defaults, "device": "cpu", **settings})
+
+
 def test_it_trains_saves_reloads_and_reads_a_real_page(tmp_path):
     torch.set_num_threads(1)
     folder = one_page_folder(tmp_path)
@@ -78,9 +84,7 @@ def test_a_tsv_manifest_of_line_images_trains_and_fine_tuning_grows_the_charset(
     torch.set_num_threads(1)
     manifest = line_manifest(shared, tmp_path)
     first = train_recognition(
-        RecognitionTrainingConfig(
-            train=[str(manifest)], val=[str(manifest)], out=str(tmp_path / "a"), epochs=1, batch_size=4, device="cpu"
-        ),
+        lines_config(manifest, tmp_path / "a"),
         progress_bar=False,
     )
     assert first["train_lines"] == 8 and first["val_lines"] == 8
@@ -92,15 +96,7 @@ def test_a_tsv_manifest_of_line_images_trains_and_fine_tuning_grows_the_charset(
     ]
     extra.write_text("".join(f"{image}\t{text}\n" for image, text in rows), encoding="utf-8")
     train_recognition(
-        RecognitionTrainingConfig(
-            train=[str(extra)],
-            val=[str(extra)],
-            out=str(tmp_path / "b"),
-            base=str(tmp_path / "a"),
-            epochs=1,
-            batch_size=4,
-            device="cpu",
-        ),
+        lines_config(extra, tmp_path / "b", base=str(tmp_path / "a")),
         progress_bar=False,
     )
     after = LineRecognizer.from_pretrained(tmp_path / "b")
@@ -114,15 +110,7 @@ def test_synthetic_lines_join_the_training_lines_but_not_the_language_model(shar
     torch.set_num_threads(1)
     manifest = line_manifest(shared, tmp_path)
     summary = train_recognition(
-        RecognitionTrainingConfig(
-            train=[str(manifest)],
-            val=[str(manifest)],
-            out=str(tmp_path / "model"),
-            epochs=1,
-            batch_size=4,
-            device="cpu",
-            synthetic=12,
-        ),
+        lines_config(manifest, tmp_path / "model", synthetic=12),
         progress_bar=False,
     )
     assert summary["train_lines"] == 8
@@ -131,9 +119,7 @@ def test_synthetic_lines_join_the_training_lines_but_not_the_language_model(shar
     # The language model learns the real transcriptions only: the synthetic lines repeat their words.
     assert (tmp_path / "model" / "lm.txt").read_text(encoding="utf-8").count("\n") == 8
     with pytest.raises(ValueError, match="synthetic"):
-        train_recognition(
-            RecognitionTrainingConfig(train=[str(manifest)], out=str(tmp_path / "x"), epochs=1, synthetic=-1)
-        )
+        lines_config(manifest, tmp_path / "x", synthetic=-1)
 
 
 def test_growing_the_charset_keeps_the_trained_rows_and_reads_as_before():
@@ -162,20 +148,17 @@ def test_it_refuses_a_folder_that_is_not_a_model(tmp_path):
 
 def test_it_refuses_to_train_without_a_budget_that_makes_sense(tmp_path):
     with pytest.raises(ValueError, match="minutes"):
-        train_recognition(RecognitionTrainingConfig(train=["x"], out=str(tmp_path), minutes=0))
+        RecognitionTrainingConfig(train=["x"], out=str(tmp_path), minutes=0)
 
 
 def test_background_workers_train_a_model_of_the_shape_asked_for(shared, tmp_path):
     torch.set_num_threads(1)
     manifest = line_manifest(shared, tmp_path)
     summary = train_recognition(
-        RecognitionTrainingConfig(
-            train=[str(manifest)],
-            val=[str(manifest)],
-            out=str(tmp_path / "m"),
+        lines_config(
+            manifest,
+            tmp_path / "m",
             epochs=2,
-            batch_size=4,
-            device="cpu",
             workers=2,
             channels=(8, 8, 16, 16),
             lstm_hidden=16,
@@ -195,12 +178,10 @@ def test_background_workers_train_a_model_of_the_shape_asked_for(shared, tmp_pat
     )
     # New models normalise lines by their core band unless told otherwise.
     train_recognition(
-        RecognitionTrainingConfig(
-            train=[str(manifest)],
-            out=str(tmp_path / "n"),
-            epochs=1,
-            batch_size=4,
-            device="cpu",
+        lines_config(
+            manifest,
+            tmp_path / "n",
+            val=None,
             channels=(4, 4, 8, 8),
             lstm_hidden=8,
         ),
