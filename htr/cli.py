@@ -93,7 +93,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         if not args.train or not args.out:
             raise SystemExit("htr: error: --train and --out are required (or --resume DIR)")
-        sources = {
+        sources: dict[str, Any] = {
             "train": [str(s) for s in args.train],
             "val": [str(s) for s in args.val] if args.val else None,
             "out": str(args.out),

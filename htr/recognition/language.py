@@ -129,7 +129,7 @@ def tune_language_model(
         (w, b): cer(lambda out, w=w, b=b: beam_decode(out, 8, lm=lm, chars=charset, lm_weight=w, lm_bonus=b))
         for w, b in LM_GRID
     }
-    weight, bonus = min(scores, key=scores.get)
+    weight, bonus = min(scores, key=lambda pair: scores[pair])
     model.config.lm_weight, model.config.lm_bonus = weight, bonus
     model.train()
     return {

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -107,6 +108,11 @@ def train_recognition(
         added = model.grow_charset(chars)
         model.config.transcription = transcription
     else:
+        network: dict[str, Any] = {}  # what is not given keeps RecognizerConfig's defaults
+        if config.channels:
+            network["channels"] = tuple(config.channels)
+        if config.lstm_hidden is not None:
+            network["lstm_hidden"] = config.lstm_hidden
         model = LineRecognizer(
             RecognizerConfig(
                 charset=chars,
@@ -115,14 +121,7 @@ def train_recognition(
                 width_scale=width_scale,
                 normalisation=normalisation,
                 transcription=transcription,
-                **{
-                    k: v
-                    for k, v in (
-                        ("channels", tuple(config.channels) if config.channels else None),
-                        ("lstm_hidden", config.lstm_hidden),
-                    )
-                    if v is not None
-                },
+                **network,
             )
         )
         added = chars
@@ -332,7 +331,7 @@ def resume_recognition(
         config = RecognitionTrainingConfig.from_dict(settings)
     except (TypeError, ValueError) as error:
         raise CheckpointError(f"{out}: the checkpoint's settings do not fit this version ({error})") from error
-    given = {"minutes": minutes, "epochs": epochs, "device": device, "workers": workers}
+    given: dict[str, Any] = {"minutes": minutes, "epochs": epochs, "device": device, "workers": workers}
     config = replace(config, out=out, **{k: v for k, v in given.items() if v is not None})
     return train_recognition(config, on_progress=on_progress, on_batch=on_batch, progress_bar=progress_bar, resume=True)
 
@@ -402,7 +401,8 @@ def _synthetic_lines(
 ) -> tuple[list[tuple[np.ndarray, str]], dict]:
     """`count` synthetic (ink image, text) lines, normalised as real ones are, and what drew them (for the log)."""
     normalise = NORMALISATIONS[normalisation]
-    lines, used = [], {}
+    lines: list[tuple[np.ndarray, str]] = []
+    used: dict[str, int] = {}
     for _ in tqdm(range(count), desc="synthetic lines", unit="line", leave=False, disable=not progress_bar):
         sample = generator.sample_ink()
         text = normalise_text(sample.text)
