@@ -28,7 +28,7 @@ from benchmarks.cremma import dataset_dir
 from htr.evaluation import score_pages
 from htr.recognition import DEFAULT_MODEL, Recognizer
 from htr.sources import iter_pages
-from htr.training import train_recognition
+from htr.training import RecognitionTrainingConfig, train_recognition
 
 HAND = "journal-mme-de-genlis"
 
@@ -68,7 +68,7 @@ def main() -> None:
         "before": {"greedy": read(base, rest, 0), "beam8_lm": read(base, rest, 8)},
     }
     with tempfile.TemporaryDirectory() as tmp:
-        summary = train_recognition(
+        config = RecognitionTrainingConfig(
             train=[str(folder_of(train, Path(tmp) / "train"))],
             val=[str(folder_of(val, Path(tmp) / "val"))],
             out=str(Path(tmp) / "model"),
@@ -77,8 +77,8 @@ def main() -> None:
             device="cpu",
             batch_size=8,
             lr=args.lr,
-            progress_bar=sys.stderr.isatty(),
         )
+        summary = train_recognition(config, progress_bar=sys.stderr.isatty())
         tuned = Recognizer.load(Path(tmp) / "model", device="cpu")
         figures["after"] = {"greedy": read(tuned, rest, 0), "beam8_lm": read(tuned, rest, 8)}
     figures["training"] = {

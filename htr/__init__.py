@@ -31,6 +31,7 @@ _LAZY = {
     "iter_pages": "htr.sources",
     "load_line_samples": "htr.sources",
     "split_holdout": "htr.sources",
+    "RecognitionTrainingConfig": "htr.training",
     "train_recognition": "htr.training",
     "train_segmentation": "htr.training",
 }

@@ -20,7 +20,7 @@ from tqdm import tqdm
 from htr.formats import FORMATS, SUFFIXES, FormatError, read_page, write_page
 from htr.images import ImageError, load_image
 from htr.lines import Page
-from htr.metrics import TextScore, evaluate_pages
+from htr.metrics import evaluate_page_texts, evaluate_pages
 from htr.sources import iter_pages
 from htr.synthetic.fonts import FontsMissing
 from htr.transcription import FORMS
@@ -93,23 +93,28 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         if not args.train or not args.out:
             raise SystemExit("htr: error: --train and --out are required (or --resume DIR)")
-        train = htr.training.train_segmentation if args.task == "segmentation" else htr.training.train_recognition
-        summary = train(
-            train=[str(s) for s in args.train],
-            val=[str(s) for s in args.val] if args.val else None,
-            out=str(args.out),
-            **_given(
-                base=args.base,
-                minutes=args.minutes,
-                epochs=args.epochs,
-                device=args.device,
-                batch_size=args.batch_size,
-                workers=args.workers if args.task == "recognition" else None,
-                synthetic=args.synthetic if args.task == "recognition" else None,
-                synthetic_families=(args.synthetic_family or None) if args.task == "recognition" else None,
-                transcription=args.transcription if args.task == "recognition" else None,
-            ),
+        sources: dict[str, Any] = {
+            "train": [str(s) for s in args.train],
+            "val": [str(s) for s in args.val] if args.val else None,
+            "out": str(args.out),
+        }
+        given = _given(
+            base=args.base, minutes=args.minutes, epochs=args.epochs, device=args.device, batch_size=args.batch_size
         )
+        if args.task == "segmentation":
+            summary = htr.training.train_segmentation(**sources, **given)
+        else:
+            config = htr.training.RecognitionTrainingConfig(
+                **sources,
+                **given,
+                **_given(
+                    workers=args.workers,
+                    synthetic=args.synthetic,
+                    synthetic_families=args.synthetic_family or None,
+                    transcription=args.transcription,
+                ),
+            )
+            summary = htr.training.train_recognition(config)
     print(f"model written to {args.out}")
     if isinstance(summary, dict):
         figures = {k: v for k, v in summary.items() if isinstance(v, (int, float, str))}
@@ -120,31 +125,16 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_evaluate_text(args: argparse.Namespace) -> int:
     """Line i of a prediction against line i of the truth (for text read on ground-truth lines)."""
-    score, pages, missing = TextScore(), 0, 0
-    for truth_path, pred_path in _pairs(args.truth, args.pred):
-        truth = read_page(truth_path)
-        pred = read_page(pred_path) if pred_path else None
-        pages += 1
-        missing += pred is None
-        pred_lines = pred.lines if pred else []
-        for i, line in enumerate(truth.lines):
-            score.add(line.text, pred_lines[i].text if i < len(pred_lines) else "")
-        for line in pred_lines[len(truth.lines) :]:
-            score.add_insertion(line.text)
-    report = {"pages": pages, "pages_without_prediction": missing, **score.report()}
-    _report({"text": report}, args.json)
+    truths, preds = _read_pairs(args.truth, args.pred)
+    _report({"text": evaluate_page_texts(preds, truths)}, args.json)
     return 0
 
 
 def cmd_evaluate_lines(args: argparse.Namespace) -> int:
     """Line detection (P/R/F1 at IoU 0.5) and end-to-end reading of predicted pages against the truth."""
-    truths, preds, missing = [], [], 0
-    for truth_path, pred_path in _pairs(args.truth, args.pred):
-        truths.append(read_page(truth_path))
-        preds.append(read_page(pred_path) if pred_path else None)
-        missing += pred_path is None
+    truths, preds = _read_pairs(args.truth, args.pred)
     result = evaluate_pages(preds, truths, iou=args.iou)
-    result["detection"]["pages_without_prediction"] = missing
+    result["detection"]["pages_without_prediction"] = sum(pred is None for pred in preds)
     _report({"detection": result["detection"], "end_to_end": result["reading"]}, args.json)
     return 0
 
@@ -230,6 +220,16 @@ def _pairs(truth_dir: str, pred_dir: str) -> list[tuple[Path, Path | None]]:
         candidates += [pred_root / f"{rel.name}{s}" for s in (".xml", ".json")]
         pairs.append((truth, next((c for c in candidates if c.is_file()), None)))
     return pairs
+
+
+def _read_pairs(truth_dir: str, pred_dir: str) -> tuple[list[Page], list[Page | None]]:
+    """The ground-truth pages and their predictions (None where there is none), in the same order."""
+    truths: list[Page] = []
+    preds: list[Page | None] = []
+    for truth, pred in _pairs(truth_dir, pred_dir):
+        truths.append(read_page(truth))
+        preds.append(read_page(pred) if pred else None)
+    return truths, preds
 
 
 def _warn(message: str) -> int:

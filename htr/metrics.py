@@ -196,6 +196,23 @@ class DetectionScore:
         }
 
 
+def evaluate_page_texts(pred_pages: Sequence[Page | None], truth_pages: Sequence[Page]) -> dict[str, float]:
+    """CER / WER / string accuracy of text read on the ground-truth lines: line i of a prediction against line i
+    of its truth (None: no prediction for that page, every line read as empty). Predicted lines past the truth's
+    last add their characters as insertions. Also counts the pages and those without a prediction."""
+    if len(pred_pages) != len(truth_pages):
+        raise ValueError(f"{len(pred_pages)} predicted pages for {len(truth_pages)} ground-truth pages")
+    score = TextScore()
+    for pred_page, truth_page in zip(pred_pages, truth_pages):
+        pred = pred_page.lines if pred_page is not None else []
+        for i, line in enumerate(truth_page.lines):
+            score.add(line.text, pred[i].text if i < len(pred) else "")
+        for line in pred[len(truth_page.lines) :]:
+            score.add_insertion(line.text)
+    missing = sum(page is None for page in pred_pages)
+    return {"pages": len(truth_pages), "pages_without_prediction": missing, **score.report()}
+
+
 def evaluate_detection(
     pred_lines: Sequence[Line], truth_lines: Sequence[Line], iou: float = IOU_MIN
 ) -> dict[str, float]:

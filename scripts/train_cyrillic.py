@@ -31,7 +31,7 @@ from htr.metrics import evaluate_text
 from htr.recognition import Recognizer
 from htr.recognition.model import LineRecognizer
 from htr.synthetic import LineGenerator, write_lines
-from htr.training import train_recognition
+from htr.training import RecognitionTrainingConfig, train_recognition
 
 HELD_OUT_FAMILY = "bad-script"
 
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
     model_dir = run / "model"
     real = [str(xml) for name in args.real_sets for xml in pages(name, "train", args.data)]
-    summary = train_recognition(
+    config = RecognitionTrainingConfig(
         train=[str(train), *real],
         val=[str(val)],
         out=str(model_dir),
@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         batch_size=args.batch_size,
         lr=args.lr,
     )
+    summary = train_recognition(config)
     evaluation = {
         "held_out_font": HELD_OUT_FAMILY,
         "test_held_out_font": score(model_dir, test),

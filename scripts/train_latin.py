@@ -38,7 +38,7 @@ from benchmarks.datasets import SETS, all_pages, datasets_dir, pages
 from htr.evaluation import score_pages
 from htr.recognition import Recognizer
 from htr.sources import iter_pages
-from htr.training import resume_recognition, train_recognition
+from htr.training import RecognitionTrainingConfig, resume_recognition, train_recognition
 
 # Cursive and copperplate Latin font families (@fontsource, OFL) that synthetic lines are drawn in.
 HANDS = [
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             on_progress=report,
         )
     else:
-        summary = train_recognition(
+        config = RecognitionTrainingConfig(
             train=[str(xml) for name in args.sets for xml in pages(name, "train", args.data)],
             val=[str(xml) for name in args.sets for xml in pages(name, "val", args.data)],
             out=str(args.run),
@@ -160,9 +160,8 @@ def main(argv: list[str] | None = None) -> int:
             workers=args.workers,
             synthetic=args.synthetic,
             synthetic_families=args.synthetic_family or HANDS,
-            progress_bar=sys.stderr.isatty(),
-            on_progress=report,
         )
+        summary = train_recognition(config, progress_bar=sys.stderr.isatty(), on_progress=report)
     recognizer = Recognizer.load(args.run, device=args.device)
     evaluation = {
         "sets": score_all(recognizer, args.data, args.sets),

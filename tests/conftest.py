@@ -1,73 +1,31 @@
-"""The test environment (PostgreSQL + Redis) and the session fixtures: users, a real Celery worker, a web server, a browser.
-
-The suite runs against PostgreSQL and Redis on 127.0.0.1 unless DATABASE_URL / REDIS_URL say otherwise. pytest-django
-reads the settings before this file is imported (pytest.ini names them), so the defaults below are applied by
-re-reading `portal.settings` once with them in the environment.
-"""
+"""The session fixtures: users, a real Celery worker, a web server, a browser. The test environment (PostgreSQL +
+Redis) is tests/settings.py's."""
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
-# Helpers live in modules of their own (tests.factories, tests.datasets, tests.processes), not in a conftest; these
-# names stay importable from here for the tests that have not moved to those modules yet.
-from tests.datasets import REPO, cremma_page, missing, shared_dir  # noqa: F401
-from tests.factories import make_document, make_page_with_lines, make_project, make_user, upload_files  # noqa: F401
-from tests.processes import (
-    CHROMIUM,
-    CHROMIUM_ARGS,  # noqa: F401
-    free_port,
-    process_env,
-    process_stop,
-    queues_purge,
-    wait_for_job,  # noqa: F401
-    worker_start,
-)
+# Only fixtures here: the helpers tests import live in tests.factories, tests.datasets and tests.processes.
+from tests.datasets import shared_dir
+from tests.factories import make_project, make_user
+from tests.processes import CHROMIUM, REPO, free_port, process_env, process_stop, queues_purge, worker_start
 
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/skoropis")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/5")
-os.environ.setdefault("SECRET_KEY", "test-only-key-not-secret-" + "x" * 40)  # DEBUG=0 has no default key
-os.environ.setdefault("IIIF_ALLOW_PRIVATE_HOSTS", "1")  # the IIIF tests' servers are on 127.0.0.1
-_OWN_VAR = "SKOROPIS_VAR" not in os.environ
-os.environ.setdefault("SKOROPIS_VAR", tempfile.mkdtemp(prefix="skoropis-test-"))
-(Path(os.environ["SKOROPIS_VAR"]) / "staticfiles").mkdir(parents=True, exist_ok=True)  # whitenoise looks there
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-
-
-def _apply_test_environment() -> None:
-    from django.conf import settings
-
-    if not settings.configured:
-        return
-    module = importlib.reload(importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"]))
-    for name in dir(module):
-        if name.isupper() and name not in ("INSTALLED_APPS",):
-            setattr(settings, name, getattr(module, name))
-    from asgiref.local import Local
-    from django.core.cache import caches
-    from django.db import connections
-
-    for handler in (connections, caches):  # forget connections made from the settings read before
-        handler.__dict__.pop("settings", None)
-        handler._settings = None
-        handler._connections = Local(handler.thread_critical)
-    # Tests create many users: a fast hasher (the real one costs ~0.7 s a user on a busy 2-core machine).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    test_name = os.environ.get("SKOROPIS_TEST_DB")  # lets two test runs share one server without clobbering
-    if test_name:
-        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = test_name
-
-
-_apply_test_environment()
+if settings.SETTINGS_MODULE != "tests.settings":  # (reading it loads the settings, before the line below)
+    # DJANGO_SETTINGS_MODULE in the environment wins over pytest.ini: the tests would run on the real settings.
+    raise pytest.UsageError(
+        f"the tests run on tests.settings (pytest.ini), not {settings.SETTINGS_MODULE}: unset DJANGO_SETTINGS_MODULE"
+    )
+# The workers, web servers and manage.py commands the tests start run on the portal's own settings, as deployed;
+# tests.settings has put the test services in the environment they inherit.
+os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
 
 
 @pytest.fixture(autouse=True)
@@ -86,7 +44,9 @@ def shared() -> Path:
 
 
 def pytest_sessionfinish(session, exitstatus):
-    if _OWN_VAR:
+    from tests.settings import TEST_VAR_IS_TEMPORARY
+
+    if TEST_VAR_IS_TEMPORARY:
         shutil.rmtree(os.environ["SKOROPIS_VAR"], ignore_errors=True)
 
 

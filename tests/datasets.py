@@ -33,3 +33,13 @@ def cremma_page(folder: str = "journal-mme-de-genlis", stem: str = "f15") -> tup
     if not image.is_file():
         missing(f"{image} not found")
     return image, alto
+
+
+def one_page_folder(tmp_path: Path) -> Path:
+    """`tmp_path/page`: a training source of one real page (the default `cremma_page`, image and ALTO linked)."""
+    image, alto = cremma_page()
+    folder = tmp_path / "page"
+    folder.mkdir()
+    for path in (image, alto):
+        os.symlink(path, folder / path.name)
+    return folder

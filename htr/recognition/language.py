@@ -4,18 +4,30 @@ Trained on the transcriptions a model was trained on (kept beside it as `lm.txt`
 it knows the spelling, abbreviations and punctuation of that archive's hands. Witten-Bell interpolation down to a
 uniform distribution over the charset: an unseen n-gram still gets a probability, never zero. Order 4 (three
 characters of context): on cremma-mss-18 the validation hand's perplexity is 22.0 for unigrams, 8.7 at order 3,
-8.4 at 4, 9.1 at 5 and 10.3 at 6 (1,947 training lines are too few for longer contexts).
+8.4 at 4, 9.1 at 5 and 10.3 at 6 (1,947 training lines are too few for longer contexts). A training writes the
+texts (`write_lm_texts`) and chooses the weight of the model in the beam search on its validation lines
+(`tune_language_model`).
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from htr.recognition.decoding import beam_decode, greedy_decode
+
+if TYPE_CHECKING:
+    from htr.recognition.model import LineRecognizer
 
 LM_NAME = "lm.txt"
 START = "\x02"  # what precedes the first character of a line
+# Language-model weights and per-character bonuses a training tries on its validation lines (beam 8).
+LM_GRID = [(w, b) for w in (0.2, 0.3, 0.5) for b in (0.5, 1.0, 1.5)]
 
 
 class CharLanguageModel:
@@ -70,3 +82,61 @@ class CharLanguageModel:
                 log_sum += self.log_prob(char, line[:i])
                 count += 1
         return math.exp(-log_sum / max(count, 1))
+
+
+def write_lm_texts(model_dir: Path, texts: list[str], base: str | None) -> None:
+    """lm.txt: the texts the character language model of beam search learns from: the base model's and those of
+    these that it does not hold already (going on training on the same lines does not count them twice)."""
+    lines = []
+    if base is not None and (Path(base) / LM_NAME).is_file():
+        lines = (Path(base) / LM_NAME).read_text(encoding="utf-8").splitlines()
+    known = Counter(lines)
+    added = []
+    for text in texts:
+        if known[text] > 0:
+            known[text] -= 1
+        else:
+            added.append(text)
+    (Path(model_dir) / LM_NAME).write_text("".join(f"{line}\n" for line in [*lines, *added]), encoding="utf-8")
+
+
+def tune_language_model(
+    model: LineRecognizer, model_dir: Path, val_set: list[tuple[np.ndarray, str]], device, max_lines: int = 300
+) -> dict:
+    """Chooses the language model's weight and bonus for beam search on validation lines; sets them in the config.
+
+    The network runs once; each pair of LM_GRID decodes its output again. Returns the CER of greedy decoding,
+    of beam search alone and of the chosen pair, so the log shows what the language model brings.
+    """
+    from htr.metrics import evaluate_text
+    from htr.recognition import Recognizer  # the package imports this module
+
+    lines = val_set[:max_lines]
+    lm = CharLanguageModel.load(Path(model_dir) / LM_NAME, model.config.charset, model.config.lm_order)
+    recognizer = Recognizer(model, device)
+    outputs = []
+    for start in range(0, len(lines), 32):
+        log_probs, lengths = recognizer.log_probs([img for img, _ in lines[start : start + 32]])
+        outputs += [log_probs[: lengths[row], row] for row in range(len(lengths))]
+    truths = [text for _, text in lines]
+    charset = model.config.charset
+
+    def cer(decode) -> float:
+        preds = ["".join(charset[c - 1] for c in decode(out)[0]).strip() for out in outputs]
+        return round(evaluate_text(preds, truths)["cer"], 2)
+
+    scores = {
+        (w, b): cer(lambda out, w=w, b=b: beam_decode(out, 8, lm=lm, chars=charset, lm_weight=w, lm_bonus=b))
+        for w, b in LM_GRID
+    }
+    weight, bonus = min(scores, key=lambda pair: scores[pair])
+    model.config.lm_weight, model.config.lm_bonus = weight, bonus
+    model.train()
+    return {
+        "weight": weight,
+        "bonus": bonus,
+        "val_cer_greedy": cer(greedy_decode),
+        "val_cer_beam8": cer(lambda out: beam_decode(out, 8)),
+        "val_cer_beam8_lm": scores[(weight, bonus)],
+        "grid": {f"{w}/{b}": v for (w, b), v in scores.items()},
+    }

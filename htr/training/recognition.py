@@ -12,10 +12,10 @@ import json
 import math
 import random
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -23,89 +23,53 @@ from tqdm import tqdm
 
 from htr.images import to_gray
 from htr.recognition import Recognizer, default_device, normalise_text
+from htr.recognition.language import tune_language_model, write_lm_texts
 from htr.recognition.lines import GRAY, NORMALISATIONS, batch_tensor, line_image
 from htr.recognition.model import LineRecognizer, RecognizerConfig
 from htr.training.augment import augment_line
-from htr.training.checkpoint import checkpoint_settings, load_checkpoint, remove_checkpoint, save_checkpoint
-from htr.transcription import FORMS, model_text
+from htr.training.checkpoint import (
+    CheckpointError,
+    checkpoint_settings,
+    load_checkpoint,
+    remove_checkpoint,
+    save_checkpoint,
+)
+from htr.training.config import RecognitionTrainingConfig
+from htr.transcription import model_text
 
 OnProgress = Callable[[dict], None]
 OnBatch = Callable[[dict], None]
 
-# Without a time budget or epoch count, train this many epochs.
-DEFAULT_EPOCHS = 30
-
 
 def train_recognition(
+    config: RecognitionTrainingConfig,
     *,
-    train: list[str],
-    val: list[str] | None = None,
-    out: str,
-    base: str | None = None,
-    minutes: float | None = None,
-    epochs: int | None = None,
-    device: str | None = None,
-    batch_size: int = 16,
     on_progress: OnProgress | None = None,
     on_batch: OnBatch | None = None,
-    seed: int = 0,
-    lr: float = 2e-3,
-    height: int = 32,
-    width_downsample: int = 4,
-    width_scale: float = 1.0,
-    channels: tuple[int, ...] | None = None,
-    lstm_hidden: int | None = None,
-    normalisation: str = "core",
-    transcription: str | None = None,
-    val_share: float = 0.1,
-    workers: int = 0,
-    synthetic: int = 0,
-    synthetic_families: list[str] | None = None,
     progress_bar: bool = True,
     resume: bool = False,
-    checkpoint_minutes: float = 5.0,
 ) -> dict:
-    """Trains on the line sources `train` (page folders, ALTO/PAGE files, TSV manifests) and writes `out/`.
+    """Trains as `config` says and writes `config.out`; returns the training summary.
 
-    `val` None holds back `val_share` of the training lines. `base` fine-tunes an existing model, growing its
-    charset with the training data's new characters. `height`, `width_downsample`, `width_scale` (a horizontal
-    stretch of every line, kept in the config for reading), `channels` (the 4 CNN stages) and `lstm_hidden` shape
-    a new model (None: RecognizerConfig's defaults), and `normalisation` how lines are brought to `height` ("core"
-    band or polygon "box", see htr.recognition.lines); a base keeps its own. `transcription` is the form of text
-    the model learns to write (htr.transcription; default: the base's own, "semi-diplomatic" for a new model).
-    `workers` processes distort the lines in the background (worth it on a GPU; 0 distorts in the training loop).
-    `synthetic` adds that many synthetic lines to the training lines: snippets of the training transcriptions drawn
-    with handwriting fonts (htr.synthetic; `synthetic_families` picks the fonts, default all that write the
-    script), as extra hands. Stops after `minutes` or `epochs` (whichever comes first; neither: DEFAULT_EPOCHS).
     `on_progress` gets a dict after every epoch, `on_batch` one after every batch (epoch, batch, batches, step,
     loss, minutes): what a caller needs to show progress within a long epoch, or to stop the training within a
     batch by raising from it (the exception goes through; `out/` keeps the best model of the epochs done, and the
-    checkpoint of the last one). Returns the training summary.
-
-    Every `checkpoint_minutes` and after each epoch the whole state goes to `out/checkpoint.pt`; `resume=True`
-    goes on from it (same sources and settings: see `resume_recognition`), the budget counting the time already
-    spent. The checkpoint is removed once the training ends.
+    checkpoint of the last one). `resume=True` goes on from `out/checkpoint.pt` (same sources and settings: see
+    `resume_recognition`), the budget counting the time already spent. The checkpoint is removed once the training
+    ends.
     """
-    if not train:
-        raise ValueError("train_recognition needs at least one training source")
-    if minutes is not None and minutes <= 0:
-        raise ValueError(f"minutes must be positive, got {minutes}")
-    if epochs is not None and epochs <= 0:
-        raise ValueError(f"epochs must be positive, got {epochs}")
-    if synthetic < 0:
-        raise ValueError(f"synthetic must be a number of lines (0 or more), got {synthetic}")
-    if transcription is not None and transcription not in FORMS:
-        raise ValueError(f"unknown transcription form {transcription!r}; expected one of {', '.join(FORMS)}")
-    if epochs is None and minutes is None:
-        epochs = DEFAULT_EPOCHS
-    settings = {k: v for k, v in locals().items() if k not in ("on_progress", "on_batch", "progress_bar", "resume")}
+    settings = asdict(config)
+    train, val, out, base = config.train, config.val, config.out, config.base
+    minutes, epochs, batch_size, seed, lr = config.minutes, config.epochs, config.batch_size, config.seed, config.lr
+    height, width_scale, normalisation = config.height, config.width_scale, config.normalisation
+    transcription, workers, synthetic = config.transcription, config.workers, config.synthetic
     checkpoint = load_checkpoint(out) if resume else None
     started = time.monotonic()
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    device = device or default_device()
+    device = config.device or default_device()
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -114,10 +78,12 @@ def train_recognition(
         height, width_scale, normalisation = model.config.height, model.config.width_scale, model.config.normalisation
         transcription = transcription or model.config.transcription
     transcription = transcription or "semi-diplomatic"
-    train_samples, val_samples = _load_samples(train, val, val_share, seed)
+    train_samples, val_samples = _load_samples(train, val, config.val_share, seed)
     # Before the lines are cut out, so that missing fonts are said at once.
     generator = (
-        _synthetic_generator([model_text(s.text, transcription) for s in train_samples], synthetic_families, seed)
+        _synthetic_generator(
+            [model_text(s.text, transcription) for s in train_samples], config.synthetic_families, seed
+        )
         if synthetic
         else None
     )
@@ -142,25 +108,26 @@ def train_recognition(
         added = model.grow_charset(chars)
         model.config.transcription = transcription
     else:
+        network: dict[str, Any] = {}  # what is not given keeps RecognizerConfig's defaults
+        if config.channels:
+            network["channels"] = tuple(config.channels)
+        if config.lstm_hidden is not None:
+            network["lstm_hidden"] = config.lstm_hidden
         model = LineRecognizer(
             RecognizerConfig(
                 charset=chars,
                 height=height,
-                width_downsample=width_downsample,
+                width_downsample=config.width_downsample,
                 width_scale=width_scale,
                 normalisation=normalisation,
                 transcription=transcription,
-                **{
-                    k: v
-                    for k, v in (("channels", tuple(channels) if channels else None), ("lstm_hidden", lstm_hidden))
-                    if v is not None
-                },
+                **network,
             )
         )
         added = chars
     model.to(device)
     index = {c: i + 1 for i, c in enumerate(model.config.charset)}
-    _write_language_model(out_dir, real_texts, base)  # the real transcriptions: synthetic lines repeat them
+    write_lm_texts(out_dir, real_texts, base)  # the real transcriptions: synthetic lines repeat them
 
     # A CTC "shortcut" straight from the CNN features, for training only: it gives the CNN a direct gradient, so
     # the model leaves the all-blank plateau in far fewer steps (Michael et al. 2019); it is not saved.
@@ -189,22 +156,30 @@ def train_recognition(
     stop = False
 
     def write_log() -> dict:
-        return _write_log(
-            out_dir,
-            model,
-            history,
-            best,
-            train,
-            val,
-            base,
-            added,
-            len(real_texts),
-            len(val_set),
-            started,
-            device,
-            prepare_minutes,
-            synthetic_info,
-        )
+        """training_log.json: the sources, the model's shape, the history and the best epoch so far."""
+        shape = asdict(model.config)
+        shape.pop("charset")
+        summary = {
+            "train_sources": list(train),
+            "val_sources": list(val) if val else None,
+            "base": base,
+            "device": str(device),
+            "train_lines": len(real_texts),
+            "val_lines": len(val_set),
+            "synthetic": synthetic_info,
+            "charset_size": len(model.config.charset),
+            "added_characters": "".join(added),
+            "model": shape,
+            "parameters": sum(p.numel() for p in model.parameters()),
+            "prepare_minutes": prepare_minutes,
+            "minutes": round((time.monotonic() - started) / 60, 2),
+            "epochs": len(history),
+            "best": best if history else None,
+            "history": history,
+        }
+        log = json.dumps(summary, ensure_ascii=False, indent=1)
+        (out_dir / "training_log.json").write_text(log, encoding="utf-8")
+        return summary
 
     def write_checkpoint(position) -> None:
         save_checkpoint(
@@ -283,7 +258,7 @@ def train_recognition(
                         "minutes": round((time.monotonic() - started) / 60, 3),
                     }
                 )
-            if time.monotonic() - saved_at > checkpoint_minutes * 60 and done < len(batches):
+            if time.monotonic() - saved_at > config.checkpoint_minutes * 60 and done < len(batches):
                 write_checkpoint((epoch_rng, clean, done, losses))
                 saved_at = time.monotonic()
         bar.close()
@@ -335,18 +310,30 @@ def train_recognition(
     return summary
 
 
-def resume_recognition(out: str, minutes: float | None = None, epochs: int | None = None, **overrides) -> dict:
-    """Goes on with the training whose checkpoint is in `out`, with the settings it was started with.
+def resume_recognition(
+    out: str,
+    *,
+    minutes: float | None = None,
+    epochs: int | None = None,
+    device: str | None = None,
+    workers: int | None = None,
+    on_progress: OnProgress | None = None,
+    on_batch: OnBatch | None = None,
+    progress_bar: bool = True,
+) -> dict:
+    """Goes on with the training whose checkpoint is in `out`, with the config it was started with.
 
-    `minutes` / `epochs` replace its budget (the total, time already spent included); `overrides` replace other
-    settings that do not change what is learned (device, workers, on_progress, on_batch, progress_bar).
+    `minutes` / `epochs` replace its budget (the total, time already spent included); `device` and `workers`, when
+    given, replace settings that do not change what is learned.
     """
     settings = checkpoint_settings(out)
-    if minutes is not None:
-        settings["minutes"] = minutes
-    if epochs is not None:
-        settings["epochs"] = epochs
-    return train_recognition(**{**settings, **overrides, "out": out, "resume": True})
+    try:
+        config = RecognitionTrainingConfig.from_dict(settings)
+    except (TypeError, ValueError) as error:
+        raise CheckpointError(f"{out}: the checkpoint's settings do not fit this version ({error})") from error
+    given: dict[str, Any] = {"minutes": minutes, "epochs": epochs, "device": device, "workers": workers}
+    config = replace(config, out=out, **{k: v for k, v in given.items() if v is not None})
+    return train_recognition(config, on_progress=on_progress, on_batch=on_batch, progress_bar=progress_bar, resume=True)
 
 
 # -- data ------------------------------------------------------------------------------------------------------
@@ -414,7 +401,8 @@ def _synthetic_lines(
 ) -> tuple[list[tuple[np.ndarray, str]], dict]:
     """`count` synthetic (ink image, text) lines, normalised as real ones are, and what drew them (for the log)."""
     normalise = NORMALISATIONS[normalisation]
-    lines, used = [], {}
+    lines: list[tuple[np.ndarray, str]] = []
+    used: dict[str, int] = {}
     for _ in tqdm(range(count), desc="synthetic lines", unit="line", leave=False, disable=not progress_bar):
         sample = generator.sample_ink()
         text = normalise_text(sample.text)
@@ -475,71 +463,6 @@ def _epoch_batches(widths: list[int], batch_size: int, rng: np.random.Generator)
     return batches
 
 
-# Language-model weights and per-character bonuses tried on the validation lines (beam 8).
-LM_GRID = [(w, b) for w in (0.2, 0.3, 0.5) for b in (0.5, 1.0, 1.5)]
-
-
-def tune_language_model(
-    model: LineRecognizer, model_dir: Path, val_set: list[tuple[np.ndarray, str]], device, max_lines: int = 300
-) -> dict:
-    """Chooses the language model's weight and bonus for beam search on validation lines; sets them in the config.
-
-    The network runs once; each pair of LM_GRID decodes its output again. Returns the CER of greedy decoding,
-    of beam search alone and of the chosen pair, so the log shows what the language model brings.
-    """
-    from htr.metrics import evaluate_text
-    from htr.recognition.decoding import beam_decode, greedy_decode
-    from htr.recognition.language import LM_NAME, CharLanguageModel
-
-    lines = val_set[:max_lines]
-    lm = CharLanguageModel.load(model_dir / LM_NAME, model.config.charset, model.config.lm_order)
-    recognizer = Recognizer(model, device)
-    outputs = []
-    for start in range(0, len(lines), 32):
-        log_probs, lengths = recognizer.log_probs([img for img, _ in lines[start : start + 32]])
-        outputs += [log_probs[: lengths[row], row] for row in range(len(lengths))]
-    truths = [text for _, text in lines]
-    charset = model.config.charset
-
-    def cer(decode) -> float:
-        preds = ["".join(charset[c - 1] for c in decode(out)[0]).strip() for out in outputs]
-        return round(evaluate_text(preds, truths)["cer"], 2)
-
-    scores = {
-        (w, b): cer(lambda out, w=w, b=b: beam_decode(out, 8, lm=lm, chars=charset, lm_weight=w, lm_bonus=b))
-        for w, b in LM_GRID
-    }
-    weight, bonus = min(scores, key=scores.get)
-    model.config.lm_weight, model.config.lm_bonus = weight, bonus
-    model.train()
-    return {
-        "weight": weight,
-        "bonus": bonus,
-        "val_cer_greedy": cer(greedy_decode),
-        "val_cer_beam8": cer(lambda out: beam_decode(out, 8)),
-        "val_cer_beam8_lm": scores[(weight, bonus)],
-        "grid": {f"{w}/{b}": v for (w, b), v in scores.items()},
-    }
-
-
-def _write_language_model(out_dir: Path, texts: list[str], base: str | None) -> None:
-    """lm.txt: the texts the character language model of beam search learns from: the base model's and those of
-    these that it does not hold already (going on training on the same lines does not count them twice)."""
-    from htr.recognition.language import LM_NAME
-
-    lines = []
-    if base is not None and (Path(base) / LM_NAME).is_file():
-        lines = (Path(base) / LM_NAME).read_text(encoding="utf-8").splitlines()
-    known = Counter(lines)
-    added = []
-    for text in texts:
-        if known[text] > 0:
-            known[text] -= 1
-        else:
-            added.append(text)
-    (out_dir / LM_NAME).write_text("".join(f"{line}\n" for line in [*lines, *added]), encoding="utf-8")
-
-
 # -- schedule --------------------------------------------------------------------------------------------------
 
 
@@ -570,46 +493,6 @@ def _evaluate(recognizer: Recognizer, samples: list[tuple[np.ndarray, str]]) -> 
     results = recognizer._read([img for img, _ in samples], beam=0, batch_size=32, on_batch=None)
     recognizer.model.train()
     return evaluate_text([text for text, _ in results], [text for _, text in samples])
-
-
-def _write_log(
-    out_dir,
-    model,
-    history,
-    best,
-    train,
-    val,
-    base,
-    added,
-    n_train,
-    n_val,
-    started,
-    device,
-    prepare_minutes,
-    synthetic=None,
-) -> dict:
-    config = asdict(model.config)
-    config.pop("charset")
-    summary = {
-        "train_sources": list(train),
-        "val_sources": list(val) if val else None,
-        "base": base,
-        "device": str(device),
-        "train_lines": n_train,
-        "val_lines": n_val,
-        "synthetic": synthetic,
-        "charset_size": len(model.config.charset),
-        "added_characters": "".join(added),
-        "model": config,
-        "parameters": sum(p.numel() for p in model.parameters()),
-        "prepare_minutes": prepare_minutes,
-        "minutes": round((time.monotonic() - started) / 60, 2),
-        "epochs": len(history),
-        "best": best if history else None,
-        "history": history,
-    }
-    (out_dir / "training_log.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
-    return summary
 
 
 def _plot(path: Path, history: list[dict]) -> None:

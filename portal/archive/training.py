@@ -274,7 +274,7 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
     """The job's work: write the corrected pages, score the base on the held-out ones, train, score the new model on
     them and register it (automatic mode: only if judged on TRAINING_AUTO_MIN_HELD_OUT held-out lines or more and
     better than the base, then re-read the uncorrected pages; with fewer held-out lines, no training)."""
-    from htr.training.recognition import train_recognition
+    from htr.training import RecognitionTrainingConfig, train_recognition
 
     params = job.params
     base = HtrModel.objects.filter(pk=params["base"]).first()
@@ -330,7 +330,7 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
         # a new model judged on so few lines could not replace the current one: no training to throw away
         return _kept(live, base, TOO_FEW_HELD_OUT, lines=split.held_out_lines, needed=needed)
     out = work / "model"
-    train_recognition(
+    config = RecognitionTrainingConfig(
         train=[str(train_dir)],
         val=[str(val_dir)],
         out=str(out),
@@ -338,11 +338,9 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
         minutes=params.get("minutes"),
         epochs=params.get("epochs"),
         device=settings.HTR_DEVICE,
-        on_progress=on_epoch,
-        on_batch=on_batch,
-        progress_bar=False,
         checkpoint_minutes=10_000,
     )
+    train_recognition(config, on_progress=on_epoch, on_batch=on_batch, progress_bar=False)
     job_progress(job, done=96, message="scoring the new model on the held-out lines")
     with new_model_folder(job, scope, out) as (name, folder):
         scores = _score(folder, held_out)

@@ -3,12 +3,12 @@
 import json
 
 import pytest
-from assistant_helpers import png_bytes
 from django.test import Client
 
 from assistant import answers
 from assistant.models import Conversation, Message
 from portal.archive.models import Document, Layer, Line, Page, Project, Transcription
+from tests.assistant.conversations import png_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from assistant.answers import message_answer_archive
 from assistant.services import Visitor, conversation_start, question_ask
 from portal.entities.services import page_entities_extract
-from tests.conftest import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_lines
 
 WILL = (
     "Ceci est mon testament.",

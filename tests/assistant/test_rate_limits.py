@@ -2,10 +2,10 @@
 visitors, as generation does, and queued anonymous work capped for everyone."""
 
 import pytest
-from assistant_helpers import png_bytes
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests.assistant.conversations import png_bytes
 from tests.factories import make_document, make_page_with_lines, make_project, make_user
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,9 @@
 """A real manuscript page uploaded into the chat is read by the real engine in the worker, then questioned."""
 
 import pytest
-from assistant_helpers import wait_for_message, wait_for_read
 
 from assistant import services
+from tests.assistant.conversations import wait_for_message, wait_for_read
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,11 +5,11 @@ import asyncio
 
 import pytest
 from asgiref.sync import async_to_sync
-from assistant_helpers import png_bytes, wait_for_message, wait_for_read
 from channels.layers import get_channel_layer
 
 from assistant import services
 from assistant.models import Message
+from tests.assistant.conversations import png_bytes, wait_for_message, wait_for_read
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

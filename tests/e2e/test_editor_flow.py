@@ -29,7 +29,7 @@ def cremma_test_page(folder: str = "journal-mme-de-genlis", stem: str = "f15") -
 
 
 def make_user_for_the_server(name: str, password: str):
-    """The test process hashes with MD5 (tests/conftest.py); the server only knows the production hashers."""
+    """The test process hashes with MD5 (tests/settings.py); the server only knows the production hashers."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
 

@@ -9,8 +9,10 @@ import pytest
 from portal.archive import services
 from portal.archive.models import HtrModel, Page
 from portal.jobs.models import Job
-from tests.conftest import cremma_page, make_document, make_project, upload_files, wait_for_job
+from tests.datasets import cremma_page
 from tests.e2e.test_editor_flow import PASSWORD, make_user_for_the_server
+from tests.factories import make_document, make_project, upload_files
+from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.timeout(600), pytest.mark.django_db(transaction=True)]
 
@@ -117,7 +119,7 @@ def test_an_editor_chooses_a_model_for_the_project_and_has_its_uncorrected_pages
     daphne_server, browser_page
 ):
     from portal.archive.models import Layer, Transcription
-    from tests.conftest import make_page_with_lines, make_user
+    from tests.factories import make_page_with_lines, make_user
 
     owner = make_user("fonds-owner")
     user = make_user_for_the_server("chooser", PASSWORD)

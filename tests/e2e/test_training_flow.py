@@ -10,8 +10,10 @@ import pytest
 
 from portal.archive.models import HtrModel, Line, Transcription
 from portal.jobs.models import Job
-from tests.conftest import cremma_page, make_document, make_project, upload_files, wait_for_job
+from tests.datasets import cremma_page
 from tests.e2e.test_editor_flow import PASSWORD, make_user_for_the_server
+from tests.factories import make_document, make_project, upload_files
+from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.timeout(600), pytest.mark.django_db(transaction=True)]
 

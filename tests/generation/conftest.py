@@ -7,12 +7,10 @@ imported, so the folder is named here at import time and filled by a session fix
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 REPO = Path(__file__).resolve().parents[2]
 TINY_MODEL_DIR = Path(os.environ["SKOROPIS_VAR"]) / "tiny-generation-models"
@@ -159,56 +157,7 @@ def generation_worker(tiny_models, celery_worker, settings):
     return celery_worker
 
 
-def png_bytes(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def upload(name: str, image: Image.Image):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, png_bytes(image), content_type="image/png")
-
-
-def shape_picture(size: int = 32, colour=(220, 40, 40), background=(40, 80, 220)) -> Image.Image:
-    image = Image.new("RGB", (size, size), background)
-    from PIL import ImageDraw
-
-    ImageDraw.Draw(image).ellipse([size // 4, size // 4, 3 * size // 4, 3 * size // 4], fill=colour)
-    return image
-
-
 @pytest.fixture(scope="session")
 def daphne_url(tiny_models, daphne_server):
     """The shared daphne server (tests/conftest.py), once the tiny models it will show exist."""
     return daphne_server
-
-
-def submit(client, kind: str, data: dict, status: int = 202) -> dict:
-    """POST a feature's form as the page does (JSON answer); returns the job (or the error) JSON."""
-    from django.urls import reverse
-
-    response = client.post(reverse("generation:submit", args=[kind]), data, HTTP_ACCEPT="application/json")
-    assert response.status_code == status, response.content[:500]
-    return response.json()
-
-
-def finished(job: dict, timeout: float = 120):
-    """Wait for the real worker to finish a submitted job; returns the Job row."""
-    from tests.processes import wait_for_job
-
-    return wait_for_job(job["id"], timeout=timeout)
-
-
-def result_images(client, job) -> list[Image.Image]:
-    from django.urls import reverse
-
-    images = []
-    for f in job.result["files"]:
-        if f["type"] != "image":
-            continue
-        response = client.get(reverse("generation:file", args=[job.pk, f["name"]]))
-        assert response.status_code == 200
-        images.append(Image.open(io.BytesIO(b"".join(response.streaming_content))).convert("RGB"))
-    return images

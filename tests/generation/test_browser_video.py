@@ -65,7 +65,7 @@ def test_a_mask_painted_on_the_canvas_repaints_only_that_area(daphne_url, genera
     from playwright.sync_api import sync_playwright
 
     from portal.jobs.models import Job
-    from tests.generation.conftest import shape_picture
+    from tests.generation.jobs import shape_picture
     from tests.processes import wait_for_job
 
     picture = tmp_path / "picture.png"

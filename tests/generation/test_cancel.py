@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from portal.jobs.models import Job
 from tests.factories import make_user
-from tests.generation.conftest import finished, submit
+from tests.generation.jobs import finished, submit
 from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from tests.factories import make_user
-from tests.generation.conftest import (
+from tests.generation.jobs import (
     finished,
     result_images,
     shape_picture,

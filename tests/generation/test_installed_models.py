@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from tests.generation.conftest import submit
+from tests.generation.jobs import submit
 
 pytestmark = pytest.mark.django_db
 SHIPPED = django_settings.BASE_DIR / "generation" / "models" / "shapes-k22-tiny"

@@ -7,7 +7,7 @@ from PIL import Image
 
 from portal.jobs.models import Job
 from tests.factories import make_user
-from tests.generation.conftest import submit, upload
+from tests.generation.jobs import submit, upload
 
 # The form offers only installed models: the tiny ones stand installed.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tiny_models")]

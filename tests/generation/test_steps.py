@@ -6,7 +6,7 @@ import pytest
 
 from portal.jobs.models import Job
 from tests.factories import make_user
-from tests.generation.conftest import finished, result_images, submit
+from tests.generation.jobs import finished, result_images, submit
 
 PICTURE = {
     "prompt": "a red circle",

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tests.factories import make_user
-from tests.generation.conftest import finished, result_images, submit
+from tests.generation.jobs import finished, result_images, submit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from generation.services import job_folder
 from tests.factories import make_user
-from tests.generation.conftest import finished, shape_picture, submit, upload
+from tests.generation.jobs import finished, shape_picture, submit, upload
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
 

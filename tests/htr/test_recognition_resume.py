@@ -8,8 +8,8 @@ import sys
 import time
 
 from htr.recognition import Recognizer
-from htr.training.checkpoint import CHECKPOINT_NAME
-from tests.htr.test_recognition_training import one_page_folder
+from htr.training.checkpoint import CHECKPOINT_NAME, save_checkpoint
+from tests.datasets import one_page_folder
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -19,8 +19,8 @@ def htr(*args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "htr", *args], cwd=REPO, env=env, **kwargs)
 
 
-def test_a_killed_training_resumes_where_it_stopped_and_finishes_its_budget(shared, tmp_path):
-    folder = one_page_folder(shared, tmp_path)
+def test_a_killed_training_resumes_where_it_stopped_and_finishes_its_budget(tmp_path):
+    folder = one_page_folder(tmp_path)
     out = tmp_path / "model"
     run = htr(
         "train",
@@ -63,4 +63,15 @@ def test_resuming_a_folder_without_a_checkpoint_is_one_clear_line(tmp_path):
     assert run.returncode == 1
     assert err.strip().splitlines() == [
         f"htr: error: {tmp_path}: no checkpoint.pt to resume from (is it a training's --out folder?)"
+    ]
+
+
+def test_resuming_a_checkpoint_with_settings_this_version_does_not_know_is_one_clear_line(tmp_path):
+    save_checkpoint(tmp_path, {"settings": {"train": ["pages"], "out": str(tmp_path), "dropout": 0.5}})
+    run = htr("train", "recognition", "--resume", str(tmp_path), stderr=subprocess.PIPE, text=True)
+    _, err = run.communicate(timeout=120)
+    assert run.returncode == 1
+    assert err.strip().splitlines() == [
+        f"htr: error: {tmp_path}: the checkpoint's settings do not fit this version "
+        "(training settings this version does not know: dropout)"
     ]

@@ -1,5 +1,4 @@
 import json
-import os
 from pathlib import Path
 
 import cv2
@@ -11,20 +10,12 @@ from htr.formats import read_page
 from htr.formats.tsv import write_tsv
 from htr.images import load_image
 from htr.recognition import Recognizer
+from htr.recognition.language import LM_GRID, write_lm_texts
 from htr.recognition.model import LineRecognizer, RecognizerConfig
-from htr.training import train_recognition
-from htr.training.recognition import LM_GRID
+from htr.training import RecognitionTrainingConfig, train_recognition
+from tests.datasets import one_page_folder
 
 PAGE = ("journal-mme-de-genlis", "f15")  # one real page of the dataset
-
-
-def one_page_folder(shared: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "page"
-    folder.mkdir()
-    stem = shared / "datasets" / "cremma-mss-18" / PAGE[0] / PAGE[1]
-    for suffix in (".xml", ".jpg"):
-        os.symlink(stem.with_suffix(suffix), folder / f"{PAGE[1]}{suffix}")
-    return folder
 
 
 def line_manifest(shared: Path, tmp_path: Path, count: int = 8) -> Path:
@@ -41,17 +32,19 @@ def line_manifest(shared: Path, tmp_path: Path, count: int = 8) -> Path:
     return write_tsv(tmp_path / "lines.tsv", rows)
 
 
-def test_it_trains_saves_reloads_and_reads_a_real_page(shared, tmp_path):
+def lines_config(manifest: Path, out: Path, **settings) -> RecognitionTrainingConfig:
+    """A one-epoch CPU training on a line manifest, checked on the same lines unless `settings` say otherwise."""
+    defaults = {"train": [str(manifest)], "val": [str(manifest)], "out": str(out), "epochs": 1, "batch_size": 4}
+    return RecognitionTrainingConfig(**{**defaults, "device": "cpu", **settings})
+
+
+def test_it_trains_saves_reloads_and_reads_a_real_page(tmp_path):
     torch.set_num_threads(1)
-    folder = one_page_folder(shared, tmp_path)
+    folder = one_page_folder(tmp_path)
     out = tmp_path / "model"
     progress = []
     summary = train_recognition(
-        train=[str(folder)],
-        out=str(out),
-        epochs=2,
-        batch_size=8,
-        device="cpu",
+        RecognitionTrainingConfig(train=[str(folder)], out=str(out), epochs=2, batch_size=8, device="cpu"),
         progress_bar=False,
         on_progress=progress.append,
     )
@@ -91,12 +84,7 @@ def test_a_tsv_manifest_of_line_images_trains_and_fine_tuning_grows_the_charset(
     torch.set_num_threads(1)
     manifest = line_manifest(shared, tmp_path)
     first = train_recognition(
-        train=[str(manifest)],
-        val=[str(manifest)],
-        out=str(tmp_path / "a"),
-        epochs=1,
-        batch_size=4,
-        device="cpu",
+        lines_config(manifest, tmp_path / "a"),
         progress_bar=False,
     )
     assert first["train_lines"] == 8 and first["val_lines"] == 8
@@ -108,13 +96,7 @@ def test_a_tsv_manifest_of_line_images_trains_and_fine_tuning_grows_the_charset(
     ]
     extra.write_text("".join(f"{image}\t{text}\n" for image, text in rows), encoding="utf-8")
     train_recognition(
-        train=[str(extra)],
-        val=[str(extra)],
-        out=str(tmp_path / "b"),
-        base=str(tmp_path / "a"),
-        epochs=1,
-        batch_size=4,
-        device="cpu",
+        lines_config(extra, tmp_path / "b", base=str(tmp_path / "a")),
         progress_bar=False,
     )
     after = LineRecognizer.from_pretrained(tmp_path / "b")
@@ -128,13 +110,7 @@ def test_synthetic_lines_join_the_training_lines_but_not_the_language_model(shar
     torch.set_num_threads(1)
     manifest = line_manifest(shared, tmp_path)
     summary = train_recognition(
-        train=[str(manifest)],
-        val=[str(manifest)],
-        out=str(tmp_path / "model"),
-        epochs=1,
-        batch_size=4,
-        device="cpu",
-        synthetic=12,
+        lines_config(manifest, tmp_path / "model", synthetic=12),
         progress_bar=False,
     )
     assert summary["train_lines"] == 8
@@ -143,7 +119,7 @@ def test_synthetic_lines_join_the_training_lines_but_not_the_language_model(shar
     # The language model learns the real transcriptions only: the synthetic lines repeat their words.
     assert (tmp_path / "model" / "lm.txt").read_text(encoding="utf-8").count("\n") == 8
     with pytest.raises(ValueError, match="synthetic"):
-        train_recognition(train=[str(manifest)], out=str(tmp_path / "x"), epochs=1, synthetic=-1)
+        lines_config(manifest, tmp_path / "x", synthetic=-1)
 
 
 def test_growing_the_charset_keeps_the_trained_rows_and_reads_as_before():
@@ -172,24 +148,23 @@ def test_it_refuses_a_folder_that_is_not_a_model(tmp_path):
 
 def test_it_refuses_to_train_without_a_budget_that_makes_sense(tmp_path):
     with pytest.raises(ValueError, match="minutes"):
-        train_recognition(train=["x"], out=str(tmp_path), minutes=0)
+        RecognitionTrainingConfig(train=["x"], out=str(tmp_path), minutes=0)
 
 
 def test_background_workers_train_a_model_of_the_shape_asked_for(shared, tmp_path):
     torch.set_num_threads(1)
     manifest = line_manifest(shared, tmp_path)
     summary = train_recognition(
-        train=[str(manifest)],
-        val=[str(manifest)],
-        out=str(tmp_path / "m"),
-        epochs=2,
-        batch_size=4,
-        device="cpu",
-        workers=2,
-        channels=(8, 8, 16, 16),
-        lstm_hidden=16,
-        width_scale=0.8,
-        normalisation="box",
+        lines_config(
+            manifest,
+            tmp_path / "m",
+            epochs=2,
+            workers=2,
+            channels=(8, 8, 16, 16),
+            lstm_hidden=16,
+            width_scale=0.8,
+            normalisation="box",
+        ),
         progress_bar=False,
     )
     assert [h["epoch"] for h in summary["history"]] == [1, 2]
@@ -203,14 +178,14 @@ def test_background_workers_train_a_model_of_the_shape_asked_for(shared, tmp_pat
     )
     # New models normalise lines by their core band unless told otherwise.
     train_recognition(
-        train=[str(manifest)],
-        out=str(tmp_path / "n"),
-        epochs=1,
-        batch_size=4,
-        device="cpu",
+        lines_config(
+            manifest,
+            tmp_path / "n",
+            val=None,
+            channels=(4, 4, 8, 8),
+            lstm_hidden=8,
+        ),
         progress_bar=False,
-        channels=(4, 4, 8, 8),
-        lstm_hidden=8,
     )
     assert LineRecognizer.from_pretrained(tmp_path / "n").config.normalisation == "core"
 
@@ -234,12 +209,10 @@ def test_pages_read_together_read_as_each_page_alone(shared):
 
 
 def test_going_on_training_on_the_base_lines_does_not_count_them_twice_in_the_language_model(tmp_path):
-    from htr.training.recognition import _write_language_model
-
     base = tmp_path / "base"
     base.mkdir()
     (base / "lm.txt").write_text("une ligne\nune ligne\nautre\n", encoding="utf-8")
-    _write_language_model(tmp_path, ["une ligne", "autre", "une ligne", "une ligne", "nouvelle"], str(base))
+    write_lm_texts(tmp_path, ["une ligne", "autre", "une ligne", "une ligne", "nouvelle"], str(base))
     written = (tmp_path / "lm.txt").read_text(encoding="utf-8").splitlines()
     assert sorted(written) == sorted(["une ligne", "une ligne", "autre", "une ligne", "nouvelle"])
 
@@ -248,9 +221,9 @@ class _Stop(Exception):
     pass
 
 
-def test_a_callback_after_every_batch_sees_each_batch_and_stops_the_training_within_an_epoch(shared, tmp_path):
+def test_a_callback_after_every_batch_sees_each_batch_and_stops_the_training_within_an_epoch(tmp_path):
     torch.set_num_threads(1)
-    folder = one_page_folder(shared, tmp_path)
+    folder = one_page_folder(tmp_path)
     batches, epochs = [], []
 
     def on_batch(info: dict) -> None:
@@ -260,11 +233,9 @@ def test_a_callback_after_every_batch_sees_each_batch_and_stops_the_training_wit
 
     with pytest.raises(_Stop):
         train_recognition(
-            train=[str(folder)],
-            out=str(tmp_path / "model"),
-            epochs=5,
-            batch_size=4,
-            device="cpu",
+            RecognitionTrainingConfig(
+                train=[str(folder)], out=str(tmp_path / "model"), epochs=5, batch_size=4, device="cpu"
+            ),
             progress_bar=False,
             on_progress=epochs.append,
             on_batch=on_batch,

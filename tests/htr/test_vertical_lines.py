@@ -12,7 +12,7 @@ from htr.lines import Line, Page
 from htr.metrics import cer, line_shape
 from htr.recognition.lines import line_image, quarter_turns
 from htr.segmentation.postprocess import FoundLine, order_lines, runs_down
-from tests.conftest import cremma_page, missing, shared_dir
+from tests.datasets import cremma_page, missing, shared_dir
 
 
 def veuillot_page() -> tuple[np.ndarray, Page]:

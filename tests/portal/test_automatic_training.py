@@ -13,7 +13,9 @@ import pytest
 from portal.archive.models import HtrModel, Line, Transcription
 from portal.archive.training import KIND
 from portal.jobs.models import Job
-from tests.conftest import cremma_page, make_document, make_page_with_lines, make_project, make_user, wait_for_job
+from tests.datasets import cremma_page
+from tests.factories import make_document, make_page_with_lines, make_project, make_user
+from tests.processes import wait_for_job
 
 TEXTS = tuple(f"ligne numero {i} du journal" for i in range(21))
 

@@ -10,7 +10,7 @@ from portal.archive.models import Document, Page
 from portal.archive.services import pages_lock
 from portal.entities.models import Mention
 from portal.entities.services import page_entities_extract
-from tests.conftest import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_lines
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from portal.entities.services import page_entities_extract
-from tests.conftest import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_lines
 
 WILL = ("Je soussigné Jean Dupont, demeurant à Caen,", "Fait à Caen le vingt trois Août mil neuf cent quatorze")
 

@@ -3,7 +3,7 @@
 import pytest
 
 from portal.entities.services import page_entities_extract
-from tests.conftest import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_lines
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from portal.archive.services import line_text_save
 from portal.entities.models import Mention
-from tests.conftest import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_lines
 
 
 def _wait_for(condition, timeout=240):

@@ -15,8 +15,8 @@ from portal.archive.iiif_import import job_dir
 from portal.archive.models import Document
 from portal.jobs.models import Job
 from portal.jobs.progress import job_cancel
-from tests.conftest import free_port, wait_for_job
 from tests.portal.iiif_server import IiifServer
+from tests.processes import free_port, wait_for_job
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(600)]
 

@@ -14,8 +14,10 @@ from htr.lines import Line as HtrLine
 from htr.segmentation.postprocess import runs_down
 from portal.archive.models import Line, Transcription
 from portal.jobs.models import Job
-from tests.conftest import cremma_page, make_document, make_project, make_user, upload_files, wait_for_job
+from tests.datasets import cremma_page
+from tests.factories import make_document, make_project, make_user, upload_files
 from tests.htr.test_vertical_lines import turned_page
+from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
 

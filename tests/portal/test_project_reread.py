@@ -8,7 +8,8 @@ import pytest
 
 from portal.archive.models import HtrModel, Layer, Line, Transcription
 from portal.jobs.models import Job
-from tests.conftest import make_document, make_page_with_lines, make_project, make_user, wait_for_job
+from tests.factories import make_document, make_page_with_lines, make_project, make_user
+from tests.processes import wait_for_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from portal.jobs.models import Job
 from portal.jobs.progress import job_push
-from tests.conftest import make_document, make_project, make_user
+from tests.factories import make_document, make_project, make_user
 from tests.portal.test_document_consumer import as_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

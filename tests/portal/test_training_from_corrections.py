@@ -14,7 +14,9 @@ import pytest
 
 from portal.archive.models import HtrModel, Layer, Line, Revision, Transcription
 from portal.jobs.models import Job
-from tests.conftest import cremma_page, make_document, make_project, make_user, wait_for_job
+from tests.datasets import cremma_page
+from tests.factories import make_document, make_project, make_user
+from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
 

@@ -7,7 +7,7 @@ import pytest
 
 from portal.archive.models import HtrModel
 from portal.jobs.models import Job
-from tests.conftest import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_lines
 
 pytestmark = pytest.mark.django_db
 

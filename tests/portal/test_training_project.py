@@ -7,8 +7,9 @@ import pytest
 
 from portal.archive.models import HtrModel, Page
 from portal.jobs.models import Job
-from tests.conftest import make_document, make_project, make_user, wait_for_job
+from tests.factories import make_document, make_project, make_user
 from tests.portal.test_training_from_corrections import upload
+from tests.processes import wait_for_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

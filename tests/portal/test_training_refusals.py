@@ -8,7 +8,7 @@ import pytest
 from portal.archive.models import HtrModel, Line
 from portal.archive.training import KIND, corrected_lines, held_out_split
 from portal.jobs.models import Job
-from tests.conftest import make_document, make_page_with_lines, make_project
+from tests.factories import make_document, make_page_with_lines, make_project
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,9 @@ import pytest
 from portal.archive.models import HtrModel, Page
 from portal.archive.training_segmentation import edited_pages, held_out_pages
 from portal.jobs.models import Job
-from tests.conftest import cremma_page, make_document, make_page_with_lines, make_project, make_user, wait_for_job
+from tests.datasets import cremma_page
+from tests.factories import make_document, make_page_with_lines, make_project, make_user
+from tests.processes import wait_for_job
 
 
 def box(x0, y0, x1, y1):

@@ -1,4 +1,4 @@
-"""Helpers of the assistant's tests (a module of its own: every conftest.py is named `conftest`)."""
+"""What the assistant's tests share: a picture to send, an archive page to ask about, waiting for the worker's answer."""
 
 from __future__ import annotations
 
