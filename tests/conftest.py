@@ -16,7 +16,16 @@ from django.conf import settings
 # Only fixtures here: the helpers tests import live in tests.factories, tests.datasets and tests.processes.
 from tests.datasets import shared_dir
 from tests.factories import make_project, make_user
-from tests.processes import CHROMIUM, REPO, free_port, process_env, process_stop, queues_purge, worker_start
+from tests.processes import (
+    CHROMIUM,
+    REPO,
+    free_port,
+    process_env,
+    process_stop,
+    queues_purge,
+    worker_idle_wait,
+    worker_start,
+)
 
 if settings.SETTINGS_MODULE != "tests.settings":  # (reading it loads the settings, before the line below)
     # DJANGO_SETTINGS_MODULE in the environment wins over pytest.ini: the tests would run on the real settings.
@@ -26,6 +35,16 @@ if settings.SETTINGS_MODULE != "tests.settings":  # (reading it loads the settin
 # The workers, web servers and manage.py commands the tests start run on the portal's own settings, as deployed;
 # tests.settings has put the test services in the environment they inherit.
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+
+
+@pytest.fixture(autouse=True)
+def _worker_idle_after_test(request):
+    """A test that gave work to the live worker waits for the work it left (an entity extraction after an upload,
+    say) before its database is emptied: a task still writing deadlocked the flush's TRUNCATE, and the next test then
+    found the last one's rows. Its teardown runs before pytest-django's flush (autouse plugin fixtures come first)."""
+    yield
+    if "celery_worker" in request.fixturenames:
+        worker_idle_wait()
 
 
 @pytest.fixture(autouse=True)

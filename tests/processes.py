@@ -54,6 +54,35 @@ def queues_purge() -> None:
     client.close()
 
 
+def _queued(app, queue: str) -> int:
+    """Messages waiting in `queue` on the broker (a queue that holds none may not exist there at all)."""
+    from kombu.exceptions import ChannelError
+
+    with app.connection_for_read() as conn:
+        try:
+            return conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+        except ChannelError:
+            return 0
+
+
+def worker_idle_wait(timeout: float = 60) -> bool:
+    """Wait until the test worker runs, holds and has queued nothing (True), or `timeout` passes (False).
+
+    The worker runs one task at a time (--pool=solo) and answers the broker's inspection only between tasks; a reply
+    with nothing reserved, over queues that hold nothing, is an idle worker."""
+    from portal.celery import app
+    from portal.embedded import ALL_QUEUES
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        replies = app.control.inspect(timeout=1.0, limit=1).reserved()
+        if replies is not None and not any(replies.values()):
+            if not any(_queued(app, name) for name in ALL_QUEUES.split(",")):
+                return True
+        time.sleep(0.2)
+    return False
+
+
 def worker_start(env: dict, name: str, timeout: float = 120) -> subprocess.Popen:
     """A real worker on every queue (portal.embedded.worker_command, solo pool, on the CPU unless HTR_DEVICE says
     otherwise), its output in SKOROPIS_VAR/worker-NAME.log; returns once it is ready to take tasks."""
