@@ -8,17 +8,10 @@ import pytest
 
 from portal.archive.models import HtrModel, Layer, Line, Transcription
 from portal.jobs.models import Job
-from tests.factories import make_document, make_page_with_lines, make_project, make_user
+from tests.factories import make_document, make_page_with_lines, make_user
 from tests.processes import wait_for_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def fonds(api_client_for):
-    owner, editor, viewer = make_user("owner"), make_user("editor"), make_user("viewer")
-    project = make_project(owner, name="Genlis", members={editor: "editor", viewer: "viewer"})
-    return project, {user.username: api_client_for(user) for user in (owner, editor, viewer)}
 
 
 def project_model(project, name: str = "Genlis v1") -> HtrModel:

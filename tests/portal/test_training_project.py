@@ -7,18 +7,11 @@ import pytest
 
 from portal.archive.models import HtrModel, Page
 from portal.jobs.models import Job
-from tests.factories import make_document, make_project, make_user
+from tests.factories import make_document, make_user
 from tests.portal.test_training_from_corrections import upload
 from tests.processes import wait_for_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def fonds(api_client_for):
-    owner, editor, viewer = make_user("owner"), make_user("editor"), make_user("viewer")
-    project = make_project(owner, name="Genlis", members={editor: "editor", viewer: "viewer"})
-    return project, {user.username: api_client_for(user) for user in (owner, editor, viewer)}
 
 
 def test_it_refuses_a_viewer_and_too_few_corrected_lines_across_the_documents(fonds, api_client_for):
