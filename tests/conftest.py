@@ -37,13 +37,20 @@ if settings.SETTINGS_MODULE != "tests.settings":  # (reading it loads the settin
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
 
 
+# The session's live worker, once a test has started it: every later test's work may reach it through the broker.
+_live_worker: list[subprocess.Popen] = []
+
+
 @pytest.fixture(autouse=True)
 def _worker_idle_after_test(request):
-    """A test that gave work to the live worker waits for the work it left (an entity extraction after an upload,
-    say) before its database is emptied: a task still writing deadlocked the flush's TRUNCATE, and the next test then
-    found the last one's rows. Its teardown runs before pytest-django's flush (autouse plugin fixtures come first)."""
+    """A test whose database is emptied after it (transaction=True) waits first for the work it left the live worker
+    (an entity extraction after an upload or a save, say, also when the save came through a web server the test
+    started itself): a task still writing deadlocked the flush's TRUNCATE, and the next test then found the last
+    one's rows. Its teardown runs before pytest-django's flush (autouse plugin fixtures come first)."""
     yield
-    if "celery_worker" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    flushed = "transactional_db" in request.fixturenames or (marker is not None and marker.kwargs.get("transaction"))
+    if flushed and _live_worker and _live_worker[0].poll() is None:
         worker_idle_wait()
 
 
@@ -105,7 +112,9 @@ def celery_worker(django_db_setup, django_db_blocker):
     """A real `celery -A portal worker -Q default,gpu,training --pool=solo` on the test database and Redis DB."""
     queues_purge()
     proc = worker_start(process_env(), f"test-{os.getpid()}")
+    _live_worker.append(proc)
     yield proc
+    _live_worker.clear()
     process_stop(proc, timeout=30)
 
 
