@@ -153,11 +153,7 @@ class Segmenter:
         heights = [max(p[1] for p in f.polygon) - min(p[1] for p in f.polygon) for f in found]
         line_height = float(np.median(heights)) / scale
         height, width = image.shape[:2]
-        if image.ndim == 3 and image.dtype == np.uint8 and image.shape[2] in (3, 4):
-            gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY if image.shape[2] == 3 else cv2.COLOR_RGBA2GRAY)
-        else:
-            gray = to_gray(image)
-        small = cv2.resize(gray, (map_shape[1], map_shape[0]), interpolation=cv2.INTER_AREA)
+        small = cv2.resize(to_gray(image, "luma"), (map_shape[1], map_shape[0]), interpolation=cv2.INTER_AREA)
         blocks = vertical_candidates(small, found, scale, line_height, (width, height))
         if not blocks:
             return found
