@@ -107,11 +107,26 @@
     if (!active && job.status !== "failed") setTimeout(function () { bar.remove(); }, 3000);
   }
 
+  /* A quick worker can read an uploaded page before the upload's answer reaches this page: its socket events then
+     come before the page has a card (kept in `early` until it has one), and the answer's snapshot of the job
+     ("queued") comes after its "done" (a job never goes back: `jobRanks`). */
+  const early = new Map(); // page id -> {page: the latest page fields, job: the latest job}
+  const jobRanks = new Map();
+  const RANKS = { queued: 0, running: 1 };
+
+  function earlyFor(pageId) {
+    if (!early.has(String(pageId))) early.set(String(pageId), { page: {}, job: null });
+    return early.get(String(pageId));
+  }
+
   function applyJob(job) {
+    const rank = job.status in RANKS ? RANKS[job.status] : 2;
+    if (rank < (jobRanks.get(job.id) || 0)) return;
+    jobRanks.set(job.id, rank);
     const [kind, id] = (job.target || "").split(":");
     if (kind === "archive.page") {
       const card = pageCard(id);
-      if (card) showJobOnCard(card, job);
+      if (card) showJobOnCard(card, job); else earlyFor(id).job = job;
     } else if (kind === "archive.document") {
       showDocumentJob(job);
     }
@@ -175,12 +190,21 @@
       a.removeAttribute("aria-disabled");
     });
     applyPage({ id: page.id, state: page.state, lines: page.line_count !== undefined ? page.line_count : page.lines });
+    const missed = early.get(String(page.id));
+    if (missed) {
+      early.delete(String(page.id));
+      applyPage(Object.assign({ id: page.id }, missed.page));
+      if (missed.job) showJobOnCard(card, missed.job);
+    }
     return card;
   }
 
   function applyPage(page) {
     const card = pageCard(page.id);
-    if (!card) return;
+    if (!card) {
+      Object.assign(earlyFor(page.id).page, page);
+      return;
+    }
     if (page.state) {
       setPageState(card, page.state);
       showThumbnail(card, page.state);

@@ -4,6 +4,8 @@ disabled with no pages, publishing only after a confirmation that says what beco
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from test_editor_flow import make_user_for_the_server
 from test_editor_tools import log_in
@@ -49,15 +51,22 @@ def test_an_upload_names_its_pages_by_file_and_says_no_raw_stage_word_in_russian
     page.goto(f"{daphne_server}/ru/documents/{document.pk}/")
     page.wait_for_selector("body[data-socket=open]")
     # Every text the cards show while the pages are read, as the reader saw it.
+    # And every text the upload banner showed: when the worker reads both pages before the upload's answer
+    # arrives, the banner is written and cleared in the same tick, too fast for a selector to catch.
     page.evaluate("""() => {
         window.seen = [];
         new MutationObserver(() => document.querySelectorAll('.page-card .state, .page-card .job-message')
             .forEach(e => window.seen.push(e.textContent.trim()))).observe(document.getElementById('pages'),
             {subtree: true, childList: true, characterData: true, attributes: true});
+        window.banners = [];  // from the records: the text may be gone by the time the observer runs
+        const banner = document.getElementById('upload-status');
+        new MutationObserver(records => records.forEach(record => record.addedNodes
+            .forEach(node => window.banners.push(node.textContent)))).observe(banner,
+            {subtree: true, childList: true, characterData: true});
     }""")
 
     page.set_input_files("#upload-input", files)
-    page.wait_for_selector("#upload-status:has-text('загружен')")
+    page.wait_for_function("window.banners.some(text => text.toLowerCase().includes('загружен'))")
     page.wait_for_function("document.querySelectorAll('.page-card[data-state=done]').length === 2", timeout=120_000)
 
     titles = page.eval_on_selector_all(".page-card .page-title", "els => els.map(e => e.textContent.trim())")
@@ -72,6 +81,47 @@ def test_an_upload_names_its_pages_by_file_and_says_no_raw_stage_word_in_russian
     for i in range(5):
         export = page.locator("a.export").nth(i)
         assert export.get_attribute("aria-disabled") is None and export.get_attribute("href")
+
+
+def test_pages_read_before_the_upload_answer_arrives_still_show_done(daphne_server, browser_page, tmp_path):
+    """A quick worker reads the pages before the browser has the upload's answer: the socket's events come for pages
+    that have no card yet, and the answer's snapshot says "queued" after the job is done. Held back here until the
+    worker has finished, as a slow network would."""
+    from portal.archive.models import Page
+
+    _, document = owner_and_document()
+    files = []
+    for name, data in scan_with_alto("acte-1", ["Fait à Caen le vingt trois Août"]):
+        (tmp_path / name).write_bytes(data)
+        files.append(str(tmp_path / name))
+    page = browser_page
+    log_in(page, daphne_server, "owner", "owner-pw-2024")
+
+    page.goto(f"{daphne_server}/documents/{document.pk}/")
+    page.wait_for_selector("body[data-socket=open]")
+    # The upload's answer is held in the browser until the test lets it go.
+    page.evaluate("""() => {
+        const upload = window.SkoropisApi.upload;
+        window.SkoropisApi.upload = (...args) => upload(...args).then(
+            answer => new Promise(resolve => { window.releaseAnswer = () => resolve(answer); }));
+    }""")
+    page.set_input_files("#upload-input", files)
+    page.wait_for_function("typeof window.releaseAnswer === 'function'", timeout=60_000)
+    deadline = time.monotonic() + 240
+    while not Page.objects.filter(document=document, state=Page.State.DONE).exists():
+        states = list(Page.objects.filter(document=document).values_list("state", flat=True))
+        assert time.monotonic() < deadline, f"the worker did not read the page: {states}"
+        time.sleep(0.2)
+    time.sleep(1)  # the socket's events reach the browser first
+    assert page.locator(".page-card").count() == 0
+    page.evaluate("window.releaseAnswer()")
+
+    page.wait_for_function("document.querySelectorAll('.page-card[data-state=done]').length === 1", timeout=30_000)
+    page.wait_for_function("document.getElementById('upload-status').textContent === ''", timeout=10_000)
+    card = page.locator(".page-card").first
+    assert card.get_attribute("data-job-status") == "done"
+    assert card.locator(".job-message").inner_text() == ""
+    assert card.locator(".line-count").inner_text() == "1 line"
 
 
 def test_a_page_without_its_thumbnail_yet_shows_a_placeholder_not_a_broken_image(daphne_server, browser_page):
