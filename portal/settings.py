@@ -235,7 +235,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"HtrModelKindEnum": "portal.archive.models.HtrModel.Kind"},  # "kind" names several enums
+    "ENUM_NAME_OVERRIDES": {  # "kind" names several enums
+        "HtrModelKindEnum": "portal.archive.models.HtrModel.Kind",
+        "TrainKindEnum": "portal.archive.serializers.TRAIN_KINDS",  # a document's training and a project's
+    },
 }
 
 # Models. None = the models shipped in htr/models/.

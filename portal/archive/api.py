@@ -37,8 +37,18 @@ from portal.archive import (
     uploads,
 )
 from portal.archive.models import Document, HtrModel, Membership, Page, Project
-from portal.archive.permissions import can_edit_document, can_manage_document, document_change_check
-from portal.archive.training_project import project_job_editable_by, project_reread_start, project_training_start
+from portal.archive.permissions import (
+    can_edit_document,
+    can_manage_document,
+    can_train_and_choose_models,
+    document_change_check,
+)
+from portal.archive.training_project import (
+    project_job_editable_by,
+    project_reread_start,
+    project_segmentation_training_start,
+    project_training_start,
+)
 from portal.archive.training_segmentation import segmentation_training_start
 from portal.entities import facets as entity_facets
 from portal.jobs.consumers import job_visible_to
@@ -151,7 +161,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer):
         project = serializer.instance
         models_only = set(serializer.validated_data) <= {"recognition_model", "segmentation_model"}
-        if not (models_only and project.role_of(self.request.user) in EDIT_ROLES):  # editors choose its models
+        if not (models_only and can_train_and_choose_models(project, self.request.user)):  # editors choose models
             self._require_owner(project)
         serializer.save()
 
@@ -171,13 +181,18 @@ class ProjectViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
     def train(self, request, pk=None):
         """Train a recognition model from the corrected lines of all the project's documents (owners and editors;
-        job on the `training` queue): `base` model (default: the project's), `minutes` or `epochs`."""
+        job on the `training` queue): `base` model (default: the project's), `minutes` or `epochs`. `kind`
+        "segmentation": a segmentation model from the pages of its documents whose lines people drew, deleted, merged
+        or split; its result gives the line F1 of both on the held-out pages."""
         project = self.get_object()
-        if project.role_of(request.user) not in EDIT_ROLES:
+        if not can_train_and_choose_models(project, request.user):
             return error("you may see this project but not train models on it", status.HTTP_403_FORBIDDEN)
         s = serializers.ProjectTrainSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        job = project_training_start(
+        start = project_training_start
+        if s.validated_data["kind"] == "segmentation":
+            start = project_segmentation_training_start
+        job = start(
             project=project,
             user=request.user,
             minutes=s.validated_data.get("minutes"),
@@ -265,6 +280,10 @@ class DocumentViewSet(viewsets.ModelViewSet):
         document = serializer.instance
         require_edit(self.request, document)
         data = serializer.validated_data
+        if {"recognition_model", "segmentation_model"} & set(data) and not can_train_and_choose_models(
+            document.project, self.request.user
+        ):
+            raise PermissionDenied("only the project's owners and editors choose the models that read it")
         document_change_check(document, self.request.user, project=data.get("project"), is_public=data.get("is_public"))
         serializer.save()
 
@@ -345,7 +364,7 @@ class DocumentViewSet(viewsets.ModelViewSet):
         `kind` "segmentation": a segmentation model from the pages whose lines people drew, deleted, merged or
         split; its result gives the line F1 of both on the held-out pages."""
         document = self.get_object()
-        if not can_edit_document(document, request.user):
+        if not can_train_and_choose_models(document.project, request.user):
             return error("you may read this document but not train models on it", status.HTTP_403_FORBIDDEN)
         s = serializers.TrainSerializer(data=request.data)
         s.is_valid(raise_exception=True)

@@ -1,6 +1,7 @@
 """What the document page says about running jobs, in the reader's language (document.js follows the same rules
 for the live updates): a page job's message is the pipeline's step name, a PDF's is English progress, a training's
-is detailed in the Models panel."""
+is detailed in the Models panel. A failed page says which step failed in words; the error itself (English, as the
+API gives it) is behind it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,23 @@ from portal.archive.permissions import MEMBERS_ONLY_JOBS
 from portal.jobs.models import Job
 
 STEP_STATES = {**pipeline.STATES, "done": Page.State.DONE}
+
+
+def page_failure_words() -> dict[str, str]:
+    """{step: what a page card says when it failed there}; "": anywhere else."""
+    return {
+        "prepare": _("Preparing the images failed."),
+        "segmentation": _("Finding the lines failed."),
+        "recognition": _("Reading the lines failed."),
+        "": _("The work on this page failed."),
+    }
+
+
+def page_failure(job: Job) -> dict:
+    """A failed page job as its card shows it: the short words and the error behind them."""
+    step = job.message.partition(" ")[0]
+    failures = page_failure_words()
+    return {"words": failures.get(step, failures[""]), "error": job.error}
 
 
 def page_job_words(job: dict, state: str) -> str:

@@ -19,6 +19,12 @@ def can_manage_document(document: Document, user) -> bool:
     return document_role(document, user) == Membership.Role.OWNER
 
 
+def can_train_and_choose_models(project: Project, user) -> bool:
+    """The one rule for models (issue #11.8): a project's owners and editors train models on its pages and choose
+    which models read it and its documents; viewers see the figures only. The API and the pages both ask it."""
+    return project.role_of(user) in (Membership.Role.OWNER, Membership.Role.EDITOR)
+
+
 class NotAllowed(PermissionError):
     """The user may not make this change; the message says who may."""
 

@@ -381,9 +381,12 @@ class ProcessSerializer(serializers.Serializer):
     )
 
 
+TRAIN_KINDS = ["recognition", "segmentation"]  # what a document's or project's training trains
+
+
 class TrainSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
-        choices=["recognition", "segmentation"],
+        choices=TRAIN_KINDS,
         default="recognition",
         help_text="recognition: from the corrected lines; segmentation: from the pages whose lines people edited",
     )
@@ -403,8 +406,14 @@ class TrainSerializer(serializers.Serializer):
 
 
 class ProjectTrainSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=TRAIN_KINDS,
+        default="recognition",
+        help_text="recognition: from the corrected lines of all its documents; segmentation: from their pages whose "
+        "lines people edited",
+    )
     base = serializers.IntegerField(
-        required=False, allow_null=True, help_text="recognition model to fine-tune (default: the project's)"
+        required=False, allow_null=True, help_text="model of that kind to fine-tune (default: the project's)"
     )
     minutes = serializers.FloatField(
         required=False, allow_null=True, help_text="time budget (default TRAINING_DEFAULT_MINUTES)"

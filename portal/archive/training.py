@@ -27,6 +27,7 @@ from django.utils import translation
 from django.utils.translation import ngettext
 
 from portal.archive import htr_models
+from portal.archive import training_words as W
 from portal.archive.models import Document, HtrModel, Layer, Line, Page, Transcription
 from portal.archive.training_jobs import (
     RECOGNITION,
@@ -289,7 +290,7 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
     for pk, page_lines in split.train.items():
         page_write(train_dir, pages[pk], page_lines)
     held_out = [page_write(val_dir, pages[pk], page_lines) for pk, page_lines in split.held_out.items()]
-    job_progress(job, done=2, message=f"scoring {base.name} on {split.held_out_lines} held-out lines")
+    job_progress(job, done=2, message=W.message(W.SCORING_BASE_LINES, model=base.name, lines=split.held_out_lines))
     base_scores = _score(base.directory, held_out)
     live = {
         "base": base.pk,
@@ -300,7 +301,7 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
         "curve": [],
     }
     report = Report(job, live)
-    job_progress(job, done=5, message="preparing the training lines")
+    job_progress(job, done=5, message=W.message(W.PREPARING_LINES))
 
     def on_epoch(record: dict) -> None:
         point = {
@@ -311,18 +312,18 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
             "f1": None,
             "loss": finite(record.get("train_loss")),
         }
-        cer = f", CER {point['cer']:.1f}" if point["cer"] is not None else ""
-        report.point(
-            point,
-            f"epoch {record['epoch']}: loss {point['loss']}{cer}",
-            done=report.percent(record["minutes"], record["epoch"]),
+        words = (
+            W.message(W.EPOCH_CER, epoch=record["epoch"], loss=point["loss"], cer=f"{point['cer']:.1f}")
+            if point["cer"] is not None
+            else W.message(W.EPOCH, epoch=record["epoch"], loss=point["loss"])
         )
+        report.point(point, words, done=report.percent(record["minutes"], record["epoch"]))
 
     def on_batch(info: dict) -> None:
         report.progress(
             minutes=info["minutes"],
             epochs=info["epoch"] - 1 + info["batch"] / info["batches"],
-            message=f"epoch {info['epoch']}: batch {info['batch']} of {info['batches']}",
+            message=W.message(W.BATCH, epoch=info["epoch"], batch=info["batch"], batches=info["batches"]),
         )
 
     needed = int(params.get("min_held_out", settings.TRAINING_AUTO_MIN_HELD_OUT))
@@ -341,7 +342,7 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
         checkpoint_minutes=10_000,
     )
     train_recognition(config, on_progress=on_epoch, on_batch=on_batch, progress_bar=False)
-    job_progress(job, done=96, message="scoring the new model on the held-out lines")
+    job_progress(job, done=96, message=W.message(W.SCORING_NEW_LINES))
     with new_model_folder(job, scope, out) as (name, folder):
         scores = _score(folder, held_out)
         if params.get("auto") and (scores["lines"] < needed or not scores["cer"] < base_scores["cer"]):

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.archive import htr_models
+from portal.archive import training_words as W
 from portal.archive.models import Document, HtrModel, Line, Page, Project
 from portal.jobs.models import Job
 from portal.jobs.progress import JobCancelled, JobSuperseded, job_fail, job_finish, job_progress, job_start
@@ -146,7 +147,7 @@ def job_queue(*, scope: Scope, user, kind: str, params: dict) -> Job:
             group=f"{scope.noun}-{source.pk}",
             params=params,
             total=100,
-            message="waiting for a training worker",
+            message=W.message(W.WAITING),
             task_id=str(uuid4()),
         )
         from portal.archive import tasks
@@ -197,7 +198,7 @@ def training_run(*, job_id: int) -> None:
     scope = job_scope(job)
     work = Path(settings.MODELS_DIR) / f"project-{scope.project_id if scope else 0}" / f".training-{job.pk}"
     try:
-        job_start(job, total=100, message="gathering the corrected lines")
+        job_start(job, total=100, message=W.message(W.GATHERING))
         if scope is None:
             raise TrainingError(
                 f"the {'project' if job.target.startswith('archive.project') else 'document'} was deleted"
@@ -311,7 +312,7 @@ def model_register(
     *, job: Job, scope: Scope, base: HtrModel, name: str, folder: Path, figures: dict, lines: int, pages: int
 ) -> HtrModel:
     """The trained model in the registry, the project's own, after a last cancel check."""
-    job_progress(job, done=99, message="registering the model")  # the last word of a cancel
+    job_progress(job, done=99, message=W.message(W.REGISTERING))  # the last word of a cancel
     with transaction.atomic():
         return HtrModel.objects.create(
             name=name,

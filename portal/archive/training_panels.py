@@ -1,50 +1,69 @@
 """What the document and project pages show their members about training: what a training would learn from (the
-corrected lines, the edited pages), the models it may start from, and the latest training of each kind."""
+corrected lines, the edited pages), the models it may start from, and the latest training of each kind. Who may
+train and choose models is permissions.can_train_and_choose_models, here as for the API."""
 
 from django.conf import settings
 from django.http import HttpRequest
 
-from portal.archive import htr_models, training, training_segmentation
-from portal.archive.models import Document, HtrModel, Membership, Page, Project
-from portal.archive.permissions import can_edit_document, can_manage_document
+from portal.archive import htr_models, training, training_segmentation, training_words
+from portal.archive.models import Document, HtrModel, Page, Project
+from portal.archive.permissions import can_train_and_choose_models
 from portal.archive.training_jobs import Scope
-from portal.archive.training_project import project_base_model
+from portal.archive.training_project import project_base_model, project_segmentation_base_model
 from portal.jobs.models import Job
 
 
-def project_panel(request: HttpRequest, project: Project, role: str) -> dict:
-    """What a project training would learn from (every document's corrected lines), the bases it may start from and
-    the latest project training, which its members see."""
-    counts = {pk: len(lines) for pk, lines in Scope.of_project(project).corrected_lines().items()}
-    latest = Job.objects.filter(kind=training.KIND, target=f"archive.project:{project.pk}").order_by("-created").first()
+def project_panel(request: HttpRequest, project: Project) -> dict:
+    """What a project training would learn from (every document's corrected lines, or its pages whose lines people
+    edited), the bases of each kind it may start from and the latest project training of each kind, which its
+    members see."""
+    scope = Scope.of_project(project)
+    counts = {pk: len(lines) for pk, lines in scope.corrected_lines().items()}
+    edited = training_segmentation.scope_edited_pages(scope.documents)
+    jobs = Job.objects.filter(target=scope.target).order_by("-created")
+    latest = jobs.filter(kind=training.KIND).first()
+    latest_segmentation = jobs.filter(kind=training_segmentation.KIND).first()
     try:
         reading = project_base_model(project)
     except training.TrainingError:
         reading = None
+    try:
+        segmenting = project_segmentation_base_model(project)
+    except training.TrainingError:
+        segmenting = None
     bases = usable_models(request, project.pk, HtrModel.Kind.RECOGNITION)
+    segmenters = usable_models(request, project.pk, HtrModel.Kind.SEGMENTATION)
     chosen = {project.recognition_model_id, project.segmentation_model_id}
+    can_choose = can_train_and_choose_models(project, request.user)
     return {
         "lines": sum(counts.values()),
         "documents": Page.objects.filter(pk__in=counts).values("document_id").distinct().count(),
         "bases": bases,
+        "all_bases": bases + segmenters,  # the project's form: its kind shows the bases of that kind
+        "segmentation": {
+            "bases": segmenters,
+            "reading": segmenting,
+            "pages": len(edited),
+            "documents": len({page.document_id for page in edited}),
+            "min_pages": training_segmentation.MIN_PAGES,
+        },
         # what its members may choose for it, its own first; (model, whether the project reads with it now)
         "models": [
             (m, m.pk in chosen)
-            for m in sorted(
-                bases + usable_models(request, project.pk, HtrModel.Kind.SEGMENTATION),
-                key=lambda m: (m.project_id is None, m.kind, m.name),
-            )
+            for m in sorted(bases + segmenters, key=lambda m: (m.project_id is None, m.kind, m.name))
         ],
         "reading": reading,
+        "can_choose": can_choose,
         "min_lines": settings.TRAINING_MIN_LINES,
         "default_minutes": settings.TRAINING_DEFAULT_MINUTES,
         "max_minutes": settings.TRAINING_MAX_MINUTES,
         "config": {
             "projectId": project.pk,
             "minLines": settings.TRAINING_MIN_LINES,
-            "canManage": role == Membership.Role.OWNER,
-            "canEdit": role in (Membership.Role.OWNER, Membership.Role.EDITOR),
+            "canChooseModels": can_choose,
+            "messages": training_words.catalogue(),  # its jobs' messages in the reader's language
             "latest": latest.as_event() if latest else None,
+            "latestSegmentation": latest_segmentation.as_event() if latest_segmentation else None,
         },
     }
 
@@ -69,6 +88,7 @@ def document_panel(request: HttpRequest, document: Document, pages: list[Page]) 
         segmenting = training_segmentation.base_segmentation_model(document)
     except training.TrainingError:
         segmenting = None
+    can_choose = can_train_and_choose_models(document.project, request.user)
     jobs = Job.objects.filter(target=f"archive.document:{document.pk}").order_by("-created")
     latest = jobs.filter(kind=training.KIND).first()
     latest_segmentation = jobs.filter(kind=training_segmentation.KIND).first()
@@ -99,6 +119,7 @@ def document_panel(request: HttpRequest, document: Document, pages: list[Page]) 
             "min_pages": training_segmentation.MIN_PAGES,
         },
         "pages": [(page, counts[page.pk]) for page in pages if page.pk in counts],
+        "can_choose": can_choose,
         "lines": sum(counts.values()),
         "min_lines": settings.TRAINING_MIN_LINES,
         "default_minutes": settings.TRAINING_DEFAULT_MINUTES,
@@ -106,8 +127,8 @@ def document_panel(request: HttpRequest, document: Document, pages: list[Page]) 
         "config": {
             "minLines": settings.TRAINING_MIN_LINES,
             "projectId": document.project_id,
-            "canManage": can_manage_document(document, request.user),
-            "canEdit": can_edit_document(document, request.user),
+            "canChooseModels": can_choose,
+            "messages": training_words.catalogue(),  # its jobs' messages in the reader's language
             "readingModel": reading.pk if reading else None,
             "latest": latest.as_event() if latest else None,
             "latestSegmentation": latest_segmentation.as_event() if latest_segmentation else None,

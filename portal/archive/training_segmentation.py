@@ -4,8 +4,10 @@ A page counts once a person changed its lines since a model last segmented it (P
 model's new segmentation clears): all its lines, as they are now, are the truth. About one page in five (at least
 one) is held back, and both the base model and the new one are scored on exactly those pages (line F1 at IoU 0.5),
 so the result says "base 91.0 → new 95.2 line F1 on N held-out pages". The job is a training job
-(training_jobs.py: queue `training`, one training of a document at a time, cancel within a step, nothing registered
-unless it finished); the model is the project's, and a document reads with it once chosen (`segmentation_model`).
+(training_jobs.py: queue `training`, one training of a document or project at a time, cancel within a step, nothing
+registered unless it finished); it learns from one document or from every document of a project
+(training_project.py). The model is the project's, and a document (or the project) segments with it once chosen
+(`segmentation_model`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.conf import settings
 from django.db.models import Count
 
 from portal.archive import htr_models
+from portal.archive import training_words as W
 from portal.archive.models import Document, HtrModel, Page
 from portal.archive.training_jobs import (
     SEGMENTATION,
@@ -41,10 +44,17 @@ HELD_OUT_SHARE = 0.2
 
 def edited_pages(document: Document, pages: list[int] | None = None) -> list[Page]:
     """The pages with lines whose segmentation a person edited, in page order; `pages`: only these page ids."""
-    found = document.pages.filter(segmentation_edited__isnull=False).annotate(line_count=Count("lines"))
+    return scope_edited_pages([document], pages)
+
+
+def scope_edited_pages(documents: list[Document], pages: list[int] | None = None) -> list[Page]:
+    """The edited pages (as edited_pages) of these documents, by document then page."""
+    found = Page.objects.filter(document__in=documents, segmentation_edited__isnull=False).annotate(
+        line_count=Count("lines")
+    )
     if pages is not None:
         found = found.filter(pk__in=pages)
-    return list(found.filter(line_count__gt=0).order_by("number"))
+    return list(found.filter(line_count__gt=0).order_by("document_id", "number"))
 
 
 def held_out_pages(pages: list[Page], share: float = HELD_OUT_SHARE) -> tuple[list[Page], list[Page]]:
@@ -85,19 +95,23 @@ def segmentation_training_start(
     base = base_segmentation_model(document, base_id, user=user)
     pages_checked(document, pages)
     found = edited_pages(document, pages)
-    if len(found) < MIN_PAGES:
-        raise TrainingError(
-            f"Training a segmentation model needs at least {MIN_PAGES} pages whose lines a person edited (drew, "
-            f"deleted, merged or split); {'the chosen pages have' if pages is not None else 'this document has'} "
-            f"{len(found)}. Edit the lines of {MIN_PAGES - len(found)} more page"
-            f"{'s' if MIN_PAGES - len(found) != 1 else ''} and try again."
-        )
+    pages_counted(len(found), "the chosen pages have" if pages is not None else "this document has")
     return job_queue(
         scope=Scope.of_document(document),
         user=user,
         kind=KIND,
         params={"pages": [p.pk for p in found], "base": base.pk, "minutes": minutes, "epochs": epochs},
     )
+
+
+def pages_counted(count: int, where: str) -> None:
+    """TrainingError unless there are MIN_PAGES edited pages; `where` says whose ("this document has")."""
+    if count < MIN_PAGES:
+        raise TrainingError(
+            f"Training a segmentation model needs at least {MIN_PAGES} pages whose lines a person edited (drew, "
+            f"deleted, merged or split); {where} {count}. Edit the lines of {MIN_PAGES - count} more page"
+            f"{'s' if MIN_PAGES - count != 1 else ''} and try again."
+        )
 
 
 def _detection(model_dir: Path, pages: list[tuple[Path, object]]) -> dict:
@@ -120,7 +134,7 @@ def segmentation_train(job: Job, scope: Scope, work: Path) -> dict:
     base = HtrModel.objects.filter(pk=params["base"], kind=HtrModel.Kind.SEGMENTATION).first()
     if base is None:
         raise TrainingError(f"the base model {params['base']} is gone")
-    pages = edited_pages(scope.document, params.get("pages"))
+    pages = scope_edited_pages(scope.documents, params.get("pages"))
     if len(pages) < MIN_PAGES:
         raise TrainingError("the pages whose lines a person edited are gone")
     train, held = held_out_pages(pages)
@@ -132,7 +146,7 @@ def segmentation_train(job: Job, scope: Scope, work: Path) -> dict:
         page_write(train_dir, page, [(line, "") for line in lines])
     held_out = [page_write(val_dir, page, [(line, "") for line in page.lines.order_by("order", "pk")]) for page in held]
     held_lines = sum(len(hpage.lines) for _, hpage in held_out)
-    job_progress(job, done=2, message=f"scoring {base.name} on {len(held)} held-out pages")
+    job_progress(job, done=2, message=W.message(W.SCORING_BASE_PAGES, model=base.name, pages=len(held)))
     base_scores = _detection(base.directory, held_out)
     live = {
         "kind": HtrModel.Kind.SEGMENTATION,
@@ -146,7 +160,7 @@ def segmentation_train(job: Job, scope: Scope, work: Path) -> dict:
         "curve": [],
     }
     report = Report(job, live)
-    job_progress(job, done=5, message="preparing the training pages")
+    job_progress(job, done=5, message=W.message(W.PREPARING_PAGES))
     state = {"loss": None, "minutes": None}
 
     def on_progress(record: dict) -> None:
@@ -159,13 +173,13 @@ def segmentation_train(job: Job, scope: Scope, work: Path) -> dict:
                 "f1": finite(record.get("f1")),
                 "loss": finite(state["loss"]),
             }
-            report.point(point, f"step {record['step']}: line F1 {point['f1']}")
+            report.point(point, W.message(W.STEP_F1, step=record["step"], f1=point["f1"]))
             return
         state["loss"], state["minutes"] = record["loss"], record["elapsed"] / 60
         report.progress(
             minutes=state["minutes"],
             epochs=record["step"] / record["of"] * (report.epochs or 0),
-            message=f"step {record['step']}: loss {record['loss']:.3f}",
+            message=W.message(W.STEP_LOSS, step=record["step"], loss=f"{record['loss']:.3f}"),
         )
 
     out = work / "model"
@@ -179,7 +193,7 @@ def segmentation_train(job: Job, scope: Scope, work: Path) -> dict:
         device=settings.HTR_DEVICE,
         on_progress=on_progress,
     )
-    job_progress(job, done=96, message="scoring the new model on the held-out pages")
+    job_progress(job, done=96, message=W.message(W.SCORING_NEW_PAGES))
     with new_model_folder(job, scope, out) as (name, folder):
         scores = _detection(folder, held_out)
         figures = htr_models.figures_read(folder, HtrModel.Kind.SEGMENTATION)

@@ -143,7 +143,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "models": project.htr_models.select_related("base").order_by("-created"),
             # what each document could train on: its corrected lines
             "corrected": [(document, training.corrected_total(document)) for document in documents],
-            "training": training_panels.project_panel(request, project, role) if role is not None else None,
+            "training": training_panels.project_panel(request, project) if role is not None else None,
         },
     )
 
@@ -211,13 +211,24 @@ def _page_jobs(pages: list[Page]) -> dict[int, dict]:
     return found
 
 
+def _page_failures(pages: list[Page]) -> dict[int, dict]:
+    """{page id: its card's words and error} of the failed pages' last failed jobs."""
+    targets = {f"archive.page:{page.pk}": page for page in pages}
+    found: dict[int, dict] = {}
+    for job in Job.objects.filter(target__in=targets, status=Job.Status.FAILED).order_by("created"):
+        found[targets[job.target].pk] = job_words.page_failure(job)
+    return found
+
+
 @_login_first
 def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     document = _readable_document(request, document_id)
     pages = list(document.pages.annotate(line_count=Count("lines")))
     jobs = _page_jobs(pages)
+    failures = _page_failures([page for page in pages if page.state == Page.State.FAILED and page.pk not in jobs])
     for page in pages:
         page.job = jobs.get(page.pk)
+        page.failure = failures.get(page.pk)
     member = document.project.role_of(request.user) is not None
     document_jobs = [
         {**job.as_event(), "words": job_words.document_job_words(job.as_event())}
@@ -243,6 +254,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
                 "canEdit": can_edit_document(document, request.user),
                 "stateLabels": {value: str(label) for value, label in Page.State.choices},
                 "stepStates": {step: str(state) for step, state in job_words.STEP_STATES.items()},
+                "failureWords": job_words.page_failure_words(),
                 "jobs": document_jobs + [page.job for page in pages if page.job],
                 "training": training_panel["config"] if training_panel else None,
             },

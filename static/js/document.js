@@ -54,8 +54,12 @@
     bar.hidden = !active && job.status !== "done";
     card.dataset.jobId = active ? job.id : "";
     card.dataset.jobStatus = job.status;
-    if (job.status === "failed") {
-      message.textContent = gettext("Failed:") + " " + (job.error || "").split("\n")[0];
+    const details = card.querySelector(".job-error");
+    details.hidden = job.status !== "failed";
+    if (job.status === "failed") {  // which step failed, in words; the error (as the API gives it) behind them
+      const words = config.failureWords;
+      message.textContent = words[(job.message || "").split(" ")[0]] || words[""];
+      details.querySelector("pre").textContent = job.error || "";
       message.classList.add("error");
     } else if (job.status === "cancelled") {
       message.textContent = gettext("Cancelled.");

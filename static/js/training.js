@@ -81,6 +81,29 @@
   const reread = document.getElementById("reread-uncorrected");
   let uncorrected = settings.uncorrected || [];
 
+  /** A training job's message (English on the job, as the API says it) in the reader's language: the page gives
+      each message's English template and its translation (training_words.py says it the same way). */
+  const templates = Object.keys(settings.messages || {}).sort(function (a, b) { return b.length - a.length; })
+    .map(function (english) {
+      const names = [];
+      const source = english.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%\\\(([a-z_]+)\\\)s/g, function (_, name) {
+        names.push(name);
+        return "(.+?)";
+      });
+      return { pattern: new RegExp("^" + source + "$"), names: names, words: settings.messages[english] };
+    });
+
+  function words(text) {
+    for (const template of templates) {
+      const found = template.pattern.exec(text || "");
+      if (!found) continue;
+      const values = {};
+      template.names.forEach(function (name, i) { values[name] = found[i + 1]; });
+      return interpolate(template.words, values, true);
+    }
+    return text;
+  }
+
   function summary(job) {
     const result = job.result || {};
     if (job.kind === "segmentation_training") {
@@ -124,13 +147,13 @@
       uncorrected.length), [uncorrected.length]);
   }
 
-  /** One panel: its form (pages chosen, base, minutes), the job it shows, its cancel button. */
+  /** One panel: its form (pages chosen, base, minutes; on the project page, the kind too), the job it shows (of its
+      kind, or of either kind on the project page), its cancel button. */
   function panel(root) {
-    const kind = root.dataset.kind;
-    const segmentation = kind === "segmentation_training";
-    const needed = Number(root.dataset.min) || 0;
+    const kinds = root.dataset.kind.split(" ");
     const box = root.querySelector(".training");
     const message = root.querySelector(".training-message");
+    const details = root.querySelector(".training-error");
     const curve = root.querySelector(".training-curve");
     const resultLine = root.querySelector(".training-result");
     const form = root.querySelector(".train-form");
@@ -153,9 +176,16 @@
       });
     }
 
+    /** The kind the form trains: its own choice on the project page, else the panel's. */
+    function formSegmentation() {
+      const choice = form && form.querySelector("input[name=kind]:checked");
+      return choice ? choice.value === "segmentation" : kinds[0] === "segmentation_training";
+    }
+
     function show(job) {
-      if (!job || job.kind !== kind) return;
+      if (!job || !kinds.includes(job.kind)) return;
       if (current && job.id < current.id) return;
+      const segmentation = job.kind === "segmentation_training";
       current = job;
       box.hidden = false;
       box.dataset.status = job.status;
@@ -165,8 +195,10 @@
       if (cancel) cancel.hidden = !active;
       message.classList.toggle("error", job.status === "failed");
       const base = segmentation ? result.base_f1 : result.base_cer;
+      details.hidden = job.status !== "failed";
       if (job.status === "failed") {
-        message.textContent = gettext("The training failed:") + " " + (job.error || "");
+        message.textContent = gettext("The training failed; no model was kept.");
+        details.querySelector("pre").textContent = job.error || "";
       } else if (job.status === "cancelled") {
         message.textContent = gettext("The training was cancelled; no model was kept.");
       } else if (active) {
@@ -176,11 +208,11 @@
             ? interpolate(gettext("base model: line F1 %s on %s held-out pages"), [Number(base).toFixed(1), result.held_out_pages])
             : interpolate(gettext("base model: CER %s on %s held-out lines"), [Number(base).toFixed(1), result.held_out_lines]));
         }
-        message.textContent = (job.message || gettext("Waiting for a training worker…")) + known;
+        message.textContent = (words(job.message) || gettext("Waiting for a training worker…")) + known;
       } else if (typeof result.kept === "boolean") {
         message.textContent = outcome(result);  // an automatic training says what it did
       } else {
-        message.textContent = job.message || gettext("Training done.");
+        message.textContent = gettext("Training done.");  // its figures: the result line
       }
       draw(curve, result.curve || [], base, segmentation ? "f1" : "cer");
       if (job.status === "done" && result.model) {
@@ -191,17 +223,17 @@
         link.textContent = result.model_name;
         resultLine.append(link, ": " + summary(job) + " ");
       }
-      if (job.status === "done" && result.model && settings.canEdit) {  // viewers see the figures only
+      if (job.status === "done" && result.model && settings.canChooseModels) {  // viewers see the figures only
         const use = document.createElement("button");
         use.type = "button";
         use.className = "use-model";
         use.dataset.scope = documentNode ? "document" : "project";
         use.dataset.modelId = result.model;
         use.dataset.modelName = result.model_name;
-        use.dataset.field = root.dataset.field;
+        use.dataset.field = segmentation ? "segmentation_model" : "recognition_model";
         use.textContent = documentNode ? gettext("Use for this document") : gettext("Use for this project");
         resultLine.append(use);
-        if (documentNode && settings.canManage) {
+        if (documentNode) {
           const useProject = use.cloneNode(true);
           useProject.dataset.scope = "project";
           useProject.textContent = gettext("Use for the project");
@@ -220,10 +252,27 @@
       return form ? Array.from(form.querySelectorAll("input[name=pages]:checked")) : [];
     }
 
+    /** The project form's kind chooses the bases of that kind, and what it counts. */
+    function showKind() {
+      if (!form || !form.querySelector("input[name=kind]")) return;
+      const kind = formSegmentation() ? "segmentation" : "recognition";
+      form.querySelectorAll("[data-kind]").forEach(function (node) {
+        node.hidden = node.dataset.kind !== kind;
+        if (node.tagName === "OPTION") node.disabled = node.hidden;
+      });
+      const select = form.elements.base;
+      if (select.selectedOptions.length && !select.selectedOptions[0].disabled) return;
+      const fallback = select.querySelector('option[data-kind="' + kind + '"][data-default]') ||
+        select.querySelector('option[data-kind="' + kind + '"]');
+      if (fallback) fallback.selected = true;
+    }
+
     function showCount() {
       if (!count) return;
-      if (segmentation) {
-        const pages = checkedPages().length;
+      if (formSegmentation()) {
+        const needed = Number(root.dataset.minPages || root.dataset.min) || 0;
+        const boxes = form.querySelectorAll("input[name=pages]");
+        const pages = boxes.length || !form.dataset.pages ? checkedPages().length : Number(form.dataset.pages);
         count.classList.toggle("error", pages < needed);
         count.textContent = interpolate(ngettext("%s edited page chosen", "%s edited pages chosen", pages), [pages]) +
           " · " + (pages < needed
@@ -231,6 +280,7 @@
           : gettext("about one in five of them is held back to measure the new model against the base."));
         return;
       }
+      const needed = Number(root.dataset.min) || 0;
       const boxes = form.querySelectorAll("input[name=pages]");
       const lines = boxes.length || !form.dataset.lines
         ? checkedPages().reduce(function (sum, box_) { return sum + Number(box_.dataset.lines); }, 0)
@@ -243,7 +293,8 @@
     }
 
     if (form) {
-      form.addEventListener("change", showCount);
+      form.addEventListener("change", function () { showKind(); showCount(); });
+      showKind();
       showCount();
       form.addEventListener("submit", function (event) {
         event.preventDefault();
@@ -252,7 +303,7 @@
           minutes: Number(form.elements.minutes.value) || null,
         };
         if (documentNode) body.pages = checkedPages().map(function (b) { return Number(b.value); });
-        if (segmentation) body.kind = "segmentation";
+        if (formSegmentation()) body.kind = "segmentation";
         start.disabled = true;
         message.classList.remove("error");
         api.post(root.dataset.url, body).then(function (job) {
