@@ -26,8 +26,8 @@ from pathlib import Path
 
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from portal_bench_env import BenchEnvironment, free_port, percentile  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+from benchmarks.portal_bench_env import BenchEnvironment, free_port, percentile  # noqa: E402
 
 
 def make_archive(clients: int) -> tuple[list[str], list[int]]:

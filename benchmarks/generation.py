@@ -22,9 +22,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
 
-from portal_bench_env import BenchEnvironment
+from benchmarks.portal_bench_env import BenchEnvironment
 
 PROMPT = "a red circle on a blue background"
 

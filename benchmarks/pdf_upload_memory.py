@@ -20,9 +20,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
-from portal_bench_env import BenchEnvironment  # noqa: E402
-
+from benchmarks.portal_bench_env import BenchEnvironment  # noqa: E402
 from tests.portal.pdf_helpers import pattern_pdf  # noqa: E402
 
 

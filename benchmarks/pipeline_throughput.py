@@ -16,9 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cremma import dataset_dir  # noqa: E402
-from portal_bench_env import BenchEnvironment, percentile  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+from benchmarks.cremma import dataset_dir  # noqa: E402
+from benchmarks.portal_bench_env import BenchEnvironment, percentile  # noqa: E402
 
 
 def pages_of(folder: Path, count: int) -> list[Path]:

@@ -42,12 +42,10 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
-from cremma import dataset_dir  # noqa: E402
-from portal_bench_env import BenchEnvironment, free_port  # noqa: E402
-
 import htr.formats  # noqa: E402
+from benchmarks.cremma import dataset_dir  # noqa: E402
+from benchmarks.portal_bench_env import BenchEnvironment, free_port  # noqa: E402
 from htr.metrics import evaluate_text  # noqa: E402
 from htr.transcription import model_text  # noqa: E402
 

@@ -18,7 +18,7 @@ from generation.geometry import ASPECTS, output_size
 from generation.registry import TEXT_TO_IMAGE_MODELS, can_mix, text_to_image_models
 
 KIND_PREFIX = "generation."  # a Job's kind is KIND_PREFIX + its form's kind
-PROMPT_REQUIRED = {"required": _("Write a prompt: what should the picture show?")}
+NO_PROMPT = _("Write a prompt: what should the picture show?")
 ASPECT_CHOICES = [(name, name) for name in ASPECTS]
 TEXT_TO_IMAGE_MODELS_CHOICES = [(name, label) for name, (label, _kind) in TEXT_TO_IMAGE_MODELS.items()]
 MOTIONS = [
@@ -28,6 +28,19 @@ MOTIONS = [
     ("pan-right", _("pan right")),
     ("none", _("none")),
 ]
+
+
+def prompt_field(label: str = _("Prompt")) -> forms.CharField:
+    """A feature's prompt: what the picture shows (required; GenerationForm.clean_prompt checks its length)."""
+    return forms.CharField(
+        label=label,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": NO_PROMPT},
+    )
+
+
+def negative_prompt_field() -> forms.CharField:
+    return forms.CharField(label=_("Negative prompt"), required=False)
 
 
 def read_upload(upload, label: str) -> Image.Image:
@@ -63,7 +76,10 @@ def read_upload(upload, label: str) -> Image.Image:
 
 class GenerationForm(forms.Form):
     """One generation feature: its `kind` (the URL and the Job's kind), its `label` (the page's tab) and its `runner`,
-    the worker-side function that makes the pictures (a dotted path, imported only in the worker: torch lives there)."""
+    the worker-side function that makes the pictures (a dotted path, imported only in the worker: torch lives there).
+
+    A feature's `field_order` lists its own fields (and SizedForm's); the settings every feature has (steps,
+    guidance, seed, images) follow them, in this order."""
 
     kind = ""
     label = ""
@@ -99,7 +115,7 @@ class GenerationForm(forms.Form):
     def clean_prompt_field(self, name: str, required: bool) -> str:
         text = (self.cleaned_data.get(name) or "").strip()
         if required and not text:
-            raise ValidationError(_("Write a prompt: what should the picture show?"))
+            raise ValidationError(NO_PROMPT)
         if len(text) > settings.GENERATION_MAX_PROMPT_CHARS:
             raise ValidationError(
                 _("The prompt is %(n)d characters long; the limit is %(limit)d.")
@@ -150,28 +166,14 @@ class TextToImageForm(SizedForm):
     kind = "text2image"
     label = _("Text → image")
     runner = "generation.features.text_to_image"
-    prompt = forms.CharField(
-        label=_("Prompt"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages=PROMPT_REQUIRED,
-    )
-    negative_prompt = forms.CharField(label=_("Negative prompt"), required=False)
+    prompt = prompt_field()
+    negative_prompt = negative_prompt_field()
     model = forms.ChoiceField(
         label=_("Model"),
         choices=list(TEXT_TO_IMAGE_MODELS_CHOICES),
         initial="kandinsky22",
     )
-    field_order = (
-        "prompt",
-        "negative_prompt",
-        "model",
-        "aspect",
-        "side",
-        "steps",
-        "guidance",
-        "seed",
-        "batch",
-    )
+    field_order = ("prompt", "negative_prompt", "model", "aspect", "side")
 
     def clean(self):
         data = super().clean()
@@ -204,7 +206,7 @@ class VariationsForm(SizedForm):
     label = _("Variations")
     runner = "generation.features.variations"
     image = forms.ImageField(label=_("Picture"))
-    field_order = ("image", "aspect", "side", "steps", "guidance", "seed", "batch")
+    field_order = ("image", "aspect", "side")
 
     def clean_image(self):
         self.image_field("image", _("The picture"))
@@ -283,22 +285,9 @@ class InpaintForm(GenerationForm):
         label=_("Mask"),
         help_text=_("White = repaint, black = keep (painted in the page)."),
     )
-    prompt = forms.CharField(
-        label=_("What to paint there"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages=PROMPT_REQUIRED,
-    )
-    negative_prompt = forms.CharField(label=_("Negative prompt"), required=False)
-    field_order = (
-        "image",
-        "mask",
-        "prompt",
-        "negative_prompt",
-        "steps",
-        "guidance",
-        "seed",
-        "batch",
-    )
+    prompt = prompt_field(_("What to paint there"))
+    negative_prompt = negative_prompt_field()
+    field_order = ("image", "mask", "prompt", "negative_prompt")
 
     def clean(self):
         data = super().clean()
@@ -323,29 +312,13 @@ class OutpaintForm(GenerationForm):
     label = _("Outpainting")
     runner = "generation.features.outpaint"
     image = forms.ImageField(label=_("Picture"))
-    prompt = forms.CharField(
-        label=_("What the wider picture shows"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages=PROMPT_REQUIRED,
-    )
-    negative_prompt = forms.CharField(label=_("Negative prompt"), required=False)
+    prompt = prompt_field(_("What the wider picture shows"))
+    negative_prompt = negative_prompt_field()
     left = forms.IntegerField(label=_("Extend left (px)"), min_value=0, initial=0)
     right = forms.IntegerField(label=_("Extend right (px)"), min_value=0, initial=0)
     top = forms.IntegerField(label=_("Extend top (px)"), min_value=0, initial=0)
     bottom = forms.IntegerField(label=_("Extend bottom (px)"), min_value=0, initial=0)
-    field_order = (
-        "image",
-        "prompt",
-        "negative_prompt",
-        "left",
-        "right",
-        "top",
-        "bottom",
-        "steps",
-        "guidance",
-        "seed",
-        "batch",
-    )
+    field_order = ("image", "prompt", "negative_prompt", "left", "right", "top", "bottom")
 
     def clean(self):
         data = super().clean()
@@ -371,17 +344,13 @@ class VideoForm(SizedForm):
     kind = "video"
     label = _("Video")
     runner = "generation.features.make_video"
-    prompt = forms.CharField(
-        label=_("Prompt"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages=PROMPT_REQUIRED,
-    )
+    prompt = prompt_field()
     end_prompt = forms.CharField(
         label=_("End prompt"),
         required=False,
         help_text=_("Optional: the clip drifts from the prompt to this one."),
     )
-    negative_prompt = forms.CharField(label=_("Negative prompt"), required=False)
+    negative_prompt = negative_prompt_field()
     image = forms.ImageField(label=_("Start picture"), required=False)
     seconds = forms.FloatField(label=_("Length (s)"), min_value=0.5, max_value=20.0, initial=2.0)
     fps = forms.IntegerField(label=_("Frames per second"), min_value=4, max_value=30, initial=12)
@@ -400,9 +369,6 @@ class VideoForm(SizedForm):
         "keyframes_per_second",
         "motion",
         "strength",
-        "steps",
-        "guidance",
-        "seed",
     )
 
     def __init__(self, *args, **kwargs):

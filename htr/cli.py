@@ -23,7 +23,8 @@ from htr.lines import Page
 from htr.metrics import evaluate_page_texts, evaluate_pages
 from htr.sources import iter_pages
 from htr.synthetic.fonts import FontsMissing
-from htr.transcription import FORMS
+from htr.training.config import RecognitionTrainingConfig, SegmentationTrainingConfig
+from htr.training.options import add_training_options, positive_int, training_settings
 
 
 class UsageError(ValueError):
@@ -98,22 +99,11 @@ def cmd_train(args: argparse.Namespace) -> int:
             "val": [str(s) for s in args.val] if args.val else None,
             "out": str(args.out),
         }
-        given = _given(
-            base=args.base, minutes=args.minutes, epochs=args.epochs, device=args.device, batch_size=args.batch_size
-        )
         if args.task == "segmentation":
-            summary = htr.training.train_segmentation(**sources, **given)
+            config = SegmentationTrainingConfig(**sources, **training_settings(args, SegmentationTrainingConfig))
+            summary = htr.training.train_segmentation(config)
         else:
-            config = htr.training.RecognitionTrainingConfig(
-                **sources,
-                **given,
-                **_given(
-                    workers=args.workers,
-                    synthetic=args.synthetic,
-                    synthetic_families=args.synthetic_family or None,
-                    transcription=args.transcription,
-                ),
-            )
+            config = RecognitionTrainingConfig(**sources, **training_settings(args, RecognitionTrainingConfig))
             summary = htr.training.train_recognition(config)
     print(f"model written to {args.out}")
     if isinstance(summary, dict):
@@ -281,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("--format", choices=FORMATS, default="alto")
     read.add_argument(
         "--beam",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="beam width, with the model's character language model if it has one (default: greedy)",
     )
@@ -309,40 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="recognition: go on with the stopped training whose --out was DIR (its checkpoint.pt), with the "
         "settings it was started with; --minutes/--epochs give a new total budget",
     )
-    train.add_argument(
-        "--transcription",
-        choices=FORMS,
-        help="recognition: the form of text the model writes (default: the base's, else semi-diplomatic: "
-        "see htr/transcription.py)",
-    )
-    train.add_argument(
-        "--base",
-        metavar="MODEL",
-        help="fine-tune this model instead of starting afresh",
-    )
-    train.add_argument("--minutes", type=_positive_float, metavar="N")
-    train.add_argument("--epochs", type=_positive_int, metavar="N")
-    train.add_argument("--device", metavar="D")
-    train.add_argument("--batch-size", type=_positive_int, metavar="N")
-    train.add_argument(
-        "--workers",
-        type=_positive_int,
-        metavar="N",
-        help="recognition: N processes distort line images in the background (for a GPU; default: none)",
-    )
-    train.add_argument(
-        "--synthetic",
-        type=_positive_int,
-        metavar="N",
-        help="recognition: add N synthetic lines (the training texts in handwriting fonts, scripts/fetch_fonts.sh)",
-    )
-    train.add_argument(
-        "--synthetic-family",
-        action="append",
-        default=[],
-        metavar="FONT",
-        help="recognition: draw synthetic lines only in this font family (repeatable; default: every one found)",
-    )
+    add_training_options(train)
     train.set_defaults(run=cmd_train)
 
     evaluate = commands.add_parser("evaluate", help="score predictions or a model against ground truth")
@@ -365,25 +322,11 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--rec-model", metavar="M")
     model.add_argument("--seg-model", metavar="M")
     model.add_argument("--data", required=True, metavar="DIR")
-    model.add_argument("--beam", type=_positive_int, metavar="N")
+    model.add_argument("--beam", type=positive_int, metavar="N")
     model.add_argument("--device", metavar="D")
     model.add_argument("--json", action="store_true")
     model.set_defaults(run=cmd_evaluate_model)
     return parser
-
-
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value}")
-    return number
-
-
-def _positive_float(value: str) -> float:
-    number = float(value)
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
-    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:

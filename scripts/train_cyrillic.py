@@ -32,6 +32,7 @@ from htr.recognition import Recognizer
 from htr.recognition.model import LineRecognizer
 from htr.synthetic import LineGenerator, write_lines
 from htr.training import RecognitionTrainingConfig, train_recognition
+from htr.training.options import add_training_options, training_settings
 
 HELD_OUT_FAMILY = "bad-script"
 
@@ -70,17 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-lines", type=int, default=32000)
     parser.add_argument("--val-lines", type=int, default=600)
     parser.add_argument("--test-lines", type=int, default=1000)
-    parser.add_argument(
-        "--minutes",
-        type=float,
-        default=28.0,
-        help="training budget (after the lines are cached)",
-    )
-    parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--base", help="fine-tune this model (e.g. htr/models/recognition-latin) instead of a new one")
     parser.add_argument(
         "--real-sets",
         nargs="*",
@@ -90,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--data", type=Path, default=datasets_dir(), help="the folder holding the datasets")
     parser.add_argument("--compare", nargs="*", default=[], help="models also scored on the same synthetic sets")
+    # --minutes counts after the lines are cached; --base htr/models/recognition-latin fine-tunes the Latin model
+    add_training_options(parser, segmentation=False, minutes=28.0, device="cpu")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(args.threads)
@@ -106,12 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         train=[str(train), *real],
         val=[str(val)],
         out=str(model_dir),
-        base=args.base,
-        minutes=args.minutes,
-        epochs=args.epochs,
-        device="cpu",
-        batch_size=args.batch_size,
-        lr=args.lr,
+        **training_settings(args, RecognitionTrainingConfig),
     )
     summary = train_recognition(config)
     evaluation = {

@@ -39,6 +39,7 @@ from htr.evaluation import score_pages
 from htr.recognition import Recognizer
 from htr.sources import iter_pages
 from htr.training import RecognitionTrainingConfig, resume_recognition, train_recognition
+from htr.training.options import add_training_options, training_settings
 
 # Cursive and copperplate Latin font families (@fontsource, OFL) that synthetic lines are drawn in.
 HANDS = [
@@ -99,22 +100,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", type=Path, default=Path("/work/runs/latin"), help="checkpoint folder")
     parser.add_argument("--resume", action="store_true", help="go on with the stopped training in --run")
     parser.add_argument("--out", type=Path, help="also copy the model and its records here (to ship it)")
-    parser.add_argument("--base", help="fine-tune this model instead of training from scratch")
-    parser.add_argument("--minutes", type=float, default=110.0, help="training budget (after the lines are cached)")
-    parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=2, help="torch and OpenCV threads")
-    parser.add_argument("--workers", type=int, default=0, help="processes that distort lines (GPU runs)")
-    parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--height", type=int, default=32)
     parser.add_argument("--width-downsample", type=int, default=4, choices=(2, 4))
     parser.add_argument("--width-scale", type=float, default=0.8)
     parser.add_argument("--channels", type=int, nargs=4, default=None)
     parser.add_argument("--lstm-hidden", type=int, default=None)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--synthetic", type=int, default=0, help="synthetic lines added to the training lines")
-    parser.add_argument("--synthetic-family", action="append", help="font family for them (default: HANDS)")
     parser.add_argument("--score-only", action="store_true", help="only score the model in --run")
+    # --minutes counts after the lines are cached; synthetic lines are drawn in HANDS unless --synthetic-family
+    add_training_options(
+        parser,
+        segmentation=False,
+        minutes=110.0,
+        device="cpu",
+        batch_size=8,
+        workers=0,
+        transcription="semi-diplomatic",
+    )
     args = parser.parse_args(argv)
     if not (args.data / "cremma-mss-18").is_dir():
         parser.error(f"{args.data} does not hold the datasets (give --data or set SKOROPIS_SHARED)")
@@ -145,21 +147,12 @@ def main(argv: list[str] | None = None) -> int:
             train=[str(xml) for name in args.sets for xml in pages(name, "train", args.data)],
             val=[str(xml) for name in args.sets for xml in pages(name, "val", args.data)],
             out=str(args.run),
-            base=args.base,
-            minutes=args.minutes,
-            device=args.device,
-            batch_size=args.batch_size,
-            lr=args.lr,
-            seed=args.seed,
             height=args.height,
             width_downsample=args.width_downsample,
             width_scale=args.width_scale,
             channels=args.channels,
             lstm_hidden=args.lstm_hidden,
-            transcription="semi-diplomatic",
-            workers=args.workers,
-            synthetic=args.synthetic,
-            synthetic_families=args.synthetic_family or HANDS,
+            **{"synthetic_families": HANDS} | training_settings(args, RecognitionTrainingConfig),
         )
         summary = train_recognition(config, progress_bar=sys.stderr.isatty(), on_progress=report)
     recognizer = Recognizer.load(args.run, device=args.device)

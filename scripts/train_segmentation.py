@@ -5,7 +5,8 @@ checkpoint on their val splits together, then prints line precision / recall / F
     python scripts/train_segmentation.py --run /work/runs/seg2 --minutes 80 --threads 1
     python scripts/train_segmentation.py --run /work/runs/seg2 --out htr/models/segmentation   # and ship it
 
-Splits: benchmarks/datasets.py (each set's README). cremma-mss-18's test pages are scored once, at the end.
+`--base ''` trains a new model instead. Splits: benchmarks/datasets.py (each set's README). cremma-mss-18's test
+pages are scored once, at the end.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from htr.images import load_image
 from htr.metrics import evaluate_pages
 from htr.segmentation import Segmenter
 from htr.sources import iter_pages
-from htr.training import train_segmentation
+from htr.training import SegmentationTrainingConfig, train_segmentation
+from htr.training.options import add_training_options, training_settings
 
 SHIPPED = ROOT / "htr" / "models" / "segmentation"
 
@@ -53,28 +55,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
     parser.add_argument("--run", type=Path, default=Path("/work/runs/seg2"))
     parser.add_argument("--out", type=Path, help="also copy the model and its records here (to ship it)")
-    parser.add_argument("--base", default=str(SHIPPED), help="start from this model ('' for a new one)")
-    parser.add_argument("--minutes", type=float, default=80.0)
-    parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--eval-every", type=int, default=300, help="steps between validations")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--device", default="cpu")
     parser.add_argument("--score-only", action="store_true", help="only score the model in --run")
+    add_training_options(
+        parser, recognition=False, base=str(SHIPPED), minutes=80.0, lr=1e-3, eval_every=300, device="cpu"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(args.threads)
     started = time.time()
     if not args.score_only:
-        train_segmentation(
+        config = SegmentationTrainingConfig(
             train=[str(xml) for name in args.sets for xml in pages(name, "train", args.data)],
             val=[str(xml) for name in args.sets for xml in pages(name, "val", args.data)],
             out=str(args.run),
-            base=args.base or None,
-            minutes=args.minutes,
-            lr=args.lr,
-            device=args.device,
-            eval_every=args.eval_every,
+            **training_settings(args, SegmentationTrainingConfig) | {"base": args.base or None},
         )
+        train_segmentation(config)
     segmenter = Segmenter.load(args.run, device=args.device)
     figures = {}
     for split in ("val", "test"):

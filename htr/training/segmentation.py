@@ -1,7 +1,7 @@
 """Training the line segmentation network from pages with ground-truth lines (ALTO or PAGE XML).
 
-    from htr.training import train_segmentation
-    train_segmentation(train=["data/doc1", "data/doc2"], val=["data/doc3"], out="models/seg", minutes=30)
+    from htr.training import SegmentationTrainingConfig, train_segmentation
+    train_segmentation(SegmentationTrainingConfig(train=["data/doc1"], val=["data/doc3"], out="models/seg", minutes=30))
 
 Random crops of augmented pages, a time or epoch budget, and the checkpoint kept is the one with the best
 line-detection F1 on the validation pages, measured with the same post-processing `Segmenter` uses.
@@ -26,9 +26,9 @@ from htr.lines import Page
 from htr.segmentation import Segmenter
 from htr.segmentation.model import LineMapNet, SegmentationConfig
 from htr.segmentation.targets import page_lines, random_view
+from htr.training.config import SegmentationTrainingConfig
 from htr.training.distractors import draw_distractors
 
-CROP = 512
 CROPS_PER_PAGE = 4  # an "epoch" is this many random crops of every training page
 POS_WEIGHT = (4.0, 2.0, 1.0)  # baseline pixels are rare: weigh them up
 
@@ -112,68 +112,45 @@ def _plot(log: dict, path: Path) -> None:
 
 
 def train_segmentation(
-    *,
-    train: list[str],
-    val: list[str] | None = None,
-    out: str,
-    base: str | None = None,
-    minutes: float | None = None,
-    epochs: int | None = None,
-    device: str | None = None,
-    batch_size: int = 4,
-    on_progress: Callable[[dict], None] | None = None,
-    seed: int = 0,
-    lr: float = 2e-3,
-    crop: int = CROP,
-    distractors: bool = True,
-    eval_every: int | None = None,
+    config: SegmentationTrainingConfig, *, on_progress: Callable[[dict], None] | None = None
 ) -> dict:
-    """Train (or fine-tune `base`) and write the best checkpoint to `out` (model.safetensors, config.json,
-    training_log.json, training_curve.png). Stops after `minutes` or `epochs`, whichever comes first
-    (at least one is required). Without `val`, 10% of the training pages are held back for validation
-    (when there are 5 pages or more; with fewer, the last checkpoint is kept). `distractors` draws stamps, pen
-    flourishes, ruling and show-through onto crops as negatives (htr.training.distractors). The validation pages
-    are scored every `eval_every` steps (default: every 2 epochs). Returns the training log."""
-    if minutes is None and epochs is None:
-        raise ValueError("give a budget: minutes=… or epochs=…")
-    if crop % 32:
-        raise ValueError(f"crop must be a multiple of 32, got {crop}")
-    if not train:
-        raise ValueError("no training data given")
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    dev = torch.device(device) if device else torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    model = LineMapNet.from_pretrained(base) if base else LineMapNet(SegmentationConfig())
-    config = model.config
+    """Trains (or fine-tunes `config.base`) as `config` says and writes the best checkpoint to `config.out`
+    (model.safetensors, config.json, training_log.json, training_curve.png). `on_progress` gets a dict after every
+    step ("train") and every validation ("validation"). Returns the training log."""
+    torch.manual_seed(config.seed)
+    rng = np.random.default_rng(config.seed)
+    dev = torch.device(config.device) if config.device else torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model = LineMapNet.from_pretrained(config.base) if config.base else LineMapNet(SegmentationConfig())
+    model_config = model.config
     model.to(dev)
-    store_side = int(config.long_side * 1.3)
-    train_pages = _load_pages(train, store_side)
-    val_pages = _load_pages(val, store_side) if val else []
-    if val is None and len(train_pages) >= 5:  # no validation given: hold back 10% of the pages
+    store_side = int(model_config.long_side * 1.3)
+    train_pages = _load_pages(config.train, store_side)
+    val_pages = _load_pages(config.val, store_side) if config.val else []
+    if config.val is None and len(train_pages) >= 5:  # no validation given: hold back 10% of the pages
         held = set(rng.choice(len(train_pages), size=max(1, len(train_pages) // 10), replace=False).tolist())
         val_pages = [p for i, p in enumerate(train_pages) if i in held]
         train_pages = [p for i, p in enumerate(train_pages) if i not in held]
     samples = [(gray, _scaled_lines(page, f)) for _, gray, page, f in train_pages]
 
-    steps_per_epoch = max(1, math.ceil(len(samples) * CROPS_PER_PAGE / batch_size))
-    max_steps = epochs * steps_per_epoch if epochs is not None else None
-    budget = minutes * 60.0 if minutes is not None else None
+    steps_per_epoch = max(1, math.ceil(len(samples) * CROPS_PER_PAGE / config.batch_size))
+    max_steps = config.epochs * steps_per_epoch if config.epochs is not None else None
+    budget = config.minutes * 60.0 if config.minutes is not None else None
     expected = max_steps or 10_000
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
-    eval_every = eval_every or max(20, steps_per_epoch * 2)
-    out_dir = Path(out)
+    opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=1e-4)
+    eval_every = config.eval_every or max(20, steps_per_epoch * 2)
+    out_dir = Path(config.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     log: dict = {
-        "config": config.__dict__,
+        "config": model_config.__dict__,
         "parameters": model.num_parameters,
         "train_pages": len(train_pages),
         "val_pages": len(val_pages),
-        "batch_size": batch_size,
-        "crop": crop,
+        "batch_size": config.batch_size,
+        "crop": config.crop,
         "device": str(dev),
         "torch_threads": torch.get_num_threads(),
         "machine": platform.processor() or platform.machine(),
-        "base": base,
+        "base": config.base,
         "train": [],
         "val": [],
         "best": None,
@@ -209,9 +186,12 @@ def train_segmentation(
         # Cosine schedule over the budget (time or steps), short warm-up.
         progress = max(step / max_steps if max_steps else 0.0, elapsed / budget if budget else 0.0)
         for group in opt.param_groups:
-            group["lr"] = lr * min(1.0, (step + 1) / 30) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
-        batch = [random_view(*samples[rng.integers(len(samples))], rng, config, crop) for _ in range(batch_size)]
-        if distractors:  # stamps, flourishes, ruling, show-through: background whatever lies under them
+            group["lr"] = config.lr * min(1.0, (step + 1) / 30) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+        batch = [
+            random_view(*samples[rng.integers(len(samples))], rng, model_config, config.crop)
+            for _ in range(config.batch_size)
+        ]
+        if config.distractors:  # stamps, flourishes, ruling, show-through: background whatever lies under them
             batch = [(draw_distractors(image, rng), maps) for image, maps in batch]
         x = torch.from_numpy(np.stack([b[0] for b in batch])[:, None]).to(dev)
         y = torch.from_numpy(np.stack([b[1] for b in batch])).to(dev)

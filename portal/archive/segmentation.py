@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 from shapely.geometry import Polygon
 
+from htr.lines import Line as HtrLine
 from htr.lines import Page as HtrPage
 from portal.archive.models import Line, Page, Region, Revision, Transcription
 
@@ -81,6 +82,29 @@ def position_in_order(polygon, ordered: list) -> int:
     return max(above, key=lambda i: (middles[i], i)) + 1 if above else 0
 
 
+def regions_create(*, page: Page, found: HtrPage) -> dict[str, Region]:
+    """The engine page's regions stored as the page's, by the engine's region id."""
+    return {
+        r.id: Region.objects.create(
+            page=page, external_id=r.id[:100], kind=r.kind[:50], polygon=[list(p) for p in r.polygon], order=i
+        )
+        for i, r in enumerate(found.regions)
+    }
+
+
+def line_row(page: Page, hl: HtrLine, order: int, regions: dict[str, Region], pk: int | None = None) -> Line:
+    """An engine line as a row of the page (not saved), in its region of `regions` (regions_create's)."""
+    return Line(
+        pk=pk,
+        page=page,
+        region=regions.get(hl.region) if hl.region else None,
+        external_id=hl.id[:100],
+        polygon=[list(p) for p in hl.polygon],
+        baseline=[list(p) for p in hl.baseline],
+        order=order,
+    )
+
+
 def person_line_ids(page: Page) -> set[int]:
     """The page's lines with a revision by a person, in any layer."""
     revisions = Revision.objects.filter(transcription__line__page=page, author__isnull=False)
@@ -98,23 +122,8 @@ def page_lines_replace(*, page: Page, found: HtrPage) -> dict:
         taking = {j: pk for pk, j in match.items()}
         page.lines.exclude(pk__in=[line.pk for line in worked]).delete()
         page.regions.all().delete()
-        regions = {}
-        for i, r in enumerate(found.regions):
-            regions[r.id] = Region.objects.create(
-                page=page, external_id=r.id[:100], kind=r.kind[:50], polygon=[list(p) for p in r.polygon], order=i
-            )
-        ordered: list[Line] = []
-        for i, hl in enumerate(found.lines):
-            line = Line(
-                pk=taking.get(i),
-                page=page,
-                region=regions.get(hl.region) if hl.region else None,
-                external_id=hl.id[:100],
-                polygon=[list(p) for p in hl.polygon],
-                baseline=[list(p) for p in hl.baseline],
-                order=i,
-            )
-            ordered.append(line)
+        regions = regions_create(page=page, found=found)
+        ordered = [line_row(page, hl, i, regions, pk=taking.get(i)) for i, hl in enumerate(found.lines)]
         carried = [line for line in ordered if line.pk is not None]
         Line.objects.bulk_update(carried, ["region", "external_id", "polygon", "baseline"])
         Line.objects.bulk_create([line for line in ordered if line.pk is None])

@@ -128,7 +128,7 @@ def _detection(model_dir: Path, pages: list[tuple[Path, object]]) -> dict:
 def segmentation_train(job: Job, scope: Scope, work: Path) -> dict:
     """The training job's work: write the edited pages, score the base on the held-out ones, fine-tune, score the
     new model on them and register it. Raises JobCancelled (within a step) once cancelled."""
-    from htr.training.segmentation import train_segmentation
+    from htr.training import SegmentationTrainingConfig, train_segmentation
 
     params = job.params
     base = HtrModel.objects.filter(pk=params["base"], kind=HtrModel.Kind.SEGMENTATION).first()
@@ -183,7 +183,7 @@ def segmentation_train(job: Job, scope: Scope, work: Path) -> dict:
         )
 
     out = work / "model"
-    train_segmentation(
+    config = SegmentationTrainingConfig(
         train=[str(train_dir)],
         val=[str(val_dir)],
         out=str(out),
@@ -191,8 +191,8 @@ def segmentation_train(job: Job, scope: Scope, work: Path) -> dict:
         minutes=params.get("minutes"),
         epochs=params.get("epochs"),
         device=settings.HTR_DEVICE,
-        on_progress=on_progress,
     )
+    train_segmentation(config, on_progress=on_progress)
     job_progress(job, done=96, message=W.message(W.SCORING_NEW_PAGES))
     with new_model_folder(job, scope, out) as (name, folder):
         scores = _detection(folder, held_out)

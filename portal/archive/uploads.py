@@ -25,7 +25,8 @@ import htr.formats
 from htr.lines import Line as HtrLine
 from htr.lines import Page as HtrPage
 from portal.archive import images, pdfs, pipeline, services
-from portal.archive.models import Document, Line, Page, Region
+from portal.archive.models import Document, Page
+from portal.archive.segmentation import line_row, regions_create
 from portal.jobs.models import Job
 
 ACCEPTED = "JPEG, PNG, TIFF, PDF, ZIP of images, ALTO v4 / PAGE XML beside its image"
@@ -320,24 +321,10 @@ def upload_read(files: list[tuple[str, bytes]]) -> Upload:
 
 def _import_lines(page: Page, found: HtrPage, user) -> int:
     layer = services.layer_imported(document=page.document)
-    regions = {}
-    for i, region in enumerate(found.regions):
-        regions[region.id] = Region.objects.create(
-            page=page,
-            external_id=region.id[:100],
-            kind=region.kind[:50],
-            polygon=[list(p) for p in region.polygon],
-            order=i,
-        )
+    regions = regions_create(page=page, found=found)
     for i, hl in enumerate(found.lines):
-        line = Line.objects.create(
-            page=page,
-            region=regions.get(hl.region) if hl.region else None,
-            external_id=hl.id[:100],
-            polygon=[list(p) for p in hl.polygon],
-            baseline=[list(p) for p in hl.baseline],
-            order=i,
-        )
+        line = line_row(page, hl, i, regions)
+        line.save(force_insert=True)
         if hl.text:
             confidences = hl.confidences if len(hl.confidences) == len(hl.text) else []
             services.transcription_write(line=line, layer=layer, text=hl.text, confidences=confidences, author=user)

@@ -11,7 +11,7 @@ from htr.images import load_image
 from htr.lines import Page
 from htr.segmentation import Segmenter
 from htr.segmentation.model import LineMapNet
-from htr.training.segmentation import train_segmentation
+from htr.training import SegmentationTrainingConfig, train_segmentation
 from tests.datasets import shared_dir
 
 PAGE = "candide-ou-l-optismime-par-voltaire/9_7f748_default"
@@ -30,15 +30,10 @@ def one_page(tmp_path):
 def test_a_model_trained_a_few_steps_is_saved_reloaded_and_segments_a_page(one_page, tmp_path):
     out = tmp_path / "model"
     events = []
-    log = train_segmentation(
-        train=[str(one_page)],
-        val=[str(one_page)],
-        out=str(out),
-        epochs=1,
-        batch_size=2,
-        crop=256,
-        on_progress=events.append,
+    config = SegmentationTrainingConfig(
+        train=[str(one_page)], val=[str(one_page)], out=str(out), epochs=1, batch_size=2, crop=256
     )
+    log = train_segmentation(config, on_progress=events.append)
     for name in ("model.safetensors", "config.json", "training_log.json", "training_curve.png"):
         assert (out / name).is_file(), name
     assert log["steps"] == 2 and log["best"] is not None
@@ -65,7 +60,21 @@ def test_saved_weights_reload_to_the_same_network(tmp_path):
 
 def test_it_refuses_to_train_without_a_budget(one_page, tmp_path):
     with pytest.raises(ValueError, match="budget"):
-        train_segmentation(train=[str(one_page)], out=str(tmp_path / "m"))
+        SegmentationTrainingConfig(train=[str(one_page)], out=str(tmp_path / "m"))
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"crop": 300}, "crop must be a multiple of 32, got 300"),
+        ({"train": []}, "no training data given"),
+        ({"minutes": 0}, "minutes must be positive, got 0"),
+        ({"epochs": -1}, "epochs must be positive, got -1"),
+    ],
+)
+def test_it_refuses_settings_that_make_no_training(tmp_path, settings, message):
+    with pytest.raises(ValueError, match=message):
+        SegmentationTrainingConfig(**{"train": ["pages"], "out": str(tmp_path), "epochs": 1, **settings})
 
 
 def test_loading_a_folder_without_a_model_says_what_is_missing(tmp_path):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import make_project, make_user
+from tests.factories import make_document, make_page_with_lines, make_project, make_user
 
 
 @pytest.fixture
@@ -11,3 +11,15 @@ def fonds(api_client_for):
     owner, editor, viewer = make_user("owner"), make_user("editor"), make_user("viewer")
     project = make_project(owner, name="Genlis", members={editor: "editor", viewer: "viewer"})
     return project, {user.username: api_client_for(user) for user in (owner, editor, viewer)}
+
+
+@pytest.fixture
+def page(users, project):
+    """A page of a new document of `project` with three lines of text (make_page_with_lines)."""
+    return make_page_with_lines(make_document(project), users["owner"])
+
+
+@pytest.fixture
+def editor(users, api_client_for):
+    """An API client of the project's editor."""
+    return api_client_for(users["editor"])

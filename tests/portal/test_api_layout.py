@@ -11,16 +11,6 @@ from tests.factories import make_document, make_page_with_lines
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def page(users, project):
-    return make_page_with_lines(make_document(project), users["owner"])
-
-
-@pytest.fixture
-def editor(users, api_client_for):
-    return api_client_for(users["editor"])
-
-
 def lines_of(page) -> list[Line]:
     return list(Line.objects.filter(page=page).order_by("order"))
 

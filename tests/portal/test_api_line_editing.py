@@ -11,16 +11,6 @@ from tests.factories import make_document, make_page_with_lines
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def page(users, project):
-    return make_page_with_lines(make_document(project), users["owner"])
-
-
-@pytest.fixture
-def editor(users, api_client_for):
-    return api_client_for(users["editor"])
-
-
 def lines_of(client, page, layer=None):
     url = f"/api/pages/{page.pk}/" + (f"?layer={layer}" if layer else "")
     return client.get(url).json()["lines"]

@@ -83,11 +83,6 @@ def document(project):
     return make_document(project)
 
 
-@pytest.fixture
-def editor(users, api_client_for):
-    return api_client_for(users["editor"])
-
-
 def assert_nothing_stored(document):
     assert not Page.objects.filter(document=document).exists()
     assert not Line.objects.exists() and not Transcription.objects.exists() and not Revision.objects.exists()

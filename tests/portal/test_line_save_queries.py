@@ -12,14 +12,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from portal.archive.models import Membership, Revision, Transcription
-from tests.factories import make_document, make_page_with_lines
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def page(users, project):
-    return make_page_with_lines(make_document(project), users["owner"])
 
 
 def token_client(user) -> APIClient:
