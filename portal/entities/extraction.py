@@ -124,7 +124,10 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
         written = text[ent.start_char : ent.end_char]
         return french.is_noise(written, recased[ent.start_char : ent.end_char], [t.pos_ for t in ent], at_start)
 
-    ents = [e for e in french_pipeline()(recased).ents if not french.is_stop_word(e.text) and not noise(e)]
+    # spaCy reads the lines as one paragraph: a line break becomes a space (same length, so its spans are spans of
+    # `text`), and a name or a phrase broken over two lines is read whole.
+    paragraph = recased.replace("\n", " ")
+    ents = [e for e in french_pipeline()(paragraph).ents if not french.is_stop_word(e.text) and not noise(e)]
     people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PER"]
     rules += [s for s in places if not overlaps(s, people)]  # "à Mahomet II": a person after all
     for ent in ents:

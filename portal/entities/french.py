@@ -163,15 +163,13 @@ def place_spans(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int,
     spans = []
     for match in _WORD.finditer(text):
         word = match.group(0)
-        if (
-            not word[:1].isupper()
-            or len(word) < 3
-            or _TITLE.fullmatch(word)
-            or text[match.end() : match.end() + 1] == "."
-        ):
+        if not word[:1].isupper() or len(word) < 3 or _TITLE.fullmatch(word):
             continue
         line_start = text.rfind("\n", 0, match.start()) + 1
         before = text[line_start : match.start()]
+        cue = _PLACE_CUE.search(" " + before[-4:])
+        if text[match.end() : match.end() + 1] == "." and not cue:  # "Clém.", but "à Rome." ends a sentence
+            continue
         dateline = not before.strip() and any(
             s >= match.end()
             and text[match.end() : s].strip(" ,").lower() in ("le", "ce", "")
@@ -180,12 +178,7 @@ def place_spans(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int,
         )
         if word.lower() in FORMULAE:
             continue
-        if (
-            dateline
-            and word.lower() not in _WEEKDAYS
-            or _PLACE_CUE.search(" " + before[-4:])
-            and not is_common_word(word)
-        ):
+        if dateline and word.lower() not in _WEEKDAYS or cue and not is_common_word(word):
             spans.append((match.start(), match.end(), "place", word))
     return spans
 
