@@ -113,7 +113,12 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
     def overlaps(a, spans):
         return any(a[0] < b[1] and b[0] < a[1] for b in spans)
 
-    rules = [s for s in french.title_spans(text) if not french.is_abbreviation(text[s[0] : s[1] + 1])]
+    rules = french.headed_spans(text)
+    rules += [
+        s
+        for s in french.title_spans(text)
+        if not french.is_abbreviation(text[s[0] : s[1] + 1]) and not overlaps(s, rules)
+    ]
     places = [s for s in french.place_spans(text, date_spans) if not overlaps(s, rules)]
     spans = []
     recased = french.recased(text)

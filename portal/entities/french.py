@@ -7,6 +7,8 @@ a word outside it, written after a title or a preposition, is a name. The rules:
 
 - `recased`: such a word gets a capital before spaCy reads the text, so its NER sees a name ("de Cassini");
 - `title_spans`: a name after a title (m^r, Mgr, le capitaine, maître…) is a person;
+- `headed_spans`: a name after a noun that says what it is ("rue de Clery", "parroisse S^t Roch", "le groupe
+  Cloroform") is a place or an organisation, whatever a saint's title or spaCy make of it;
 - `place_spans`: a name after "à" / "en", or before the date that opens a letter, is a place;
 - `is_abbreviation`: a span of abbreviations only (a shelfmark, "Clém.") is no entity;
 - `repeated_spans`: a name found once on a page is the same name wherever the page repeats it, in any case.
@@ -54,6 +56,9 @@ _ORGANISATION_CUE = re.compile(
     r"|institut|mus[ée]e|biblioth[èe]que|h[ôo]pital|[ée]glise|ordre|maison\s+de)\b",
     re.IGNORECASE,
 )
+
+# A word with two capitals in a row that is no regnal number ("Louis XIV"): BAnQ, DC, PSA; not MacKinley.
+_ACRONYM = re.compile(r"(?<![^\W\d_])(?![IVX]+\b)[^\W\d_]*[A-Z]{2}")
 
 
 def french_lexicon() -> set[str]:
@@ -158,6 +163,55 @@ def title_spans(text: str) -> list[tuple[int, int, str, str]]:
     return spans
 
 
+# Nouns that say what the name after them is ("la rue de Clery", "parroisse S^t Roch", "le groupe Cloroform"):
+# the name is a place or an organisation whatever spaCy or a saint's title make of it. Streets keep their noun.
+_STREETS = r"rue|rüe|avenue|boulevard|quai|faubourg|pont"
+_PLACE_HEADS = (
+    r"paroisse|parroisse|parr\^?e|par\^?sse|[ée]glise|chapelle|abbaye|prieur[ée]|ville|village|commune|district"
+    r"|province|r[ée]gion|d[ée]partement|[ée]tat|[îi]le|pays|palais|ch[âa]teau|villa|port|lac|fleuve|rivi[èe]re"
+    r"|comt[ée]|duch[ée]|dioc[èe]se|canton"
+)
+_ORGANISATION_HEADS = (
+    r"groupe|label|soci[ée]t[ée]|compagnie|usine|entreprise|firme|journal|gazette|revue|radio|banque|club|[ée]quipe"
+    r"|parti|association|f[ée]d[ée]ration|syndicat|[ée]diteur|maison\s+d['’][ée]dition"
+)
+_HEAD = re.compile(
+    rf"(?<![^\W\d_])(?:({_STREETS})|({_PLACE_HEADS})|({_ORGANISATION_HEADS}))\s+"
+    r"(?:(?:de\s+la|de\s+l['’]|des|du|de|d['’])\s*)?",
+    re.IGNORECASE,
+)
+_SAINT = re.compile(r"(?:s\^?te?|saint|sainte)\.?[\s-]+(?=[^\W\d_])", re.IGNORECASE)
+_INNER_PARTICLE = re.compile(r"(?:de|du|des|d['’]|la|le|les|sur|en|et)$", re.IGNORECASE)
+
+
+def headed_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """Names after a noun that says what they are: (start, end, "place" or "organisation", name)."""
+    spans = []
+    for head in _HEAD.finditer(text):
+        start = head.end()
+        saint = _SAINT.match(text, start)
+        words = list(_WORD.finditer(text, saint.end() if saint else start))
+        if not words or words[0].start() != (saint.end() if saint else start):
+            continue
+        if not saint and (not words[0].group(0)[:1].isupper() or is_stop_word(words[0].group(0))):
+            continue
+        if _TITLE.fullmatch(words[0].group(0)) and not saint:
+            continue
+        end = words[0].end()
+        for previous, word in zip(words, words[1:]):  # "Kaada Recordings", "S^t georges sur loire"
+            gap = text[previous.end() : word.start()]
+            if gap not in (" ", "-", "\n") or not (word.group(0)[:1].isupper() or _INNER_PARTICLE.match(word.group(0))):
+                break
+            if _INNER_PARTICLE.match(word.group(0)) and not word.group(0)[:1].isupper():
+                continue
+            end = word.end()
+        street, _place, organisation = head.groups()
+        begin = head.start() if street else start
+        kind = "organisation" if organisation else "place"
+        spans.append((begin, end, kind, re.sub(r"\s+", " ", text[begin:end])))
+    return spans
+
+
 def place_spans(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
     """Places after "à" / "en" ("fait à Caen") and the place that heads a letter's date ("Sens le 5 avril 1867")."""
     spans = []
@@ -185,8 +239,9 @@ def place_spans(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int,
 
 def is_organisation(text: str) -> bool:
     """A span spaCy calls an organisation is one only with a word that says so ("Société", "Académie", "Conseil
-    d'État"): in manuscripts its ORG is mostly a person ("Aneas Sylvius Piccolomini") or a common word ("Conseil")."""
-    return bool(_ORGANISATION_CUE.search(text))
+    d'État") or an acronym ("BAnQ", "PSA-Fiat", "DC Comics"): in manuscripts its ORG is mostly a person ("Aneas
+    Sylvius Piccolomini") or a common word ("Conseil")."""
+    return bool(_ORGANISATION_CUE.search(text) or _ACRONYM.search(text))
 
 
 def looks_like_a_name(text: str) -> bool:
