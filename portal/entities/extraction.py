@@ -133,8 +133,9 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
     # `text`), and a name or a phrase broken over two lines is read whole.
     paragraph = recased.replace("\n", " ")
     ents = [e for e in french_pipeline()(paragraph).ents if not french.is_stop_word(e.text) and not noise(e)]
-    people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PER"]
-    rules += [s for s in places if not overlaps(s, people)]  # "à Mahomet II": a person after all
+    # "à Mahomet II": a person after all, when spaCy's name runs past the word after "à" ("né à Hamilton" stays)
+    people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PER" and len(e) > 1]
+    rules += [s for s in places if not overlaps(s, people)]
     for ent in ents:
         kind = _LABELS.get(ent.label_)
         written = text[ent.start_char : ent.end_char]

@@ -18,6 +18,7 @@ Imports nothing from Django.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -84,13 +85,48 @@ def french_lexicon() -> set[str]:
 
 
 def is_common_word(word: str) -> bool:
-    """In the lexicon as written, with its old accents made modern (ètait → était), or without them."""
-    lexicon = french_lexicon()
-    lower = word.lower().strip("'’")
-    for form in (lower, lower.replace("è", "é"), lower.rstrip("s")):
-        if form in lexicon or form in _forms[0]:
+    """In the lexicon as written, with its old accents made modern (ètait → était), without them, or spelt the
+    modern way (escris → écris, Reyne → reine, Ecolles → écoles)."""
+    return _in_lexicon(word.lower().strip("'’"))
+
+
+# Old French spellings and their modern forms; a word is tried with any one or two of them applied.
+_OLD_SPELLINGS = [
+    (re.compile(r"y"), "i"),  # Roy, Reyne
+    (re.compile(r"(?<=[aeou])i(?=[aeiou])"), "y"),  # aiant
+    (re.compile(r"e?s(?=[bcdfgjlmnpqtv])"), "é"),  # escris, tesmoigner
+    (re.compile(r"s(?=[bcdfgjlmnpqtv])"), ""),  # tousjours
+    (re.compile(r"([bcdfglmnprt])\1"), r"\1"),  # Ecolles, particullieres
+    (re.compile(r"an(?=[cçdgst])"), "en"),  # Commancer
+    (re.compile(r"oi"), "ai"),  # connoissance
+    (re.compile(r"[éè]s$|z$"), "ez"),  # prendrés
+    (re.compile(r"ct"), "t"),  # faict, saincte
+]
+
+
+@functools.lru_cache(maxsize=50_000)
+def _in_lexicon(lower: str) -> bool:
+    if _in_lexicon_as_written(lower):
+        return True
+    for i, (first, to_first) in enumerate(_OLD_SPELLINGS):
+        once = first.sub(to_first, lower)
+        if once == lower:
+            continue
+        if _in_lexicon_as_written(once):
             return True
-    return _plain(lower) in _folded
+        for second, to_second in _OLD_SPELLINGS[i + 1 :]:
+            twice = second.sub(to_second, once)
+            if twice != once and _in_lexicon_as_written(twice):
+                return True
+    return False
+
+
+def _in_lexicon_as_written(lower: str) -> bool:
+    lexicon = french_lexicon()
+    for form in (lower, lower.replace("è", "é"), lower.rstrip("s")):
+        if form in lexicon or form in _forms[0] or _plain(form) in _folded:
+            return True
+    return False
 
 
 def _plain(word: str) -> str:
