@@ -127,7 +127,13 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
         before = text[: ent.start_char].rstrip(" \t\n\"'«(")
         at_start = not before or before[-1] in ".!?:;"  # lines wrap mid-sentence: a line's start is no sign
         written = text[ent.start_char : ent.end_char]
-        return french.is_noise(written, recased[ent.start_char : ent.end_char], [t.pos_ for t in ent], at_start)
+        return french.is_noise(
+            written,
+            recased[ent.start_char : ent.end_char],
+            [t.pos_ for t in ent],
+            at_start,
+            text[: ent.start_char] if ent.label_ != "LOC" else "",  # "au Canada", "du Pacifique": places all the same
+        )
 
     # spaCy reads the lines as one paragraph: a line break becomes a space (same length, so its spans are spans of
     # `text`), and a name or a phrase broken over two lines is read whole.

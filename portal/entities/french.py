@@ -287,10 +287,18 @@ def looks_like_a_name(text: str) -> bool:
     return len(words) >= 2 and all(w[:1].isupper() and not is_common_word(w) for w in words)
 
 
-def is_noise(text: str, recased_text: str, pos: list[str], at_sentence_start: bool) -> bool:
+_DETERMINER = re.compile(
+    r"(?:^|\s)(?:le|la|les|l['’]|ce|cet|cette|ces|au|aux|du|des|sa|son|ses|mon|ma|mes|votre|vostre|notre|nostre"
+    r"|leur|leurs|un|une)\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_noise(text: str, recased_text: str, pos: list[str], at_sentence_start: bool, before: str = "") -> bool:
     """A span of spaCy's that is no name: all lower case where `recased` left it so ("à faire", "à décrire"), a
     formula ("Fait"), or one common word capitalised by its place at a sentence's or line's start ("Chassa
-    candide", "Vous pardonnerez") or used as a verb, pronoun or adverb ("à Continuer")."""
+    candide", "Vous pardonnerez"), used as a verb, pronoun or adverb ("à Continuer") or after a determiner (the
+    capital of respect in "la Reyne", "aux Causes", "ce Royauté"). `before`: the text just before the span."""
     words = _WORD.findall(text)
     if not words:
         return True
@@ -302,7 +310,9 @@ def is_noise(text: str, recased_text: str, pos: list[str], at_sentence_start: bo
         word = words[0]
         if word.lower() in FORMULAE or is_stop_word(word):
             return True
-        if is_common_word(word) and (at_sentence_start or set(pos) <= {"VERB", "AUX", "PRON", "ADV", "ADJ"}):
+        if is_common_word(word) and (
+            at_sentence_start or set(pos) <= {"VERB", "AUX", "PRON", "ADV", "ADJ"} or _DETERMINER.search(before[-12:])
+        ):
             return True
         if _verb_form(word):
             return True
