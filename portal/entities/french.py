@@ -34,7 +34,8 @@ TITLES = (
     r"m\.?\^?r|m\.?\^?me|m\.?\^?mes|m\.?\^?lle|m\.?\^?elle|mr|mme|mlle|mons\.?|monsieur|madame|mademoiselle|mgr|m\^?gr"
     r"|monseigneur|cardinal|card\.|capitaine|commodore|commandant|colonel|général|general|docteur|abbé|abbe"
     r"|maître|maitre|précepteur|prècepteur|precepteur|père|frère|soeur|sœur|baron|baronne|comte|comtesse|marquis"
-    r"|marquise|duc|duchesse|prince|princesse|chevalier|sieur|dame|s\^?t|s\^?te|saint|sainte|pape|roi|reine"
+    r"|marquise|duc|duchesse|prince|princesse|chevalier|sieur|s\^r|dame|demoiselle|damoiselle|messire|m\^re"
+    r"|s\^?t|s\^?te|saint|sainte|pape|roi|reine"
 )
 _TITLE = re.compile(rf"(?<![^\W\d_])(?:{TITLES})(?![^\W\d_])\.?", re.IGNORECASE)
 _PARTICLE = re.compile(r"(?:de|du|des|d'|d’|la|le|ten|van|von|di|da)$", re.IGNORECASE)
