@@ -158,6 +158,7 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
             continue
         spans.append((ent.start_char, ent.end_char, kind, written[titled.end() :] if titled else written))
     spans += rules
+    spans += [s for s in french.signature_spans(text) if not overlaps(s, [(a, b) for a, b, _k, _n in spans])]
     names = {}
     for start, end, kind, _name in spans:
         word = text[start:end].strip()

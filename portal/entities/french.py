@@ -10,6 +10,7 @@ a word outside it, written after a title or a preposition, is a name. The rules:
 - `headed_spans`: a name after a noun that says what it is ("rue de Clery", "parroisse S^t Roch", "le groupe
   Cloroform") is a place or an organisation, whatever a saint's title or spaCy make of it;
 - `place_spans`: a name after "à" / "en", or before the date that opens a letter, is a place;
+- `signature_spans`: a line that is a name alone (a signature, a heading) is a person;
 - `is_abbreviation`: a span of abbreviations only (a shelfmark, "Clém.") is no entity;
 - `repeated_spans`: a name found once on a page is the same name wherever the page repeats it, in any case.
 
@@ -271,6 +272,38 @@ def place_spans(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int,
             continue
         if dateline and word.lower() not in _WEEKDAYS or cue and not is_common_word(word):
             spans.append((match.start(), match.end(), "place", word))
+    return spans
+
+
+def signature_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """A line that is a name and nothing else ("Bellieute", "+ Clém. Card. Villecourt", "Lully" over a deed's
+    summary): a signature or a heading, so a person; unless the line before runs on into it ("à / Caen")."""
+    spans = []
+    lines = text.split("\n")
+    lettered = [i for i, line in enumerate(lines) if _WORD.search(line)]
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    for rank, i in enumerate(lettered):
+        line = lines[i]
+        if re.search(r"\d", line):
+            continue
+        words = [
+            m
+            for m in _WORD.finditer(line)
+            if not _TITLE.fullmatch(m.group(0))
+            and not _PARTICLE.match(m.group(0))
+            and line[m.end() : m.end() + 1] != "."
+        ]
+        if not 1 <= len(words) <= 3 or not all(
+            w.group(0)[:1].isupper() and len(w.group(0)) >= 3 and not is_common_word(w.group(0)) for w in words
+        ):
+            continue
+        previous = lines[lettered[rank - 1]].rstrip() if rank else ""
+        on_its_own = not previous or previous[-1] in ".!?;:," or lettered[rank - 1] < i - 1
+        if on_its_own or rank >= len(lettered) - 3:
+            start, end = starts[i] + words[0].start(), starts[i] + words[-1].end()
+            spans.append((start, end, "person", re.sub(r"\s+", " ", text[start:end])))
     return spans
 
 
