@@ -194,12 +194,16 @@ def _spans_russian(text: str) -> list[tuple[int, int, str, str]]:
 def _split_repeats(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
     """A span running over a line break is one name broken across two lines ("Monsieur Jean / Dupont"), unless
     the two parts are the same word ("à Caen / Caen, le 3 mai") or the first ends a sentence: then it is two."""
+    from portal.entities import french
+
     out = []
     for start, end, kind, name in spans:
         parts = text[start:end].split("\n")
         if len(parts) == 2 and kind == PERSON and any(_no_name_part(part) for part in parts):
             # "Serv^r et H / Charles Pinoville", "Pie IX / Vous marcherez": the name is on one line only
             keep = 1 if _no_name_part(parts[0]) else 0
+            if french.is_salutation(parts[keep]):  # "Cher Monsieur / Vous pardonnerez": no name at all
+                continue
             cut = start + len(parts[0])
             span = (cut + 1, end) if keep else (start, cut)
             out.append((*span, kind, _TITLES.sub("", parts[keep].strip())))

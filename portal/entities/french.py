@@ -328,6 +328,12 @@ _DETERMINER = re.compile(
 )
 
 
+def is_salutation(text: str) -> bool:
+    """Titles and words of greeting only: "Cher Monsieur", "Mon très cher ami"."""
+    words = _WORD.findall(text)
+    return bool(words) and all(_TITLE.fullmatch(w) or w.lower() in _GREETING for w in words)
+
+
 def is_noise(text: str, recased_text: str, pos: list[str], at_sentence_start: bool, before: str = "") -> bool:
     """A span of spaCy's that is no name: all lower case where `recased` left it so ("à faire", "à décrire"), a
     formula ("Fait"), or one common word capitalised by its place at a sentence's or line's start ("Chassa
@@ -338,7 +344,7 @@ def is_noise(text: str, recased_text: str, pos: list[str], at_sentence_start: bo
         return True
     if all(w[:1].islower() for w in words) and text == recased_text:
         return True
-    if all(_TITLE.fullmatch(w) or w.lower() in _GREETING for w in words):  # "Cher Monsieur"
+    if is_salutation(text):
         return True
     if len(words) == 1:
         word = words[0]
