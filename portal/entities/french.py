@@ -238,7 +238,7 @@ def headed_spans(text: str) -> list[tuple[int, int, str, str]]:
         end = words[0].end()
         for previous, word in zip(words, words[1:]):  # "Kaada Recordings", "S^t georges sur loire"
             gap = text[previous.end() : word.start()]
-            if gap not in (" ", "-", "\n") or not (word.group(0)[:1].isupper() or _INNER_PARTICLE.match(word.group(0))):
+            if gap not in (" ", "-") or not (word.group(0)[:1].isupper() or _INNER_PARTICLE.match(word.group(0))):
                 break
             if _INNER_PARTICLE.match(word.group(0)) and not word.group(0)[:1].isupper():
                 continue
