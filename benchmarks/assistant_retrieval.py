@@ -123,15 +123,18 @@ def passages_of(page, page_number: int, page_key: str) -> list[Passage]:
 
 
 def load_pages(
-    questions, engine: bool, root: Path | None = None
+    questions, engine: bool, root: Path | None = None, only_asked: bool = False
 ) -> dict[str, tuple[list[Passage], dict[str, set[str]]]]:
-    """page name → (passages, ground-truth line id → keys of passages that stand for it)."""
+    """page name → (passages, ground-truth line id → keys of passages that stand for it). Every page of the
+    questions' documents (the document scope needs them), or with `only_asked` the pages asked about."""
     data = root or dataset_dir()
     documents = sorted({q["page"].rsplit("/", 1)[0] for q in questions})
     pages = {}
     cache = ROOT / "benchmarks" / "out" / "assistant_readings"
     names = [f"{doc}/{xml.stem}" for doc in documents for xml in sorted((data / doc).glob("*.xml"))]
-    for name in tqdm(names, desc="engine readings" if engine else "ground truth", disable=not engine):
+    asked = {q["page"] for q in questions}
+    wanted = [name for name in names if name in asked or not only_asked]
+    for name in tqdm(wanted, desc="engine readings" if engine else "ground truth", disable=not engine):
         gt = ground_truth_page(data / f"{name}.xml")
         number = names.index(name) + 1
         if not engine:
@@ -361,7 +364,7 @@ def entities_report(engine: bool, split: str, embedder_name: str, verbose: bool)
     embedder = None if embedder_name == "none" else load_embedder(embedder_name)
     print(f"{split}: {len(questions)} questions, line reader's embedder: {embedder_name}")
     for source in ["ground truth"] + (["engine"] if engine else []):
-        pages = load_pages(questions, engine=source == "engine", root=root())
+        pages = load_pages(questions, engine=source == "engine", root=root(), only_asked=True)
         r = evaluate_entities(questions, pages, embedder)
         languages = ", ".join(
             f"{lang} {hit / total:.3f} of {total}" for lang, (hit, total) in sorted(r["by_language"].items())

@@ -51,7 +51,8 @@ _GENERIC = set(
     names name places place cities city dates date born died addressed adressed mentioned mention mentions happen
     happened написал написала написано автор подписал подписала подпись отправил писал письмо документ текст люди лица
     имена место места города город даты дата родился умер адресовано адресат упоминается случилось произошло
-    was were did done will testament завещание record запись acte contract договор""".split()
+    was were did done made will testament завещание record запись acte act deed contract договор акт составлен
+    составлено составлена""".split()
 )
 # Cue words that say what kind of document a text is, with its name (in Russian from the .po).
 _DOCUMENT_KINDS = [
@@ -143,7 +144,7 @@ def _near_score(terms: list[str], fact: Fact, by_key: dict[str, int], passages: 
 
 def _edge_score(fact: Fact, by_key: dict[str, int], passages: list[Passage], facts: list[Fact], question: str) -> float:
     """Letters and acts are dated and signed in their first or last lines, after "fait à…", "ce…", "писано…";
-    the place they were written at shares its line with the date; the writer signs last, the addressee is
+    the place they were written at shares its line with the date or heads it; the writer signs last, the addressee is
     greeted first ("Cher Monsieur…")."""
     best = 0.0
     folded_question = fold(question)
@@ -159,8 +160,9 @@ def _edge_score(fact: Fact, by_key: dict[str, int], passages: list[Passage], fac
         edge = 1.0 if first or last else 0.0
         cue = 1.0 if _WRITTEN_CUE.search(line) else 0.0
         score = edge + cue + (0.3 if fact.iso[:1].isdigit() else 0.0) + (1.0 if fact.iso.count("-") == 2 else 0)
-        if fact.kind == "place":
-            score += 1.0 if key in dated else 0.0
+        if fact.kind == "place":  # "Nîmes, le 13 X^bre 1866", or a heading "A Roüen" over "15 Septembre 1688."
+            below = same_page[position + 1].key if position + 1 < len(same_page) else None
+            score += 1.0 if key in dated or below in dated else 0.0
         elif fact.kind == "person":
             greeted = bool(_SALUTATION.search(line))
             if _ADDRESSEE.search(folded_question):

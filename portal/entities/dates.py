@@ -55,6 +55,11 @@ _PATTERNS = [
     (re.compile(rf"(?:\b(?:en|l'an|an|anno|année|annee|in|de|du|в|во|с|по|к)\s+)({_YEAR})(?!\d)|(?<!\d)({_YEAR})"
                 rf"(?=\s*(?:года|году|год|г\.))", re.IGNORECASE), "y"),
     (re.compile(r"\b(?:en|anno|l'an|в)\s+([1-9]\d{2})(?![\d.,]*\s*(?:ans|lieues|livres|лет))", re.IGNORECASE), "y"),
+    # A year after words of time ("depuis 1995", "les années 1960"), closing a range that opened with one
+    # ("de 1860 à 1891"), in brackets ("(1956)") or alone on its line (a catalogue's or a letter's date).
+    (re.compile(rf"\b(?:depuis|vers|avant|apr[eè]s|d[eè]s|jusqu'en|jusqu'à|ann[ée]es|annee)\s+({_YEAR})(?!\d)"
+                rf"|(?<!\d)(?:{_YEAR})\s*(?:à|a|au|et|-|–)\s*({_YEAR})(?!\d)|\(\s*({_YEAR})\s*\)"
+                rf"|^[ \t]*({_YEAR})\.?[ \t]*$", re.IGNORECASE | re.MULTILINE), "y"),
 ]  # fmt: skip
 _OLD_STYLE = re.compile(
     r"стар(?:аго|ого)\s+стил|по\s+старому\s+стил|\bст\.\s*ст\.|\bst\.\s*v(?:et)?\.|\bv\.\s*st\.|vieux\s+style"
@@ -257,10 +262,13 @@ def find_dates(text: str, language: str = "fr") -> list[FoundDate]:
     found: list[FoundDate] = []
     for pattern, shape in _PATTERNS:
         for match in pattern.finditer(digits):
-            start, end = match.span()
+            groups = match.groups()
+            if shape == "y":  # the year alone, without the words around it
+                start, end = match.span(next(i for i, g in enumerate(groups, 1) if g))
+            else:
+                start, end = match.span()
             if any(start < e and s < end for s, e in taken):
                 continue
-            groups = match.groups()
             year = month = day = None
             if shape == "dmy":
                 day, month = _day_number(groups[0]), _month_number(groups[1], language)
@@ -270,8 +278,7 @@ def find_dates(text: str, language: str = "fr") -> list[FoundDate]:
             elif shape == "numeric":
                 day, month, year = int(groups[0]), int(groups[1]), int(groups[2])
             else:
-                year = int(groups[0] or groups[1])
-                start, end = match.span(1) if groups[0] else match.span(2)
+                year = int(next(g for g in groups if g))
             if digits[end - 1 : end] == ".":
                 end -= 1
             if month is not None and not 1 <= month <= 12 or day is not None and not 1 <= day <= 31:

@@ -113,7 +113,12 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
     def overlaps(a, spans):
         return any(a[0] < b[1] and b[0] < a[1] for b in spans)
 
-    rules = [s for s in french.title_spans(text) if not french.is_abbreviation(text[s[0] : s[1] + 1])]
+    rules = french.headed_spans(text)
+    rules += [
+        s
+        for s in french.title_spans(text)
+        if not french.is_abbreviation(text[s[0] : s[1] + 1]) and not overlaps(s, rules)
+    ]
     places = [s for s in french.place_spans(text, date_spans) if not overlaps(s, rules)]
     spans = []
     recased = french.recased(text)
@@ -122,11 +127,21 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
         before = text[: ent.start_char].rstrip(" \t\n\"'«(")
         at_start = not before or before[-1] in ".!?:;"  # lines wrap mid-sentence: a line's start is no sign
         written = text[ent.start_char : ent.end_char]
-        return french.is_noise(written, recased[ent.start_char : ent.end_char], [t.pos_ for t in ent], at_start)
+        return french.is_noise(
+            written,
+            recased[ent.start_char : ent.end_char],
+            [t.pos_ for t in ent],
+            at_start,
+            text[: ent.start_char] if ent.label_ != "LOC" else "",  # "au Canada", "du Pacifique": places all the same
+        )
 
-    ents = [e for e in french_pipeline()(recased).ents if not french.is_stop_word(e.text) and not noise(e)]
-    people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PER"]
-    rules += [s for s in places if not overlaps(s, people)]  # "à Mahomet II": a person after all
+    # spaCy reads the lines as one paragraph: a line break becomes a space (same length, so its spans are spans of
+    # `text`), and a name or a phrase broken over two lines is read whole.
+    paragraph = recased.replace("\n", " ")
+    ents = [e for e in french_pipeline()(paragraph).ents if not french.is_stop_word(e.text) and not noise(e)]
+    # "à Mahomet II": a person after all, when spaCy's name runs past the word after "à" ("né à Hamilton" stays)
+    people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PER" and len(e) > 1]
+    rules += [s for s in places if not overlaps(s, people)]
     for ent in ents:
         kind = _LABELS.get(ent.label_)
         written = text[ent.start_char : ent.end_char]
@@ -143,6 +158,7 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
             continue
         spans.append((ent.start_char, ent.end_char, kind, written[titled.end() :] if titled else written))
     spans += rules
+    spans += [s for s in french.signature_spans(text) if not overlaps(s, [(a, b) for a, b, _k, _n in spans])]
     names = {}
     for start, end, kind, _name in spans:
         word = text[start:end].strip()
@@ -178,12 +194,16 @@ def _spans_russian(text: str) -> list[tuple[int, int, str, str]]:
 def _split_repeats(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
     """A span running over a line break is one name broken across two lines ("Monsieur Jean / Dupont"), unless
     the two parts are the same word ("à Caen / Caen, le 3 mai") or the first ends a sentence: then it is two."""
+    from portal.entities import french
+
     out = []
     for start, end, kind, name in spans:
         parts = text[start:end].split("\n")
         if len(parts) == 2 and kind == PERSON and any(_no_name_part(part) for part in parts):
             # "Serv^r et H / Charles Pinoville", "Pie IX / Vous marcherez": the name is on one line only
             keep = 1 if _no_name_part(parts[0]) else 0
+            if french.is_salutation(parts[keep]):  # "Cher Monsieur / Vous pardonnerez": no name at all
+                continue
             cut = start + len(parts[0])
             span = (cut + 1, end) if keep else (start, cut)
             out.append((*span, kind, _TITLES.sub("", parts[keep].strip())))

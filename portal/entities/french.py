@@ -7,7 +7,10 @@ a word outside it, written after a title or a preposition, is a name. The rules:
 
 - `recased`: such a word gets a capital before spaCy reads the text, so its NER sees a name ("de Cassini");
 - `title_spans`: a name after a title (m^r, Mgr, le capitaine, maître…) is a person;
+- `headed_spans`: a name after a noun that says what it is ("rue de Clery", "parroisse S^t Roch", "le groupe
+  Cloroform") is a place or an organisation, whatever a saint's title or spaCy make of it;
 - `place_spans`: a name after "à" / "en", or before the date that opens a letter, is a place;
+- `signature_spans`: a line that is a name alone (a signature, a heading) is a person;
 - `is_abbreviation`: a span of abbreviations only (a shelfmark, "Clém.") is no entity;
 - `repeated_spans`: a name found once on a page is the same name wherever the page repeats it, in any case.
 
@@ -16,6 +19,7 @@ Imports nothing from Django.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -31,7 +35,8 @@ TITLES = (
     r"m\.?\^?r|m\.?\^?me|m\.?\^?mes|m\.?\^?lle|m\.?\^?elle|mr|mme|mlle|mons\.?|monsieur|madame|mademoiselle|mgr|m\^?gr"
     r"|monseigneur|cardinal|card\.|capitaine|commodore|commandant|colonel|général|general|docteur|abbé|abbe"
     r"|maître|maitre|précepteur|prècepteur|precepteur|père|frère|soeur|sœur|baron|baronne|comte|comtesse|marquis"
-    r"|marquise|duc|duchesse|prince|princesse|chevalier|sieur|dame|s\^?t|s\^?te|saint|sainte|pape|roi|reine"
+    r"|marquise|duc|duchesse|prince|princesse|chevalier|sieur|s\^r|dame|demoiselle|damoiselle|messire|m\^re"
+    r"|s\^?t|s\^?te|saint|sainte|pape|roi|reine"
 )
 _TITLE = re.compile(rf"(?<![^\W\d_])(?:{TITLES})(?![^\W\d_])\.?", re.IGNORECASE)
 _PARTICLE = re.compile(r"(?:de|du|des|d'|d’|la|le|ten|van|von|di|da)$", re.IGNORECASE)
@@ -54,6 +59,9 @@ _ORGANISATION_CUE = re.compile(
     r"|institut|mus[ée]e|biblioth[èe]que|h[ôo]pital|[ée]glise|ordre|maison\s+de)\b",
     re.IGNORECASE,
 )
+
+# A word with two capitals in a row that is no regnal number ("Louis XIV"): BAnQ, DC, PSA; not MacKinley.
+_ACRONYM = re.compile(r"(?<![^\W\d_])(?![IVX]+\b)[^\W\d_]*[A-Z]{2}")
 
 
 def french_lexicon() -> set[str]:
@@ -79,13 +87,48 @@ def french_lexicon() -> set[str]:
 
 
 def is_common_word(word: str) -> bool:
-    """In the lexicon as written, with its old accents made modern (ètait → était), or without them."""
-    lexicon = french_lexicon()
-    lower = word.lower().strip("'’")
-    for form in (lower, lower.replace("è", "é"), lower.rstrip("s")):
-        if form in lexicon or form in _forms[0]:
+    """In the lexicon as written, with its old accents made modern (ètait → était), without them, or spelt the
+    modern way (escris → écris, Reyne → reine, Ecolles → écoles)."""
+    return _in_lexicon(word.lower().strip("'’"))
+
+
+# Old French spellings and their modern forms; a word is tried with any one or two of them applied.
+_OLD_SPELLINGS = [
+    (re.compile(r"y"), "i"),  # Roy, Reyne
+    (re.compile(r"(?<=[aeou])i(?=[aeiou])"), "y"),  # aiant
+    (re.compile(r"e?s(?=[bcdfgjlmnpqtv])"), "é"),  # escris, tesmoigner
+    (re.compile(r"s(?=[bcdfgjlmnpqtv])"), ""),  # tousjours
+    (re.compile(r"([bcdfglmnprt])\1"), r"\1"),  # Ecolles, particullieres
+    (re.compile(r"an(?=[cçdgst])"), "en"),  # Commancer
+    (re.compile(r"oi"), "ai"),  # connoissance
+    (re.compile(r"[éè]s$|z$"), "ez"),  # prendrés
+    (re.compile(r"ct"), "t"),  # faict, saincte
+]
+
+
+@functools.lru_cache(maxsize=50_000)
+def _in_lexicon(lower: str) -> bool:
+    if _in_lexicon_as_written(lower):
+        return True
+    for i, (first, to_first) in enumerate(_OLD_SPELLINGS):
+        once = first.sub(to_first, lower)
+        if once == lower:
+            continue
+        if _in_lexicon_as_written(once):
             return True
-    return _plain(lower) in _folded
+        for second, to_second in _OLD_SPELLINGS[i + 1 :]:
+            twice = second.sub(to_second, once)
+            if twice != once and _in_lexicon_as_written(twice):
+                return True
+    return False
+
+
+def _in_lexicon_as_written(lower: str) -> bool:
+    lexicon = french_lexicon()
+    for form in (lower, lower.replace("è", "é"), lower.rstrip("s")):
+        if form in lexicon or form in _forms[0] or _plain(form) in _folded:
+            return True
+    return False
 
 
 def _plain(word: str) -> str:
@@ -158,20 +201,67 @@ def title_spans(text: str) -> list[tuple[int, int, str, str]]:
     return spans
 
 
+# Nouns that say what the name after them is ("la rue de Clery", "parroisse S^t Roch", "le groupe Cloroform"):
+# the name is a place or an organisation whatever spaCy or a saint's title make of it. Streets keep their noun.
+_STREETS = r"rue|rüe|avenue|boulevard|quai|faubourg|pont"
+_PLACE_HEADS = (
+    r"paroisse|parroisse|parr\^?e|par\^?sse|[ée]glise|chapelle|abbaye|prieur[ée]|ville|village|commune|district"
+    r"|province|r[ée]gion|d[ée]partement|[ée]tat|[îi]le|pays|palais|ch[âa]teau|villa|port|lac|fleuve|rivi[èe]re"
+    r"|comt[ée]|duch[ée]|dioc[èe]se|canton"
+)
+_ORGANISATION_HEADS = (
+    r"groupe|label|soci[ée]t[ée]|compagnie|usine|entreprise|firme|journal|gazette|revue|radio|banque|club|[ée]quipe"
+    r"|parti|association|f[ée]d[ée]ration|syndicat|[ée]diteur|maison\s+d['’][ée]dition"
+)
+_HEAD = re.compile(
+    rf"(?<![^\W\d_])(?:({_STREETS})|({_PLACE_HEADS})|({_ORGANISATION_HEADS}))\s+"
+    r"(?:(?:de\s+la|de\s+l['’]|des|du|de|d['’])\s*)?",
+    re.IGNORECASE,
+)
+_SAINT = re.compile(r"(?:s\^?te?|saint|sainte)\.?[\s-]+(?=[^\W\d_])", re.IGNORECASE)
+_INNER_PARTICLE = re.compile(r"(?:de|du|des|d['’]|la|le|les|sur|en|et)$", re.IGNORECASE)
+
+
+def headed_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """Names after a noun that says what they are: (start, end, "place" or "organisation", name)."""
+    spans = []
+    for head in _HEAD.finditer(text):
+        start = head.end()
+        saint = _SAINT.match(text, start)
+        words = list(_WORD.finditer(text, saint.end() if saint else start))
+        if not words or words[0].start() != (saint.end() if saint else start):
+            continue
+        if not saint and (not words[0].group(0)[:1].isupper() or is_stop_word(words[0].group(0))):
+            continue
+        if _TITLE.fullmatch(words[0].group(0)) and not saint:
+            continue
+        end = words[0].end()
+        for previous, word in zip(words, words[1:]):  # "Kaada Recordings", "S^t georges sur loire"
+            gap = text[previous.end() : word.start()]
+            if gap not in (" ", "-") or not (word.group(0)[:1].isupper() or _INNER_PARTICLE.match(word.group(0))):
+                break
+            if _INNER_PARTICLE.match(word.group(0)) and not word.group(0)[:1].isupper():
+                continue
+            end = word.end()
+        street, _place, organisation = head.groups()
+        begin = head.start() if street else start
+        kind = "organisation" if organisation else "place"
+        spans.append((begin, end, kind, re.sub(r"\s+", " ", text[begin:end])))
+    return spans
+
+
 def place_spans(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
     """Places after "à" / "en" ("fait à Caen") and the place that heads a letter's date ("Sens le 5 avril 1867")."""
     spans = []
     for match in _WORD.finditer(text):
         word = match.group(0)
-        if (
-            not word[:1].isupper()
-            or len(word) < 3
-            or _TITLE.fullmatch(word)
-            or text[match.end() : match.end() + 1] == "."
-        ):
+        if not word[:1].isupper() or len(word) < 3 or _TITLE.fullmatch(word):
             continue
         line_start = text.rfind("\n", 0, match.start()) + 1
         before = text[line_start : match.start()]
+        cue = _PLACE_CUE.search(" " + before[-4:])
+        if text[match.end() : match.end() + 1] == "." and not cue:  # "Clém.", but "à Rome." ends a sentence
+            continue
         dateline = not before.strip() and any(
             s >= match.end()
             and text[match.end() : s].strip(" ,").lower() in ("le", "ce", "")
@@ -180,20 +270,48 @@ def place_spans(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int,
         )
         if word.lower() in FORMULAE:
             continue
-        if (
-            dateline
-            and word.lower() not in _WEEKDAYS
-            or _PLACE_CUE.search(" " + before[-4:])
-            and not is_common_word(word)
-        ):
+        if dateline and word.lower() not in _WEEKDAYS or cue and not is_common_word(word):
             spans.append((match.start(), match.end(), "place", word))
+    return spans
+
+
+def signature_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """A line that is a name and nothing else ("Bellieute", "+ Clém. Card. Villecourt", "Lully" over a deed's
+    summary): a signature or a heading, so a person; unless the line before runs on into it ("à / Caen")."""
+    spans = []
+    lines = text.split("\n")
+    lettered = [i for i, line in enumerate(lines) if _WORD.search(line)]
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    for rank, i in enumerate(lettered):
+        line = lines[i]
+        if re.search(r"\d", line):
+            continue
+        words = [
+            m
+            for m in _WORD.finditer(line)
+            if not _TITLE.fullmatch(m.group(0))
+            and not _PARTICLE.match(m.group(0))
+            and line[m.end() : m.end() + 1] != "."
+        ]
+        if not 1 <= len(words) <= 3 or not all(
+            w.group(0)[:1].isupper() and len(w.group(0)) >= 3 and not is_common_word(w.group(0)) for w in words
+        ):
+            continue
+        previous = lines[lettered[rank - 1]].rstrip() if rank else ""
+        on_its_own = not previous or previous[-1] in ".!?;:," or lettered[rank - 1] < i - 1
+        if on_its_own or rank >= len(lettered) - 3:
+            start, end = starts[i] + words[0].start(), starts[i] + words[-1].end()
+            spans.append((start, end, "person", re.sub(r"\s+", " ", text[start:end])))
     return spans
 
 
 def is_organisation(text: str) -> bool:
     """A span spaCy calls an organisation is one only with a word that says so ("Société", "Académie", "Conseil
-    d'État"): in manuscripts its ORG is mostly a person ("Aneas Sylvius Piccolomini") or a common word ("Conseil")."""
-    return bool(_ORGANISATION_CUE.search(text))
+    d'État") or an acronym ("BAnQ", "PSA-Fiat", "DC Comics"): in manuscripts its ORG is mostly a person ("Aneas
+    Sylvius Piccolomini") or a common word ("Conseil")."""
+    return bool(_ORGANISATION_CUE.search(text) or _ACRONYM.search(text))
 
 
 def looks_like_a_name(text: str) -> bool:
@@ -203,22 +321,38 @@ def looks_like_a_name(text: str) -> bool:
     return len(words) >= 2 and all(w[:1].isupper() and not is_common_word(w) for w in words)
 
 
-def is_noise(text: str, recased_text: str, pos: list[str], at_sentence_start: bool) -> bool:
+_DETERMINER = re.compile(
+    r"(?:^|\s)(?:le|la|les|l['’]|ce|cet|cette|ces|au|aux|du|des|sa|son|ses|mon|ma|mes|votre|vostre|notre|nostre"
+    r"|leur|leurs|un|une)\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_salutation(text: str) -> bool:
+    """Titles and words of greeting only: "Cher Monsieur", "Mon très cher ami"."""
+    words = _WORD.findall(text)
+    return bool(words) and all(_TITLE.fullmatch(w) or w.lower() in _GREETING for w in words)
+
+
+def is_noise(text: str, recased_text: str, pos: list[str], at_sentence_start: bool, before: str = "") -> bool:
     """A span of spaCy's that is no name: all lower case where `recased` left it so ("à faire", "à décrire"), a
     formula ("Fait"), or one common word capitalised by its place at a sentence's or line's start ("Chassa
-    candide", "Vous pardonnerez") or used as a verb, pronoun or adverb ("à Continuer")."""
+    candide", "Vous pardonnerez"), used as a verb, pronoun or adverb ("à Continuer") or after a determiner (the
+    capital of respect in "la Reyne", "aux Causes", "ce Royauté"). `before`: the text just before the span."""
     words = _WORD.findall(text)
     if not words:
         return True
     if all(w[:1].islower() for w in words) and text == recased_text:
         return True
-    if all(_TITLE.fullmatch(w) or w.lower() in _GREETING for w in words):  # "Cher Monsieur"
+    if is_salutation(text):
         return True
     if len(words) == 1:
         word = words[0]
         if word.lower() in FORMULAE or is_stop_word(word):
             return True
-        if is_common_word(word) and (at_sentence_start or set(pos) <= {"VERB", "AUX", "PRON", "ADV", "ADJ"}):
+        if is_common_word(word) and (
+            at_sentence_start or set(pos) <= {"VERB", "AUX", "PRON", "ADV", "ADJ"} or _DETERMINER.search(before[-12:])
+        ):
             return True
         if _verb_form(word):
             return True

@@ -90,3 +90,23 @@ def test_who_signed_finds_a_signature_in_the_middle_of_the_page(project, users):
     reply = answer_from_facts("Who signed this letter?", passages, facts_of_passages(passages, "fr"), "en")
     assert reply.known and reply.text.startswith("Villecourt:")
     assert reply.hits[0].passage.key == "3"  # and not "S. Siège" on one of the last lines
+
+
+def test_where_was_this_made_finds_the_place_heading_the_date():
+    from assistant.backends.facts import answer_from_facts, facts_of_passages
+    from assistant.backends.quotes import Passage
+
+    texts = [
+        "Traité pour un opera",
+        "A Roüen",
+        "15 Septembre 1688.",
+        "Furent presens M^rs Jean Nicolas de Francini",
+        "chevalier con^er maitre d'hotel ordinaire du Roy, demeurant",
+        "rue de Clery parroisse S^t Eustache",
+        "Registrée en la Cour de parlement de paris le vingt sept",
+        "juin anson, Et de la faculté y enoncée d'etablir des Ecolles",
+    ]
+    passages = [Passage(key=str(i), text=t, number=i + 1, page_key="p") for i, t in enumerate(texts)]
+    reply = answer_from_facts("Where was this deed made?", passages, facts_of_passages(passages, "fr"), "en")
+    assert reply.known and reply.text.startswith("Roüen:")
+    assert reply.hits[0].passage.key == "1"

@@ -65,3 +65,40 @@ def test_an_organisation_needs_a_word_that_says_so():
     assert kinds == {"Aneas -Sylvius Piccolomini": "person"}
     kinds = {e.name: e.kind for e in extract_lines(["il écrivit à la Société de géographie de Paris"], "fr")}
     assert "organisation" in kinds.values()
+
+
+def test_a_year_alone_in_brackets_after_depuis_or_closing_a_range_is_a_date():
+    text = "1688.\nproduit depuis 1995\nde 1860 à 1891\nAbbey (1956), faite\nprix, 2000. acte"
+    assert [d.iso for d in find_dates(text)] == ["1688", "1995", "1860", "1891", "1956"]
+
+
+def test_a_place_after_a_that_ends_a_sentence_is_no_abbreviation():
+    assert "rome" in _named(["les deux poëtes a Rome. Quelles pages exquises."], "place")
+
+
+def test_a_name_after_a_noun_that_says_what_it_is_is_a_place_or_an_organisation():
+    lines = ["demeurant rue de Clery parroisse S^t Eustache", "il joue dans le groupe Cloroform"]
+    assert set(_named(lines, "place")) == {"rue de clery", "s^t eustache"}
+    assert _named(lines, "person") == {}
+    assert set(_named(lines, "organisation")) == {"cloroform"}
+
+
+def test_an_acronym_that_spacy_calls_an_organisation_stays_one():
+    assert "banq" in _named(["mon manuscrit sera utilisé par BAnQ pour des activités"], "organisation")
+
+
+def test_an_old_spelling_of_a_common_word_is_not_recased_into_a_name():
+    assert extract_lines(["je l'a escris et a celui qu'il à devra en ceste charge"], "fr") == []
+
+
+def test_a_common_word_with_a_capital_of_respect_after_a_determiner_is_no_person():
+    assert _named(["je ne puis croire rien le bon ordre que le Roy y a", "mis."], "person") == {}
+
+
+def test_a_name_alone_on_the_last_lines_is_a_signature():
+    lines = ["avec toute seurete sur ce", "de Paris le XXVII jour de juillet 1602", "Bellieute", "45"]
+    assert _named(lines, "person") == {"bellieute": [2]}
+
+
+def test_a_single_word_after_a_that_spacy_calls_a_person_is_a_place():
+    assert "hamilton" in _named(["Brian McGrattan (né le 2 septembre 1981 à  Hamilton dans la province"], "place")
