@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -242,7 +242,7 @@ def _along(line: Line, piece: Line) -> float:
     return cx * dx + cy * dy
 
 
-def _union_find(n: int):
+def _union_find(n: int) -> tuple[list[int], Callable[[int], int]]:
     parent = list(range(n))
 
     def find(i: int) -> int:
