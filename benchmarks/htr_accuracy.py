@@ -3,7 +3,8 @@
 
 - line detection: precision / recall / F1 at polygon IoU 0.5 (htr.metrics, as shared/bench/htreval.py);
 - recognition on the ground-truth lines: CER / WER;
-- end to end (segmentation + recognition): CER / WER, every true line against the line found over it;
+- end to end (segmentation + recognition): CER / WER, every true line against the line found over it, and CER with
+  a line found in pieces (or lines found as one) read joined (htr.metrics.joined_lines);
 - seconds per page (segmentation, reading).
 
 The truth is brought to the form the recogniser writes (htr.transcription). Splits: every set's val split and
@@ -11,6 +12,7 @@ cremma-mss-18's test split (the sets' READMEs; benchmarks/datasets.py).
 
     python benchmarks/htr_accuracy.py                          # shipped models, greedy, all val/test pages
     python benchmarks/htr_accuracy.py --beam 8 --max-pages 5   # beam + LM, 5 pages a set
+    python benchmarks/htr_accuracy.py --split val --sets cremma-mss-18 copiste-d-un-jour   # choose on val only
     python benchmarks/htr_accuracy.py --rec-model runs/latin3 --seg-model runs/seg2 --json figures.json
 """
 
@@ -26,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import torch
 
-from benchmarks.datasets import all_pages, datasets_dir
+from benchmarks.datasets import SETS, all_pages, datasets_dir
 from htr.evaluation import evaluate_engine
 from htr.recognition import Recognizer
 from htr.segmentation import Segmenter
@@ -40,6 +42,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=datasets_dir(), help="the folder holding the datasets")
     parser.add_argument("--beam", type=int, default=0, help="CTC beam width with the model's LM (0: greedy)")
     parser.add_argument("--max-pages", type=int, help="at most this many pages a set and split")
+    parser.add_argument("--split", choices=("val", "test"), help="only this split (default: val, then test)")
+    parser.add_argument("--sets", nargs="+", choices=sorted(SETS), help="only these sets (default: all)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -53,16 +57,20 @@ def main() -> None:
         "beam": args.beam,
         "sets": {},
     }
-    for split in ("val", "test"):
+    for split in [args.split] if args.split else ["val", "test"]:
         for name, files in all_pages(split, args.data).items():
+            if args.sets and name not in args.sets:
+                continue
             pages = [page for xml in files[: args.max_pages] for page in iter_pages(xml)]
             result = evaluate_engine(recognizer, segmenter, pages, beam=args.beam)
             figures["sets"][f"{name}/{split}"] = result
-            detection, truth, e2e = result["detection"], result["ground_truth_lines"], result["end_to_end"]
+            detection, truth = result["detection"], result["ground_truth_lines"]
+            e2e, joined = result["end_to_end"], result["end_to_end_joined"]
             print(
                 f"{name:20} {split:4} pages {result['pages']:3}  lines P/R/F1 {detection['precision']:5.1f} "
                 f"{detection['recall']:5.1f} {detection['f1']:5.1f}  CER on true lines {truth['cer']:5.1f} "
-                f"(WER {truth['wer']:5.1f})  end-to-end CER {e2e['cer']:5.1f} (WER {e2e['wer']:5.1f})  "
+                f"(WER {truth['wer']:5.1f})  end-to-end CER {e2e['cer']:5.1f} (WER {e2e['wer']:5.1f}, "
+                f"joined {joined['cer']:5.1f})  "
                 f"s/page {result['seconds_per_page']['segment']:.2f}+{result['seconds_per_page']['read']:.2f}",
                 flush=True,
             )

@@ -3,16 +3,19 @@
 
 Models are loaded (and run once on the first page) before the clock starts, as a long-lived worker would.
 Also prints line detection P/R/F1 (IoU 0.5) and end-to-end CER of the pages read, so speed is never quoted
-without the quality it came with.
+without the quality it came with. The truth is brought to the form the recogniser writes and lines that are not
+text to read are left out, as when reading the true lines (htr.evaluation), so the two CERs compare.
 
     python benchmarks/htr_speed.py                       # CPU, 2 threads (the dev machine has 2 cores)
     python benchmarks/htr_speed.py --threads 1 --pages 5
+    python benchmarks/htr_speed.py --split val --set copiste-d-un-jour   # choose on val pages, never on test
     python benchmarks/htr_speed.py --device cuda --batch-pages 8   # GPU: pages/minute, pages batched
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -24,21 +27,26 @@ sys.path.insert(0, str(ROOT))
 
 import torch
 
-from benchmarks.cremma import SPLITS, dataset_dir
+from benchmarks.datasets import SETS, SPLIT_NAMES, datasets_dir
+from benchmarks.datasets import pages as split_pages
 from htr.images import load_image
 from htr.metrics import evaluate_pages
 from htr.segmentation import Segmenter
 from htr.sources import iter_pages
 
 
-def load_split(data: Path, split: str, limit: int | None):
+def load_split(data: Path, name: str, split: str, limit: int | None):
+    try:
+        files = split_pages(name, split, data)
+    except FileNotFoundError as exc:
+        sys.exit(f"error: {exc} (give --data, or set SKOROPIS_SHARED)")
+    if not files:
+        sys.exit(f"error: {name} has no {split} pages")
     pages = []
-    for folder in SPLITS[split]:
-        if not (data / folder).is_dir():
-            sys.exit(f"error: {data / folder} not found (give --data, or set SKOROPIS_SHARED)")
-        for image_path, page in iter_pages(data / folder):
+    for xml in files[:limit] if limit else files:
+        for image_path, page in iter_pages(xml):
             pages.append((image_path, load_image(image_path), page))
-    return pages[:limit] if limit else pages
+    return pages
 
 
 def load_recognizer(path: str | None, device: str):
@@ -57,8 +65,9 @@ def load_recognizer(path: str | None, device: str):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=dataset_dir(), help="cremma-mss-18 folder")
-    parser.add_argument("--split", choices=sorted(SPLITS), default="test")
+    parser.add_argument("--data", type=Path, default=datasets_dir(), help="the folder holding the datasets")
+    parser.add_argument("--set", default="cremma-mss-18", choices=sorted(SETS), help="dataset (default cremma-mss-18)")
+    parser.add_argument("--split", choices=SPLIT_NAMES, default="test")
     parser.add_argument("--seg-model", default=None, help="segmentation model folder (default: shipped)")
     parser.add_argument("--rec-model", default=None, help="recognition model folder (default: shipped)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
@@ -72,7 +81,7 @@ def main() -> None:
         sys.exit("error: --device cuda asked for, but torch sees no CUDA GPU here")
     torch.set_num_threads(args.threads)
 
-    pages = load_split(args.data, args.split, args.pages)
+    pages = load_split(args.data, args.set, args.split, args.pages)
     segmenter = Segmenter.load(args.seg_model, device=args.device)
     recognizer = load_recognizer(args.rec_model, args.device)
     # Warm-up outside the clock: first calls pay for allocations and kernel selection.
@@ -113,7 +122,16 @@ def main() -> None:
 
     n = len(pages)
     n_lines = sum(len(p.lines) for p in preds)
-    scores = evaluate_pages(preds, [truth for _, _, truth in pages])
+    truths = [truth for _, _, truth in pages]
+    if recognizer is not None:
+        truths = [
+            dataclasses.replace(
+                truth,
+                lines=[dataclasses.replace(line, text=recognizer.model_text(line.text)) for line in truth.lines],
+            )
+            for truth in truths
+        ]
+    scores = evaluate_pages(preds, truths, skip_empty=recognizer is not None)
     det = scores["detection"]
     figures = {
         "device": args.device if cuda else f"cpu ({args.threads} threads)",
@@ -126,9 +144,10 @@ def main() -> None:
         "lines_per_s": n_lines / (seg_s + rec_s),
         "pages_per_minute": 60 * n / wall,
         "detection": {k: det[k] for k in ("precision", "recall", "f1")},
-        "cer": scores["reading"].get("cer") if recognizer is not None else None,
+        "cer": scores["reading"]["cer"] if recognizer is not None else None,
+        "cer_joined": scores["reading_joined"]["cer"] if recognizer is not None else None,
     }
-    print(f"\nsplit {args.split}: {n} pages, {n_lines} lines found, device {figures['device']}")
+    print(f"\n{args.set} {args.split}: {n} pages, {n_lines} lines found, device {figures['device']}")
     print(f"{'stage':<12}{'s/page':>10}")
     print(f"{'segment':<12}{figures['segment_s_per_page']:>10.2f}")
     if recognizer is not None:
@@ -142,7 +161,10 @@ def main() -> None:
         f"load average (1/5/15 min) at the end: {' '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} cores"
     )
     if figures["cer"] is not None:
-        print(f"end-to-end CER: {figures['cer']:.2f} %")
+        print(
+            f"end-to-end CER: {figures['cer']:.2f} % (lines found in pieces or as one read joined: "
+            f"{figures['cer_joined']:.2f} %)"
+        )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
 

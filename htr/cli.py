@@ -125,7 +125,14 @@ def cmd_evaluate_lines(args: argparse.Namespace) -> int:
     truths, preds = _read_pairs(args.truth, args.pred)
     result = evaluate_pages(preds, truths, iou=args.iou)
     result["detection"]["pages_without_prediction"] = sum(pred is None for pred in preds)
-    _report({"detection": result["detection"], "end_to_end": result["reading"]}, args.json)
+    _report(
+        {
+            "detection": result["detection"],
+            "end_to_end": result["reading"],
+            "end_to_end_joined": result["reading_joined"],
+        },
+        args.json,
+    )
     return 0
 
 

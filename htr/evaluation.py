@@ -36,7 +36,11 @@ def score_pages(recognizer: Recognizer, pages: Pages, beam: int = 0, batch_size:
 
 def evaluate_engine(recognizer: Recognizer, segmenter: Segmenter, pages: Pages, beam: int = 0, on_page=None) -> dict:
     """Line detection (P/R/F1 at IoU 0.5), reading on the true lines, end-to-end reading (segmentation +
-    recognition, every true line against the line found over it) and seconds a page."""
+    recognition, every true line against the line found over it; "end_to_end_joined": a line found in pieces
+    against its pieces joined, lines found as one against that one, htr.metrics.joined_lines) and seconds a page.
+
+    Both readings leave out the true lines that are not text to read, as the reading on the true lines does: what
+    the segmenter finds over a page code is neither scored nor an insertion."""
     on_truth, truths, found = TextScore(), [], []
     seconds = {"segment": 0.0, "read": 0.0}
     for image_path, truth in pages:
@@ -59,12 +63,13 @@ def evaluate_engine(recognizer: Recognizer, segmenter: Segmenter, pages: Pages, 
         truths.append(truth)
         if on_page is not None:
             on_page(len(truths))
-    end_to_end = evaluate_pages(found, truths)
+    end_to_end = evaluate_pages(found, truths, skip_empty=True)
     return {
         "pages": len(truths),
         "detection": _rounded(end_to_end["detection"]),
         "ground_truth_lines": _rounded(on_truth.report()),
         "end_to_end": _rounded(end_to_end["reading"]),
+        "end_to_end_joined": _rounded(end_to_end["reading_joined"]),
         "seconds_per_page": {k: round(v / max(len(truths), 1), 2) for k, v in seconds.items()},
     }
 

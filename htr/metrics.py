@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +50,18 @@ class TextScore:
         self.words += len(t.split())
         self.exact += int(t == p)
         self.lines += 1
+
+    def add_joined(self, truths: Sequence[str], pred: str) -> None:
+        """Several true lines against one reading of them all (htr.metrics.joined_lines): the edit distance of the
+        joined texts, over the true lines' own lengths (the spaces that join them are not counted as text)."""
+        texts = [normalize_text(text) for text in truths]
+        t, p = " ".join(texts), normalize_text(pred)
+        self.char_errors += Levenshtein.distance(t, p)
+        self.chars += sum(map(len, texts))
+        self.word_errors += Levenshtein.distance(t.split(), p.split())
+        self.words += len(t.split())
+        self.exact += len(texts) * int(t == p)
+        self.lines += len(texts)
 
     def add_insertion(self, pred: str) -> None:
         """A predicted line with no ground-truth counterpart: every character is an insertion."""
@@ -115,15 +127,23 @@ def line_shape(line: Line, pad: float) -> BaseGeometry:
     return Polygon()
 
 
+def _shapes(truth: Sequence[Line], pred: Sequence[Line]) -> tuple[list[BaseGeometry], list[BaseGeometry]]:
+    heights = [h for h in map(_height, truth) if h > 0]
+    pad = (float(np.median(heights)) if heights else _DEFAULT_LINE_HEIGHT) / 4
+    return [line_shape(ln, pad) for ln in truth], [line_shape(ln, pad) for ln in pred]
+
+
 def match_lines(
     truth: Sequence[Line], pred: Sequence[Line], iou: float = IOU_MIN
 ) -> tuple[list[tuple[int, int]], set[int]]:
     """One-to-one (truth index, pred index) pairs at IoU >= iou, greedy by descending IoU, and the indices of
     predicted lines that touch no ground-truth line (which scoring ignores)."""
-    heights = [h for h in map(_height, truth) if h > 0]
-    pad = (float(np.median(heights)) if heights else _DEFAULT_LINE_HEIGHT) / 4
-    t_shapes = [line_shape(ln, pad) for ln in truth]
-    p_shapes = [line_shape(ln, pad) for ln in pred]
+    return _match_shapes(*_shapes(truth, pred), iou)
+
+
+def _match_shapes(
+    t_shapes: list[BaseGeometry], p_shapes: list[BaseGeometry], iou: float
+) -> tuple[list[tuple[int, int]], set[int]]:
     if not p_shapes:
         return [], set()
     tree = STRtree(p_shapes)
@@ -153,8 +173,85 @@ def match_lines(
             used_t.add(ti)
             used_p.add(pi)
             pairs.append((ti, pi))
-    ignored = {i for i in range(len(pred)) if i not in touching}
+    ignored = {i for i in range(len(p_shapes)) if i not in touching}
     return pairs, ignored
+
+
+# A line left unmatched joins the line that holds at least this share of its area (htr.metrics.joined_lines).
+JOIN_SHARE = 0.5
+
+
+def joined_lines(
+    truth: Sequence[Line], pred: Sequence[Line], iou: float = IOU_MIN
+) -> list[tuple[list[int], list[int]]]:
+    """Groups of (truth indices, pred indices) to compare as joined texts, so that a line found in pieces, or two
+    lines found as one, is scored on its text and not as a miss plus insertions.
+
+    Groups start from the one-to-one matches of `match_lines`; an unmatched predicted line joins the true line
+    holding at least JOIN_SHARE of its area (a piece of that line), an unmatched true line the predicted line
+    holding at least JOIN_SHARE of its area (merged into it). True lines are in their order; the predicted lines
+    of one true line in order along its baseline, of several in their own order. A predicted line that touches
+    no true line is in no group; one that joins nothing is a group without truth (an insertion).
+    """
+    t_shapes, p_shapes = _shapes(truth, pred)
+    pairs, ignored = _match_shapes(t_shapes, p_shapes, iou)
+    n = len(truth)
+    parent, find = _union_find(n + len(pred))
+    for ti, pi in pairs:
+        parent[find(n + pi)] = find(ti)
+    matched_t, matched_p = {ti for ti, _ in pairs}, {pi for _, pi in pairs}
+
+    def share(part: BaseGeometry, whole: BaseGeometry) -> float:
+        if part.is_empty or whole.is_empty or part.area <= 0:
+            return 0.0
+        return part.intersection(whole).area / part.area
+
+    for pi, p in enumerate(p_shapes):
+        if pi in matched_p or pi in ignored:
+            continue
+        best = max(range(n), key=lambda ti: share(p, t_shapes[ti]), default=None)
+        if best is not None and share(p, t_shapes[best]) >= JOIN_SHARE:
+            parent[find(n + pi)] = find(best)
+    for ti, t in enumerate(t_shapes):
+        if ti in matched_t:
+            continue
+        best = max(range(len(pred)), key=lambda pi: share(t, p_shapes[pi]), default=None)
+        if best is not None and best not in ignored and share(t, p_shapes[best]) >= JOIN_SHARE:
+            parent[find(ti)] = find(n + best)
+    groups: dict[int, tuple[list[int], list[int]]] = {}
+    for ti in range(n):
+        groups.setdefault(find(ti), ([], []))[0].append(ti)
+    for pi in range(len(pred)):
+        if pi not in ignored:
+            groups.setdefault(find(n + pi), ([], []))[1].append(pi)
+    out = []
+    for truths, preds in groups.values():
+        if len(truths) == 1:
+            preds.sort(key=lambda pi: _along(truth[truths[0]], pred[pi]))
+        out.append((truths, preds))
+    return out
+
+
+def _along(line: Line, piece: Line) -> float:
+    """Where `piece` lies along `line`'s baseline (left to right for a horizontal one)."""
+    points = line.baseline if len(line.baseline) >= 2 else [(0, 0), (1, 0)]
+    dx, dy = points[-1][0] - points[0][0], points[-1][1] - points[0][1]
+    pts = piece.polygon or piece.baseline
+    cx = sum(p[0] for p in pts) / max(len(pts), 1)
+    cy = sum(p[1] for p in pts) / max(len(pts), 1)
+    return cx * dx + cy * dy
+
+
+def _union_find(n: int) -> tuple[list[int], Callable[[int], int]]:
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    return parent, find
 
 
 @dataclass
@@ -223,16 +320,24 @@ def evaluate_detection(
 
 
 def evaluate_pages(
-    pred_pages: Sequence[Page | None], truth_pages: Sequence[Page], iou: float = IOU_MIN
+    pred_pages: Sequence[Page | None],
+    truth_pages: Sequence[Page],
+    iou: float = IOU_MIN,
+    *,
+    skip_empty: bool = False,
 ) -> dict[str, dict[str, float]]:
     """Detection and end-to-end reading over pages (None: no prediction for that page).
 
-    Reading pairs every ground-truth line with its matched prediction; an unmatched ground-truth line reads as
-    empty, and an overlapping but unmatched predicted line adds its characters as insertions.
+    "reading" is the reference's: every ground-truth line against its matched prediction; an unmatched
+    ground-truth line reads as empty, and an overlapping but unmatched predicted line adds its characters as
+    insertions. "reading_joined" compares the groups of `joined_lines` (a line found in pieces against its pieces
+    joined, lines found as one against that one), so it counts what was read wrong, not how the page was cut. `skip_empty`: a ground-truth line without text (one the reading of the true lines
+    leaves out too: an illegible mark, a page code) is matched like any other, but it and what was found over it
+    are not scored.
     """
     if len(pred_pages) != len(truth_pages):
         raise ValueError(f"{len(pred_pages)} predicted pages for {len(truth_pages)} ground-truth pages")
-    detection, reading = DetectionScore(), TextScore()
+    detection, reading, joined = DetectionScore(), TextScore(), TextScore()
     for pred_page, truth_page in zip(pred_pages, truth_pages):
         pred = pred_page.lines if pred_page is not None else []
         truth = truth_page.lines
@@ -240,9 +345,22 @@ def evaluate_pages(
         detection.add(pred, truth, pairs, ignored)
         by_truth = dict(pairs)
         for ti, line in enumerate(truth):
+            if skip_empty and not normalize_text(line.text):
+                continue
             reading.add(line.text, pred[by_truth[ti]].text if ti in by_truth else "")
         used = set(by_truth.values()) | ignored
         for pi, line in enumerate(pred):
             if pi not in used:
                 reading.add_insertion(line.text)
-    return {"detection": detection.report(), "reading": reading.report()}
+        for truths, preds in joined_lines(truth, pred, iou):
+            texts = [normalize_text(truth[ti].text) for ti in truths]
+            if skip_empty:
+                if truths and not any(texts):
+                    continue
+                texts = [text for text in texts if text]
+            read = " ".join(pred[pi].text for pi in preds)
+            if texts:
+                joined.add_joined(texts, read)
+            else:
+                joined.add_insertion(read)
+    return {"detection": detection.report(), "reading": reading.report(), "reading_joined": joined.report()}

@@ -84,6 +84,52 @@ def test_end_to_end_reading_counts_missed_lines_and_insertions():
     assert evaluate_pages([None], [truth])["reading"]["cer"] == 100
 
 
+def page_of(*lines: Line) -> Page:
+    return Page("p.jpg", 400, 200, list(lines))
+
+
+def test_a_line_found_in_pieces_is_read_as_its_pieces_joined_in_order_along_it():
+    truth = page_of(box(0, 0, 200, 10, "bonjour madame"))
+    # Two halves (IoU 0.475 each: neither matches), given right half first.
+    pred = page_of(box(105, 0, 200, 10, "madame"), box(0, 0, 95, 10, "bonjour"))
+    scores = evaluate_pages([pred], [truth])
+    assert (scores["reading"]["char_errors"], scores["reading"]["chars"]) == (14 + 13, 14)
+    assert (scores["reading_joined"]["char_errors"], scores["reading_joined"]["chars"]) == (0, 14)
+    assert scores["detection"]["matched"] == 0  # detection stays as strict as the reference's
+
+
+def test_a_piece_beside_a_matched_line_is_part_of_its_reading_not_an_insertion():
+    truth = page_of(box(0, 0, 200, 10, "bonjour madame"))
+    pred = page_of(box(0, 0, 150, 10, "bonjour mad"), box(150, 0, 200, 10, "ame"))
+    scores = evaluate_pages([pred], [truth])
+    assert scores["reading"]["char_errors"] == 3 + 3
+    assert scores["reading_joined"]["char_errors"] == 1  # the space between the pieces
+
+
+def test_lines_found_as_one_are_read_against_their_texts_joined():
+    truth = page_of(box(0, 0, 100, 10, "un"), box(0, 12, 100, 22, "deux"), box(0, 60, 100, 70, "trois"))
+    pred = page_of(box(0, 0, 100, 22, "un deux"), box(0, 60, 100, 70, "trois"))
+    scores = evaluate_pages([pred], [truth])
+    assert scores["reading"]["char_errors"] == 2 + 4 + 7  # IoU 0.45 each: two misses, one insertion
+    joined = scores["reading_joined"]
+    assert (joined["char_errors"], joined["chars"], joined["lines"], joined["string_accuracy"]) == (0, 11, 3, 100)
+
+
+def test_a_line_found_over_nothing_transcribed_is_still_an_insertion_when_joined():
+    truth = page_of(box(0, 0, 100, 10, "bonjour"))
+    pred = page_of(box(0, 0, 100, 10, "bonjour"), box(0, 8, 100, 30, "xx"))
+    assert evaluate_pages([pred], [truth])["reading_joined"]["char_errors"] == 2
+
+
+def test_skip_empty_scores_neither_a_textless_true_line_nor_what_was_found_over_it():
+    truth = page_of(box(0, 0, 100, 10, "bonjour"), box(0, 40, 100, 50, ""))
+    pred = page_of(box(0, 0, 100, 10, "bonjour"), box(0, 40, 100, 50, "wikitexte_0017"))
+    for key in ("reading", "reading_joined"):
+        assert evaluate_pages([pred], [truth])[key]["char_errors"] == 14
+        skipped = evaluate_pages([pred], [truth], skip_empty=True)[key]
+        assert (skipped["char_errors"], skipped["chars"], skipped["lines"]) == (0, 7, 1)
+
+
 # Agreement with the reference evaluator ------------------------------------------------------------------------
 
 
