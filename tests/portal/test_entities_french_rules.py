@@ -141,3 +141,9 @@ def test_a_name_introduced_with_a_capital_is_a_name_after_a_title_in_lower_case(
 
 def test_a_saint_after_a_is_a_place():
     assert "st cloux" in _named(["nous sommes arretés a St Cloux"], "place")
+
+
+def test_a_name_the_rules_place_keeps_its_kind_where_spacy_meets_it_again():
+    lines = ["M. le duc d'orleans a été passer quelques jours", "grande liaison avec la maison d'orleans [ quoi"]
+    assert {e.lines[0] for e in extract_lines(lines, "fr") if e.key == "orleans"} == {0, 1}
+    assert not [e for e in extract_lines(lines, "fr") if e.key == "orleans" and e.kind != "person"]
