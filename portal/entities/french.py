@@ -377,6 +377,8 @@ def is_noise(text: str, recased_text: str, pos: list[str], at_sentence_start: bo
         return True
     if is_salutation(text):
         return True
+    if len(words) == 2 and re.match(r"l['’]", text, re.IGNORECASE) and is_common_word(words[1]):
+        return True  # "l'Empereur": a common word after its article, capitalised out of respect
     if len(words) == 1:
         word = words[0]
         if word.lower() in FORMULAE or is_stop_word(word):
