@@ -147,3 +147,12 @@ def test_a_name_the_rules_place_keeps_its_kind_where_spacy_meets_it_again():
     lines = ["M. le duc d'orleans a été passer quelques jours", "grande liaison avec la maison d'orleans [ quoi"]
     assert {e.lines[0] for e in extract_lines(lines, "fr") if e.key == "orleans"} == {0, 1}
     assert not [e for e in extract_lines(lines, "fr") if e.key == "orleans" and e.kind != "person"]
+
+
+def test_a_common_word_after_an_elided_article_is_no_person():
+    assert _named(["suivant les derniers avis de Vienne l'Empereur sur les reponces"], "person") == {}
+
+
+def test_an_eighteenth_century_day_with_a_dot_and_old_month_spellings_are_dates():
+    found = find_dates("a Paris le 4. may 1726. A Paris le 10. jan.^er 1726, du 10.^e fev. 1726")
+    assert [d.iso for d in found] == ["1726-05-04", "1726-01-10", "1726-02-10"]
