@@ -32,8 +32,9 @@ _RU_WORD = re.compile(r"[а-яёѣіїѳѵ]+ъ?", re.IGNORECASE)
 _PRE_REFORM = str.maketrans({"ѣ": "е", "Ѣ": "Е", "і": "и", "І": "И", "ї": "и", "ѳ": "ф", "Ѳ": "Ф", "ѵ": "и"})
 
 _MONTHS_FR = {
-    "janvier": 1, "janv": 1, "j^er": 1, "jer": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "mars": 3,
-    "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8, "aoust": 8,
+    "janvier": 1, "janv": 1, "j^er": 1, "jer": 1, "jan.^er": 1, "janv.^er": 1, "février": 2, "fevrier": 2,
+    "févr": 2, "fevr": 2, "fev": 2, "fév": 2, "fev.^er": 2, "fév.^er": 2, "mars": 3,
+    "avril": 4, "avr": 4, "mai": 5, "may": 5, "juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8, "aoust": 8,
     "septembre": 9, "sept": 9, "7bre": 9, "7^bre": 9, "octobre": 10, "oct": 10, "8bre": 10, "8^bre": 10,
     "novembre": 11, "nov": 11, "9bre": 11, "9^bre": 11, "décembre": 12, "decembre": 12, "déc": 12, "dec": 12,
     "xbre": 12, "x^bre": 12, "10bre": 12, "10^bre": 12,
@@ -46,7 +47,7 @@ _MONTH_FR = "|".join(sorted((re.escape(m) for m in _MONTHS_FR), key=len, reverse
 _MONTH_RU = r"(?:январ|феврал|апрел|сентябр|октябр|ноябр|декабр)[яьеи]|марта?|ма[яйе]|июн[яьеи]|июл[яьеи]|августа?"
 _MONTH = rf"(?:{_MONTH_FR}|{_MONTH_RU})\.?"
 _YEAR = r"1\d{3}|20[0-2]\d"
-_DAY = r"[0-3]?\d(?:er|\^?er|-?го|-?е|\s?(?:\^?[eè]me|\^?e)\b)?|1er|premier"  # "21 eme d'avril", "2^e"
+_DAY = r"[0-3]?\d(?:er|\^?er|-?го|-?е|\s?(?:\^?[eè]me|\^?e)\b|\.\^?e|\.)?|1er|premier"  # "21 eme", "2^e", "27."
 _PATTERNS = [
     (re.compile(rf"(?<![\d/.])({_DAY})\s+(?:de\s+|d'\s*|d\s+)?({_MONTH})(?:\s*,?\s*(?:de\s+l'an\s+|l'an\s+)?({_YEAR}))?(?!\d)",
                 re.IGNORECASE), "dmy"),

@@ -142,12 +142,17 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
     # "à Mahomet II": a person after all, when spaCy's name runs past the word after "à" ("né à Hamilton" stays)
     people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PER" and len(e) > 1]
     rules += [s for s in places if not overlaps(s, people)]
+    # A one-word name the rules place (after a title, after "à") keeps their kind wherever spaCy meets it again
+    # ("en Courbepine" … "Courbépine a cause": a place, not a person).
+    ruled = {name_key(text[a:b]): k for a, b, k, _n in rules if k in (PERSON, PLACE) and " " not in text[a:b].strip()}
     for ent in ents:
         kind = _LABELS.get(ent.label_)
         written = text[ent.start_char : ent.end_char]
         titled = _TITLES.match(written)
         if kind is None and titled and _LETTER.search(written[titled.end() :]):
             kind = PERSON
+        if kind in (PERSON, PLACE) and name_key(written) in ruled:
+            kind = ruled[name_key(written)]
         if kind == ORGANISATION and not french.is_organisation(written):
             kind = PERSON if french.looks_like_a_name(written) else None
         if (

@@ -30,16 +30,20 @@ _folded: set[str] = set()  # the lexicon without accents: old spellings drop the
 _forms: list = []  # the lemmatizer's table of inflected forms ("reçus", "passa"), looked up by string
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
-# Titles before a person's name: Monsieur, m^r, Mgr, Cardinal, le capitaine, maître, le baron de…
+# Titles before a person's name: Monsieur, m^r, Mgr, Cardinal, le capitaine, maître, le baron de… and as the
+# 18th century abbreviates them: M. pelot, M de frejus, M^rs., Mad.^e, Mad̃., m^de, le s.^r, le chev., le M.^is,
+# le Cte, Card.^l, le presid.^t ("S. M." is Sa Majesté, no title).
 TITLES = (
     r"m\.?\^?r|m\.?\^?me|m\.?\^?mes|m\.?\^?lle|m\.?\^?elle|mr|mme|mlle|mons\.?|monsieur|madame|mademoiselle|mgr|m\^?gr"
-    r"|monseigneur|cardinal|card\.|capitaine|commodore|commandant|colonel|général|general|docteur|abbé|abbe"
+    r"|m\^?rs|mad\u0303|mad\.(?:\^?(?:elle|lle|e))?|mad\^(?:elle|lle|e)|m\^?de"
+    r"|monseigneur|cardinal|card\.(?:\^?l)?|capitaine|commodore|commandant|colonel|général|general|docteur|abbé|abbe"
     r"|maître|maitre|précepteur|prècepteur|precepteur|père|frère|soeur|sœur|baron|baronne|comte|comtesse|marquis"
-    r"|marquise|duc|duchesse|prince|princesse|chevalier|sieur|s\^r|dame|demoiselle|damoiselle|messire|m\^re"
-    r"|s\^?t|s\^?te|saint|sainte|pape|roi|reine"
+    r"|marquise|duc|duchesse|prince|princesse|chevalier|ch\^?ev|sieur|s\.?\^?r|dame|demoiselle|damoiselle|messire"
+    r"|m\^re|m\.?\^is|c\^?te|vicomte|vicomtesse|présid\.?\^?t|presid\.?\^?t|président|president"
+    r"|s\^?t|s\^?te|saint|sainte|pape|roi|reine|(?<!s\.\s)m(?=\.)|(?<!S\.\s)(?-i:M)(?=\s)"
 )
 _TITLE = re.compile(rf"(?<![^\W\d_])(?:{TITLES})(?![^\W\d_])\.?", re.IGNORECASE)
-_PARTICLE = re.compile(r"(?:de|du|des|d'|d’|la|le|ten|van|von|di|da)$", re.IGNORECASE)
+_PARTICLE = re.compile(r"(?:de|du|des|d|d'|d’|la|le|ten|van|von|di|da)$", re.IGNORECASE)
 _BEFORE_NAME = re.compile(r"(?:\b(?:de|d|du|à|a|en|par|chez)|[^\W\d_]+['’])\s*$", re.IGNORECASE)
 _GREETING = {"cher", "chère", "chere", "mon", "ma", "mes", "très", "tres", "bien", "aimé", "aimée"}
 _WEEKDAYS = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
@@ -131,6 +135,11 @@ def _in_lexicon_as_written(lower: str) -> bool:
     return False
 
 
+def _old_spelling_only(word: str) -> bool:
+    """A word the lexicon knows only once its old spelling is made modern ("houssaye"): after "de", a name."""
+    return len(word) >= 3 and not is_stop_word(word) and not _in_lexicon_as_written(word.lower())
+
+
 def _plain(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
@@ -154,13 +163,16 @@ def recased(text: str) -> str:
         if not word[:1].islower() or len(word) < 3 or is_common_word(word):
             continue
         before = text[max(0, match.start() - 30) : match.start()]
-        if _BEFORE_NAME.search(before) or _TITLE.search(before.rstrip()[-14:] or "x"):
+        near = len(before.rstrip()) - 14  # a title just before ("m^r de "), not a word's end cut off ("condui|cte")
+        if _BEFORE_NAME.search(before) or any(t.end() >= near for t in _TITLE.finditer(before)):
             out[match.start()] = word[0].upper()
     return "".join(out)
 
 
-def _name_after(text: str, start: int) -> tuple[int, int] | None:
-    """The span of the name that starts at `start` (name words joined by particles: "de Thunder ten tronckh")."""
+def _name_after(text: str, start: int, known: frozenset[str] = frozenset()) -> tuple[int, int] | None:
+    """The span of the name that starts at `start` (name words joined by particles: "de Thunder ten tronckh",
+    "de la ferté"). `known`: names the page gives elsewhere with a capital ("Prie"), names here even when they are
+    common words written small ("Mad.^e de prie")."""
     end = None
     pos = start
     pending_particle = False
@@ -172,12 +184,16 @@ def _name_after(text: str, start: int) -> tuple[int, int] | None:
             break
         if "\n" in gap and end is not None and not pending_particle and not capitalised_name:
             break
-        if _PARTICLE.match(word) and end is not None or _PARTICLE.match(word) and word.lower() in ("de", "d", "du"):
+        if _PARTICLE.match(word) and (end is not None or pending_particle or word.lower() in ("de", "d", "du")):
             pending_particle = True
             pos = match.end()
             continue
-        if not _name_like(word) or _TITLE.fullmatch(word):
-            break
+        if (
+            not (_name_like(word) or word.lower() in known or pending_particle and _old_spelling_only(word))
+            or _TITLE.fullmatch(word)
+            or re.match(r"\.?\^", text[match.end() :])
+        ):
+            break  # a title, or a word cut short with its ending raised ("Con.^er", "cap^e"): the name has ended
         end = match.end()
         pos = match.end()
         pending_particle = False
@@ -190,14 +206,29 @@ def _name_after(text: str, start: int) -> tuple[int, int] | None:
 
 
 def title_spans(text: str) -> list[tuple[int, int, str, str]]:
-    """People named after a title: (start, end, "person", name without the title)."""
-    spans = []
-    for match in _TITLE.finditer(text):
-        found = _name_after(text, match.end())
-        if found is None:
-            continue
-        start, end = found
-        spans.append((start, end, "person", re.sub(r"\s+", " ", text[start:end])))
+    """People named after a title: (start, end, "person", name without the title); a saint's name after "à" / "en"
+    is a place ("a St Cloux"). Twice: the second time a name found the first time with a capital or outside the
+    lexicon is a name wherever a title introduces it, in any case ("Mad^e. / de Prie" … "Mad.^e de prie")."""
+    known: frozenset[str] = frozenset()
+    for _ in range(2):
+        spans = []
+        for match in _TITLE.finditer(text):
+            found = _name_after(text, match.end(), known)
+            if found is None:
+                continue
+            start, end = found
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            saint = _SAINT.match(text, match.start())
+            placed = saint and _PLACE_CUE.search(" " + text[line_start : match.start()][-4:])
+            start = match.start() if placed else start
+            spans.append((start, end, "place" if placed else "person", re.sub(r"\s+", " ", text[start:end])))
+        known = frozenset(
+            word.lower()
+            for start, end, kind, _name in spans
+            if kind == "person"
+            for word in _WORD.findall(text[start:end])
+            if not _PARTICLE.match(word) and _name_like(word)
+        )
     return spans
 
 
@@ -346,6 +377,8 @@ def is_noise(text: str, recased_text: str, pos: list[str], at_sentence_start: bo
         return True
     if is_salutation(text):
         return True
+    if len(words) == 2 and re.match(r"l['’]", text, re.IGNORECASE) and is_common_word(words[1]):
+        return True  # "l'Empereur": a common word after its article, capitalised out of respect
     if len(words) == 1:
         word = words[0]
         if word.lower() in FORMULAE or is_stop_word(word):
@@ -376,7 +409,7 @@ def is_abbreviation(text: str) -> bool:
     words = _WORD.findall(text)
     if not words:
         return True
-    if all(_TITLE.fullmatch(w) for w in words):
+    if _TITLE.fullmatch(text.strip()) or all(_TITLE.fullmatch(w) for w in words):  # "Mad^e.", "Mad̃."
         return True
     cut = [w for w in words if len(w) <= 4 and re.search(rf"\b{re.escape(w)}\.", text)]
     return all(w in cut or _TITLE.fullmatch(w) for w in words) or all(len(w) <= 2 for w in words)

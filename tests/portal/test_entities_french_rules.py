@@ -102,3 +102,57 @@ def test_a_name_alone_on_the_last_lines_is_a_signature():
 
 def test_a_single_word_after_a_that_spacy_calls_a_person_is_a_place():
     assert "hamilton" in _named(["Brian McGrattan (né le 2 septembre 1981 à  Hamilton dans la province"], "place")
+
+
+def test_a_name_after_an_eighteenth_century_abbreviated_title_is_a_person():
+    people = _named(
+        [
+            "M. pelot Con.^er au parlem^t. Epouse Mad.^elle Megret",
+            "adressés a M de Mar pour savoir, M. le chev. de bissy",
+            "M. le M.^is de Maillebois partit, le s.^r de Conti aussi",
+        ],
+        "person",
+    )
+    # "Con.^er", cut short with its ending raised, ends the name
+    assert set(people) == {"pelot", "megret", "mar", "bissy", "maillebois", "conti"}
+
+
+def test_sa_majeste_abbreviated_is_no_title():
+    assert "danoise" not in _named(["de S. M. Danoise la Permission de Louer"], "person")
+
+
+def test_a_title_ending_a_longer_word_does_not_recase_the_next_word():
+    assert _named(["qu'elle soit conduicte", "avec toute seurete sur ce"], "person") == {}
+
+
+def test_a_title_alone_is_no_place():
+    assert _named(["il se mit en pension. Comme Mad^e.", "il y a un mois que Mad̃. Royalle"], "place") == {}
+
+
+def test_de_la_and_d_join_a_title_to_the_name():
+    people = _named(["M. de la houssaye jntend.^t des finances", "M. le duc d'orleans a été"], "person")
+    assert {"houssaye", "orleans"} <= set(people)
+
+
+def test_a_name_introduced_with_a_capital_is_a_name_after_a_title_in_lower_case():
+    entities = extract_lines(["Comme Mad^e.", "de Prie en allant a sa terre", "Mad.^e de prie étoit attendue"], "fr")
+    assert sorted(e.lines[0] for e in entities if e.kind == "person" and e.key == "prie") == [1, 2]
+
+
+def test_a_saint_after_a_is_a_place():
+    assert "st cloux" in _named(["nous sommes arretés a St Cloux"], "place")
+
+
+def test_a_name_the_rules_place_keeps_its_kind_where_spacy_meets_it_again():
+    lines = ["M. le duc d'orleans a été passer quelques jours", "grande liaison avec la maison d'orleans [ quoi"]
+    assert {e.lines[0] for e in extract_lines(lines, "fr") if e.key == "orleans"} == {0, 1}
+    assert not [e for e in extract_lines(lines, "fr") if e.key == "orleans" and e.kind != "person"]
+
+
+def test_a_common_word_after_an_elided_article_is_no_person():
+    assert _named(["suivant les derniers avis de Vienne l'Empereur sur les reponces"], "person") == {}
+
+
+def test_an_eighteenth_century_day_with_a_dot_and_old_month_spellings_are_dates():
+    found = find_dates("a Paris le 4. may 1726. A Paris le 10. jan.^er 1726, du 10.^e fev. 1726")
+    assert [d.iso for d in found] == ["1726-05-04", "1726-01-10", "1726-02-10"]
