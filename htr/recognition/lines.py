@@ -131,7 +131,7 @@ def long_strokes(ink: np.ndarray) -> np.ndarray | None:
     """
     h, w = ink.shape
     pooled_w = w // 2
-    length = int(RULE_LENGTH * h) // 2
+    length = (int(RULE_LENGTH * h) // 2) | 1  # odd: erosion and dilation centred alike
     if h < 4 or length < 4 or pooled_w < length:
         return None
     pooled = np.maximum(ink[:, 0 : pooled_w * 2 : 2], ink[:, 1 : pooled_w * 2 : 2])
@@ -169,10 +169,14 @@ def core_band(ink: np.ndarray) -> tuple[np.ndarray, float] | None:
     the page is followed. Long thin straight strokes (long_strokes: ruling, underlines) are left out. None: no ink
     (besides such strokes).
     """
+    h, w = ink.shape
     strokes = long_strokes(ink)
     if strokes is not None:
-        ink = np.where(strokes, 0, ink).astype(ink.dtype)
-    h, w = ink.shape
+        # Where a letter crosses the stroke (ink above and below it), its pixels are kept: a stroke through the
+        # letters must not cut their band in two.
+        without = np.where(strokes, 0, ink).astype(ink.dtype)
+        bridged = cv2.morphologyEx(without, cv2.MORPH_CLOSE, np.ones((max(3, h // 8) | 1, 1), np.uint8))
+        ink = np.where(strokes, bridged, ink).astype(ink.dtype)
     smooth = max(1, h // 10) | 1
     step = max(h, 8)
     xs, centres, heights = [], [], []
