@@ -111,14 +111,72 @@ def _band(profile: np.ndarray, smooth: int) -> tuple[int, int] | None:
     return top, bottom + 1
 
 
+# Ruling, underlines and long horizontal flourishes: straight ink runs at least RULE_LENGTH box heights long, at
+# one of RULE_SLOPES, at most RULE_THICKNESS of the box thick. No letter makes one; a rule in a stretch makes its
+# densest rows, and the band locks onto it.
+RULE_LENGTH = 2.0
+RULE_SLOPES = (-0.02, 0.0, 0.02)
+RULE_THICKNESS = 0.25
+RULE_INK = 64
+
+
+def long_strokes(ink: np.ndarray) -> np.ndarray | None:
+    """The pixels of a line's long thin straight strokes (a ruled line, an underline, a dash across the line), or
+    None where it has none.
+
+    Runs are sought on the mask with every two columns pooled into one (which also bridges one-pixel breaks in a
+    faint printed rule, and halves the cost), at a few slopes, so a rule that is not quite level is found whole.
+    A run thicker than RULE_THICKNESS of the box is a block of ink (a dark background, a heavy scribble), not a
+    rule, and is kept.
+    """
+    h, w = ink.shape
+    pooled_w = w // 2
+    length = (int(RULE_LENGTH * h) // 2) | 1  # odd: erosion and dilation centred alike
+    if h < 4 or length < 4 or pooled_w < length:
+        return None
+    pooled = np.maximum(ink[:, 0 : pooled_w * 2 : 2], ink[:, 1 : pooled_w * 2 : 2])
+    mask = (pooled >= RULE_INK).view(np.uint8)
+    run = np.ones((1, length), np.uint8)
+    thick = np.ones((max(3, int(RULE_THICKNESS * h)) + 1, 1), np.uint8)
+    found = np.zeros_like(mask)
+    for slope in RULE_SLOPES:
+        # Shear the slope to level (rows shifted by slope * x, the whole image kept) and back.
+        shift = int(np.ceil(abs(slope) * 2 * pooled_w))
+        shear = np.float32([[1, 0, 0], [-2 * slope, 1, shift if slope > 0 else 0]])
+        level = cv2.warpAffine(mask, shear, (pooled_w, h + shift), flags=cv2.INTER_NEAREST) if slope else mask
+        runs = cv2.erode(level, run)
+        if not cv2.countNonZero(runs):
+            continue
+        runs = cv2.dilate(runs, run)
+        runs &= 1 - cv2.morphologyEx(runs, cv2.MORPH_OPEN, thick)
+        if slope:
+            runs = cv2.warpAffine(runs, shear, (pooled_w, h), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+        found |= runs
+    if not cv2.countNonZero(found):
+        return None
+    # Back to full width, a pixel above and below for the rule's soft edges.
+    found = cv2.dilate(np.repeat(found, 2, axis=1), np.ones((3, 1), np.uint8))
+    strokes = np.zeros((h, w), dtype=bool)
+    strokes[:, : pooled_w * 2] = found.astype(bool)
+    return strokes
+
+
 def core_band(ink: np.ndarray) -> tuple[np.ndarray, float] | None:
     """A line's core band (the x-height of its writing): its centre row at every column, and its height.
 
     The line is cut into stretches one box height wide; each inked stretch gives its densest band. The height is
     their median, and the centre is a robust straight fit through theirs, so a line that climbs or falls across
-    the page is followed. None: no ink.
+    the page is followed. Long thin straight strokes (long_strokes: ruling, underlines) are left out. None: no ink
+    (besides such strokes).
     """
     h, w = ink.shape
+    strokes = long_strokes(ink)
+    if strokes is not None:
+        # Where a letter crosses the stroke (ink above and below it), its pixels are kept: a stroke through the
+        # letters must not cut their band in two.
+        without = np.where(strokes, 0, ink).astype(ink.dtype)
+        bridged = cv2.morphologyEx(without, cv2.MORPH_CLOSE, np.ones((max(3, h // 8) | 1, 1), np.uint8))
+        ink = np.where(strokes, bridged, ink).astype(ink.dtype)
     smooth = max(1, h // 10) | 1
     step = max(h, 8)
     xs, centres, heights = [], [], []

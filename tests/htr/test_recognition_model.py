@@ -62,13 +62,15 @@ def test_lines_are_batched_by_width_and_padded_with_background():
     assert batch[1, 0, :, 6:].max() == 0 and batch[0, 0, :, :10].min() == 1.0
 
 
-def _handwriting(height: int, width: int, x_height: int, top: int, slope: float = 0.0) -> np.ndarray:
-    """Ink (255) strokes of a core band `x_height` high starting at row `top`, climbing by `slope` per column,
-    with an ascender every 40 columns: a stand-in for a line of cursive."""
+def _handwriting(
+    height: int, width: int, x_height: int, top: int, slope: float = 0.0, pitch: int = 6, stroke: int = 3
+) -> np.ndarray:
+    """Ink (255) strokes `stroke` wide every `pitch` columns, of a core band `x_height` high starting at row `top`,
+    climbing by `slope` per column, with an ascender every 40 columns: a stand-in for a line of cursive."""
     ink = np.zeros((height, width), np.uint8)
-    for x in range(0, width, 6):
+    for x in range(0, width, pitch):
         y = int(top + slope * x)
-        ink[max(0, y) : y + x_height, x : x + 3] = 255
+        ink[max(0, y) : y + x_height, x : x + stroke] = 255
         if x % 40 == 0:
             ink[max(0, y - x_height) : y, x : x + 2] = 255
     return ink
@@ -104,6 +106,68 @@ def test_core_normalisation_levels_a_climbing_line():
     assert np.ptp(centre) <= 2  # level after normalisation
     left, right = out[:, 8 : 8 + out.shape[1] // 4], out[:, -out.shape[1] // 4 - 8 : -8]
     assert left.any() and right.any()  # both ends kept, not cut off at the top or bottom
+
+
+def _rule(ink: np.ndarray, row: int, start: int, end: int, slope: float = 0.0, thickness: int = 2) -> np.ndarray:
+    """`ink` with a straight stroke from column `start` to `end`, `thickness` rows from `row`, falling by `slope`
+    per column: a ruled line, an underline, a strike-through."""
+    ruled = ink.copy()
+    for x in range(start, end):
+        y = round(row + slope * (x - start))
+        ruled[y : y + thickness, x] = 255
+    return ruled
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"row": 37, "start": 0, "end": 800},  # a ruled line under the writing, across the whole box
+        {"row": 35, "start": 0, "end": 800, "slope": 0.01, "thickness": 3},  # a printed rule, not quite level
+        {"row": 38, "start": 100, "end": 400},  # an underline under a few words
+        {"row": 28, "start": 0, "end": 800},  # a stroke through the letters
+    ],
+)
+def test_a_rule_under_or_through_the_writing_leaves_its_core_band_as_it_was(rule):
+    from htr.recognition.lines import core_band, long_strokes, normalise_core
+
+    writing = _handwriting(60, 800, 14, 22, pitch=10, stroke=2)
+    ruled = _rule(writing, **rule)
+    assert long_strokes(writing) is None  # letters are not long strokes
+    assert long_strokes(ruled)[ruled > writing].all()  # every pixel of the rule is one
+    (centre, height), (ruled_centre, ruled_height) = core_band(writing), core_band(ruled)
+    assert abs(ruled_height - height) <= 1 and np.abs(ruled_centre - centre).max() <= 1
+    # The network still sees the rule: only the estimate leaves it out.
+    assert normalise_core(ruled, 32).sum() > normalise_core(writing, 32).sum()
+
+
+def test_a_thick_block_of_ink_is_not_taken_for_a_rule():
+    from htr.recognition.lines import long_strokes
+
+    block = np.zeros((40, 400), np.uint8)
+    block[10:30, 20:380] = 255  # a dark band half the box high (a shadow, a heavy bar)
+    assert long_strokes(block) is None
+
+
+def test_a_ruled_form_line_is_read_at_its_writing_size(shared):
+    """A Copiste d'un jour val line written on its form's printed rule: the band used to be the rule (4 px of a
+    54 px box, the line blown up 3x and cut to the rule, read 'l acror detaide da ron ts une du aouu d')."""
+    from htr.images import load_image, to_gray
+    from htr.metrics import evaluate_text
+    from htr.recognition import Recognizer
+    from htr.recognition.lines import GRAY, core_band, crop_line
+    from htr.sources import iter_pages
+
+    xml = shared / "datasets" / "copiste-d-un-jour" / "wikitexte_0137_2.xml"
+    [(image_path, page)] = list(iter_pages(xml))
+    page.lines = [line for line in page.lines if line.id == "eSc_line_5af8f37f"]
+    image = load_image(image_path)
+    ink = crop_line(to_gray(image, GRAY), page.lines[0])
+    assert core_band(ink)[1] >= 0.25 * ink.shape[0]
+    recognizer = Recognizer.load(device="cpu")
+    [read] = recognizer.read_page(image, page).lines
+    truth = recognizer.model_text(page.lines[0].text)
+    assert truth == "Cet article détaille la saison 2015-2016 du club de"
+    assert evaluate_text([read.text], [truth])["cer"] <= 10
 
 
 def test_line_image_knows_its_normalisations():
