@@ -8,9 +8,15 @@ A library first (the portal's workers call it), a CLI second (`python -m htr --h
     page = Recognizer.load().read_page(image, page) # text + per-character confidences per line
 """
 
+import os
 from importlib import import_module
 
-from htr.lines import Line, Page, Region
+# OpenMP threads that wait for work by sleeping, not spinning: set before torch is first imported (libgomp reads it
+# then). With spinning threads, torch on 2 threads of a CPU shared with anything else (the web server, another worker,
+# a test run) ran a fine-tune 13-20x slower (1 epoch against 13 in 40 s; benchmarks/omp_wait_policy.py).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from htr.lines import Line, Page, Region  # noqa: E402
 
 # Public names, resolved lazily so that `import htr` stays cheap (no torch until a model is used).
 _LAZY = {

@@ -10,6 +10,9 @@ from celery import Celery
 from celery.signals import task_postrun, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# Before any task imports torch (htr, diffusers, transformers): OpenMP threads that sleep instead of spinning, so a
+# worker on a CPU it shares does not slow to a crawl (see htr/__init__.py).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 app = Celery("skoropis")
 app.config_from_object("django.conf:settings", namespace="CELERY")
