@@ -110,6 +110,14 @@ TRAIN_RESPONSES = {
     409: serializers.ErrorSerializer,
 }
 
+# The service that starts each training: (what it learns from, its kind) -> start(document= or project=, ...).
+TRAINING_STARTS = {
+    ("document", "recognition"): training.training_start,
+    ("document", "segmentation"): segmentation_training_start,
+    ("project", "recognition"): project_training_start,
+    ("project", "segmentation"): project_segmentation_training_start,
+}
+
 DEFAULT_STEPS = ["segmentation", "recognition"]
 
 
@@ -137,6 +145,18 @@ def page_process(request, page: Page, models: dict[str, int] | None = None) -> J
     return pipeline.page_rerun(
         page=page, steps=steps_requested(request, DEFAULT_STEPS), user=request.user, models=models
     )
+
+
+def training_started(request, serializer_class, **source) -> Response:
+    """The training the request asks for (its kind, base, budget; a document's: its pages) of `source` (document=
+    or project=), queued: its job, 202."""
+    s = serializer_class(data=request.data)
+    s.is_valid(raise_exception=True)
+    asked = dict(s.validated_data)
+    (learns_from,) = source
+    start = TRAINING_STARTS[learns_from, asked.pop("kind")]
+    job = start(**source, user=request.user, base_id=asked.pop("base", None), **asked)
+    return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
 def _delete_files_later(path: Path) -> None:
@@ -187,19 +207,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
         project = self.get_object()
         if not can_train_and_choose_models(project, request.user):
             return error("you may see this project but not train models on it", status.HTTP_403_FORBIDDEN)
-        s = serializers.ProjectTrainSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        start = project_training_start
-        if s.validated_data["kind"] == "segmentation":
-            start = project_segmentation_training_start
-        job = start(
-            project=project,
-            user=request.user,
-            minutes=s.validated_data.get("minutes"),
-            epochs=s.validated_data.get("epochs"),
-            base_id=s.validated_data.get("base"),
-        )
-        return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return training_started(request, serializers.ProjectTrainSerializer, project=project)
 
     @extend_schema(
         request=None,
@@ -366,20 +374,7 @@ class DocumentViewSet(viewsets.ModelViewSet):
         document = self.get_object()
         if not can_train_and_choose_models(document.project, request.user):
             return error("you may read this document but not train models on it", status.HTTP_403_FORBIDDEN)
-        s = serializers.TrainSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        start = training.training_start
-        if s.validated_data["kind"] == "segmentation":
-            start = segmentation_training_start
-        job = start(
-            document=document,
-            user=request.user,
-            minutes=s.validated_data.get("minutes"),
-            epochs=s.validated_data.get("epochs"),
-            pages=s.validated_data.get("pages"),
-            base_id=s.validated_data.get("base"),
-        )
-        return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return training_started(request, serializers.TrainSerializer, document=document)
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=[*exports.FORMATS, "tei"], default="text")],

@@ -30,16 +30,18 @@ from portal.archive import htr_models
 from portal.archive import training_words as W
 from portal.archive.models import Document, HtrModel, Layer, Line, Page, Transcription
 from portal.archive.training_jobs import (
+    HELD_OUT,
     RECOGNITION,
+    TRAIN,
     Report,
     Scope,
     TrainingError,
     base_model,
     budget_checked,
+    config_args,
     finite,
     job_queue,
-    model_register,
-    new_model_folder,
+    new_model,
     page_write,
     pages_checked,
 )
@@ -200,16 +202,14 @@ def training_start(
         scope=Scope.of_document(document),
         user=user,
         kind=KIND,
-        params={
-            "pages": sorted(lines),
-            "base": base.pk,
-            "minutes": minutes,
-            "epochs": epochs,
-            "auto": auto,
-            "corrected": corrected_total(document),
-            # the rule an automatic training is judged by, as it stood when it was queued
-            **({"min_held_out": settings.TRAINING_AUTO_MIN_HELD_OUT} if auto else {}),
-        },
+        base=base,
+        minutes=minutes,
+        epochs=epochs,
+        pages=sorted(lines),
+        auto=auto,
+        corrected=corrected_total(document),
+        # the rule an automatic training is judged by, as it stood when it was queued
+        **({"min_held_out": settings.TRAINING_AUTO_MIN_HELD_OUT} if auto else {}),
     )
 
 
@@ -286,10 +286,9 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
         raise TrainingError("the corrected lines are gone")
     split = held_out_split(lines)
     pages = {page.pk: page for page in Page.objects.filter(pk__in=lines)}
-    train_dir, val_dir = work / "train", work / "held-out"
     for pk, page_lines in split.train.items():
-        page_write(train_dir, pages[pk], page_lines)
-    held_out = [page_write(val_dir, pages[pk], page_lines) for pk, page_lines in split.held_out.items()]
+        page_write(work / TRAIN, pages[pk], page_lines)
+    held_out = [page_write(work / HELD_OUT, pages[pk], page_lines) for pk, page_lines in split.held_out.items()]
     job_progress(job, done=2, message=W.message(W.SCORING_BASE_LINES, model=base.name, lines=split.held_out_lines))
     base_scores = _score(base.directory, held_out)
     live = {
@@ -330,20 +329,11 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
     if params.get("auto") and split.held_out_lines < needed:
         # a new model judged on so few lines could not replace the current one: no training to throw away
         return _kept(live, base, TOO_FEW_HELD_OUT, lines=split.held_out_lines, needed=needed)
-    out = work / "model"
-    config = RecognitionTrainingConfig(
-        train=[str(train_dir)],
-        val=[str(val_dir)],
-        out=str(out),
-        base=str(base.directory),
-        minutes=params.get("minutes"),
-        epochs=params.get("epochs"),
-        device=settings.HTR_DEVICE,
-        checkpoint_minutes=10_000,
-    )
+    config = RecognitionTrainingConfig(**config_args(job, base, work), checkpoint_minutes=10_000)
     train_recognition(config, on_progress=on_epoch, on_batch=on_batch, progress_bar=False)
     job_progress(job, done=96, message=W.message(W.SCORING_NEW_LINES))
-    with new_model_folder(job, scope, out) as (name, folder):
+    with new_model(job, scope, base, work) as new:
+        folder = new.folder
         scores = _score(folder, held_out)
         if params.get("auto") and (scores["lines"] < needed or not scores["cer"] < base_scores["cer"]):
             shutil.rmtree(folder, ignore_errors=True)
@@ -357,16 +347,7 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
             held_out_lines=scores["lines"],
             held_out_pages=len(split.held_out) if split.by_page else None,
         )
-        model = model_register(
-            job=job,
-            scope=scope,
-            base=base,
-            name=name,
-            folder=folder,
-            figures=figures,
-            lines=split.train_lines,
-            pages=len(split.train),
-        )
+        model = new.register(figures=figures, lines=split.train_lines, pages=len(split.train))
     untouched = uncorrected_pages(scope.documents)
     result = {
         **live,

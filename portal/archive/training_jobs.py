@@ -40,6 +40,7 @@ RECOGNITION = "model_training"  # the job kinds
 SEGMENTATION = "segmentation_training"
 KINDS = (RECOGNITION, SEGMENTATION)
 REPORT_SECONDS = 1.0  # progress within an epoch, and how soon a cancel is noticed
+TRAIN, HELD_OUT = "train", "held-out"  # the work folder's sources (page_write)
 
 
 class TrainingError(ValueError):
@@ -131,9 +132,21 @@ def active_training(target: str) -> Job | None:
     return Job.objects.filter(kind__in=KINDS, target=target, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).first()
 
 
-def job_queue(*, scope: Scope, user, kind: str, params: dict) -> Job:
+def job_queue(
+    *,
+    scope: Scope,
+    user,
+    kind: str,
+    base: HtrModel,
+    minutes: float | None,
+    epochs: int | None,
+    pages: list[int],
+    **more,
+) -> Job:
     """The training job of the document (or project), queued once the transaction commits; TrainingBusy while
-    another training of it runs."""
+    another training of it runs. Its params: the `pages` to learn from, the base, the budget and `more` (its
+    kind's own)."""
+    params = {"pages": pages, "base": base.pk, "minutes": minutes, "epochs": epochs, **more}
     source = scope.document if scope.document is not None else scope.project
     with transaction.atomic():
         type(source).objects.select_for_update().filter(pk=source.pk).first()  # one start at a time
@@ -288,43 +301,65 @@ class Report:
         job_progress(self.job, done=self.percent(minutes, epochs), message=message)
 
 
+def config_args(job: Job, base: HtrModel, work: Path) -> dict:
+    """What every htr training config takes from the job: the pages written (page_write) into `work`'s TRAIN and
+    HELD_OUT folders, the new model's folder (`work`/model), the base and the budget."""
+    return {
+        "train": [str(work / TRAIN)],
+        "val": [str(work / HELD_OUT)],
+        "out": str(work / "model"),
+        "base": str(base.directory),
+        "minutes": job.params.get("minutes"),
+        "epochs": job.params.get("epochs"),
+        "device": settings.HTR_DEVICE,
+    }
+
+
 def model_name(scope: Scope) -> str:
     n = HtrModel.objects.filter(project_id=scope.project_id).count() + 1
     return f"{scope.title[:150]} v{n}"
 
 
+@dataclass
+class NewModel:
+    """A trained model in the project's models folder, scored there before it is registered."""
+
+    job: Job
+    scope: Scope
+    base: HtrModel
+    name: str
+    folder: Path
+
+    def register(self, *, figures: dict, lines: int, pages: int) -> HtrModel:
+        """The trained model in the registry, the project's own, after a last cancel check."""
+        job_progress(self.job, done=99, message=W.message(W.REGISTERING))  # the last word of a cancel
+        with transaction.atomic():
+            return HtrModel.objects.create(
+                name=self.name,
+                kind=self.base.kind,
+                script=self.base.script,
+                language=self.base.language,
+                base=self.base,
+                path=str(self.folder),
+                figures=figures,
+                trained_lines=lines,
+                trained_pages=pages,
+                trained_by=self.job.owner,
+                trained_at=timezone.now(),
+                project_id=self.scope.project_id,
+            )
+
+
 @contextmanager
-def new_model_folder(job: Job, scope: Scope, out: Path) -> Iterator[tuple[str, Path]]:
-    """(name, folder) of the trained model, moved from `out` into the project's models; the folder goes again when
-    anything fails (or is cancelled) before the model is registered."""
+def new_model(job: Job, scope: Scope, base: HtrModel, work: Path) -> Iterator[NewModel]:
+    """The model trained into `work`/model, moved into the project's models; the folder goes again when anything
+    fails (or is cancelled) before the model is registered."""
     name = model_name(scope)
     slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:60] or "model"
     folder = Path(settings.MODELS_DIR) / f"project-{scope.project_id}" / f"{slug}-{job.pk}"
-    shutil.move(str(out), folder)
+    shutil.move(str(work / "model"), folder)
     try:
-        yield name, folder
+        yield NewModel(job=job, scope=scope, base=base, name=name, folder=folder)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-
-
-def model_register(
-    *, job: Job, scope: Scope, base: HtrModel, name: str, folder: Path, figures: dict, lines: int, pages: int
-) -> HtrModel:
-    """The trained model in the registry, the project's own, after a last cancel check."""
-    job_progress(job, done=99, message=W.message(W.REGISTERING))  # the last word of a cancel
-    with transaction.atomic():
-        return HtrModel.objects.create(
-            name=name,
-            kind=base.kind,
-            script=base.script,
-            language=base.language,
-            base=base,
-            path=str(folder),
-            figures=figures,
-            trained_lines=lines,
-            trained_pages=pages,
-            trained_by=job.owner,
-            trained_at=timezone.now(),
-            project_id=scope.project_id,
-        )

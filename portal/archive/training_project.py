@@ -49,14 +49,12 @@ def project_training_start(
         scope=scope,
         user=user,
         kind=KIND,
-        params={
-            "pages": sorted(lines),
-            "base": base.pk,
-            "minutes": minutes,
-            "epochs": epochs,
-            "auto": False,
-            "documents": Page.objects.filter(pk__in=lines).values("document_id").distinct().count(),
-        },
+        base=base,
+        minutes=minutes,
+        epochs=epochs,
+        pages=sorted(lines),
+        auto=False,
+        documents=Page.objects.filter(pk__in=lines).values("document_id").distinct().count(),
     )
 
 
@@ -86,13 +84,11 @@ def project_segmentation_training_start(
         scope=scope,
         user=user,
         kind=SEGMENTATION_KIND,
-        params={
-            "pages": [p.pk for p in found],
-            "base": base.pk,
-            "minutes": minutes,
-            "epochs": epochs,
-            "documents": len({p.document_id for p in found}),
-        },
+        base=base,
+        minutes=minutes,
+        epochs=epochs,
+        pages=[p.pk for p in found],
+        documents=len({p.document_id for p in found}),
     )
 
 

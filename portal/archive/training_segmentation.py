@@ -21,16 +21,18 @@ from portal.archive import htr_models
 from portal.archive import training_words as W
 from portal.archive.models import Document, HtrModel, Page
 from portal.archive.training_jobs import (
+    HELD_OUT,
     SEGMENTATION,
+    TRAIN,
     Report,
     Scope,
     TrainingError,
     base_model,
     budget_checked,
+    config_args,
     finite,
     job_queue,
-    model_register,
-    new_model_folder,
+    new_model,
     page_write,
     pages_checked,
 )
@@ -100,7 +102,10 @@ def segmentation_training_start(
         scope=Scope.of_document(document),
         user=user,
         kind=KIND,
-        params={"pages": [p.pk for p in found], "base": base.pk, "minutes": minutes, "epochs": epochs},
+        base=base,
+        minutes=minutes,
+        epochs=epochs,
+        pages=[p.pk for p in found],
     )
 
 
@@ -138,13 +143,14 @@ def segmentation_train(job: Job, scope: Scope, work: Path) -> dict:
     if len(pages) < MIN_PAGES:
         raise TrainingError("the pages whose lines a person edited are gone")
     train, held = held_out_pages(pages)
-    train_dir, val_dir = work / "train", work / "held-out"
     trained_lines = 0
     for page in train:
         lines = list(page.lines.order_by("order", "pk"))
         trained_lines += len(lines)
-        page_write(train_dir, page, [(line, "") for line in lines])
-    held_out = [page_write(val_dir, page, [(line, "") for line in page.lines.order_by("order", "pk")]) for page in held]
+        page_write(work / TRAIN, page, [(line, "") for line in lines])
+    held_out = [
+        page_write(work / HELD_OUT, page, [(line, "") for line in page.lines.order_by("order", "pk")]) for page in held
+    ]
     held_lines = sum(len(hpage.lines) for _, hpage in held_out)
     job_progress(job, done=2, message=W.message(W.SCORING_BASE_PAGES, model=base.name, pages=len(held)))
     base_scores = _detection(base.directory, held_out)
@@ -182,32 +188,13 @@ def segmentation_train(job: Job, scope: Scope, work: Path) -> dict:
             message=W.message(W.STEP_LOSS, step=record["step"], loss=f"{record['loss']:.3f}"),
         )
 
-    out = work / "model"
-    config = SegmentationTrainingConfig(
-        train=[str(train_dir)],
-        val=[str(val_dir)],
-        out=str(out),
-        base=str(base.directory),
-        minutes=params.get("minutes"),
-        epochs=params.get("epochs"),
-        device=settings.HTR_DEVICE,
-    )
-    train_segmentation(config, on_progress=on_progress)
+    train_segmentation(SegmentationTrainingConfig(**config_args(job, base, work)), on_progress=on_progress)
     job_progress(job, done=96, message=W.message(W.SCORING_NEW_PAGES))
-    with new_model_folder(job, scope, out) as (name, folder):
-        scores = _detection(folder, held_out)
-        figures = htr_models.figures_read(folder, HtrModel.Kind.SEGMENTATION)
+    with new_model(job, scope, base, work) as new:
+        scores = _detection(new.folder, held_out)
+        figures = htr_models.figures_read(new.folder, HtrModel.Kind.SEGMENTATION)
         figures.update(f1=scores["f1"], base_f1=base_scores["f1"], held_out_pages=len(held), held_out_lines=held_lines)
-        model = model_register(
-            job=job,
-            scope=scope,
-            base=base,
-            name=name,
-            folder=folder,
-            figures=figures,
-            lines=trained_lines,
-            pages=len(train),
-        )
+        model = new.register(figures=figures, lines=trained_lines, pages=len(train))
     return {
         **live,
         "model": model.pk,
