@@ -166,12 +166,14 @@ def main() -> int:
         from django.contrib.auth import get_user_model
         from rest_framework.authtoken.models import Token
 
-        from portal.archive import training
         from portal.archive.models import Document, Project
+        from portal.archive.training_jobs import RECOGNITION, Scope, base_model
 
         owner = get_user_model().objects.create_user("archivist")
         document = Document.objects.create(project=Project.objects.create(name="Bench", owner=owner), title="Hand")
-        base = training.base_model_of(document)  # the model the document reads with, and fine-tunes by default
+        base = base_model(
+            RECOGNITION, Scope.of_document(document)
+        )  # the model the document reads with, and fine-tunes by default
         form = json.loads((Path(base.directory) / "config.json").read_text(encoding="utf-8"))["transcription"]
         port = free_port()
         env.start_worker()

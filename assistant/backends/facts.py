@@ -9,6 +9,7 @@ Imports nothing from Django.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils import translation
@@ -127,18 +128,23 @@ def _topic(question: str) -> list[str]:
     return [w for w in keywords(question) if w not in _GENERIC]
 
 
-def _near_score(terms: list[str], fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> float:
-    """How well the question's words appear on the fact's lines and their neighbours (the line itself counts most)."""
-    best = 0.0
+def _near_lines(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> Iterator[tuple[Passage, float]]:
+    """(passage, weight) of the fact's lines (1.0) and of their neighbours on the same page (0.7)."""
     for key in fact.keys:
         i = by_key.get(key)
         if i is None:
             continue
         for j, weight in ((i, 1.0), (i - 1, 0.7), (i + 1, 0.7)):
             if 0 <= j < len(passages) and passages[j].page_key == passages[i].page_key:
-                words = fold(passages[j].text).split()
-                score = sum(_word_score(t, words) for t in terms) / len(terms)
-                best = max(best, weight * score)
+                yield passages[j], weight
+
+
+def _near_score(terms: list[str], fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> float:
+    """How well the question's words appear on the fact's lines and their neighbours (the line itself counts most)."""
+    best = 0.0
+    for passage, weight in _near_lines(fact, by_key, passages):
+        words = fold(passage.text).split()
+        best = max(best, weight * (sum(_word_score(t, words) for t in terms) / len(terms)))
     return best
 
 
@@ -200,13 +206,8 @@ def _ranked_facts(
         if fact.kind in ("person", "place") and set(fold(fact.name).split()) & asked:
             continue
         best = 0.0
-        for key in fact.keys:
-            i = by_key.get(key)
-            if i is None:
-                continue
-            for j, weight in ((i, 1.0), (i - 1, 0.7), (i + 1, 0.7)):
-                if 0 <= j < len(passages) and passages[j].page_key == passages[i].page_key:
-                    best = max(best, weight * line_score.get(passages[j].key, 0.0))
+        for passage, weight in _near_lines(fact, by_key, passages):
+            best = max(best, weight * line_score.get(passage.key, 0.0))
         if best >= cal.threshold:
             scored.append((best, fact))
     return scored

@@ -32,7 +32,6 @@ from portal.archive import (
     serializers,
     services,
     tei,
-    training,
     training_jobs,
     uploads,
 )
@@ -43,13 +42,8 @@ from portal.archive.permissions import (
     can_train_and_choose_models,
     document_change_check,
 )
-from portal.archive.training_project import (
-    project_job_editable_by,
-    project_reread_start,
-    project_segmentation_training_start,
-    project_training_start,
-)
-from portal.archive.training_segmentation import segmentation_training_start
+from portal.archive.training_jobs import Scope
+from portal.archive.training_project import project_job_editable_by, project_reread_start
 from portal.entities import facets as entity_facets
 from portal.jobs.consumers import job_visible_to
 from portal.jobs.models import Job
@@ -110,6 +104,9 @@ TRAIN_RESPONSES = {
     409: serializers.ErrorSerializer,
 }
 
+# The job kind of each `kind` a training request may ask for.
+TRAINING_KINDS = {"recognition": training_jobs.RECOGNITION, "segmentation": training_jobs.SEGMENTATION}
+
 DEFAULT_STEPS = ["segmentation", "recognition"]
 
 
@@ -137,6 +134,17 @@ def page_process(request, page: Page, models: dict[str, int] | None = None) -> J
     return pipeline.page_rerun(
         page=page, steps=steps_requested(request, DEFAULT_STEPS), user=request.user, models=models
     )
+
+
+def training_started(request, serializer_class, scope: Scope) -> Response:
+    """The training the request asks for (its kind, base, budget; a document's: its pages) of the document or
+    project, queued: its job, 202."""
+    s = serializer_class(data=request.data)
+    s.is_valid(raise_exception=True)
+    asked = dict(s.validated_data)
+    kind, base_id = TRAINING_KINDS[asked.pop("kind")], asked.pop("base", None)
+    job = training_jobs.training_start(scope=scope, kind=kind, user=request.user, base_id=base_id, **asked)
+    return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
 def _delete_files_later(path: Path) -> None:
@@ -187,19 +195,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
         project = self.get_object()
         if not can_train_and_choose_models(project, request.user):
             return error("you may see this project but not train models on it", status.HTTP_403_FORBIDDEN)
-        s = serializers.ProjectTrainSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        start = project_training_start
-        if s.validated_data["kind"] == "segmentation":
-            start = project_segmentation_training_start
-        job = start(
-            project=project,
-            user=request.user,
-            minutes=s.validated_data.get("minutes"),
-            epochs=s.validated_data.get("epochs"),
-            base_id=s.validated_data.get("base"),
-        )
-        return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return training_started(request, serializers.ProjectTrainSerializer, Scope.of_project(project))
 
     @extend_schema(
         request=None,
@@ -366,20 +362,7 @@ class DocumentViewSet(viewsets.ModelViewSet):
         document = self.get_object()
         if not can_train_and_choose_models(document.project, request.user):
             return error("you may read this document but not train models on it", status.HTTP_403_FORBIDDEN)
-        s = serializers.TrainSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        start = training.training_start
-        if s.validated_data["kind"] == "segmentation":
-            start = segmentation_training_start
-        job = start(
-            document=document,
-            user=request.user,
-            minutes=s.validated_data.get("minutes"),
-            epochs=s.validated_data.get("epochs"),
-            pages=s.validated_data.get("pages"),
-            base_id=s.validated_data.get("base"),
-        )
-        return Response(serializers.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return training_started(request, serializers.TrainSerializer, Scope.of_document(document))
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=[*exports.FORMATS, "tei"], default="text")],

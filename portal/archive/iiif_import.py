@@ -13,10 +13,8 @@ upload; a failed fetch fails the job with the reason, and no page is added.
 from __future__ import annotations
 
 import io
-import logging
 import shutil
 from pathlib import Path
-from uuid import uuid4
 
 from django.conf import settings
 from django.db import transaction
@@ -26,13 +24,11 @@ from portal.archive import uploads
 from portal.archive.iiif_fetch import FetchError, address_check, fetch_retrying
 from portal.archive.iiif_manifest import Canvas, Manifest, ManifestError, manifest_read
 from portal.archive.models import Document, Project
-from portal.archive.page_jobs import job_pages_store
-from portal.jobs.heartbeat import beat_start, resumable
+from portal.archive.page_jobs import page_job_create, page_job_resume, page_job_run
+from portal.jobs.heartbeat import resumable
 from portal.jobs.models import Job
-from portal.jobs.progress import JobCancelled, JobSuperseded, job_fail, job_progress, job_start
-from portal.jobs.queue import job_enqueue, job_send
-
-log = logging.getLogger(__name__)
+from portal.jobs.progress import job_progress
+from portal.jobs.queue import job_enqueue
 
 KIND = "iiif_import"
 MANIFEST_ACCEPT = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json", application/json'
@@ -100,15 +96,13 @@ def iiif_import_start(
             metadata=_metadata_kept(manifest) if manifest else [],
             created_by=user if user is not None and user.is_authenticated else None,
         )
-        job = Job.objects.create(
+        job = page_job_create(
             kind=KIND,
-            owner=user if user is not None and user.is_authenticated else None,
-            target=f"archive.document:{document.pk}",
-            group=f"document-{document.pk}",
+            document=document,
+            user=user,
             params={"source": url or name, "manifest_url": url if manifest is None else "", "canvases": canvases},
             total=len(canvases),
             message=f"{len(canvases)} IIIF pages to fetch" if manifest else "the manifest is to be fetched",
-            task_id=str(uuid4()),
         )
         job_enqueue(_signature(job), job=job)
     return document, job
@@ -132,9 +126,7 @@ def _signature(job: Job):
 @resumable(KIND)
 def iiif_import_resume(job: Job) -> None:
     """Fetch again from the first page: nothing was stored before the last page was fetched."""
-    job.task_id = str(uuid4())
-    Job.objects.filter(pk=job.pk).update(task_id=job.task_id, message="fetching the pages again (the worker stopped)")
-    job_send(_signature(job), job=job)
+    page_job_resume(job, _signature, "fetching the pages again (the worker stopped)")
 
 
 def job_dir(job: Job) -> Path:
@@ -144,32 +136,23 @@ def job_dir(job: Job) -> Path:
 
 def iiif_import(*, job_id: int, attempt: int | None = None) -> None:
     """The worker's part: fetch every page to disk, then store them all as the document's pages."""
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None or not job.is_active or (attempt is not None and attempt != job.attempt):
-        return
-    folder = job_dir(job)
-    document = Document.objects.filter(pk=job.target.partition(":")[2]).first()
-    try:
-        if document is None:
-            raise uploads.UploadError("the document was deleted")
-        if job.status == Job.Status.QUEUED:
-            job_start(job, total=len(job.params["canvases"]), message="fetching the IIIF pages")
-        else:
-            beat_start(job)
-        if job.params.get("manifest_url") and not job.params["canvases"]:
-            _manifest_load(job, document)
-        scans = _fetch_pages(job, folder)
-        job_pages_store(job=job, document=document, scans=scans)
-    except JobSuperseded:
-        return  # a newer run fetches them now, in this folder
-    except JobCancelled:
-        pass
-    except (uploads.UploadError, FetchError, ImportRefused) as exc:
-        job_fail(job, f"{exc}; no page was added")
-    except Exception as exc:  # noqa: BLE001 - recorded on the job
-        log.exception("job %s: the IIIF import failed", job.pk)
-        job_fail(job, f"the IIIF pages could not be fetched: {exc}; no page was added")
-    shutil.rmtree(folder, ignore_errors=True)
+    page_job_run(
+        job_id=job_id,
+        attempt=attempt,
+        folder_of=job_dir,
+        total_of=lambda job: len(job.params["canvases"]),
+        starting="fetching the IIIF pages",
+        scans_made=_scans_made,
+        refused=(uploads.UploadError, FetchError, ImportRefused),
+        failed="the IIIF pages could not be fetched",
+        no_page="; no page was added",
+    )
+
+
+def _scans_made(job: Job, document: Document, folder: Path) -> list[uploads.Scan]:
+    if job.params.get("manifest_url") and not job.params["canvases"]:
+        _manifest_load(job, document)
+    return _fetch_pages(job, folder)
 
 
 def _manifest_load(job: Job, document: Document) -> None:

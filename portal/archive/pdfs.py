@@ -11,24 +11,20 @@ and no file behind.
 
 from __future__ import annotations
 
-import logging
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from uuid import uuid4
 
 from django.conf import settings
 
 from portal.archive import uploads
 from portal.archive.models import Document
-from portal.archive.page_jobs import job_pages_store
-from portal.jobs.heartbeat import beat_start, resumable
+from portal.archive.page_jobs import page_job_create, page_job_resume, page_job_run
+from portal.jobs.heartbeat import resumable
 from portal.jobs.models import Job
-from portal.jobs.progress import JobCancelled, JobSuperseded, job_fail, job_progress, job_start
-from portal.jobs.queue import job_enqueue, job_send
-
-log = logging.getLogger(__name__)
+from portal.jobs.progress import job_progress
+from portal.jobs.queue import job_enqueue
 
 PDF_DPI = 200
 SCALE = PDF_DPI / 72  # PDF sizes are in points, 72 to the inch
@@ -93,15 +89,13 @@ def pdf_render_start(*, document: Document, pdfs: list[PdfFile], user, max_bytes
     """Store the PDFs and queue their drawing (once the surrounding transaction commits); `max_bytes` is what the
     drawn pages may come to. The folder written is added to `written`."""
     pages = sum(len(pdf.sizes) for pdf in pdfs)
-    job = Job.objects.create(
+    job = page_job_create(
         kind=KIND,
-        owner=user if user is not None and user.is_authenticated else None,
-        target=f"archive.document:{document.pk}",
-        group=f"document-{document.pk}",
+        document=document,
+        user=user,
         params={"files": [pdf.name for pdf in pdfs], "pages": pages, "max_bytes": max_bytes},
         total=pages,
         message=f"{pages} PDF pages to draw",
-        task_id=str(uuid4()),
     )
     folder = upload_dir(job)
     written.append(folder)
@@ -121,37 +115,21 @@ def _render_task(job: Job):
 @resumable(KIND)
 def pdf_render_resume(job: Job) -> None:
     """Draw again from the first page: nothing was stored before the last page was drawn."""
-    job.task_id = str(uuid4())
-    Job.objects.filter(pk=job.pk).update(task_id=job.task_id, message="drawing the pages again (the worker stopped)")
-    job_send(_render_task(job), job=job)
+    page_job_resume(job, _render_task, "drawing the pages again (the worker stopped)")
 
 
 def pdf_render(*, job_id: int, attempt: int | None = None) -> None:
     """The worker's part: draw every page to disk, then store them all as the document's next pages."""
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None or not job.is_active or (attempt is not None and attempt != job.attempt):
-        return
-    folder = upload_dir(job)
-    document = Document.objects.filter(pk=job.target.partition(":")[2]).first()
-    try:
-        if document is None:
-            raise uploads.UploadError("the document was deleted")
-        if job.status == Job.Status.QUEUED:
-            job_start(job, total=job.params["pages"], message="drawing the PDF's pages")
-        else:
-            beat_start(job)
-        scans = _draw_pages(job, folder)
-        job_pages_store(job=job, document=document, scans=scans)
-    except JobSuperseded:
-        return  # a newer run draws them now, in this folder
-    except JobCancelled:
-        pass
-    except uploads.UploadError as exc:
-        job_fail(job, str(exc))
-    except Exception as exc:  # noqa: BLE001 - recorded on the job
-        log.exception("job %s: drawing the PDF failed", job.pk)
-        job_fail(job, f"the PDF's pages could not be drawn: {exc}")
-    shutil.rmtree(folder, ignore_errors=True)
+    page_job_run(
+        job_id=job_id,
+        attempt=attempt,
+        folder_of=upload_dir,
+        total_of=lambda job: job.params["pages"],
+        starting="drawing the PDF's pages",
+        scans_made=lambda job, document, folder: _draw_pages(job, folder),
+        refused=(uploads.UploadError,),
+        failed="the PDF's pages could not be drawn",
+    )
 
 
 def _draw_pages(job: Job, folder: Path) -> list[uploads.Scan]:

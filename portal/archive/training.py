@@ -1,4 +1,4 @@
-"""Training a recognition model from the corrected lines of a document (or of a project: training_project.py).
+"""Training a recognition model from the corrected lines of a document (or of every document of a project).
 
 A line counts as corrected when a person wrote its text (a revision by a person in the manual layer, or imported
 ground truth that nothing replaced): the same rule that keeps it through a new reading (segmentation.py). Some of
@@ -26,23 +26,10 @@ from django.db.models import Count
 from django.utils import translation
 from django.utils.translation import ngettext
 
-from portal.archive import htr_models
+from portal.archive import htr_models, training_jobs
 from portal.archive import training_words as W
 from portal.archive.models import Document, HtrModel, Layer, Line, Page, Transcription
-from portal.archive.training_jobs import (
-    RECOGNITION,
-    Report,
-    Scope,
-    TrainingError,
-    base_model,
-    budget_checked,
-    finite,
-    job_queue,
-    model_register,
-    new_model_folder,
-    page_write,
-    pages_checked,
-)
+from portal.archive.training_jobs import RECOGNITION, Report, Scope, TrainingError, finite, page_write
 from portal.jobs.models import Job
 from portal.jobs.progress import job_progress
 
@@ -153,64 +140,28 @@ def held_out_split(lines: dict[int, list[tuple[Line, str]]], share: float = HELD
 # --- starting -------------------------------------------------------------------------------------------------------
 
 
-def base_model_of(document: Document, base_id: int | None = None, *, user=None) -> HtrModel:
-    """The model to fine-tune: `base_id` (one the user sees, usable in the document's project), else the model
-    that reads the document now."""
-
-    def reading() -> HtrModel | None:
-        _, model = htr_models.reading_model(document, HtrModel.Kind.RECOGNITION)
-        return model or htr_models.shipped_model(HtrModel.Kind.RECOGNITION, document.script)
-
-    return base_model(
-        HtrModel.Kind.RECOGNITION, project_id=document.project_id, base_id=base_id, user=user, default=reading
-    )
-
-
-def lines_checked(count: int, where: str) -> None:
-    """TrainingError unless there are TRAINING_MIN_LINES corrected lines; `where` says whose ("this document has")."""
-    needed = settings.TRAINING_MIN_LINES
+def recognition_sources(scope: Scope, pages: list[int] | None, *, auto: bool = False) -> tuple[list[int], dict]:
+    """The pages with corrected lines to learn from (TrainingError unless there are TRAINING_MIN_LINES lines) and the
+    job's own params. `auto`: the document's automatic mode started it (kept only if it beats the current model,
+    then re-reads)."""
+    lines = scope.corrected_lines(pages)
+    count, needed = sum(len(v) for v in lines.values()), settings.TRAINING_MIN_LINES
     if count < needed:
         raise TrainingError(
-            f"Training needs at least {needed} corrected lines; {where} {count}. "
+            f"Training needs at least {needed} corrected lines; {scope.whose(pages)} {count}. "
             f"Correct {needed - count} more line{'s' if needed - count != 1 else ''} and try again."
         )
-
-
-def training_start(
-    *,
-    document: Document,
-    user,
-    minutes: float | None = None,
-    epochs: int | None = None,
-    pages: list[int] | None = None,
-    base_id: int | None = None,
-    auto: bool = False,
-) -> Job:
-    """Check what the training would learn from and queue it (once the transaction commits) on `training`.
-    TrainingBusy while another training of the document runs; TrainingError when it cannot start. `auto`: the
-    document's automatic mode started it (kept only if it beats the current model, then re-reads)."""
-    minutes, epochs = budget_checked(minutes, epochs)
-    base = base_model_of(document, base_id, user=user)
-    pages_checked(document, pages)
-    lines = corrected_lines(document, pages)
-    lines_checked(
-        sum(len(v) for v in lines.values()), "the chosen pages have" if pages is not None else "this document has"
-    )
-    return job_queue(
-        scope=Scope.of_document(document),
-        user=user,
-        kind=KIND,
-        params={
-            "pages": sorted(lines),
-            "base": base.pk,
-            "minutes": minutes,
-            "epochs": epochs,
+    if scope.document is None:
+        return sorted(lines), {
             "auto": auto,
-            "corrected": corrected_total(document),
-            # the rule an automatic training is judged by, as it stood when it was queued
-            **({"min_held_out": settings.TRAINING_AUTO_MIN_HELD_OUT} if auto else {}),
-        },
-    )
+            "documents": Page.objects.filter(pk__in=lines).values("document_id").distinct().count(),
+        }
+    return sorted(lines), {
+        "auto": auto,
+        "corrected": corrected_total(scope.document),
+        # the rule an automatic training is judged by, as it stood when it was queued
+        **({"min_held_out": settings.TRAINING_AUTO_MIN_HELD_OUT} if auto else {}),
+    }
 
 
 def corrected_total(document: Document) -> int:
@@ -247,7 +198,9 @@ def training_auto_maybe(*, document: Document, user) -> Job | None:
     if since < document.retrain_every or count < settings.TRAINING_MIN_LINES:
         return None
     try:
-        return training_start(document=document, user=user, minutes=settings.TRAINING_AUTO_MINUTES, auto=True)
+        return training_jobs.training_start(
+            scope=Scope.of_document(document), kind=KIND, user=user, minutes=settings.TRAINING_AUTO_MINUTES, auto=True
+        )
     except TrainingError as exc:
         log.info("document %s: no automatic training: %s", document.pk, exc)
         return None
@@ -286,10 +239,11 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
         raise TrainingError("the corrected lines are gone")
     split = held_out_split(lines)
     pages = {page.pk: page for page in Page.objects.filter(pk__in=lines)}
-    train_dir, val_dir = work / "train", work / "held-out"
     for pk, page_lines in split.train.items():
-        page_write(train_dir, pages[pk], page_lines)
-    held_out = [page_write(val_dir, pages[pk], page_lines) for pk, page_lines in split.held_out.items()]
+        page_write(work / training_jobs.TRAIN, pages[pk], page_lines)
+    held_out = [
+        page_write(work / training_jobs.HELD_OUT, pages[pk], page_lines) for pk, page_lines in split.held_out.items()
+    ]
     job_progress(job, done=2, message=W.message(W.SCORING_BASE_LINES, model=base.name, lines=split.held_out_lines))
     base_scores = _score(base.directory, held_out)
     live = {
@@ -330,20 +284,11 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
     if params.get("auto") and split.held_out_lines < needed:
         # a new model judged on so few lines could not replace the current one: no training to throw away
         return _kept(live, base, TOO_FEW_HELD_OUT, lines=split.held_out_lines, needed=needed)
-    out = work / "model"
-    config = RecognitionTrainingConfig(
-        train=[str(train_dir)],
-        val=[str(val_dir)],
-        out=str(out),
-        base=str(base.directory),
-        minutes=params.get("minutes"),
-        epochs=params.get("epochs"),
-        device=settings.HTR_DEVICE,
-        checkpoint_minutes=10_000,
-    )
+    config = RecognitionTrainingConfig(**training_jobs.config_args(job, base, work), checkpoint_minutes=10_000)
     train_recognition(config, on_progress=on_epoch, on_batch=on_batch, progress_bar=False)
     job_progress(job, done=96, message=W.message(W.SCORING_NEW_LINES))
-    with new_model_folder(job, scope, out) as (name, folder):
+    with training_jobs.new_model(job, scope, base, work) as new:
+        folder = new.folder
         scores = _score(folder, held_out)
         if params.get("auto") and (scores["lines"] < needed or not scores["cer"] < base_scores["cer"]):
             shutil.rmtree(folder, ignore_errors=True)
@@ -357,16 +302,7 @@ def recognition_train(job: Job, scope: Scope, work: Path) -> dict:
             held_out_lines=scores["lines"],
             held_out_pages=len(split.held_out) if split.by_page else None,
         )
-        model = model_register(
-            job=job,
-            scope=scope,
-            base=base,
-            name=name,
-            folder=folder,
-            figures=figures,
-            lines=split.train_lines,
-            pages=len(split.train),
-        )
+        model = new.register(figures=figures, lines=split.train_lines, pages=len(split.train))
     untouched = uncorrected_pages(scope.documents)
     result = {
         **live,
@@ -450,3 +386,12 @@ def _log_base_cer(folder: Path, base_cer: float) -> None:
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     except (OSError, ValueError):
         log.warning("could not write the base CER into %s", path)
+
+
+TRAINING = training_jobs.TrainingKind(
+    model_kind=HtrModel.Kind.RECOGNITION,
+    shipped=lambda scope: htr_models.shipped_model(HtrModel.Kind.RECOGNITION, scope.script),
+    sources=recognition_sources,
+    train=recognition_train,
+    summary=summary,
+)

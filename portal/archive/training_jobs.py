@@ -1,5 +1,5 @@
 """What every training job of the portal shares, whatever it trains (recognition: training.py, segmentation:
-training_segmentation.py) and whatever it learns from (a document, or a project: training_project.py).
+training_segmentation.py) and whatever it learns from (a document, or every document of a project: Scope).
 
 A training starts after checking its budget, pages and base model, as one job per document or project at a time (a
 second gets TrainingBusy: 409), queued on `training` once the transaction commits. It runs in a work folder that is
@@ -40,6 +40,7 @@ RECOGNITION = "model_training"  # the job kinds
 SEGMENTATION = "segmentation_training"
 KINDS = (RECOGNITION, SEGMENTATION)
 REPORT_SECONDS = 1.0  # progress within an epoch, and how soon a cancel is noticed
+TRAIN, HELD_OUT = "train", "held-out"  # the work folder's sources (page_write)
 
 
 class TrainingError(ValueError):
@@ -57,18 +58,27 @@ class Scope:
 
     project_id: int
     title: str
+    script: str
     documents: list[Document]
     document: Document | None = None
     project: Project | None = None
 
     @classmethod
     def of_document(cls, document: Document) -> Scope:
-        return cls(project_id=document.project_id, title=document.title, documents=[document], document=document)
+        return cls(
+            project_id=document.project_id,
+            title=document.title,
+            script=document.script,
+            documents=[document],
+            document=document,
+        )
 
     @classmethod
     def of_project(cls, project: Project) -> Scope:
         documents = list(project.documents.order_by("pk"))
-        return cls(project_id=project.pk, title=project.name, documents=documents, project=project)
+        return cls(
+            project_id=project.pk, title=project.name, script=project.script, documents=documents, project=project
+        )
 
     @property
     def target(self) -> str:
@@ -77,6 +87,19 @@ class Scope:
     @property
     def noun(self) -> str:
         return "document" if self.document else "project"
+
+    def whose(self, pages: list[int] | None) -> str:
+        """Whose lines or pages a TrainingError counts ("this document has 3")."""
+        if self.document is None:
+            return "the documents of this project have"
+        return "the chosen pages have" if pages is not None else "this document has"
+
+    def chosen_model(self, model_kind: str) -> HtrModel | None:
+        """The model of `model_kind` it reads with now (a document's, else its project's); None: the default."""
+        if self.document is not None:
+            return self.document.chosen_model(model_kind)
+        field = "recognition_model" if model_kind == HtrModel.Kind.RECOGNITION else "segmentation_model"
+        return getattr(self.project, field)
 
     def corrected_lines(self, pages: list[int] | None = None) -> dict[int, list[tuple[Line, str]]]:
         """{page id: [(line, text)]} of the lines people wrote, in all its documents."""
@@ -102,28 +125,52 @@ def budget_checked(minutes: float | None, epochs: int | None) -> tuple[float | N
     return minutes, epochs
 
 
-def pages_checked(document: Document, pages: list[int] | None) -> None:
+def pages_checked(scope: Scope, pages: list[int] | None) -> None:
     if pages is not None:
-        unknown = set(pages) - set(document.pages.filter(pk__in=pages).values_list("pk", flat=True))
+        known = Page.objects.filter(document__in=scope.documents, pk__in=pages).values_list("pk", flat=True)
+        unknown = set(pages) - set(known)
         if unknown:
-            raise TrainingError(f"page(s) {', '.join(map(str, sorted(unknown)))} are not pages of this document")
+            raise TrainingError(f"page(s) {', '.join(map(str, sorted(unknown)))} are not pages of this {scope.noun}")
 
 
-def base_model(
-    kind: str, *, project_id: int, base_id: int | None, user, default: Callable[[], HtrModel | None]
-) -> HtrModel:
-    """The model to fine-tune: `base_id` (one of `kind` the user sees, usable in the project), else `default()`."""
+def base_model(kind: str, scope: Scope, base_id: int | None = None, *, user=None) -> HtrModel:
+    """The model a training of job `kind` fine-tunes: `base_id` (one the user sees, usable in the project), else the
+    one the document (or project) reads with now, else the kind's shipped one."""
+    training_kind = _kinds()[kind]
+    model_kind = training_kind.model_kind
     if base_id is not None:
-        model = htr_models.models_visible_to(user).filter(pk=base_id, kind=kind).first()
+        model = htr_models.models_visible_to(user).filter(pk=base_id, kind=model_kind).first()
         if model is None:
-            raise TrainingError(f"there is no {kind} model {base_id}")
-        if not htr_models.model_usable_in(model, project_id):
+            raise TrainingError(f"there is no {model_kind} model {base_id}")
+        if not htr_models.model_usable_in(model, scope.project_id):
             raise TrainingError(f"model {base_id} belongs to another project")
         return model
-    model = default()
+    model = scope.chosen_model(model_kind) or training_kind.shipped(scope)
     if model is None:
-        raise TrainingError(f"there is no {kind} model to start from")
+        raise TrainingError(f"there is no {model_kind} model to start from")
     return model
+
+
+def training_start(
+    *,
+    scope: Scope,
+    kind: str,
+    user,
+    minutes: float | None = None,
+    epochs: int | None = None,
+    pages: list[int] | None = None,
+    base_id: int | None = None,
+    **options,
+) -> Job:
+    """Check what a training of job `kind` would learn from and queue it on `training` (once the transaction
+    commits). TrainingBusy while another training of the document (or project) runs; TrainingError when it cannot
+    start. `options`: its kind's own (recognition: `auto`)."""
+    minutes, epochs = budget_checked(minutes, epochs)
+    base = base_model(kind, scope, base_id, user=user)
+    pages_checked(scope, pages)
+    learns_from, more = _kinds()[kind].sources(scope, pages, **options)
+    params = {"pages": learns_from, "base": base.pk, "minutes": minutes, "epochs": epochs, **more}
+    return job_queue(scope=scope, user=user, kind=kind, params=params)
 
 
 def active_training(target: str) -> Job | None:
@@ -178,14 +225,22 @@ def job_scope(job: Job) -> Scope | None:
     return Scope.of_project(project) if project is not None else None
 
 
-def _kinds() -> dict[str, tuple[Callable[[Job, Scope, Path], dict], Callable[[dict], str]]]:
-    """{job kind: (train(job, scope, work) -> result, its summary in words)}."""
+@dataclass(frozen=True)
+class TrainingKind:
+    """What a kind of training says of its own; the rest is here."""
+
+    model_kind: str  # the HtrModel kind it trains
+    shipped: Callable[[Scope], HtrModel | None]  # its base when the document (or project) chose none
+    # (scope, page ids or None, **options) -> (the page ids it learns from, its own params); TrainingError: too few
+    sources: Callable[..., tuple[list[int], dict]]
+    train: Callable[[Job, Scope, Path], dict]  # (job, scope, work folder) -> its result
+    summary: Callable[[dict], str]  # the result in words
+
+
+def _kinds() -> dict[str, TrainingKind]:
     from portal.archive import training, training_segmentation
 
-    return {
-        RECOGNITION: (training.recognition_train, training.summary),
-        SEGMENTATION: (training_segmentation.segmentation_train, training_segmentation.summary),
-    }
+    return {RECOGNITION: training.TRAINING, SEGMENTATION: training_segmentation.TRAINING}
 
 
 def training_run(*, job_id: int) -> None:
@@ -194,7 +249,7 @@ def training_run(*, job_id: int) -> None:
     job = Job.objects.filter(pk=job_id, kind__in=KINDS).first()
     if job is None or not job.is_active:
         return
-    train, summary = _kinds()[job.kind]
+    training_kind = _kinds()[job.kind]
     scope = job_scope(job)
     work = Path(settings.MODELS_DIR) / f"project-{scope.project_id if scope else 0}" / f".training-{job.pk}"
     try:
@@ -203,9 +258,9 @@ def training_run(*, job_id: int) -> None:
             raise TrainingError(
                 f"the {'project' if job.target.startswith('archive.project') else 'document'} was deleted"
             )
-        result = train(job, scope, work)
+        result = training_kind.train(job, scope, work)
         shutil.rmtree(work, ignore_errors=True)  # before the job says done: whoever sees it done sees no work left
-        job_finish(job, result=result, message=result.get("outcome") or summary(result))
+        job_finish(job, result=result, message=result.get("outcome") or training_kind.summary(result))
     except JobSuperseded:
         log.warning("training job %s handed over", job_id)
     except JobCancelled:
@@ -288,43 +343,65 @@ class Report:
         job_progress(self.job, done=self.percent(minutes, epochs), message=message)
 
 
+def config_args(job: Job, base: HtrModel, work: Path) -> dict:
+    """What every htr training config takes from the job: the pages written (page_write) into `work`'s TRAIN and
+    HELD_OUT folders, the new model's folder (`work`/model), the base and the budget."""
+    return {
+        "train": [str(work / TRAIN)],
+        "val": [str(work / HELD_OUT)],
+        "out": str(work / "model"),
+        "base": str(base.directory),
+        "minutes": job.params.get("minutes"),
+        "epochs": job.params.get("epochs"),
+        "device": settings.HTR_DEVICE,
+    }
+
+
 def model_name(scope: Scope) -> str:
     n = HtrModel.objects.filter(project_id=scope.project_id).count() + 1
     return f"{scope.title[:150]} v{n}"
 
 
+@dataclass
+class NewModel:
+    """A trained model in the project's models folder, scored there before it is registered."""
+
+    job: Job
+    scope: Scope
+    base: HtrModel
+    name: str
+    folder: Path
+
+    def register(self, *, figures: dict, lines: int, pages: int) -> HtrModel:
+        """The trained model in the registry, the project's own, after a last cancel check."""
+        job_progress(self.job, done=99, message=W.message(W.REGISTERING))  # the last word of a cancel
+        with transaction.atomic():
+            return HtrModel.objects.create(
+                name=self.name,
+                kind=self.base.kind,
+                script=self.base.script,
+                language=self.base.language,
+                base=self.base,
+                path=str(self.folder),
+                figures=figures,
+                trained_lines=lines,
+                trained_pages=pages,
+                trained_by=self.job.owner,
+                trained_at=timezone.now(),
+                project_id=self.scope.project_id,
+            )
+
+
 @contextmanager
-def new_model_folder(job: Job, scope: Scope, out: Path) -> Iterator[tuple[str, Path]]:
-    """(name, folder) of the trained model, moved from `out` into the project's models; the folder goes again when
-    anything fails (or is cancelled) before the model is registered."""
+def new_model(job: Job, scope: Scope, base: HtrModel, work: Path) -> Iterator[NewModel]:
+    """The model trained into `work`/model, moved into the project's models; the folder goes again when anything
+    fails (or is cancelled) before the model is registered."""
     name = model_name(scope)
     slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:60] or "model"
     folder = Path(settings.MODELS_DIR) / f"project-{scope.project_id}" / f"{slug}-{job.pk}"
-    shutil.move(str(out), folder)
+    shutil.move(str(work / "model"), folder)
     try:
-        yield name, folder
+        yield NewModel(job=job, scope=scope, base=base, name=name, folder=folder)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-
-
-def model_register(
-    *, job: Job, scope: Scope, base: HtrModel, name: str, folder: Path, figures: dict, lines: int, pages: int
-) -> HtrModel:
-    """The trained model in the registry, the project's own, after a last cancel check."""
-    job_progress(job, done=99, message=W.message(W.REGISTERING))  # the last word of a cancel
-    with transaction.atomic():
-        return HtrModel.objects.create(
-            name=name,
-            kind=base.kind,
-            script=base.script,
-            language=base.language,
-            base=base,
-            path=str(folder),
-            figures=figures,
-            trained_lines=lines,
-            trained_pages=pages,
-            trained_by=job.owner,
-            trained_at=timezone.now(),
-            project_id=scope.project_id,
-        )

@@ -8,8 +8,7 @@ from django.http import HttpRequest
 from portal.archive import htr_models, training, training_segmentation, training_words
 from portal.archive.models import Document, HtrModel, Page, Project
 from portal.archive.permissions import can_train_and_choose_models
-from portal.archive.training_jobs import Scope
-from portal.archive.training_project import project_base_model, project_segmentation_base_model
+from portal.archive.training_jobs import RECOGNITION, SEGMENTATION, Scope, TrainingError, base_model
 from portal.jobs.models import Job
 
 
@@ -23,14 +22,7 @@ def project_panel(request: HttpRequest, project: Project) -> dict:
     jobs = Job.objects.filter(target=scope.target).order_by("-created")
     latest = jobs.filter(kind=training.KIND).first()
     latest_segmentation = jobs.filter(kind=training_segmentation.KIND).first()
-    try:
-        reading = project_base_model(project)
-    except training.TrainingError:
-        reading = None
-    try:
-        segmenting = project_segmentation_base_model(project)
-    except training.TrainingError:
-        segmenting = None
+    reading, segmenting = base_or_none(RECOGNITION, scope), base_or_none(SEGMENTATION, scope)
     bases = usable_models(request, project.pk, HtrModel.Kind.RECOGNITION)
     segmenters = usable_models(request, project.pk, HtrModel.Kind.SEGMENTATION)
     chosen = {project.recognition_model_id, project.segmentation_model_id}
@@ -68,6 +60,14 @@ def project_panel(request: HttpRequest, project: Project) -> dict:
     }
 
 
+def base_or_none(kind: str, scope: Scope) -> HtrModel | None:
+    """The model a training of job `kind` would start from by default; None when there is none."""
+    try:
+        return base_model(kind, scope)
+    except TrainingError:
+        return None
+
+
 def usable_models(request: HttpRequest, project_id: int, kind: str) -> list[HtrModel]:
     """The models of `kind` the user sees that the project may use (the shipped ones and its own)."""
     return [
@@ -81,13 +81,10 @@ def document_panel(request: HttpRequest, document: Document, pages: list[Page]) 
     """What the document page shows its members about models: the one reading it, the project's own with their
     figures, and (editors) what a training would learn from, with the latest training."""
     counts = training.corrected_counts(document)
-    reading = training.base_model_of(document) if HtrModel.objects.exists() else None
+    scope = Scope.of_document(document)
+    reading, segmenting = base_or_none(RECOGNITION, scope), base_or_none(SEGMENTATION, scope)
     usable = usable_models(request, document.project_id, HtrModel.Kind.RECOGNITION)
     segmenters = usable_models(request, document.project_id, HtrModel.Kind.SEGMENTATION)
-    try:
-        segmenting = training_segmentation.base_segmentation_model(document)
-    except training.TrainingError:
-        segmenting = None
     can_choose = can_train_and_choose_models(document.project, request.user)
     jobs = Job.objects.filter(target=f"archive.document:{document.pk}").order_by("-created")
     latest = jobs.filter(kind=training.KIND).first()

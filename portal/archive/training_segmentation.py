@@ -6,7 +6,7 @@ one) is held back, and both the base model and the new one are scored on exactly
 so the result says "base 91.0 → new 95.2 line F1 on N held-out pages". The job is a training job
 (training_jobs.py: queue `training`, one training of a document or project at a time, cancel within a step, nothing
 registered unless it finished); it learns from one document or from every document of a project
-(training_project.py). The model is the project's, and a document (or the project) segments with it once chosen
+(training_jobs.Scope). The model is the project's, and a document (or the project) segments with it once chosen
 (`segmentation_model`).
 """
 
@@ -17,23 +17,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Count
 
-from portal.archive import htr_models
+from portal.archive import htr_models, training_jobs
 from portal.archive import training_words as W
 from portal.archive.models import Document, HtrModel, Page
-from portal.archive.training_jobs import (
-    SEGMENTATION,
-    Report,
-    Scope,
-    TrainingError,
-    base_model,
-    budget_checked,
-    finite,
-    job_queue,
-    model_register,
-    new_model_folder,
-    page_write,
-    pages_checked,
-)
+from portal.archive.training_jobs import SEGMENTATION, Report, Scope, TrainingError, finite, page_write
 from portal.jobs.models import Job
 from portal.jobs.progress import job_progress
 
@@ -66,52 +53,16 @@ def held_out_pages(pages: list[Page], share: float = HELD_OUT_SHARE) -> tuple[li
     return [p for i, p in enumerate(pages) if i not in held], [p for i, p in enumerate(pages) if i in held]
 
 
-def base_segmentation_model(document: Document, base_id: int | None = None, *, user=None) -> HtrModel:
-    """The segmentation model to fine-tune: `base_id` (one the user sees, usable in the document's project), else
-    the one that segments the document now, else the shipped one."""
-
-    def segmenting() -> HtrModel | None:
-        _, model = htr_models.reading_model(document, HtrModel.Kind.SEGMENTATION)
-        shipped = HtrModel.objects.filter(project=None, kind=HtrModel.Kind.SEGMENTATION).order_by("name")
-        return model or shipped.first()
-
-    return base_model(
-        HtrModel.Kind.SEGMENTATION, project_id=document.project_id, base_id=base_id, user=user, default=segmenting
-    )
-
-
-def segmentation_training_start(
-    *,
-    document: Document,
-    user,
-    minutes: float | None = None,
-    epochs: int | None = None,
-    pages: list[int] | None = None,
-    base_id: int | None = None,
-) -> Job:
-    """Check what the training would learn from and queue it on `training` (once the transaction commits).
-    TrainingBusy while another training of the document runs; TrainingError when it cannot start."""
-    minutes, epochs = budget_checked(minutes, epochs)
-    base = base_segmentation_model(document, base_id, user=user)
-    pages_checked(document, pages)
-    found = edited_pages(document, pages)
-    pages_counted(len(found), "the chosen pages have" if pages is not None else "this document has")
-    return job_queue(
-        scope=Scope.of_document(document),
-        user=user,
-        kind=KIND,
-        params={"pages": [p.pk for p in found], "base": base.pk, "minutes": minutes, "epochs": epochs},
-    )
-
-
-def pages_counted(count: int, where: str) -> None:
-    """TrainingError unless there are MIN_PAGES edited pages; `where` says whose ("this document has")."""
-    if count < MIN_PAGES:
+def segmentation_sources(scope: Scope, pages: list[int] | None) -> tuple[list[int], dict]:
+    """The edited pages to learn from (TrainingError unless there are MIN_PAGES) and the job's own params."""
+    found = scope_edited_pages(scope.documents, pages)
+    if len(found) < MIN_PAGES:
         raise TrainingError(
             f"Training a segmentation model needs at least {MIN_PAGES} pages whose lines a person edited (drew, "
-            f"deleted, merged or split); {where} {count}. Edit the lines of {MIN_PAGES - count} more page"
-            f"{'s' if MIN_PAGES - count != 1 else ''} and try again."
+            f"deleted, merged or split); {scope.whose(pages)} {len(found)}. Edit the lines of "
+            f"{MIN_PAGES - len(found)} more page{'s' if MIN_PAGES - len(found) != 1 else ''} and try again."
         )
+    return [p.pk for p in found], {} if scope.document else {"documents": len({p.document_id for p in found})}
 
 
 def _detection(model_dir: Path, pages: list[tuple[Path, object]]) -> dict:
@@ -138,13 +89,15 @@ def segmentation_train(job: Job, scope: Scope, work: Path) -> dict:
     if len(pages) < MIN_PAGES:
         raise TrainingError("the pages whose lines a person edited are gone")
     train, held = held_out_pages(pages)
-    train_dir, val_dir = work / "train", work / "held-out"
     trained_lines = 0
     for page in train:
         lines = list(page.lines.order_by("order", "pk"))
         trained_lines += len(lines)
-        page_write(train_dir, page, [(line, "") for line in lines])
-    held_out = [page_write(val_dir, page, [(line, "") for line in page.lines.order_by("order", "pk")]) for page in held]
+        page_write(work / training_jobs.TRAIN, page, [(line, "") for line in lines])
+    held_out = [
+        page_write(work / training_jobs.HELD_OUT, page, [(line, "") for line in page.lines.order_by("order", "pk")])
+        for page in held
+    ]
     held_lines = sum(len(hpage.lines) for _, hpage in held_out)
     job_progress(job, done=2, message=W.message(W.SCORING_BASE_PAGES, model=base.name, pages=len(held)))
     base_scores = _detection(base.directory, held_out)
@@ -182,32 +135,15 @@ def segmentation_train(job: Job, scope: Scope, work: Path) -> dict:
             message=W.message(W.STEP_LOSS, step=record["step"], loss=f"{record['loss']:.3f}"),
         )
 
-    out = work / "model"
-    config = SegmentationTrainingConfig(
-        train=[str(train_dir)],
-        val=[str(val_dir)],
-        out=str(out),
-        base=str(base.directory),
-        minutes=params.get("minutes"),
-        epochs=params.get("epochs"),
-        device=settings.HTR_DEVICE,
+    train_segmentation(
+        SegmentationTrainingConfig(**training_jobs.config_args(job, base, work)), on_progress=on_progress
     )
-    train_segmentation(config, on_progress=on_progress)
     job_progress(job, done=96, message=W.message(W.SCORING_NEW_PAGES))
-    with new_model_folder(job, scope, out) as (name, folder):
-        scores = _detection(folder, held_out)
-        figures = htr_models.figures_read(folder, HtrModel.Kind.SEGMENTATION)
+    with training_jobs.new_model(job, scope, base, work) as new:
+        scores = _detection(new.folder, held_out)
+        figures = htr_models.figures_read(new.folder, HtrModel.Kind.SEGMENTATION)
         figures.update(f1=scores["f1"], base_f1=base_scores["f1"], held_out_pages=len(held), held_out_lines=held_lines)
-        model = model_register(
-            job=job,
-            scope=scope,
-            base=base,
-            name=name,
-            folder=folder,
-            figures=figures,
-            lines=trained_lines,
-            pages=len(train),
-        )
+        model = new.register(figures=figures, lines=trained_lines, pages=len(train))
     return {
         **live,
         "model": model.pk,
@@ -224,3 +160,14 @@ def summary(result: dict) -> str:
         f"base {result['base_f1']:.1f} → new {result['f1']:.1f} line F1 on {result['held_out_pages']} held-out "
         f"page{'s' if result['held_out_pages'] != 1 else ''}"
     )
+
+
+TRAINING = training_jobs.TrainingKind(
+    model_kind=HtrModel.Kind.SEGMENTATION,
+    shipped=lambda scope: (
+        HtrModel.objects.filter(project=None, kind=HtrModel.Kind.SEGMENTATION).order_by("name").first()
+    ),
+    sources=segmentation_sources,
+    train=segmentation_train,
+    summary=summary,
+)
