@@ -351,6 +351,9 @@ def line_create(*, page: Page, polygon, baseline=None, after: int | None = None,
 
 def line_delete(*, line: Line) -> None:
     with transaction.atomic():
+        # The page's row first, as the entity extraction locks it before linking mentions to the page's lines: one
+        # waits for the other, and no mention is linked to this line while it goes (a foreign-key error at commit).
+        pages_lock(Page.objects.filter(pk=line.page_id))
         page = line.page
         line.delete()
         _renumber(page, list(page.lines.order_by("order", "pk").values_list("pk", flat=True)))
@@ -385,6 +388,7 @@ def lines_merge(*, lines: list[Line], user) -> Line:
     lines = sorted(lines, key=lambda line: (line.order, line.pk))
     keep, rest = lines[0], lines[1:]
     with transaction.atomic():
+        pages_lock(Page.objects.filter(pk=keep.page_id))  # the lines that go: as line_delete
         merged = unary_union([_geometry(line.polygon) for line in lines if len(line.polygon) >= 3])
         keep.polygon = _outline(merged) if not merged.is_empty else keep.polygon
         keep.baseline = sorted([p for line in lines for p in line.baseline], key=lambda p: p[0])
