@@ -85,6 +85,13 @@ class Budget:
             log.info("%s step %d loss %.4f", self.name, self.step, self.loss)
 
 
+def noised(scheduler, x0: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A diffusion step's input: the noise, a random timestep for each of `x0`, and `x0` noised to it."""
+    noise = torch.randn_like(x0)
+    t = torch.randint(0, scheduler.config.num_train_timesteps, (len(x0),))
+    return noise, t, scheduler.add_noise(x0, noise, t)
+
+
 def to_pixels(images: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
 
@@ -191,9 +198,7 @@ def train_prior(prior_pipe, embeds, captions, seconds: float, batch: int = 64) -
         with torch.no_grad():
             text_out = text_encoder(input_ids=tokens.input_ids)
         x0 = normalized[idx]
-        noise = torch.randn_like(x0)
-        t = torch.randint(0, scheduler.config.num_train_timesteps, (batch,))
-        noisy = scheduler.add_noise(x0, noise, t)
+        _, t, noisy = noised(scheduler, x0)
         pred = prior(
             noisy,
             timestep=t,
@@ -222,9 +227,7 @@ def train_decoder(decoder_pipe, zero_embed, embeds, latents, seconds: float, bat
         cond = embeds[idx].clone()
         drop = torch.rand(batch) < 0.1
         cond[drop] = zero_embed
-        noise = torch.randn_like(x0)
-        t = torch.randint(0, scheduler.config.num_train_timesteps, (batch,))
-        noisy = scheduler.add_noise(x0, noise, t)
+        noise, t, noisy = noised(scheduler, x0)
         pred = unet(
             noisy,
             t,
