@@ -11,6 +11,16 @@ def make_user(name: str, password: str | None = None):
     return get_user_model().objects.create_user(name, password=password or f"pw-{name}-12345")
 
 
+def make_user_for_the_server(name: str, password: str):
+    """A user the browser tests' server can log in: the test process hashes with MD5 (tests/settings.py), the server
+    only knows the production hashers."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    hasher = PBKDF2PasswordHasher()
+    return get_user_model().objects.create(username=name, password=hasher.encode(password, hasher.salt(), 20_000))
+
+
 def make_project(owner, *, name: str = "Fonds", members: dict | None = None):
     """A project; `members` maps users to roles ('editor', 'viewer', 'owner')."""
     from portal.archive.models import Membership, Project
