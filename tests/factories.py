@@ -44,6 +44,19 @@ def upload_files(document, user, paths: list[Path]):
     return document_upload(document=document, files=[(p.name, p.read_bytes()) for p in paths], user=user)
 
 
+def api_upload(client, document, paths: list[Path]):
+    """POST files to the document's upload endpoint as the page does (multipart, under their own names); the
+    response."""
+    import io
+
+    files = []
+    for path in paths:
+        f = io.BytesIO(path.read_bytes())
+        f.name = path.name
+        files.append(f)
+    return client.post(f"/api/documents/{document.pk}/upload/", {"files": files}, format="multipart")
+
+
 def scan_with_alto(stem: str, texts) -> list[tuple[str, bytes]]:
     """A drawn page (PNG, a ruled stroke per line) and its ALTO with one line per text: an upload the worker only
     has to prepare. Line i is the box x 50..720, y 60 + 100 i .. 120 + 100 i."""
