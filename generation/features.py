@@ -59,8 +59,12 @@ def _decode(
     generator,
     width: int,
     height: int,
+    **inpainting,
 ):
-    return family.text2image(
+    """The decoder's images from the prior's embeddings; given `image` and `mask_image`, the inpainting decoder's."""
+    decoder = family.inpaint if inpainting else family.text2image
+    return decoder(
+        **inpainting,
         image_embeds=embeds,
         negative_image_embeds=negative,
         width=width,
@@ -184,18 +188,18 @@ def _inpaint(job: Job, image: Image.Image, mask: Image.Image, *, label: str) -> 
         )
     width, height = fit_to_multiple(*image.size)
     prior = _embed_prompt(family, progress, p, p["prompt"], generator, batch)
-    painted = family.inpaint(
+    painted = _decode(
+        family,
+        progress,
+        p,
+        prior.image_embeds,
+        prior.negative_image_embeds,
+        generator,
+        width,
+        height,
         image=image,
         mask_image=mask,
-        image_embeds=prior.image_embeds,
-        negative_image_embeds=prior.negative_image_embeds,
-        width=width,
-        height=height,
-        num_inference_steps=int(p["steps"]),
-        guidance_scale=float(p["guidance"]),
-        generator=generator,
-        callback_on_step_end=progress.callback(_("Painting")),
-    ).images
+    )
     soft = mask.convert("L").filter(ImageFilter.GaussianBlur(max(1, min(image.size) // 128)))
     results = [Image.composite(im.resize(image.size, Image.LANCZOS), image, soft) for im in painted]
     return save_results(job, results, prompt=p["prompt"], extra={"seed": seed, "model": label})

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
 from htr.lines import Line, Page
+from htr.union_find import union_find
 
 IOU_MIN = 0.5
 _DEFAULT_LINE_HEIGHT = 40.0  # the reference's fallback when the ground truth has no polygons
@@ -196,7 +197,7 @@ def joined_lines(
     t_shapes, p_shapes = _shapes(truth, pred)
     pairs, ignored = _match_shapes(t_shapes, p_shapes, iou)
     n = len(truth)
-    parent, find = _union_find(n + len(pred))
+    parent, find = union_find(n + len(pred))
     for ti, pi in pairs:
         parent[find(n + pi)] = find(ti)
     matched_t, matched_p = {ti for ti, _ in pairs}, {pi for _, pi in pairs}
@@ -240,18 +241,6 @@ def _along(line: Line, piece: Line) -> float:
     cx = sum(p[0] for p in pts) / max(len(pts), 1)
     cy = sum(p[1] for p in pts) / max(len(pts), 1)
     return cx * dx + cy * dy
-
-
-def _union_find(n: int) -> tuple[list[int], Callable[[int], int]]:
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    return parent, find
 
 
 @dataclass

@@ -11,6 +11,16 @@ def make_user(name: str, password: str | None = None):
     return get_user_model().objects.create_user(name, password=password or f"pw-{name}-12345")
 
 
+def make_user_for_the_server(name: str, password: str):
+    """A user the browser tests' server can log in: the test process hashes with MD5 (tests/settings.py), the server
+    only knows the production hashers."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    hasher = PBKDF2PasswordHasher()
+    return get_user_model().objects.create(username=name, password=hasher.encode(password, hasher.salt(), 20_000))
+
+
 def make_project(owner, *, name: str = "Fonds", members: dict | None = None):
     """A project; `members` maps users to roles ('editor', 'viewer', 'owner')."""
     from portal.archive.models import Membership, Project
@@ -32,6 +42,19 @@ def upload_files(document, user, paths: list[Path]):
     from portal.archive.uploads import document_upload
 
     return document_upload(document=document, files=[(p.name, p.read_bytes()) for p in paths], user=user)
+
+
+def api_upload(client, document, paths: list[Path]):
+    """POST files to the document's upload endpoint as the page does (multipart, under their own names); the
+    response."""
+    import io
+
+    files = []
+    for path in paths:
+        f = io.BytesIO(path.read_bytes())
+        f.name = path.name
+        files.append(f)
+    return client.post(f"/api/documents/{document.pk}/upload/", {"files": files}, format="multipart")
 
 
 def scan_with_alto(stem: str, texts) -> list[tuple[str, bytes]]:

@@ -50,14 +50,17 @@ SHARES = {"clip": 0.06, "movq": 0.18, "prior": 0.06, "decoder": 0.70}
 
 
 class Budget:
-    """Time-boxed training loop helper: cosine learning rate over the stage's wall-clock share."""
+    """A stage's time-boxed training loop: cosine learning rate over its wall-clock share, and each step's update."""
 
-    def __init__(self, seconds: float, optimizer: torch.optim.Optimizer, base_lr: float):
+    def __init__(self, name: str, seconds: float, optimizer: torch.optim.Optimizer, base_lr: float, log_every: int):
+        self.name = name
         self.start = time.monotonic()
         self.seconds = seconds
         self.optimizer = optimizer
         self.base_lr = base_lr
+        self.log_every = log_every
         self.step = 0
+        self.loss = float("nan")
 
     def running(self) -> bool:
         fraction = (time.monotonic() - self.start) / self.seconds
@@ -68,6 +71,25 @@ class Budget:
             group["lr"] = self.base_lr * warmup * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * fraction)))
         self.step += 1
         return True
+
+    def learn(self, loss: torch.Tensor, clip=None) -> None:
+        """One optimiser step on `loss`, the gradient norm over the parameters `clip` (if given) clipped to 1; the
+        loss is kept and logged every `log_every` steps."""
+        self.optimizer.zero_grad()
+        loss.backward()
+        if clip is not None:
+            torch.nn.utils.clip_grad_norm_(clip, 1.0)
+        self.optimizer.step()
+        self.loss = loss.item()
+        if self.step % self.log_every == 0:
+            log.info("%s step %d loss %.4f", self.name, self.step, self.loss)
+
+
+def noised(scheduler, x0: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A diffusion step's input: the noise, a random timestep for each of `x0`, and `x0` noised to it."""
+    noise = torch.randn_like(x0)
+    t = torch.randint(0, scheduler.config.num_train_timesteps, (len(x0),))
+    return noise, t, scheduler.add_noise(x0, noise, t)
 
 
 def to_pixels(images: np.ndarray) -> torch.Tensor:
@@ -83,10 +105,9 @@ def train_clip(prior_pipe, images, captions, labels, seconds: float, batch: int 
     logit_scale = torch.nn.Parameter(torch.tensor(math.log(10.0)))
     params = list(text_encoder.parameters()) + list(image_encoder.parameters()) + [logit_scale]
     optimizer = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01)
-    budget = Budget(seconds, optimizer, 1e-3)
+    budget = Budget("clip", seconds, optimizer, 1e-3, log_every=100)
     label_ids = np.array([hash(label) for label in labels])
     text_encoder.train(), image_encoder.train()
-    loss_value = float("nan")
     while budget.running():
         idx = np.random.randint(0, len(images), batch)
         pixels = to_pixels(images[idx])
@@ -106,32 +127,21 @@ def train_clip(prior_pipe, images, captions, labels, seconds: float, batch: int 
             torch.sum(-targets * F.log_softmax(logits, 1), 1).mean()
             + torch.sum(-targets * F.log_softmax(logits.T, 1), 1).mean()
         )
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        loss_value = loss.item()
-        if budget.step % 100 == 0:
-            log.info("clip step %d loss %.4f", budget.step, loss_value)
+        budget.learn(loss)
     text_encoder.eval(), image_encoder.eval()
-    return {"steps": budget.step, "loss": loss_value}
+    return {"steps": budget.step, "loss": budget.loss}
 
 
 def train_movq(movq, images, seconds: float, batch: int = 16) -> dict:
     optimizer = torch.optim.AdamW(movq.parameters(), lr=1e-3, weight_decay=0.0)
-    budget = Budget(seconds, optimizer, 1e-3)
+    budget = Budget("movq", seconds, optimizer, 1e-3, log_every=50)
     movq.train()
-    loss_value = float("nan")
     while budget.running():
         pixels = to_pixels(images[np.random.randint(0, len(images), batch)])
         latents = movq.encode(pixels).latents
         recon = movq.decode(latents, force_not_quantize=True).sample
         loss = F.l1_loss(recon, pixels) + F.mse_loss(recon, pixels) + 1e-4 * latents.pow(2).mean()
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        loss_value = loss.item()
-        if budget.step % 50 == 0:
-            log.info("movq step %d loss %.4f", budget.step, loss_value)
+        budget.learn(loss)
     movq.eval()
     # Rescale so latents have unit std (Kandinsky has no scaling factor): an exactly equivalent reparametrisation.
     with torch.inference_mode():
@@ -144,7 +154,7 @@ def train_movq(movq, images, seconds: float, batch: int = 16) -> dict:
         mae = (movq.decode(movq.encode(pixels).latents, force_not_quantize=True).sample - pixels).abs().mean().item()
     return {
         "steps": budget.step,
-        "loss": loss_value,
+        "loss": budget.loss,
         "latent_std_before_rescale": std,
         "recon_mae_0_255": mae * 127.5,
     }
@@ -173,9 +183,8 @@ def train_prior(prior_pipe, embeds, captions, seconds: float, batch: int = 64) -
     normalized = (embeds - prior.clip_mean.detach()) / prior.clip_std.detach()
     params = [p for name, p in prior.named_parameters() if name not in ("clip_mean", "clip_std")]
     optimizer = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01)
-    budget = Budget(seconds, optimizer, 1e-3)
+    budget = Budget("prior", seconds, optimizer, 1e-3, log_every=100)
     prior.train()
-    loss_value = float("nan")
     while budget.running():
         idx = np.random.randint(0, len(embeds), batch)
         texts = [captions[i] if random.random() > 0.1 else "" for i in idx]
@@ -189,9 +198,7 @@ def train_prior(prior_pipe, embeds, captions, seconds: float, batch: int = 64) -
         with torch.no_grad():
             text_out = text_encoder(input_ids=tokens.input_ids)
         x0 = normalized[idx]
-        noise = torch.randn_like(x0)
-        t = torch.randint(0, scheduler.config.num_train_timesteps, (batch,))
-        noisy = scheduler.add_noise(x0, noise, t)
+        _, t, noisy = noised(scheduler, x0)
         pred = prior(
             noisy,
             timestep=t,
@@ -200,24 +207,18 @@ def train_prior(prior_pipe, embeds, captions, seconds: float, batch: int = 64) -
             attention_mask=tokens.attention_mask.bool(),
         ).predicted_image_embedding
         loss = F.mse_loss(pred, x0)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        loss_value = loss.item()
-        if budget.step % 100 == 0:
-            log.info("prior step %d loss %.4f", budget.step, loss_value)
+        budget.learn(loss)
     prior.eval()
-    return {"steps": budget.step, "loss": loss_value}
+    return {"steps": budget.step, "loss": budget.loss}
 
 
 def train_decoder(decoder_pipe, zero_embed, embeds, latents, seconds: float, batch: int = 32) -> dict:
     unet, scheduler = decoder_pipe.unet, decoder_pipe.scheduler
     ema = copy.deepcopy(unet).eval()
     optimizer = torch.optim.AdamW(unet.parameters(), lr=1e-3, weight_decay=0.0)
-    budget = Budget(seconds, optimizer, 1e-3)
+    budget = Budget("decoder", seconds, optimizer, 1e-3, log_every=50)
     unet.train()
     channels = latents.shape[1]
-    loss_value = float("nan")
     while budget.running():
         idx = torch.randint(0, len(latents), (batch,))
         x0 = latents[idx]
@@ -226,9 +227,7 @@ def train_decoder(decoder_pipe, zero_embed, embeds, latents, seconds: float, bat
         cond = embeds[idx].clone()
         drop = torch.rand(batch) < 0.1
         cond[drop] = zero_embed
-        noise = torch.randn_like(x0)
-        t = torch.randint(0, scheduler.config.num_train_timesteps, (batch,))
-        noisy = scheduler.add_noise(x0, noise, t)
+        noise, t, noisy = noised(scheduler, x0)
         pred = unet(
             noisy,
             t,
@@ -236,20 +235,14 @@ def train_decoder(decoder_pipe, zero_embed, embeds, latents, seconds: float, bat
             added_cond_kwargs={"image_embeds": cond},
         ).sample
         loss = F.mse_loss(pred[:, :channels], noise)
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(unet.parameters(), 1.0)
-        optimizer.step()
+        budget.learn(loss, clip=unet.parameters())
         decay = min(0.998, (1 + budget.step) / (10 + budget.step))
         with torch.no_grad():
             for p_ema, p in zip(ema.parameters(), unet.parameters()):
                 p_ema.lerp_(p, 1 - decay)
-        loss_value = loss.item()
-        if budget.step % 50 == 0:
-            log.info("decoder step %d loss %.4f", budget.step, loss_value)
     unet.load_state_dict(ema.state_dict())
     unet.eval()
-    return {"steps": budget.step, "loss": loss_value, "ema_decay": 0.998}
+    return {"steps": budget.step, "loss": budget.loss, "ema_decay": 0.998}
 
 
 def main() -> None:

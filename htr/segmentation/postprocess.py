@@ -14,13 +14,13 @@ map resolution; `scale` turns map pixels into page pixels.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from htr.lines import Line, Point, Region
+from htr.union_find import union_find
 
 
 @dataclass(frozen=True)
@@ -38,18 +38,6 @@ class FoundLine:
 
     baseline: list[Point]
     polygon: list[Point]
-
-
-def _union_find(n: int) -> tuple[list[int], Callable[[int], int]]:
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    return parent, find
 
 
 def _end_heights(ys: np.ndarray, xs: np.ndarray, x0: int, x1: int, reach: int) -> tuple[float, float]:
@@ -87,7 +75,7 @@ def label_lines(core: np.ndarray, thresholds: Thresholds | None = None) -> tuple
         x1 = x0 + int(stats[i, cv2.CC_STAT_WIDTH]) - 1
         yl, yr = _end_heights(ys_all[sel], xs_all[sel], x0, x1, max(1, int(core_h)))
         info[i] = (x0, x1, yl, yr)
-    parent, find = _union_find(n)
+    parent, find = union_find(n)
     took_left: set[int] = set()
     gap_max = thresholds.max_join_gap * core_h * 2.5  # a core is ~0.4 of a line's height
     for a in sorted(ids, key=lambda i: info[i][0]):
@@ -250,7 +238,7 @@ def columns(lines: list[Line], overlap: float = 0.5) -> list[list[int]]:
     """Group line indices into columns: two lines share a column when their horizontal extents overlap by
     at least `overlap` of the shorter one (transitively)."""
     n = len(lines)
-    parent, find = _union_find(n)
+    parent, find = union_find(n)
     ext = [_x_extent(line) for line in lines]
     for i in range(n):
         for j in range(i + 1, n):

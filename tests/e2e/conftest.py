@@ -13,6 +13,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
+def owner():
+    """The user "owner" (password "owner-pw-2024") of the editor tests' pages: test_editor_tools.open_as_owner."""
+    from tests.factories import make_user_for_the_server
+
+    return make_user_for_the_server("owner", "owner-pw-2024")
+
+
+@pytest.fixture
 def browser_page(chromium, tmp_path):
     """A fresh headless Chromium page; console errors are collected in `page.errors`."""
     from playwright.sync_api import sync_playwright

@@ -6,21 +6,12 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.axe import describe, serious_violations
-from tests.factories import make_document, make_page_with_lines, make_project
+from tests.factories import make_document, make_page_with_lines, make_project, make_user_for_the_server
 from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "reader-pw-2024"
-
-
-def make_user_for_the_server(name: str, password: str):
-    """The test process hashes with MD5 (tests/settings.py); the server only knows the production hashers."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
-
-    hasher = PBKDF2PasswordHasher()
-    return get_user_model().objects.create(username=name, password=hasher.encode(password, hasher.salt(), 20_000))
 
 
 @pytest.fixture

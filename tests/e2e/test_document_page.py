@@ -7,10 +7,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from test_editor_flow import make_user_for_the_server
 from test_editor_tools import log_in
 
-from tests.factories import scan_with_alto
+from tests.factories import make_user_for_the_server, scan_with_alto
 from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.django_db(transaction=True)]

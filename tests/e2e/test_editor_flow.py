@@ -15,6 +15,7 @@ import pytest
 from lxml import etree
 
 from tests.datasets import cremma_page
+from tests.factories import make_user_for_the_server
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.django_db(transaction=True)]
 
@@ -26,15 +27,6 @@ REPO = Path(__file__).resolve().parents[2]
 def cremma_test_page(folder: str = "journal-mme-de-genlis", stem: str = "f15") -> tuple[Path, Path]:
     """(image, ALTO) of a page of the CREMMA-MSS-18 test split."""
     return cremma_page(folder, stem)
-
-
-def make_user_for_the_server(name: str, password: str):
-    """The test process hashes with MD5 (tests/settings.py); the server only knows the production hashers."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
-
-    hasher = PBKDF2PasswordHasher()
-    return get_user_model().objects.create(username=name, password=hasher.encode(password, hasher.salt(), 20_000))
 
 
 def test_an_archivist_corrects_a_line_with_the_keyboard_and_finds_it_in_the_alto_export(daphne_server, browser_page):

@@ -6,16 +6,9 @@ from __future__ import annotations
 
 import pytest
 from test_editor_snags import stored_page
-from test_editor_tools import log_in, open_editor
+from test_editor_tools import open_as_owner
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def owner():
-    from test_editor_flow import make_user_for_the_server
-
-    return make_user_for_the_server("owner", "owner-pw-2024")
 
 
 def test_dragging_a_point_of_the_lines_outline_saves_its_new_shape(daphne_server, browser_page, owner):
@@ -25,8 +18,7 @@ def test_dragging_a_point_of_the_lines_outline_saves_its_new_shape(daphne_server
     line = Line.objects.filter(page=stored).order_by("order")[1]
     before = line.polygon
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/?line={line.pk}")
+    open_as_owner(page, daphne_server, stored, line=line)
     page.wait_for_timeout(800)  # the zoom on the line has settled
     handle = page.locator(".handle-outline[data-index='0']")
     box = handle.bounding_box()
@@ -47,8 +39,7 @@ def test_dragging_a_lines_number_onto_another_line_moves_it_in_reading_order(dap
     stored = stored_page(owner)
     first, second, third, fourth = Line.objects.filter(page=stored).order_by("order")
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    open_as_owner(page, daphne_server, stored)
     page.locator(f".line[data-line-id='{fourth.pk}'] .line-number").drag_to(
         page.locator(f".line[data-line-id='{second.pk}'] .line-text"), target_position={"x": 20, "y": 2}
     )
@@ -68,8 +59,7 @@ def test_a_region_drawn_with_its_type_takes_the_lines_inside_it(daphne_server, b
 
     stored = stored_page(owner)
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    open_as_owner(page, daphne_server, stored)
     page.select_option("#region-kind", "marginalia")
     page.click("#region-add")
     # A box around every line as the viewer shows them.
@@ -95,8 +85,7 @@ def test_a_baseline_drawn_point_by_point_replaces_the_lines_baseline(daphne_serv
     stored = stored_page(owner)
     line = Line.objects.filter(page=stored).order_by("order")[1]
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/?line={line.pk}")
+    open_as_owner(page, daphne_server, stored, line=line)
     page.wait_for_timeout(800)
     outline = page.eval_on_selector(
         f".line-shape[data-line-id='{line.pk}']",
@@ -116,15 +105,22 @@ def test_a_baseline_drawn_point_by_point_replaces_the_lines_baseline(daphne_serv
     assert all(140 < p[1] < 200 for p in line.baseline)  # within the line's outline (y 140..200)
 
 
-def test_the_type_of_the_active_lines_region_is_changed_from_the_toolbar(daphne_server, browser_page, owner):
+def stored_page_in_one_region(owner):
+    """stored_page with all its lines in one text region the size of the page; the page and the region."""
     from portal.archive.models import Line, Region
 
     stored = stored_page(owner)
     region = Region.objects.create(page=stored, kind="text", polygon=[[0, 0], [800, 0], [800, 460], [0, 460]])
     Line.objects.filter(page=stored).update(region=region)
+    return stored, region
+
+
+def test_the_type_of_the_active_lines_region_is_changed_from_the_toolbar(daphne_server, browser_page, owner):
+    from portal.archive.models import Region
+
+    stored, region = stored_page_in_one_region(owner)
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    open_as_owner(page, daphne_server, stored)
     page.wait_for_selector("#region-kind-set:not([disabled])")
     assert page.input_value("#region-kind") == "text"
     page.select_option("#region-kind", "signature-mark")
@@ -138,8 +134,7 @@ def open_on_second_line(daphne_server, page, owner):
 
     stored = stored_page(owner)
     line = Line.objects.filter(page=stored).order_by("order")[1]
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/?line={line.pk}")
+    open_as_owner(page, daphne_server, stored, line=line)
     page.wait_for_timeout(800)  # the zoom on the line has settled
     return line
 
@@ -176,12 +171,9 @@ def test_a_double_click_on_a_point_removes_it_from_the_outline(daphne_server, br
 def test_the_active_lines_region_is_removed_and_its_lines_stay(daphne_server, browser_page, owner):
     from portal.archive.models import Line, Region
 
-    stored = stored_page(owner)
-    region = Region.objects.create(page=stored, kind="text", polygon=[[0, 0], [800, 0], [800, 460], [0, 460]])
-    Line.objects.filter(page=stored).update(region=region)
+    stored, region = stored_page_in_one_region(owner)
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    open_as_owner(page, daphne_server, stored)
     page.wait_for_selector("#region-delete:not([disabled])")
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("#region-delete")

@@ -8,8 +8,7 @@ import io
 import time
 
 import pytest
-from test_editor_flow import make_user_for_the_server
-from test_editor_tools import log_in, open_editor
+from test_editor_tools import open_as_owner
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.django_db(transaction=True)]
 
@@ -68,19 +67,13 @@ def box_of(page, selector: str) -> dict:
     )
 
 
-@pytest.fixture
-def owner():
-    return make_user_for_the_server("owner", "owner-pw-2024")
-
-
 def test_the_editor_opens_on_the_first_real_line_not_a_one_letter_fragment(daphne_server, browser_page, owner):
     from portal.archive.models import Line
 
     stored = stored_page(owner)
     real = Line.objects.filter(page=stored).order_by("order")[1]
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    open_as_owner(page, daphne_server, stored)
     page.wait_for_selector(".line.active")
     assert page.get_attribute(".line.active", "data-line-id") == str(real.pk)
     assert page.evaluate("document.activeElement.closest('.line').dataset.lineId") == str(real.pk)
@@ -90,8 +83,7 @@ def test_the_editor_opens_on_the_first_real_line_not_a_one_letter_fragment(daphn
 def test_the_minimap_sits_beside_the_scan_not_over_it(daphne_server, browser_page, owner):
     stored = stored_page(owner)
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    open_as_owner(page, daphne_server, stored)
     page.wait_for_selector("#viewer-navigator canvas")
     scan, minimap = box_of(page, "#viewer"), box_of(page, "#viewer-navigator")
     assert minimap["w"] > 50 and minimap["h"] > 50
@@ -111,8 +103,7 @@ def test_the_machines_confidence_is_shown_once_on_the_line_as_a_number(daphne_se
     Transcription.objects.filter(line=unsure).update(confidences=[0.9] * (len(text) - 2) + [0.3, 0.2])
     Transcription.objects.filter(line=sure).update(confidences=[0.99] * len(Transcription.objects.get(line=sure).text))
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    open_as_owner(page, daphne_server, stored)
 
     badge = page.locator(f".line[data-line-id='{unsure.pk}'] .line-confidence")
     mean = (0.9 * (len(text) - 2) + 0.3 + 0.2) / len(text)
@@ -132,8 +123,7 @@ def test_the_history_button_is_reached_with_the_keyboard(daphne_server, browser_
     stored = stored_page(owner)
     second = Line.objects.filter(page=stored).order_by("order")[1]
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/?line={second.pk}")
+    open_as_owner(page, daphne_server, stored, line=second)
     page.click(f".line[data-line-id='{second.pk}'] .line-text")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "line-history"
@@ -152,8 +142,7 @@ def test_the_history_button_is_reached_with_the_keyboard(daphne_server, browser_
 def test_the_virtual_keyboard_offers_the_scripts_letters_then_the_projects(daphne_server, browser_page, owner):
     stored = stored_page(owner, project_keyboard="ꙗѿ")
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    open_as_owner(page, daphne_server, stored)
     keys = page.eval_on_selector_all("#keyboard .vkey", "els => els.map(e => e.dataset.char)")
     assert keys[:5] == list("ѣіъѳѵ") and keys[-2:] == ["ꙗ", "ѿ"]
     page.wait_for_selector(".line.active")

@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from test_editor_flow import cremma_test_page, make_user_for_the_server
+from test_editor_flow import cremma_test_page
+
+from tests.factories import make_user_for_the_server
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.django_db(transaction=True)]
 
@@ -48,19 +50,25 @@ def open_editor(page, url: str) -> None:
     page.wait_for_selector("#viewer[data-ready='1']")
 
 
-def test_a_stale_save_shows_the_other_version_and_keeps_mine_on_request(daphne_server, browser_page):
+def open_as_owner(page, base: str, stored, line=None) -> None:
+    """Log in as the `owner` fixture's user and open the editor on `stored`, the first page of its document, at
+    `line` if one is given."""
+    log_in(page, base, "owner", "owner-pw-2024")
+    at = f"?line={line.pk}" if line is not None else ""
+    open_editor(page, f"{base}/documents/{stored.document_id}/pages/1/{at}")
+
+
+def test_a_stale_save_shows_the_other_version_and_keeps_mine_on_request(daphne_server, browser_page, owner):
     from portal.archive import services
     from portal.archive.models import Line, Transcription
 
-    owner = make_user_for_the_server("owner", "owner-pw-2024")
     colleague = make_user_for_the_server("colleague", "colleague-pw-2024")
     stored = stored_page(owner)
     first = Line.objects.filter(page=stored).order_by("order").first()
     text = Transcription.objects.get(line=first).text
     Transcription.objects.filter(line=first).update(confidences=[0.9] * (len(text) - 2) + [0.3, 0.2])
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    open_as_owner(page, daphne_server, stored)
 
     # The line says how sure the model was, and that two of its characters are unsure (test_editor_snags.py).
     assert "2 unsure characters" in page.get_attribute(
@@ -102,14 +110,12 @@ def test_a_stale_save_shows_the_other_version_and_keeps_mine_on_request(daphne_s
     )
 
 
-def test_segmentation_tools_change_the_lines_on_the_server(daphne_server, browser_page):
+def test_segmentation_tools_change_the_lines_on_the_server(daphne_server, browser_page, owner):
     from portal.archive.models import Line
 
-    owner = make_user_for_the_server("owner", "owner-pw-2024")
     stored = stored_page(owner)
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    open_as_owner(page, daphne_server, stored)
     ids = line_ids(page)
     count = len(ids)
 
@@ -152,10 +158,9 @@ def test_segmentation_tools_change_the_lines_on_the_server(daphne_server, browse
     assert page.errors == []
 
 
-def test_a_published_page_is_read_only_and_search_leads_to_the_line(daphne_server, browser_page):
+def test_a_published_page_is_read_only_and_search_leads_to_the_line(daphne_server, browser_page, owner):
     from portal.archive.models import Line, Transcription
 
-    owner = make_user_for_the_server("owner", "owner-pw-2024")
     stored = stored_page(owner, public=True)
     target = Line.objects.filter(page=stored).order_by("order")[4]
     word = max(Transcription.objects.get(line=target).text.split(), key=len)
@@ -174,12 +179,11 @@ def test_a_published_page_is_read_only_and_search_leads_to_the_line(daphne_serve
     assert page.errors == []
 
 
-def test_dropping_several_scans_adds_their_pages_live(daphne_server, browser_page):
+def test_dropping_several_scans_adds_their_pages_live(daphne_server, browser_page, owner):
     import base64
 
     from portal.archive.models import Document, Project
 
-    owner = make_user_for_the_server("owner", "owner-pw-2024")
     document = Document.objects.create(project=Project.objects.create(name="Fonds", owner=owner), title="Journal")
     image, alto = cremma_test_page()
     other, other_alto = cremma_test_page(stem="f38")
@@ -221,17 +225,15 @@ def test_dropping_several_scans_adds_their_pages_live(daphne_server, browser_pag
     assert page.errors == []
 
 
-def test_the_editor_takes_the_new_lines_when_the_page_is_read_again(daphne_server, browser_page):
+def test_the_editor_takes_the_new_lines_when_the_page_is_read_again(daphne_server, browser_page, owner):
     from django.db import transaction
 
     from portal.archive import pipeline, services
     from portal.archive.models import Line
 
-    owner = make_user_for_the_server("owner", "owner-pw-2024")
     stored = stored_page(owner)
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    open_editor(page, f"{daphne_server}/documents/{stored.document_id}/pages/1/")
+    open_as_owner(page, daphne_server, stored)
     count = len(line_ids(page))
 
     services.line_delete(line=Line.objects.filter(page=stored).order_by("order").last())

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.axe import describe, serious_violations
-from tests.e2e.test_accessibility import PASSWORD, make_user_for_the_server
-from tests.factories import make_document, make_page_with_lines, make_project
+from tests.e2e.test_accessibility import PASSWORD
+from tests.factories import make_document, make_page_with_lines, make_project, make_user_for_the_server
 from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.django_db(transaction=True)]

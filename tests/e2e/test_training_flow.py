@@ -11,8 +11,8 @@ import pytest
 from portal.archive.models import HtrModel, Line, Transcription
 from portal.jobs.models import Job
 from tests.datasets import cremma_page
-from tests.e2e.test_editor_flow import PASSWORD, make_user_for_the_server
-from tests.factories import make_document, make_project, upload_files
+from tests.e2e.test_editor_flow import PASSWORD
+from tests.factories import make_document, make_project, make_user_for_the_server, upload_files
 from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.timeout(600), pytest.mark.django_db(transaction=True)]

@@ -4,24 +4,16 @@ import numpy as np
 import pytest
 
 from tests.factories import make_user
-from tests.generation.jobs import finished, result_images, submit
+from tests.generation.jobs import finished, picture_form, result_images, submit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
 
 
 def test_text_to_image_makes_a_batch_with_progress_and_the_same_seed_gives_the_same_pictures(client, generation_worker):
     client.force_login(make_user("painter"))
-    data = {
-        "prompt": "a red circle on a blue background",
-        "negative_prompt": "a green square",
-        "aspect": "1:1",
-        "side": 32,
-        "steps": 4,
-        "guidance": 4.0,
-        "seed": 1234,
-        "batch": 2,
-        "model": "kandinsky22",
-    }
+    data = picture_form(
+        prompt="a red circle on a blue background", negative_prompt="a green square", steps=4, seed=1234, batch=2
+    )
     first = finished(submit(client, "text2image", data))
     assert first.status == "done", first.error
     assert first.done == first.total == 4 + 4  # prior steps + decoder steps, each reported by callback_on_step_end
@@ -37,16 +29,9 @@ def test_text_to_image_makes_a_batch_with_progress_and_the_same_seed_gives_the_s
 
 def test_kandinsky3_makes_pictures_through_the_same_job_when_it_is_configured(client, generation_worker):
     client.force_login(make_user("k3"))
-    data = {
-        "prompt": "a green triangle",
-        "aspect": "16:9",
-        "side": 128,
-        "steps": 2,
-        "guidance": 3.0,
-        "seed": 5,
-        "batch": 2,
-        "model": "kandinsky3",
-    }
+    data = picture_form(
+        prompt="a green triangle", aspect="16:9", side=128, guidance=3.0, seed=5, batch=2, model="kandinsky3"
+    )
     job = finished(submit(client, "text2image", data))
     assert job.status == "done", job.error
     assert job.result["model"] == "kandinsky3" and job.done == job.total == 2
@@ -58,15 +43,7 @@ def test_kandinsky3_makes_pictures_through_the_same_job_when_it_is_configured(cl
 
 def test_text_to_image_honours_the_aspect_ratio(client, generation_worker):
     client.force_login(make_user("wide"))
-    data = {
-        "prompt": "a yellow square on a black background",
-        "aspect": "16:9",
-        "side": 64,
-        "steps": 2,
-        "guidance": 1.0,
-        "batch": 1,
-        "model": "kandinsky22",
-    }
+    data = picture_form(prompt="a yellow square on a black background", aspect="16:9", side=64, guidance=1.0)
     job = finished(submit(client, "text2image", data))
     assert job.status == "done", job.error
     (image,) = result_images(client, job)

@@ -197,20 +197,8 @@ def test_evaluate_lines_prints_the_reference_figures(shared, pages, tmp_path, ca
         for line in page.lines[::3]:
             line.text = line.text.upper()
         write_page(page, tmp_path / "pred" / xml.name, "page")
-    assert (
-        main(
-            [
-                "evaluate",
-                "lines",
-                "--pred",
-                str(tmp_path / "pred"),
-                "--truth",
-                str(pages),
-                "--json",
-            ]
-        )
-        == 0
-    )
+    evaluate = ["evaluate", "lines", "--pred", str(tmp_path / "pred"), "--truth", str(pages)]
+    assert main([*evaluate, "--json"]) == 0
     ours = json.loads(capsys.readouterr().out)
     script = shared / "bench" / "htreval.py"
     ref = {
@@ -230,19 +218,7 @@ def test_evaluate_lines_prints_the_reference_figures(shared, pages, tmp_path, ca
     assert round(ours["end_to_end"]["cer"], 3) == ref["page"]["CER"]
     assert round(ours["end_to_end"]["wer"], 3) == ref["page"]["WER"]
 
-    assert (
-        main(
-            [
-                "evaluate",
-                "lines",
-                "--pred",
-                str(tmp_path / "pred"),
-                "--truth",
-                str(pages),
-            ]
-        )
-        == 0
-    )
+    assert main(evaluate) == 0
     table = capsys.readouterr().out
     assert "detection" in table and "end to end" in table and f"{ref['seg']['F1']:.2f}" in table
 

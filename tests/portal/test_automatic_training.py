@@ -5,7 +5,6 @@ corrected are read again; the job's message says what happened."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
@@ -14,7 +13,7 @@ from portal.archive.models import HtrModel, Line, Transcription
 from portal.archive.training import KIND
 from portal.jobs.models import Job
 from tests.datasets import cremma_page
-from tests.factories import make_document, make_page_with_lines, make_project, make_user
+from tests.factories import api_upload, make_document, make_page_with_lines, make_project, make_user
 from tests.processes import wait_for_job
 
 TEXTS = tuple(f"ligne numero {i} du journal" for i in range(21))
@@ -64,12 +63,7 @@ def genlis_with_one_corrected_page(client, user):
     (document, the second page's id)"""
     document = make_document(make_project(user, name="Genlis"), title="Journal")
     for stem in ("f15", "f38"):
-        files = []
-        for path in cremma_page(stem=stem):
-            f = io.BytesIO(path.read_bytes())
-            f.name = path.name
-            files.append(f)
-        body = client.post(f"/api/documents/{document.pk}/upload/", {"files": files}, format="multipart").json()
+        body = api_upload(client, document, list(cremma_page(stem=stem))).json()
         assert wait_for_job(body["jobs"][0]["id"]).status == Job.Status.DONE
         page_id = body["pages"][0]["id"]
     Transcription.objects.filter(line__page_id=page_id).delete()  # the second page: nobody wrote its lines

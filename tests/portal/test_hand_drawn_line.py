@@ -3,15 +3,13 @@ worker reads that line only, with the document's model, and leaves the page's st
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from portal.archive.models import Layer, Page, Transcription
 from portal.archive.segmentation import position_in_order
 from portal.jobs.models import Job
 from tests.datasets import cremma_page
-from tests.factories import make_document, make_page_with_lines, make_project, make_user
+from tests.factories import api_upload, make_document, make_page_with_lines, make_project, make_user
 from tests.processes import wait_for_job
 
 
@@ -50,12 +48,7 @@ def test_a_drawn_line_is_read_by_the_worker_at_once(celery_worker, api_client_fo
     user = make_user("scribe")
     client = api_client_for(user)
     document = make_document(make_project(user, name="Genlis"), title="Journal")
-    files = []
-    for path in cremma_page():
-        f = io.BytesIO(path.read_bytes())
-        f.name = path.name
-        files.append(f)
-    uploaded = client.post(f"/api/documents/{document.pk}/upload/", {"files": files}, format="multipart").json()
+    uploaded = api_upload(client, document, list(cremma_page())).json()
     assert wait_for_job(uploaded["jobs"][0]["id"]).status == Job.Status.DONE
     page = Page.objects.get(pk=uploaded["pages"][0]["id"])
     gone = page.lines.get(order=5)

@@ -39,6 +39,28 @@ SELECTOR = {
         },
     ]
 }
+
+
+def annotation_page(motivation: str, body: dict, target: dict | None = None) -> dict:
+    """An AnnotationPage whose annotations have this motivation, body and (if given) target."""
+    annotation = {"type": {"const": "Annotation"}, "motivation": {"const": motivation}, "body": body}
+    return {
+        "type": "object",
+        "required": ["id", "type", "items"],
+        "properties": {
+            "type": {"const": "AnnotationPage"},
+            "items": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "type", "motivation", "body", "target"],
+                    "properties": {**annotation, **({"target": target} if target else {})},
+                },
+            },
+        },
+    }
+
+
 # The Presentation 3 spec's "must" properties of what the manifest uses (https://iiif.io/api/presentation/3.0/).
 MANIFEST_SCHEMA = {
     "type": "object",
@@ -71,66 +93,36 @@ MANIFEST_SCHEMA = {
                     "items": {
                         "type": "array",
                         "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "required": ["id", "type", "items"],
-                            "properties": {
-                                "type": {"const": "AnnotationPage"},
-                                "items": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["id", "type", "motivation", "body", "target"],
-                                        "properties": {
-                                            "type": {"const": "Annotation"},
-                                            "motivation": {"const": "painting"},
-                                            "body": {
-                                                "type": "object",
-                                                "required": ["id", "type", "format"],
-                                                "properties": {
-                                                    "type": {"const": "Image"},
-                                                    "service": {"type": "array", "items": SERVICE},
-                                                },
-                                            },
-                                        },
-                                    },
+                        "items": annotation_page(
+                            "painting",
+                            {
+                                "type": "object",
+                                "required": ["id", "type", "format"],
+                                "properties": {
+                                    "type": {"const": "Image"},
+                                    "service": {"type": "array", "items": SERVICE},
                                 },
                             },
-                        },
+                        ),
                     },
                     "annotations": {
                         "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["id", "type", "items"],
-                            "properties": {
-                                "type": {"const": "AnnotationPage"},
-                                "items": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["id", "type", "motivation", "body", "target"],
-                                        "properties": {
-                                            "type": {"const": "Annotation"},
-                                            "motivation": {"const": "supplementing"},
-                                            "body": {
-                                                "type": "object",
-                                                "required": ["type", "value"],
-                                                "properties": {"type": {"const": "TextualBody"}},
-                                            },
-                                            "target": {
-                                                "type": "object",
-                                                "required": ["type", "source", "selector"],
-                                                "properties": {
-                                                    "type": {"const": "SpecificResource"},
-                                                    "selector": {"type": "array", "minItems": 1, "items": SELECTOR},
-                                                },
-                                            },
-                                        },
-                                    },
+                        "items": annotation_page(
+                            "supplementing",
+                            {
+                                "type": "object",
+                                "required": ["type", "value"],
+                                "properties": {"type": {"const": "TextualBody"}},
+                            },
+                            {
+                                "type": "object",
+                                "required": ["type", "source", "selector"],
+                                "properties": {
+                                    "type": {"const": "SpecificResource"},
+                                    "selector": {"type": "array", "minItems": 1, "items": SELECTOR},
                                 },
                             },
-                        },
+                        ),
                     },
                 },
             },

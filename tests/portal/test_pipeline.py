@@ -4,7 +4,6 @@ duplicating (and keep what people wrote: test_resegmenting_keeps_corrections.py)
 
 from __future__ import annotations
 
-import io
 import time
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from portal.archive import images
 from portal.archive.models import Layer, Line, Page, Revision, Transcription
 from portal.jobs.models import Job
 from tests.datasets import cremma_page
-from tests.factories import make_document, make_project, make_user
+from tests.factories import api_upload, make_document, make_project, make_user
 from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
@@ -34,12 +33,7 @@ def editor(transactional_db):
 
 
 def post_files(client, document, paths: list[Path]):
-    files = []
-    for path in paths:
-        f = io.BytesIO(path.read_bytes())
-        f.name = path.name
-        files.append(f)
-    response = client.post(f"/api/documents/{document.pk}/upload/", {"files": files}, format="multipart")
+    response = api_upload(client, document, paths)
     assert response.status_code == 201, response.content
     return response.json()
 

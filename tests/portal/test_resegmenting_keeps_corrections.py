@@ -4,14 +4,12 @@ the corrections on top of the new reading."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from portal.archive.models import HtrModel, Layer, Line, Page, Revision, Transcription
 from portal.jobs.models import Job
 from tests.datasets import cremma_page
-from tests.factories import make_document, make_project, make_user
+from tests.factories import api_upload, make_document, make_project, make_user
 from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(1200)]
@@ -24,12 +22,7 @@ def editor(transactional_db, api_client_for):
 
 
 def upload(client, document, paths) -> Page:
-    files = []
-    for path in paths:
-        f = io.BytesIO(path.read_bytes())
-        f.name = path.name
-        files.append(f)
-    response = client.post(f"/api/documents/{document.pk}/upload/", {"files": files}, format="multipart")
+    response = api_upload(client, document, paths)
     assert response.status_code == 201, response.content
     job = wait_for_job(response.json()["jobs"][0]["id"], timeout=600)
     assert job.status == Job.Status.DONE, job.error

@@ -6,7 +6,6 @@ and keeps nothing."""
 
 from __future__ import annotations
 
-import io
 import time
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from portal.archive.models import HtrModel, Layer, Line, Revision, Transcription
 from portal.jobs.models import Job
 from tests.datasets import cremma_page
-from tests.factories import make_document, make_project, make_user
+from tests.factories import api_upload, make_document, make_project, make_user
 from tests.processes import wait_for_job
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
@@ -23,12 +22,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
 
 def upload(client, document, stem: str, *, alto: bool = True) -> int:
     image, xml = cremma_page(stem=stem)
-    files = []
-    for path in [image, xml] if alto else [image]:
-        f = io.BytesIO(path.read_bytes())
-        f.name = path.name
-        files.append(f)
-    body = client.post(f"/api/documents/{document.pk}/upload/", {"files": files}, format="multipart")
+    body = api_upload(client, document, [image, xml] if alto else [image])
     assert body.status_code == 201, body.content
     for job in body.json()["jobs"]:
         assert wait_for_job(job["id"]).status == Job.Status.DONE

@@ -4,7 +4,6 @@ with the base's and its own line F1 on the held-out page, then chosen for the do
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from portal.archive.models import HtrModel, Page
 from portal.archive.training_segmentation import edited_pages, held_out_pages
 from portal.jobs.models import Job
 from tests.datasets import cremma_page
-from tests.factories import make_document, make_page_with_lines, make_project, make_user
+from tests.factories import api_upload, make_document, make_page_with_lines, make_project, make_user
 from tests.processes import wait_for_job
 
 
@@ -75,12 +74,7 @@ def test_a_segmentation_model_trained_on_edited_pages_is_registered_and_segments
     document = make_document(make_project(user, name="Genlis"), title="Journal")
     page_ids = []
     for stem in ("f15", "f38"):
-        files = []
-        for path in cremma_page(stem=stem):
-            f = io.BytesIO(path.read_bytes())
-            f.name = path.name
-            files.append(f)
-        body = client.post(f"/api/documents/{document.pk}/upload/", {"files": files}, format="multipart").json()
+        body = api_upload(client, document, list(cremma_page(stem=stem))).json()
         assert wait_for_job(body["jobs"][0]["id"]).status == Job.Status.DONE
         page_ids.append(body["pages"][0]["id"])
     for pk in page_ids:  # a person's edit: the last line of each page goes (a false line, say)

@@ -4,7 +4,6 @@ as in test_job_heartbeat.py, with a short heartbeat so the test takes seconds, n
 
 from __future__ import annotations
 
-import io
 import signal
 import time
 
@@ -13,7 +12,7 @@ import pytest
 from portal.archive.models import HtrModel
 from portal.jobs.models import Job
 from tests.datasets import cremma_page
-from tests.factories import make_document, make_project, make_user
+from tests.factories import api_upload, make_document, make_project, make_user
 from tests.portal.test_job_heartbeat import workers  # noqa: F401 - the fixture
 from tests.processes import wait_for_job
 
@@ -35,12 +34,7 @@ def test_a_training_whose_worker_was_killed_ends_failed_once_a_worker_is_back(qu
     client = APIClient()
     client.force_authenticate(user)
     first = workers.start("first")
-    files = []
-    for path in cremma_page():
-        f = io.BytesIO(path.read_bytes())
-        f.name = path.name
-        files.append(f)
-    body = client.post(f"/api/documents/{document.pk}/upload/", {"files": files}, format="multipart").json()
+    body = api_upload(client, document, list(cremma_page())).json()
     assert wait_for_job(body["jobs"][0]["id"]).status == Job.Status.DONE
     response = client.post(f"/api/documents/{document.pk}/train/", {"minutes": 10}, format="json")
     assert response.status_code == 202, response.content
