@@ -5,7 +5,9 @@ Latin model on the first pages of Mme de Genlis's journal) for a fixed time, in 
 
 htr and the Celery worker set OMP_WAIT_POLICY=PASSIVE before torch is imported (htr/__init__.py, portal/celery.py);
 this shows why. On the 2-core development machine (a training and 1 busy process beside it, 40 s a setting):
-1 thread 13 epochs ACTIVE, 11 PASSIVE (the same, within noise); 2 threads 1 epoch ACTIVE, 13 PASSIVE.
+1 thread 13 epochs ACTIVE, 11 PASSIVE (the same, within noise); 2 threads 1 epoch ACTIVE, 13 PASSIVE. libgomp's
+default (no policy: a short spin) did little better (4 epochs against 15 PASSIVE, 40 s, 1 busy process). The price
+on an idle machine: `benchmarks/pipeline_throughput.py --pages 8` read 22.8 pages/min PASSIVE, 26.5 ACTIVE.
 
     python benchmarks/omp_wait_policy.py                     # 60 s a setting, 2 busy processes beside it
     python benchmarks/omp_wait_policy.py --seconds 90 --load 0

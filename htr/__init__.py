@@ -13,7 +13,8 @@ from importlib import import_module
 
 # OpenMP threads that wait for work by sleeping, not spinning: set before torch is first imported (libgomp reads it
 # then). With spinning threads, torch on 2 threads of a CPU shared with anything else (the web server, another worker,
-# a test run) ran a fine-tune 13-20x slower (1 epoch against 13 in 40 s; benchmarks/omp_wait_policy.py).
+# a test run) ran a fine-tune 13-20x slower (1 epoch against 13 in 40 s; benchmarks/omp_wait_policy.py). On an idle
+# machine spinning is ~15 % faster; an operator who wants it sets OMP_WAIT_POLICY=ACTIVE.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from htr.lines import Line, Page, Region  # noqa: E402
