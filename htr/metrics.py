@@ -195,7 +195,18 @@ def joined_lines(
     no true line is in no group; one that joins nothing is a group without truth (an insertion).
     """
     t_shapes, p_shapes = _shapes(truth, pred)
-    pairs, ignored = _match_shapes(t_shapes, p_shapes, iou)
+    return _groups(truth, pred, t_shapes, p_shapes, *_match_shapes(t_shapes, p_shapes, iou))
+
+
+def _groups(
+    truth: Sequence[Line],
+    pred: Sequence[Line],
+    t_shapes: list[BaseGeometry],
+    p_shapes: list[BaseGeometry],
+    pairs: list[tuple[int, int]],
+    ignored: set[int],
+) -> list[tuple[list[int], list[int]]]:
+    """joined_lines' groups from the shapes and one-to-one matches already made."""
     n = len(truth)
     parent, find = union_find(n + len(pred))
     for ti, pi in pairs:
@@ -210,14 +221,15 @@ def joined_lines(
     for pi, p in enumerate(p_shapes):
         if pi in matched_p or pi in ignored:
             continue
-        best = max(range(n), key=lambda ti: share(p, t_shapes[ti]), default=None)
-        if best is not None and share(p, t_shapes[best]) >= JOIN_SHARE:
-            parent[find(n + pi)] = find(best)
+        shares = [share(p, t) for t in t_shapes]
+        if shares and max(shares) >= JOIN_SHARE:
+            parent[find(n + pi)] = find(shares.index(max(shares)))
     for ti, t in enumerate(t_shapes):
         if ti in matched_t:
             continue
-        best = max(range(len(pred)), key=lambda pi: share(t, p_shapes[pi]), default=None)
-        if best is not None and best not in ignored and share(t, p_shapes[best]) >= JOIN_SHARE:
+        shares = [share(t, p) for p in p_shapes]
+        best = shares.index(max(shares)) if shares else None
+        if best is not None and best not in ignored and shares[best] >= JOIN_SHARE:
             parent[find(ti)] = find(n + best)
     groups: dict[int, tuple[list[int], list[int]]] = {}
     for ti in range(n):
@@ -320,9 +332,9 @@ def evaluate_pages(
     "reading" is the reference's: every ground-truth line against its matched prediction; an unmatched
     ground-truth line reads as empty, and an overlapping but unmatched predicted line adds its characters as
     insertions. "reading_joined" compares the groups of `joined_lines` (a line found in pieces against its pieces
-    joined, lines found as one against that one), so it counts what was read wrong, not how the page was cut. `skip_empty`: a ground-truth line without text (one the reading of the true lines
-    leaves out too: an illegible mark, a page code) is matched like any other, but it and what was found over it
-    are not scored.
+    joined, lines found as one against that one), so it counts what was read wrong, not how the page was cut.
+    `skip_empty`: a ground-truth line without text (one the reading of the true lines leaves out too: an illegible
+    mark, a page code) is matched like any other, but it and what was found over it are not scored.
     """
     if len(pred_pages) != len(truth_pages):
         raise ValueError(f"{len(pred_pages)} predicted pages for {len(truth_pages)} ground-truth pages")
@@ -330,7 +342,8 @@ def evaluate_pages(
     for pred_page, truth_page in zip(pred_pages, truth_pages):
         pred = pred_page.lines if pred_page is not None else []
         truth = truth_page.lines
-        pairs, ignored = match_lines(truth, pred, iou)
+        t_shapes, p_shapes = _shapes(truth, pred)  # matched once, for both readings
+        pairs, ignored = _match_shapes(t_shapes, p_shapes, iou)
         detection.add(pred, truth, pairs, ignored)
         by_truth = dict(pairs)
         for ti, line in enumerate(truth):
@@ -341,7 +354,7 @@ def evaluate_pages(
         for pi, line in enumerate(pred):
             if pi not in used:
                 reading.add_insertion(line.text)
-        for truths, preds in joined_lines(truth, pred, iou):
+        for truths, preds in _groups(truth, pred, t_shapes, p_shapes, pairs, ignored):
             texts = [normalize_text(truth[ti].text) for ti in truths]
             if skip_empty:
                 if truths and not any(texts):
