@@ -115,6 +115,10 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def chosen_model(self, kind: str) -> HtrModel | None:
+        """The model of `kind` chosen for the project; None: the default."""
+        return getattr(self, _model_field(kind))
+
     def role_of(self, user) -> str | None:
         """'owner', 'editor', 'viewer' or None."""
         if not user or not user.is_authenticated:
@@ -190,8 +194,12 @@ class Document(models.Model):
 
     def chosen_model(self, kind: str) -> HtrModel | None:
         """The model of `kind` chosen for this document, else for its project; None: the default."""
-        field = "recognition_model" if kind == HtrModel.Kind.RECOGNITION else "segmentation_model"
-        return getattr(self, field) or getattr(self.project, field)
+        return getattr(self, _model_field(kind)) or self.project.chosen_model(kind)
+
+
+def _model_field(kind: str) -> str:
+    """The field of a document or project that names its model of `kind`."""
+    return "recognition_model" if kind == HtrModel.Kind.RECOGNITION else "segmentation_model"
 
 
 def page_image_path(page: "Page", filename: str) -> str:

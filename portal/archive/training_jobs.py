@@ -96,10 +96,7 @@ class Scope:
 
     def chosen_model(self, model_kind: str) -> HtrModel | None:
         """The model of `model_kind` it reads with now (a document's, else its project's); None: the default."""
-        if self.document is not None:
-            return self.document.chosen_model(model_kind)
-        field = "recognition_model" if model_kind == HtrModel.Kind.RECOGNITION else "segmentation_model"
-        return getattr(self.project, field)
+        return (self.document or self.project).chosen_model(model_kind)
 
     def corrected_lines(self, pages: list[int] | None = None) -> dict[int, list[tuple[Line, str]]]:
         """{page id: [(line, text)]} of the lines people wrote, in all its documents."""
