@@ -13,6 +13,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 
+from portal.entities import french
 from portal.entities.dates import FoundDate, find_dates, fold_pre_reform, morph_analyzer
 
 PERSON, PLACE, ORGANISATION, DATE = "person", "place", "organisation", "date"
@@ -108,7 +109,6 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
     """spaCy's entities on the text with lower-case names capitalised, then the manuscripts' rules (`french`): a
     name after a title is a person, after "à" / "en" or heading a letter's date a place; they win where they
     overlap spaCy; a one-word name is the same name wherever the page repeats it."""
-    from portal.entities import french
 
     def overlaps(a, spans):
         return any(a[0] < b[1] and b[0] < a[1] for b in spans)
@@ -199,8 +199,6 @@ def _spans_russian(text: str) -> list[tuple[int, int, str, str]]:
 def _split_repeats(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
     """A span running over a line break is one name broken across two lines ("Monsieur Jean / Dupont"), unless
     the two parts are the same word ("à Caen / Caen, le 3 mai") or the first ends a sentence: then it is two."""
-    from portal.entities import french
-
     out = []
     for start, end, kind, name in spans:
         parts = text[start:end].split("\n")
@@ -230,8 +228,6 @@ def _no_name_part(part: str) -> bool:
         return True
     if language_of([part]) == "ru":
         return False
-    from portal.entities import french
-
     return len(words) == 1 and (len(words[0]) <= 2 or french.is_stop_word(words[0]))
 
 
