@@ -25,6 +25,23 @@ def owner_and_document(public: bool = False):
     return owner, Document.objects.create(project=project, title="Testaments", is_public=public, created_by=owner)
 
 
+def scans_on_disk(folder, *scans: tuple[str, list[str]]) -> list[str]:
+    """The paths of drawn scans with their ALTO (scan_with_alto: stem, texts), written into `folder`."""
+    paths = []
+    for stem, texts in scans:
+        for name, data in scan_with_alto(stem, texts):
+            (folder / name).write_bytes(data)
+            paths.append(str(folder / name))
+    return paths
+
+
+def open_as_owner(page, server: str, document, language: str = "") -> None:
+    """The document's page, logged in as its owner, once its socket is open."""
+    log_in(page, server, "owner", "owner-pw-2024")
+    page.goto(f"{server}{language}/documents/{document.pk}/")
+    page.wait_for_selector("body[data-socket=open]")
+
+
 def test_the_export_buttons_are_disabled_while_the_document_has_no_pages(daphne_server, browser_page):
     _, document = owner_and_document()
     page = browser_page
@@ -40,15 +57,11 @@ def test_the_export_buttons_are_disabled_while_the_document_has_no_pages(daphne_
 
 def test_an_upload_names_its_pages_by_file_and_says_no_raw_stage_word_in_russian(daphne_server, browser_page, tmp_path):
     _, document = owner_and_document()
-    files = []
-    for stem, texts in (("testament-1", ["Милостивый государь мой"]), ("testament-2", ["Ѳеодоръ Матвѣевичъ"])):
-        for name, data in scan_with_alto(stem, texts):
-            (tmp_path / name).write_bytes(data)
-            files.append(str(tmp_path / name))
+    files = scans_on_disk(
+        tmp_path, ("testament-1", ["Милостивый государь мой"]), ("testament-2", ["Ѳеодоръ Матвѣевичъ"])
+    )
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    page.goto(f"{daphne_server}/ru/documents/{document.pk}/")
-    page.wait_for_selector("body[data-socket=open]")
+    open_as_owner(page, daphne_server, document, "/ru")
     # Every text the cards show while the pages are read, as the reader saw it.
     # And every text the upload banner showed: when the worker reads both pages before the upload's answer
     # arrives, the banner is written and cleared in the same tick, too fast for a selector to catch.
@@ -89,15 +102,9 @@ def test_pages_read_before_the_upload_answer_arrives_still_show_done(daphne_serv
     from portal.archive.models import Page
 
     _, document = owner_and_document()
-    files = []
-    for name, data in scan_with_alto("acte-1", ["Fait à Caen le vingt trois Août"]):
-        (tmp_path / name).write_bytes(data)
-        files.append(str(tmp_path / name))
+    files = scans_on_disk(tmp_path, ("acte-1", ["Fait à Caen le vingt trois Août"]))
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-
-    page.goto(f"{daphne_server}/documents/{document.pk}/")
-    page.wait_for_selector("body[data-socket=open]")
+    open_as_owner(page, daphne_server, document)
     # The upload's answer is held in the browser until the test lets it go.
     page.evaluate("""() => {
         const upload = window.SkoropisApi.upload;
