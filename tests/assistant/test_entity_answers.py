@@ -64,10 +64,16 @@ def test_a_page_without_a_date_still_says_it_does_not_know(project, users):
     assert not answer.known and "don't know" in answer.text
 
 
-def test_who_signed_finds_a_signature_in_the_middle_of_the_page(project, users):
+def _answer_on_one_page(question: str, texts: list[str]):
+    """The facts' answer (in English) to `question` over one page of French lines, without the database."""
     from assistant.backends.facts import answer_from_facts, facts_of_passages
     from assistant.backends.quotes import Passage
 
+    passages = [Passage(key=str(i), text=t, number=i + 1, page_key="p") for i, t in enumerate(texts)]
+    return answer_from_facts(question, passages, facts_of_passages(passages, "fr"), "en")
+
+
+def test_who_signed_finds_a_signature_in_the_middle_of_the_page(project, users):
     texts = [
         "vous bénissant, je bénis toute la chère petite famille,",
         "en Jésus et Marie Immaculée ;",
@@ -86,16 +92,12 @@ def test_who_signed_finds_a_signature_in_the_middle_of_the_page(project, users):
         "a laissé entrevoir toutes ses espérances pour un",
         "prochain triomphe de l'Eglise, et a fini par",
     ]
-    passages = [Passage(key=str(i), text=t, number=i + 1, page_key="p") for i, t in enumerate(texts)]
-    reply = answer_from_facts("Who signed this letter?", passages, facts_of_passages(passages, "fr"), "en")
+    reply = _answer_on_one_page("Who signed this letter?", texts)
     assert reply.known and reply.text.startswith("Villecourt:")
     assert reply.hits[0].passage.key == "3"  # and not "S. Siège" on one of the last lines
 
 
 def test_where_was_this_made_finds_the_place_heading_the_date():
-    from assistant.backends.facts import answer_from_facts, facts_of_passages
-    from assistant.backends.quotes import Passage
-
     texts = [
         "Traité pour un opera",
         "A Roüen",
@@ -106,7 +108,6 @@ def test_where_was_this_made_finds_the_place_heading_the_date():
         "Registrée en la Cour de parlement de paris le vingt sept",
         "juin anson, Et de la faculté y enoncée d'etablir des Ecolles",
     ]
-    passages = [Passage(key=str(i), text=t, number=i + 1, page_key="p") for i, t in enumerate(texts)]
-    reply = answer_from_facts("Where was this deed made?", passages, facts_of_passages(passages, "fr"), "en")
+    reply = _answer_on_one_page("Where was this deed made?", texts)
     assert reply.known and reply.text.startswith("Roüen:")
     assert reply.hits[0].passage.key == "1"
