@@ -14,6 +14,7 @@ from portal.entities.extraction import extract_lines
 from portal.entities.models import Mention
 from portal.entities.services import page_entities_extract
 from tests.factories import make_document, make_page_with_lines
+from tests.processes import worker_idle_wait
 
 
 @pytest.mark.django_db(transaction=True)
@@ -49,11 +50,15 @@ def test_an_extraction_that_meets_a_deletion_waits_and_writes_nothing(project, u
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("edit", ["delete", "merge"])
-def test_a_line_that_goes_while_its_mentions_are_linked_waits_for_them_and_takes_them_along(project, users, edit):
+def test_a_line_that_goes_while_its_mentions_are_linked_waits_for_them_and_takes_them_along(
+    project, users, edit, celery_worker
+):
     """The extraction has linked a mention to the line and is committing (held here by a third transaction that
-    holds the line's row, as a slow commit would be) when an editor deletes the line or merges it away."""
+    holds the line's row, as a slow commit would be) when an editor deletes the line or merges it away. The worker
+    first does what the upload gave it (its own extraction of the page would take the rows the race is about)."""
     document = make_document(project)
     page = make_page_with_lines(document, users["owner"], texts=("Fait à Caen", "le 3 mai 1790"))
+    assert worker_idle_wait(120)
     page = Page.objects.select_related("document").get(pk=page.pk)
     first, going = list(page.lines.order_by("order"))
     going_id = going.pk
