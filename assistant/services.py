@@ -21,6 +21,7 @@ from assistant import passages as scope
 from assistant.backends import quotes
 from assistant.backends.embeddings import Embedder, available_embedder
 from assistant.models import Conversation, Message
+from portal.accounts.users import signed_in
 from portal.archive.models import Page
 from portal.archive.permissions import can_read_document
 from portal.jobs.models import Job
@@ -73,7 +74,7 @@ def visitor_of(request) -> Visitor:
     """The user, or for an anonymous visitor a session (created here, so that their history has a key)."""
     if not request.session.session_key:
         request.session.save()
-    user = request.user if request.user.is_authenticated else None
+    user = signed_in(request.user)
     return Visitor(
         user=user,
         session_key=request.session.session_key,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from generation import tasks
 from generation.files import job_folder
 from generation.forms import KIND_PREFIX, GenerationForm
+from portal.accounts.users import signed_in
 from portal.jobs.models import Job
 from portal.jobs.progress import job_cancel
 from portal.jobs.queue import job_enqueue
@@ -32,7 +33,7 @@ class GenerationRefused(Exception):
 
 
 def requester_key(*, user, session_key: str, client_ip: str) -> str:
-    if user is not None and user.is_authenticated:
+    if signed_in(user):
         return f"user:{user.pk}"
     return f"ip:{client_ip or 'unknown'}"
 
@@ -58,11 +59,7 @@ def generation_queue_check(*, user, session_key: str) -> None:
             % {"n": settings.GENERATION_MAX_QUEUE},
             status=503,
         )
-    mine = (
-        active.filter(owner=user)
-        if user is not None and user.is_authenticated
-        else active.filter(owner=None, session_key=session_key)
-    )
+    mine = active.filter(owner=user) if signed_in(user) else active.filter(owner=None, session_key=session_key)
     if mine.count() >= settings.GENERATION_MAX_ACTIVE_PER_USER:
         raise GenerationRefused(
             _("You already have %(n)d generations waiting or running; wait for one to finish or cancel it.")
@@ -78,8 +75,8 @@ def generation_submit(*, form: GenerationForm, user, session_key: str, client_ip
     with transaction.atomic():
         job = Job.objects.create(
             kind=kind,
-            owner=user if user is not None and user.is_authenticated else None,
-            session_key="" if user is not None and user.is_authenticated else session_key,
+            owner=signed_in(user),
+            session_key="" if signed_in(user) else session_key,
             params=form.params(),
             message=_("Waiting for the GPU worker…"),
         )

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from PIL import Image, ImageOps
 
+from portal.accounts.users import signed_in
 from portal.archive import uploads
 from portal.archive.iiif_fetch import FetchError, address_check, fetch_retrying
 from portal.archive.iiif_manifest import Canvas, Manifest, ManifestError, manifest_read
@@ -94,7 +95,7 @@ def iiif_import_start(
             script=project.script,
             source=(url or (manifest.id if manifest else ""))[:2000],
             metadata=_metadata_kept(manifest) if manifest else [],
-            created_by=user if user is not None and user.is_authenticated else None,
+            created_by=signed_in(user),
         )
         job = page_job_create(
             kind=KIND,

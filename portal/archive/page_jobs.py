@@ -12,6 +12,7 @@ from uuid import uuid4
 
 from django.db import transaction
 
+from portal.accounts.users import signed_in
 from portal.archive import uploads
 from portal.archive.models import Document
 from portal.jobs.heartbeat import beat_start
@@ -26,7 +27,7 @@ def page_job_create(*, kind: str, document: Document, user, params: dict, total:
     """The job of `kind` that brings `document` new pages (queued by its caller)."""
     return Job.objects.create(
         kind=kind,
-        owner=user if user is not None and user.is_authenticated else None,
+        owner=signed_in(user),
         target=f"archive.document:{document.pk}",
         group=f"document-{document.pk}",
         params=params,

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from portal.accounts.users import signed_in
 from portal.archive import htr_models, images, segmentation, services
 from portal.archive.models import HtrModel, Line, Page, Transcription
 from portal.jobs.heartbeat import beat_start, beat_stop, resumable
@@ -58,7 +59,7 @@ def page_pipeline_start(
         params["lines"] = list(lines)
     job = Job.objects.create(
         kind=KIND,
-        owner=user if user is not None and user.is_authenticated else None,
+        owner=signed_in(user),
         target=f"archive.page:{page.pk}",
         group=f"document-{page.document_id}",
         params=params,

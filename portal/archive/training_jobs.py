@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from portal.accounts.users import signed_in
 from portal.archive import htr_models
 from portal.archive import training_words as W
 from portal.archive.models import Document, HtrModel, Line, Page, Project
@@ -186,7 +187,7 @@ def job_queue(*, scope: Scope, user, kind: str, params: dict) -> Job:
             raise TrainingBusy(f"a training of this {scope.noun} is already running (job {running.pk})")
         job = Job.objects.create(
             kind=kind,
-            owner=user if user is not None and user.is_authenticated else None,
+            owner=signed_in(user),
             target=scope.target,
             group=f"{scope.noun}-{source.pk}",
             params=params,
