@@ -25,7 +25,7 @@ from portal.archive import uploads
 from portal.archive.iiif_fetch import FetchError, address_check, fetch_retrying
 from portal.archive.iiif_manifest import Canvas, Manifest, ManifestError, manifest_read
 from portal.archive.models import Document, Project
-from portal.archive.page_jobs import page_job_create, page_job_resume, page_job_run
+from portal.archive.page_jobs import page_job_create, page_job_resume, page_job_run, page_job_task
 from portal.jobs.heartbeat import resumable
 from portal.jobs.models import Job
 from portal.jobs.progress import job_progress
@@ -118,10 +118,7 @@ def _metadata_kept(manifest: Manifest) -> list[dict]:
     return kept
 
 
-def _signature(job: Job):
-    from portal.archive import tasks
-
-    return tasks.iiif_import.si(job.pk, job.attempt).set(task_id=job.task_id)
+_signature = page_job_task("iiif_import")
 
 
 @resumable(KIND)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from uuid import uuid4
 
+from celery.canvas import Signature
 from django.db import transaction
 
 from portal.accounts.users import signed_in
@@ -37,7 +38,19 @@ def page_job_create(*, kind: str, document: Document, user, params: dict, total:
     )
 
 
-def page_job_resume(job: Job, signature: Callable, message: str) -> None:
+def page_job_task(task: str) -> Callable[[Job], Signature]:
+    """What sends a page job to `task` of portal.archive.tasks, for the job's current run under its task id (looked up
+    at the call: the tasks module imports the modules of the page jobs)."""
+
+    def signature(job: Job) -> Signature:
+        from portal.archive import tasks
+
+        return getattr(tasks, task).si(job.pk, job.attempt).set(task_id=job.task_id)
+
+    return signature
+
+
+def page_job_resume(job: Job, signature: Callable[[Job], Signature], message: str) -> None:
     """Send the job again under a new task id (`signature(job)`), from its first page: nothing was stored yet."""
     job.task_id = str(uuid4())
     Job.objects.filter(pk=job.pk).update(task_id=job.task_id, message=message)

@@ -20,7 +20,7 @@ from django.conf import settings
 
 from portal.archive import uploads
 from portal.archive.models import Document
-from portal.archive.page_jobs import page_job_create, page_job_resume, page_job_run
+from portal.archive.page_jobs import page_job_create, page_job_resume, page_job_run, page_job_task
 from portal.jobs.heartbeat import resumable
 from portal.jobs.models import Job
 from portal.jobs.progress import job_progress
@@ -106,10 +106,7 @@ def pdf_render_start(*, document: Document, pdfs: list[PdfFile], user, max_bytes
     return job
 
 
-def _render_task(job: Job):
-    from portal.archive import tasks
-
-    return tasks.pdf_render.si(job.pk, job.attempt).set(task_id=job.task_id)
+_render_task = page_job_task("pdf_render")
 
 
 @resumable(KIND)
