@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 import torch
+from diffusers.pipelines.kandinsky import KandinskyPriorPipelineOutput
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFilter, ImageOps
 
@@ -54,8 +55,7 @@ def _decode(
     family,
     progress: Progress,
     params: dict,
-    embeds,
-    negative,
+    prior: KandinskyPriorPipelineOutput,
     generator,
     width: int,
     height: int,
@@ -65,8 +65,8 @@ def _decode(
     decoder = family.inpaint if inpainting else family.text2image
     return decoder(
         **inpainting,
-        image_embeds=embeds,
-        negative_image_embeds=negative,
+        image_embeds=prior.image_embeds,
+        negative_image_embeds=prior.negative_image_embeds,
         width=width,
         height=height,
         num_inference_steps=int(params["steps"]),
@@ -85,16 +85,7 @@ def text_to_image(job: Job) -> dict:
     progress = Progress(job, _prior_steps(p) + int(p["steps"]))
     family, generator, seed = _start(job, progress.total)
     prior = _embed_prompt(family, progress, p, p["prompt"], generator, batch)
-    images = _decode(
-        family,
-        progress,
-        p,
-        prior.image_embeds,
-        prior.negative_image_embeds,
-        generator,
-        p["width"],
-        p["height"],
-    )
+    images = _decode(family, progress, p, prior, generator, p["width"], p["height"])
     return save_results(job, images, prompt=p["prompt"], extra={"seed": seed, "model": "kandinsky22"})
 
 
@@ -130,9 +121,11 @@ def variations(job: Job) -> dict:
     batch = int(p["batch"])
     progress = Progress(job, int(p["steps"]))
     family, generator, seed = _start(job, progress.total)
-    embeds = _image_embeds(family, [input_image(job, "image")]).repeat(batch, 1)
-    negative = family.prior.get_zero_embed(batch, device=family.device)
-    images = _decode(family, progress, p, embeds, negative, generator, p["width"], p["height"])
+    prior = KandinskyPriorPipelineOutput(
+        image_embeds=_image_embeds(family, [input_image(job, "image")]).repeat(batch, 1),
+        negative_image_embeds=family.prior.get_zero_embed(batch, device=family.device),
+    )
+    images = _decode(family, progress, p, prior, generator, p["width"], p["height"])
     return save_results(job, images, prompt="", extra={"seed": seed, "model": "kandinsky22"})
 
 
@@ -155,16 +148,7 @@ def mix(job: Job) -> dict:
         guidance_scale=float(p["guidance"]),
     )
     progress.step(texts * _prior_steps(p), _("Mixed"))
-    images = _decode(
-        family,
-        progress,
-        p,
-        mixed.image_embeds,
-        mixed.negative_image_embeds,
-        generator,
-        p["width"],
-        p["height"],
-    )
+    images = _decode(family, progress, p, mixed, generator, p["width"], p["height"])
     described = " + ".join(
         f"{w:.2f}×{item['text'] or 'picture ' + str(item['slot'])}" for w, item in zip(weights, p["items"])
     )
@@ -188,18 +172,7 @@ def _inpaint(job: Job, image: Image.Image, mask: Image.Image, *, label: str) -> 
         )
     width, height = fit_to_multiple(*image.size)
     prior = _embed_prompt(family, progress, p, p["prompt"], generator, batch)
-    painted = _decode(
-        family,
-        progress,
-        p,
-        prior.image_embeds,
-        prior.negative_image_embeds,
-        generator,
-        width,
-        height,
-        image=image,
-        mask_image=mask,
-    )
+    painted = _decode(family, progress, p, prior, generator, width, height, image=image, mask_image=mask)
     soft = mask.convert("L").filter(ImageFilter.GaussianBlur(max(1, min(image.size) // 128)))
     results = [Image.composite(im.resize(image.size, Image.LANCZOS), image, soft) for im in painted]
     return save_results(job, results, prompt=p["prompt"], extra={"seed": seed, "model": label})
@@ -277,16 +250,7 @@ def make_video(job: Job) -> dict:
     if has_start:
         first = ImageOps.fit(input_image(job, "image"), (width, height), Image.LANCZOS)
     else:
-        first = _decode(
-            family,
-            progress,
-            p,
-            start.image_embeds,
-            start.negative_image_embeds,
-            generator,
-            width,
-            height,
-        )[0]
+        first = _decode(family, progress, p, start, generator, width, height)[0]
     keyframes = [first]
     for k in range(1, keyframes_count):
         t = k / (keyframes_count - 1)
