@@ -95,6 +95,7 @@ def write_samples(model_dir: Path, count: int = 48) -> dict:
 def write_feature_samples(model_dir: Path) -> list[str]:
     """One strip per picture feature (variations, mix, inpainting), drawn by the same diffusers classes."""
     from diffusers import KandinskyV22InpaintPipeline
+    from diffusers.pipelines.kandinsky import KandinskyPriorPipelineOutput
 
     from generation.training.shapes import draw_shape
 
@@ -117,16 +118,25 @@ def write_feature_samples(model_dir: Path) -> list[str]:
         written.append(name)
 
     generator = torch.Generator().manual_seed(0)
+
+    def decode(pipe, embeds: KandinskyPriorPipelineOutput, **pictures) -> list[Image.Image]:
+        """64 px pictures from the prior's embeddings (`pictures`: the inpainting decoder's image and mask)."""
+        return pipe(
+            **pictures,
+            image_embeds=embeds.image_embeds,
+            negative_image_embeds=embeds.negative_image_embeds,
+            height=64,
+            width=64,
+            num_inference_steps=25,
+            generator=generator,
+        ).images
+
     pixels = prior.image_processor(source, return_tensors="pt").pixel_values
-    embeds = prior.image_encoder(pixels).image_embeds.repeat(3, 1)
-    variations = decoder(
-        image_embeds=embeds,
+    embeds = KandinskyPriorPipelineOutput(
+        image_embeds=prior.image_encoder(pixels).image_embeds.repeat(3, 1),
         negative_image_embeds=prior.get_zero_embed(3),
-        height=64,
-        width=64,
-        num_inference_steps=25,
-        generator=generator,
-    ).images
+    )
+    variations = decode(decoder, embeds)
     strip("variations.png", [source, *variations])  # the source, then three variations
 
     mixed = prior.interpolate(
@@ -135,14 +145,7 @@ def write_feature_samples(model_dir: Path) -> list[str]:
         num_inference_steps=25,
         generator=generator,
     )
-    mix = decoder(
-        image_embeds=mixed.image_embeds,
-        negative_image_embeds=mixed.negative_image_embeds,
-        height=64,
-        width=64,
-        num_inference_steps=25,
-        generator=generator,
-    ).images
+    mix = decode(decoder, mixed)
     strip("mix.png", [source, *mix])  # the picture, then 0.5 × picture + 0.5 × "a yellow square on black"
 
     mask = Image.new("L", (64, 64), 0)
@@ -152,15 +155,6 @@ def write_feature_samples(model_dir: Path) -> list[str]:
         num_inference_steps=25,
         generator=generator,
     )
-    painted = inpaint(
-        image=source,
-        mask_image=mask,
-        image_embeds=green.image_embeds,
-        negative_image_embeds=green.negative_image_embeds,
-        height=64,
-        width=64,
-        num_inference_steps=25,
-        generator=generator,
-    ).images
+    painted = decode(inpaint, green, image=source, mask_image=mask)
     strip("inpaint.png", [source, mask.convert("RGB"), *painted])  # picture, mask (white = repaint), result
     return written
