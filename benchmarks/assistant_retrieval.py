@@ -313,6 +313,24 @@ def entity_precision_recall(sample_path: Path, root: Path) -> dict:
     tp_found = found = tp_gold = gold = 0
     by_kind: dict[str, list[int]] = {}  # kind -> [found right, found, labels found, labels]
     errors = []
+
+    def same(a, b):
+        return a[0] == b[0] and a[1] and b[1] and (a[1] in b[1] or b[1] in a[1])
+
+    def tally(entities: list, others: list, column: int, wrong: str, text: str) -> int:
+        """How many of `entities` one of `others` matches; counted by kind at `column` (right) and `column + 1`
+        (all), each unmatched one an error (`wrong`: "false" for a found one, "missed" for a label)."""
+        matched = 0
+        for e in entities:
+            right = any(same(e, o) for o in others)
+            counts = by_kind.setdefault(e[0], [0, 0, 0, 0])
+            counts[column] += right
+            counts[column + 1] += 1
+            matched += right
+            if not right:
+                errors.append(f"{wrong} {e[0]} {e[1]!r} in {text!r}")
+        return matched
+
     for name in sorted({s["page"] for s in sample}):
         page = ground_truth_page(root / f"{name}.xml")
         lines = [ln for ln in page.lines if ln.text.strip()]
@@ -321,28 +339,10 @@ def entity_precision_recall(sample_path: Path, root: Path) -> dict:
             index = next(i for i, ln in enumerate(lines) if ln.id == s["line"])
             predicted = [(e.kind, fold(e.text)) for e in entities if index in e.lines]
             labels = [(e["kind"], fold(e["text"])) for e in s["entities"]]
-
-            def same(a, b):
-                return a[0] == b[0] and a[1] and b[1] and (a[1] in b[1] or b[1] in a[1])
-
-            for p in predicted:
-                right = any(same(p, g) for g in labels)
-                counts = by_kind.setdefault(p[0], [0, 0, 0, 0])
-                counts[0] += right
-                counts[1] += 1
-                found += 1
-                tp_found += right
-                if not right:
-                    errors.append(f"false {p[0]} {p[1]!r} in {s['text']!r}")
-            for g in labels:
-                right = any(same(g, p) for p in predicted)
-                counts = by_kind.setdefault(g[0], [0, 0, 0, 0])
-                counts[2] += right
-                counts[3] += 1
-                gold += 1
-                tp_gold += right
-                if not right:
-                    errors.append(f"missed {g[0]} {g[1]!r} in {s['text']!r}")
+            tp_found += tally(predicted, labels, 0, "false", s["text"])
+            found += len(predicted)
+            tp_gold += tally(labels, predicted, 2, "missed", s["text"])
+            gold += len(labels)
     return {
         "precision": tp_found / max(found, 1),
         "recall": tp_gold / max(gold, 1),
