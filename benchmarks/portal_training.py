@@ -247,8 +247,7 @@ def main() -> int:
         seconds["reread"] = time.perf_counter() - mark
         seconds["total"] = time.perf_counter() - started
         after = cer(portal, rest, form)
-        shown = {line["id"]: line["text"] for pk in corrected_ids for line in portal.lines(pk)}
-        intact = sum(shown.get(pk) == text for pk, text in corrections.items())
+        intact = corrections_intact(portal, corrected_ids, corrections)
 
         figures = {
             "hand": str(args.folder or args.hand),
@@ -263,20 +262,35 @@ def main() -> int:
             "trained_pages": result["trained_pages"],
             "epochs": len(result["curve"]),
             "minutes_budget": args.minutes,
-            "corrections": len(corrections),
-            "corrections_intact": intact,
-            "minutes": {k: round(v / 60, 2) for k, v in seconds.items()},
         }
-        print(json.dumps(figures, indent=1, ensure_ascii=False))
-        print(
+        summary = (
             f"\nuncorrected pages ({before['lines']} lines): CER {before['cer']:.1f} → {after['cer']:.1f}; "
             f"held-out corrected lines ({result['held_out_lines']}): {result['base_cer']:.1f} → {result['cer']:.1f}; "
             f"{intact} of {len(corrections)} corrections intact; {seconds['total'] / 60:.1f} minutes in all "
             f"(training {seconds['train'] / 60:.1f})"
         )
-        if args.json:
-            args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False), encoding="utf-8")
-        return 0 if intact == len(corrections) else 1
+        return report(args, figures, corrections, intact, seconds, summary)
+
+
+def corrections_intact(portal: Portal, page_ids, corrections: dict[int, str]) -> int:
+    """How many corrected lines the portal still shows as they were corrected (none lost to a re-read)."""
+    shown = {line["id"]: line["text"] for pk in page_ids for line in portal.lines(pk)}
+    return sum(shown.get(pk) == text for pk, text in corrections.items())
+
+
+def report(args, figures: dict, corrections: dict[int, str], intact: int, seconds: dict, summary: str) -> int:
+    """Print the figures (with the corrections kept and the minutes) and their summary, write them to --json; the
+    exit status is 1 when a correction was lost."""
+    figures |= {
+        "corrections": len(corrections),
+        "corrections_intact": intact,
+        "minutes": {k: round(v / 60, 2) for k, v in seconds.items()},
+    }
+    print(json.dumps(figures, indent=1, ensure_ascii=False))
+    print(summary)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False), encoding="utf-8")
+    return 0 if intact == len(corrections) else 1
 
 
 def auto_curve(portal: Portal, args, document, page_ids, truths, rest, form, before, seconds, started) -> int:
@@ -322,19 +336,14 @@ def auto_curve(portal: Portal, args, document, page_ids, truths, rest, form, bef
             )
     seconds["correct_and_auto"] = time.perf_counter() - mark
     seconds["total"] = time.perf_counter() - started
-    shown = {line["id"]: line["text"] for pk in page_ids[: args.pages] for line in portal.lines(pk)}
-    intact = sum(shown.get(pk) == text for pk, text in corrections.items())
+    intact = corrections_intact(portal, page_ids[: args.pages], corrections)
     figures = {
         "hand": str(args.folder or args.hand),
         "mode": f"automatic, retrain after every {args.auto} corrected lines, {args.auto_minutes}-minute trainings",
         "uncorrected_lines": before["lines"],
         "curve": curve,
-        "corrections": len(corrections),
-        "corrections_intact": intact,
-        "minutes": {k: round(v / 60, 2) for k, v in seconds.items()},
     }
-    print(json.dumps(figures, indent=1, ensure_ascii=False))
-    print(
+    summary = (
         f"\nautomatic mode, CER of the uncorrected pages ({before['lines']} lines) after each {args.auto} corrected "
         "lines: "
         + ", ".join(
@@ -342,9 +351,7 @@ def auto_curve(portal: Portal, args, document, page_ids, truths, rest, form, bef
         )
         + f"; {intact} of {len(corrections)} corrections intact; {seconds['total'] / 60:.1f} minutes in all"
     )
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False), encoding="utf-8")
-    return 0 if intact == len(corrections) else 1
+    return report(args, figures, corrections, intact, seconds, summary)
 
 
 if __name__ == "__main__":
