@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -134,3 +135,18 @@ def wait_for_job(job_id: int, timeout: float = 300, until=("done", "failed", "ca
         if time.monotonic() > deadline:
             raise AssertionError(f"job {job_id} still {job.status} after {timeout}s ({job.message})")
         time.sleep(0.5)
+
+
+def wait_for_an_epoch(client, document, epoch_ended: Callable, timeout: float = 600):
+    """Start a 10-minute training of `document` through the API and poll its Job row until `epoch_ended(job)` says
+    an epoch ended (each test names what it watches); returns the still-running job."""
+    from portal.jobs.models import Job
+
+    response = client.post(f"/api/documents/{document.pk}/train/", {"minutes": 10}, format="json")
+    assert response.status_code == 202, response.content
+    job_id = response.json()["id"]
+    deadline = time.monotonic() + timeout
+    while not epoch_ended(job := Job.objects.get(pk=job_id)):
+        assert job.is_active and time.monotonic() < deadline, f"no epoch ended: {job.status} {job.error}"
+        time.sleep(0.3)
+    return job

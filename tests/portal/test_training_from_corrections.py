@@ -15,7 +15,7 @@ from portal.archive.models import HtrModel, Layer, Line, Revision, Transcription
 from portal.jobs.models import Job
 from tests.datasets import cremma_page
 from tests.factories import api_upload, make_document, make_project, make_user
-from tests.processes import wait_for_job
+from tests.processes import wait_for_an_epoch, wait_for_job
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
 
@@ -122,13 +122,8 @@ def test_a_model_trained_on_corrections_is_registered_with_its_figures_and_re_re
 def test_cancelling_a_training_stops_it_and_keeps_no_model(celery_worker, archive, settings):
     user, client, document = archive
     upload(client, document, "f15")
-    response = client.post(f"/api/documents/{document.pk}/train/", {"minutes": 10}, format="json")
-    assert response.status_code == 202, response.content
-    job_id = response.json()["id"]
-    deadline = time.monotonic() + 600
-    while not (job := Job.objects.get(pk=job_id)).result.get("curve"):
-        assert job.is_active and time.monotonic() < deadline, f"no epoch ended: {job.status} {job.error}"
-        time.sleep(0.3)
+    job = wait_for_an_epoch(client, document, lambda job: job.result.get("curve"))
+    job_id = job.pk
     assert len(job.result["curve"]) >= 1 and job.result["base_cer"] is not None  # the live figures
     assert client.post(f"/api/jobs/{job_id}/cancel/").json()["status"] == "cancelled"
 

@@ -14,7 +14,7 @@ from portal.jobs.models import Job
 from tests.datasets import cremma_page
 from tests.factories import api_upload, make_document, make_project, make_user
 from tests.portal.test_job_heartbeat import workers  # noqa: F401 - the fixture
-from tests.processes import wait_for_job
+from tests.processes import wait_for_an_epoch, wait_for_job
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
 
@@ -36,13 +36,7 @@ def test_a_training_whose_worker_was_killed_ends_failed_once_a_worker_is_back(qu
     first = workers.start("first")
     body = api_upload(client, document, list(cremma_page())).json()
     assert wait_for_job(body["jobs"][0]["id"]).status == Job.Status.DONE
-    response = client.post(f"/api/documents/{document.pk}/train/", {"minutes": 10}, format="json")
-    assert response.status_code == 202, response.content
-    job_id = response.json()["id"]
-    deadline = time.monotonic() + 600
-    while not (job := Job.objects.get(pk=job_id)).message.startswith("epoch"):
-        assert job.is_active and time.monotonic() < deadline, f"no epoch ended: {job.status} {job.error}"
-        time.sleep(0.3)
+    job_id = wait_for_an_epoch(client, document, lambda job: job.message.startswith("epoch")).pk
 
     first.send_signal(signal.SIGKILL)
     first.wait()
