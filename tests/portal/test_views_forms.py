@@ -12,6 +12,15 @@ def make_user(name: str):
     return get_user_model().objects.create_user(name, password="pw-" + name + "-123")
 
 
+def log_in_as_member(client, role: str):
+    """The owner's project and a new member of it with `role` (named after the role), logged in on `client`."""
+    owner, member = make_user("owner"), make_user(str(role))
+    project = Project.objects.create(name="Fonds", owner=owner)
+    Membership.objects.create(project=project, user=member, role=role)
+    client.force_login(member)
+    return project, member
+
+
 def test_creating_a_project_makes_the_user_its_owner(client):
     user = make_user("anna")
     client.force_login(user)
@@ -27,19 +36,13 @@ def test_an_anonymous_visitor_cannot_create_a_project(client):
 
 
 def test_a_viewer_cannot_create_a_document_in_the_project(client):
-    owner, viewer = make_user("owner"), make_user("viewer")
-    project = Project.objects.create(name="Fonds", owner=owner)
-    Membership.objects.create(project=project, user=viewer, role=Membership.Role.VIEWER)
-    client.force_login(viewer)
+    project, _ = log_in_as_member(client, Membership.Role.VIEWER)
     assert client.post(f"/projects/{project.pk}/documents/new/", {"title": "X", "direction": "ltr"}).status_code == 404
     assert not Document.objects.exists()
 
 
 def test_an_editor_creates_a_right_to_left_document(client):
-    owner, editor = make_user("owner"), make_user("editor")
-    project = Project.objects.create(name="Fonds", owner=owner)
-    Membership.objects.create(project=project, user=editor, role=Membership.Role.EDITOR)
-    client.force_login(editor)
+    project, editor = log_in_as_member(client, Membership.Role.EDITOR)
     response = client.post(f"/projects/{project.pk}/documents/new/", {"title": "Divan", "direction": "rtl"})
     document = Document.objects.get(title="Divan")
     assert response["Location"] == f"/documents/{document.pk}/"
