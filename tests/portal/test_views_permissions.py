@@ -21,6 +21,14 @@ def make_document(owner, *, public: bool = False, title: str = "Journal de Mme d
     return document
 
 
+def log_in_as_member(client, document: Document, name: str, role: str):
+    """A new user with `role` in the document's project, logged in on `client`."""
+    user = make_user(name)
+    Membership.objects.create(project=document.project, user=user, role=role)
+    client.force_login(user)
+    return user
+
+
 def test_a_private_document_page_is_404_for_an_outsider(client):
     document = make_document(make_user("owner"))
     client.force_login(make_user("outsider"))
@@ -59,9 +67,7 @@ def test_a_published_document_is_readable_without_login(client):
 
 def test_a_viewer_member_gets_the_editor_read_only(client):
     document = make_document(make_user("owner"))
-    viewer = make_user("reader")
-    Membership.objects.create(project=document.project, user=viewer, role=Membership.Role.VIEWER)
-    client.force_login(viewer)
+    log_in_as_member(client, document, "reader", Membership.Role.VIEWER)
     response = client.get(f"/documents/{document.pk}/pages/1/")
     assert response.status_code == 200
     assert response.context["config"]["canEdit"] is False
@@ -69,9 +75,7 @@ def test_a_viewer_member_gets_the_editor_read_only(client):
 
 def test_an_editor_member_gets_the_editing_tools_and_the_upload(client):
     document = make_document(make_user("owner"))
-    editor = make_user("editor")
-    Membership.objects.create(project=document.project, user=editor, role=Membership.Role.EDITOR)
-    client.force_login(editor)
+    log_in_as_member(client, document, "editor", Membership.Role.EDITOR)
     html = client.get(f"/documents/{document.pk}/pages/1/").content.decode()
     assert 'id="line-add"' in html and 'id="keyboard"' in html
     assert 'id="dropzone"' in client.get(f"/documents/{document.pk}/").content.decode()
@@ -79,9 +83,7 @@ def test_an_editor_member_gets_the_editing_tools_and_the_upload(client):
 
 def test_only_the_owner_may_publish_a_document(client):
     document = make_document(make_user("owner"))
-    editor = make_user("editor")
-    Membership.objects.create(project=document.project, user=editor, role=Membership.Role.EDITOR)
-    client.force_login(editor)
+    log_in_as_member(client, document, "editor", Membership.Role.EDITOR)
     assert client.post(f"/documents/{document.pk}/publish/", {"publish": "1"}).status_code == 404
     document.refresh_from_db()
     assert document.is_public is False
