@@ -24,16 +24,21 @@ def own_model(project, tmp_path) -> HtrModel:
     )
 
 
+def document_page_as(client, user, project):
+    """A new document of `project`, and its page as `user` gets it (the response and its HTML)."""
+    document = make_document(project)
+    client.force_login(user)
+    response = client.get(f"/documents/{document.pk}/")
+    return document, response, response.content.decode()
+
+
 def test_owners_and_editors_train_and_choose_models_viewers_and_outsiders_do_not(users, project):
     allowed = {role: can_train_and_choose_models(project, user) for role, user in users.items()}
     assert allowed == {"owner": True, "editor": True, "viewer": False, "outsider": False}
 
 
 def test_an_editor_gets_the_buttons_and_the_api_says_yes(users, project, own_model, client, api_client_for):
-    document = make_document(project)
-    client.force_login(users["editor"])
-    response = client.get(f"/documents/{document.pk}/")
-    html = response.content.decode()
+    document, response, html = document_page_as(client, users["editor"], project)
     assert response.context["page_config"]["training"]["canChooseModels"] is True
     assert 'class="use-model" data-scope="document"' in html and 'class="use-model" data-scope="project"' in html
     api = api_client_for(users["editor"])
@@ -47,10 +52,7 @@ def test_an_editor_gets_the_buttons_and_the_api_says_yes(users, project, own_mod
 
 
 def test_a_viewer_sees_the_figures_but_no_button_and_the_api_says_no(users, project, own_model, client, api_client_for):
-    document = make_document(project)
-    client.force_login(users["viewer"])
-    response = client.get(f"/documents/{document.pk}/")
-    html = response.content.decode()
+    document, response, html = document_page_as(client, users["viewer"], project)
     assert response.context["page_config"]["training"]["canChooseModels"] is False
     assert own_model.summary in html and 'class="use-model"' not in html
     api = api_client_for(users["viewer"])
