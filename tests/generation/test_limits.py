@@ -65,21 +65,20 @@ def test_it_rejects_a_picture_with_too_many_pixels(client, settings):
 def test_the_rate_limit_answers_429_with_a_message(client, settings):
     settings.GENERATION_RATE_LIMIT = 2
     ip = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
-    for _ in range(2):
-        accepted = client.post(
+
+    def ask():
+        return client.post(
             "/generation/new/text2image/",
             {**PROMPT, "prompt": "a circle"},
             HTTP_ACCEPT="application/json",
             REMOTE_ADDR=ip,
         )
+
+    for _ in range(2):
+        accepted = ask()
         assert accepted.status_code == 202
         Job.objects.filter(pk=accepted.json()["id"]).update(status="cancelled")  # never run: no worker in this test
-    response = client.post(
-        "/generation/new/text2image/",
-        {**PROMPT, "prompt": "a circle"},
-        HTTP_ACCEPT="application/json",
-        REMOTE_ADDR=ip,
-    )
+    response = ask()
     assert response.status_code == 429
     assert "Too many requests: 2 generations per" in response.json()["error"]
 
