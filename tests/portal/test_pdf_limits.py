@@ -61,24 +61,32 @@ def test_the_web_process_does_not_draw_a_pdf(editor):
 
 
 @pytest.mark.django_db
-def test_it_refuses_a_pdf_page_over_the_pixel_limit_at_upload(editor, settings):
+@pytest.mark.parametrize(
+    ("limit", "value", "pages", "said"),
+    [
+        pytest.param(
+            "UPLOAD_MAX_PIXELS",
+            50_000_000,
+            2,
+            ("pattern.pdf (page 1, at 200 dpi)", "105,637,284 pixels"),
+            id="a-pdf-page-over-the-pixel-limit",
+        ),
+        pytest.param(
+            "UPLOAD_MAX_TOTAL_PIXELS",
+            500_000_000,
+            6,
+            ("pattern.pdf", "633,823,704 pixels", "UPLOAD_MAX_TOTAL_PIXELS"),
+            id="pdf-pages-that-come-to-too-many-pixels-in-all",
+        ),
+    ],
+)
+def test_it_refuses_at_upload_a_pdf_whose_pages_pass_a_pixel_limit(editor, settings, limit, value, pages, said):
     client, document = editor
-    settings.UPLOAD_MAX_PIXELS = 50_000_000
-    response = post_pdf(client, document, pattern_pdf(2, SIDE, SIDE))
+    setattr(settings, limit, value)
+    response = post_pdf(client, document, pattern_pdf(pages, SIDE, SIDE))
     assert response.status_code == 400
     message = response.json()["error"]
-    assert "pattern.pdf (page 1, at 200 dpi)" in message and "105,637,284 pixels" in message, message
-    assert not Page.objects.exists() and not Job.objects.exists() and not files_under(document)
-
-
-@pytest.mark.django_db
-def test_it_refuses_an_upload_whose_pdf_pages_come_to_too_many_pixels_in_all(editor, settings):
-    client, document = editor
-    settings.UPLOAD_MAX_TOTAL_PIXELS = 500_000_000
-    response = post_pdf(client, document, pattern_pdf(6, SIDE, SIDE))
-    assert response.status_code == 400
-    message = response.json()["error"]
-    assert "pattern.pdf" in message and "633,823,704 pixels" in message and "UPLOAD_MAX_TOTAL_PIXELS" in message
+    assert all(part in message for part in said), message
     assert not Page.objects.exists() and not Job.objects.exists() and not files_under(document)
 
 
