@@ -32,44 +32,41 @@ def archive(daphne_server, browser_page):
     return {"document": document, "page": page, "base": daphne_server, "browser": browser_page}
 
 
-def check(page) -> None:
+def check(archive, path: str = "", *ready: str) -> None:
+    """Open `path` (none: stay on the home page), wait for each `ready` selector, then: no serious axe violation."""
+    page = archive["browser"]
+    if path:
+        page.goto(archive["base"] + path)
+    for selector in ready:
+        page.wait_for_selector(selector)
     violations = serious_violations(page)
     assert violations == [], describe(violations)
 
 
 def test_the_home_page_has_no_serious_axe_violations(archive):
-    check(archive["browser"])
+    check(archive)
 
 
 def test_the_document_page_has_no_serious_axe_violations(archive):
-    page = archive["browser"]
-    page.goto(f"{archive['base']}/documents/{archive['document'].pk}/")
-    page.wait_for_selector(".page-card[data-page-id]")
-    check(page)
+    check(archive, f"/documents/{archive['document'].pk}/", ".page-card[data-page-id]")
 
 
 def test_the_editor_has_no_serious_axe_violations(archive):
-    page = archive["browser"]
-    page.goto(f"{archive['base']}/documents/{archive['document'].pk}/pages/1/")
-    page.wait_for_selector("body[data-loaded='1']")
-    page.wait_for_selector("#viewer[data-ready='1']")
-    check(page)
+    check(
+        archive,
+        f"/documents/{archive['document'].pk}/pages/1/",
+        "body[data-loaded='1']",
+        "#viewer[data-ready='1']",
+    )
 
 
 def test_the_search_page_with_hits_has_no_serious_axe_violations(archive):
-    page = archive["browser"]
-    page.goto(f"{archive['base']}/search/?q=Marolles")
-    page.wait_for_selector("#results li")
-    check(page)
+    check(archive, "/search/?q=Marolles", "#results li")
 
 
 def test_the_assistant_page_has_no_serious_axe_violations(archive):
-    page = archive["browser"]
-    page.goto(f"{archive['base']}/assistant/")
-    check(page)
+    check(archive, "/assistant/")
 
 
 def test_the_generation_page_has_no_serious_axe_violations(archive):
-    page = archive["browser"]
-    page.goto(f"{archive['base']}/generation/")
-    check(page)
+    check(archive, "/generation/")
