@@ -35,18 +35,27 @@ def scans_on_disk(folder, *scans: tuple[str, list[str]]) -> list[str]:
     return paths
 
 
-def open_as_owner(page, server: str, document, language: str = "") -> None:
-    """The document's page, logged in as its owner, once its socket is open."""
+def open_as_owner(page, server: str, document, language: str = "", *, socket: bool = True) -> None:
+    """The document's page, logged in as its owner; with `socket`, once its socket is open."""
     log_in(page, server, "owner", "owner-pw-2024")
     page.goto(f"{server}{language}/documents/{document.pk}/")
-    page.wait_for_selector("body[data-socket=open]")
+    if socket:
+        page.wait_for_selector("body[data-socket=open]")
+
+
+def page_uploaded(document, name: str):
+    """A page of `document` as an upload leaves it before its images are prepared (no thumbnail yet)."""
+    from portal.archive.models import Page
+
+    return Page.objects.create(
+        document=document, number=1, original_name=name, image="documents/none/p.jpg", state=Page.State.UPLOADED
+    )
 
 
 def test_the_export_buttons_are_disabled_while_the_document_has_no_pages(daphne_server, browser_page):
     _, document = owner_and_document()
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    page.goto(f"{daphne_server}/documents/{document.pk}/")
+    open_as_owner(page, daphne_server, document, socket=False)
     exports = page.locator("a.export")
     assert exports.count() == 5  # plain text, ALTO, PAGE XML, TEI, IIIF manifest
     for i in range(5):
@@ -131,15 +140,10 @@ def test_pages_read_before_the_upload_answer_arrives_still_show_done(daphne_serv
 
 
 def test_a_page_without_its_thumbnail_yet_shows_a_placeholder_not_a_broken_image(daphne_server, browser_page):
-    from portal.archive.models import Page
-
     _, document = owner_and_document()
-    Page.objects.create(
-        document=document, number=1, original_name="acte.pdf#1", image="documents/none/p.jpg", state=Page.State.UPLOADED
-    )
+    page_uploaded(document, "acte.pdf#1")
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    page.goto(f"{daphne_server}/documents/{document.pk}/")
+    open_as_owner(page, daphne_server, document, socket=False)
     card = page.locator(".page-card").first
     assert card.locator(".thumb-placeholder").is_visible()
     assert card.locator(".thumb-placeholder").inner_text() == "Image being prepared…"
@@ -154,8 +158,7 @@ def test_a_thumbnail_replaces_the_placeholder_once_it_has_loaded(daphne_server, 
     _, jobs = document_upload(document=document, files=scan_with_alto("leaf", ["le temps passé"]), user=owner)
     wait_for_job(jobs[0].pk, timeout=120)
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    page.goto(f"{daphne_server}/documents/{document.pk}/")
+    open_as_owner(page, daphne_server, document, socket=False)
     page.wait_for_selector(".page-card.thumb-ready")
     assert page.locator(".page-card img.thumb").is_visible()
     assert page.eval_on_selector(".page-card img.thumb", "e => e.naturalWidth") > 0
@@ -163,15 +166,12 @@ def test_a_thumbnail_replaces_the_placeholder_once_it_has_loaded(daphne_server, 
 
 
 def test_publishing_asks_first_and_says_what_becomes_public(daphne_server, browser_page):
-    from portal.archive.models import Document, Page
+    from portal.archive.models import Document
 
     _, document = owner_and_document()
-    Page.objects.create(
-        document=document, number=1, original_name="f1.jpg", image="documents/none/p.jpg", state=Page.State.UPLOADED
-    )
+    page_uploaded(document, "f1.jpg")
     page = browser_page
-    log_in(page, daphne_server, "owner", "owner-pw-2024")
-    page.goto(f"{daphne_server}/documents/{document.pk}/")
+    open_as_owner(page, daphne_server, document, socket=False)
 
     page.click("#publish-open")
     dialog = page.locator("#publish-dialog")
