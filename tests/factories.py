@@ -96,3 +96,12 @@ def make_page_with_lines(document, user, *, texts=("Милостивый гос�
     files = scan_with_alto(f"leaf{document.pages.count() + 1}", texts)
     pages, _ = document_upload(document=document, files=files, user=user)
     return pages[0]
+
+
+def make_page_with_entities(document, user, *, texts):
+    """A page of lines (make_page_with_lines) whose people, places and dates have been extracted; returns the Page."""
+    from portal.entities.services import page_entities_extract
+
+    page = make_page_with_lines(document, user, texts=texts)
+    page_entities_extract(page=page)
+    return page

@@ -4,8 +4,7 @@ import pytest
 
 from assistant.answers import message_answer_archive
 from assistant.services import Visitor, conversation_start, question_ask
-from portal.entities.services import page_entities_extract
-from tests.factories import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_entities
 
 WILL = (
     "Ceci est mon testament.",
@@ -17,9 +16,7 @@ WILL = (
 
 @pytest.fixture
 def will_page(project, users):
-    page = make_page_with_lines(make_document(project, title="Testament"), users["owner"], texts=WILL)
-    page_entities_extract(page=page)
-    return page
+    return make_page_with_entities(make_document(project, title="Testament"), users["owner"], texts=WILL)
 
 
 def _ask(page, user, text):
@@ -58,8 +55,7 @@ def test_what_kind_of_document_quotes_the_words_that_say_so(will_page, users):
 
 
 def test_a_page_without_a_date_still_says_it_does_not_know(project, users):
-    page = make_page_with_lines(make_document(project), users["owner"], texts=("Mon cher ami,", "je vous écris"))
-    page_entities_extract(page=page)
+    page = make_page_with_entities(make_document(project), users["owner"], texts=("Mon cher ami,", "je vous écris"))
     answer = _ask(page, users["owner"], "When was this written?")
     assert not answer.known and "don't know" in answer.text
 

@@ -3,8 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from portal.entities.services import page_entities_extract
-from tests.factories import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_entities
 
 WILL = ("Je soussigné Jean Dupont, demeurant à Caen,", "Fait à Caen le vingt trois Août mil neuf cent quatorze")
 
@@ -12,9 +11,7 @@ WILL = ("Je soussigné Jean Dupont, demeurant à Caen,", "Fait à Caen le vingt 
 @pytest.fixture
 def private_will(project, users):
     document = make_document(project, title="Testament privé")
-    page = make_page_with_lines(document, users["owner"], texts=WILL)
-    page_entities_extract(page=page)
-    return page
+    return make_page_with_entities(document, users["owner"], texts=WILL)
 
 
 def test_a_member_sees_the_entities_of_a_private_document(client, users, private_will):

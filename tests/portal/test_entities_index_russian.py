@@ -2,17 +2,14 @@
 
 import pytest
 
-from portal.entities.services import page_entities_extract
-from tests.factories import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_entities
 
 WILL = ("Je soussigné Jean Dupont, demeurant à Caen,", "Fait à Caen le vingt trois Août mil neuf cent quatorze")
 
 
 @pytest.fixture
 def will(project, users):
-    page = make_page_with_lines(make_document(project, title="Testament"), users["owner"], texts=WILL)
-    page_entities_extract(page=page)
-    return page
+    return make_page_with_entities(make_document(project, title="Testament"), users["owner"], texts=WILL)
 
 
 def test_the_index_in_russian_names_its_kinds_filters_and_counts_in_russian(client, users, will):

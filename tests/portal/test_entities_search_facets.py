@@ -2,8 +2,7 @@
 
 import pytest
 
-from portal.entities.services import page_entities_extract
-from tests.factories import make_document, make_page_with_lines
+from tests.factories import make_document, make_page_with_entities
 
 
 @pytest.fixture
@@ -13,9 +12,7 @@ def two_letters(project, users):
         ("Lettre de Caen", ("Mon cher ami, je suis à Caen", "Caen, le 3 mai 1790")),
         ("Lettre de Rouen", ("Mon cher ami, je suis à Rouen", "Rouen, le 9 juin 1855")),
     ):
-        page = make_page_with_lines(make_document(project, title=title), users["owner"], texts=texts)
-        page_entities_extract(page=page)
-        pages.append(page)
+        pages.append(make_page_with_entities(make_document(project, title=title), users["owner"], texts=texts))
     return pages
 
 
