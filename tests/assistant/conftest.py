@@ -23,7 +23,7 @@ CHAT_TEMPLATE = (
 
 
 def build_tiny_llava(path: Path) -> Path:
-    """A LlavaForConditionalGeneration with a 2-layer CLIP vision tower and a 2-layer Llama, a BPE tokenizer trained
+    """A LlavaForConditionalGeneration with a 2-layer CLIP vision tower and a 2-layer Llama of the same toy size, a BPE tokenizer trained
     here on a few sentences, and a LlavaProcessor: random weights, the real classes, saved like any hub model."""
     if (path / "config.json").is_file():
         return path
@@ -64,20 +64,10 @@ def build_tiny_llava(path: Path) -> Path:
         pad_token="<pad>",
         extra_special_tokens={"image_token": "<image>"},
     )
-    vision = CLIPVisionConfig(
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        image_size=32,
-        patch_size=8,
-        projection_dim=32,
-    )
+    tower = {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 2}
+    vision = CLIPVisionConfig(**tower, image_size=32, patch_size=8, projection_dim=32)
     text = LlamaConfig(
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=2,
+        **tower,
         num_key_value_heads=2,
         vocab_size=len(tokenizer),
         max_position_embeddings=512,
