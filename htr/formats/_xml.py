@@ -9,6 +9,7 @@ from lxml import etree
 
 from htr.lines import Line, Page, Point, Region
 
+XSI = "http://www.w3.org/2001/XMLSchema-instance"  # the namespace of the root's xsi:schemaLocation
 # eScriptorium's block for lines that belong to no region; ALTO and PAGE have no other place for them.
 NO_REGION = "eSc_dummyblock_"
 # A region whose lines are interleaved with another's in reading order is written as several blocks.

@@ -13,6 +13,7 @@ import re
 from lxml import etree
 
 from htr.formats._xml import (
+    XSI,
     FormatError,
     blocks_read,
     child,
@@ -27,7 +28,6 @@ from htr.formats._xml import (
 from htr.lines import Line, Page, Point
 
 NS = "http://www.loc.gov/standards/alto/ns-v4#"
-_XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _SCHEMA = f"{NS} http://www.loc.gov/standards/alto/v4/alto-4-2.xsd"
 _TAGS = ("LayoutTag", "StructureTag", "RoleTag", "NamedEntityTag", "OtherTag")
 _NCNAME = re.compile(r"^[A-Za-z_][\w.-]*$")
@@ -124,7 +124,7 @@ def _string_confidences(el: etree._Element) -> list[float]:
 
 def write_alto(page: Page) -> bytes:
     E = _Maker()
-    root = E("alto", {f"{{{_XSI}}}schemaLocation": _SCHEMA})
+    root = E("alto", {f"{{{XSI}}}schemaLocation": _SCHEMA})
     desc = E.sub(root, "Description")
     E.sub(desc, "MeasurementUnit").text = "pixel"
     E.sub(E.sub(desc, "sourceImageInformation"), "fileName").text = page.image
@@ -206,7 +206,7 @@ def _xml_id(value: str) -> str:
 
 class _Maker:
     def __call__(self, tag: str, attrs: dict[str, str] | None = None) -> etree._Element:
-        return etree.Element(f"{{{NS}}}{tag}", attrs or {}, nsmap={None: NS, "xsi": _XSI})
+        return etree.Element(f"{{{NS}}}{tag}", attrs or {}, nsmap={None: NS, "xsi": XSI})
 
     def sub(self, parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
         return etree.SubElement(parent, f"{{{NS}}}{tag}", attrs)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from htr.formats._xml import (
+    XSI,
     FormatError,
     blocks_read,
     children,
@@ -27,7 +28,6 @@ from htr.formats._xml import (
 from htr.lines import Line, Page, Point
 
 NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
-_XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _SCHEMA = f"{NS} {NS}/pagecontent.xsd"
 _PAGE_TYPES = {
     "paragraph",
@@ -127,8 +127,8 @@ def write_page_xml(page: Page) -> bytes:
 
     root = etree.Element(
         f"{{{NS}}}PcGts",
-        {f"{{{_XSI}}}schemaLocation": _SCHEMA},
-        nsmap={None: NS, "xsi": _XSI},
+        {f"{{{XSI}}}schemaLocation": _SCHEMA},
+        nsmap={None: NS, "xsi": XSI},
     )
     meta = sub(root, "Metadata")
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
