@@ -132,7 +132,8 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
             recased[ent.start_char : ent.end_char],
             [t.pos_ for t in ent],
             at_start,
-            text[: ent.start_char] if ent.label_ != "LOC" else "",  # "au Canada", "du Pacifique": places all the same
+            text[: ent.start_char],
+            place=ent.label_ == "LOC",
         )
 
     # spaCy reads the lines as one paragraph: a line break becomes a space (same length, so its spans are spans of

@@ -354,9 +354,11 @@ def looks_like_a_name(text: str) -> bool:
 
 _DETERMINER = re.compile(
     r"(?:^|\s)(?:le|la|les|l['’]|ce|cet|cette|ces|au|aux|du|des|sa|son|ses|mon|ma|mes|votre|vostre|notre|nostre"
-    r"|leur|leurs|un|une)\s*$",
+    r"|nos|vos|leur|leurs|un|une|quelques)\s*$",
     re.IGNORECASE,
 )
+
+_PLACE_ARTICLE = re.compile(r"(?:^|\s)(?:au|aux|du)\s*$", re.IGNORECASE)
 
 
 def is_salutation(text: str) -> bool:
@@ -365,11 +367,15 @@ def is_salutation(text: str) -> bool:
     return bool(words) and all(_TITLE.fullmatch(w) or w.lower() in _GREETING for w in words)
 
 
-def is_noise(text: str, recased_text: str, pos: list[str], at_sentence_start: bool, before: str = "") -> bool:
+def is_noise(
+    text: str, recased_text: str, pos: list[str], at_sentence_start: bool, before: str = "", place: bool = False
+) -> bool:
     """A span of spaCy's that is no name: all lower case where `recased` left it so ("à faire", "à décrire"), a
     formula ("Fait"), or one common word capitalised by its place at a sentence's or line's start ("Chassa
     candide", "Vous pardonnerez"), used as a verb, pronoun or adverb ("à Continuer") or after a determiner (the
-    capital of respect in "la Reyne", "aux Causes", "ce Royauté"). `before`: the text just before the span."""
+    capital of respect in "la Reyne", "aux Causes", "ce Royauté"; the capital 18th-century prose gives its nouns,
+    "ce Tableau", "nos Artistes", that spaCy calls places). `before`: the text just before the span; `place`:
+    spaCy calls it a place, which "au" / "aux" name as they stand ("au Canada", "aux Indes")."""
     words = _WORD.findall(text)
     if not words:
         return True
@@ -383,8 +389,16 @@ def is_noise(text: str, recased_text: str, pos: list[str], at_sentence_start: bo
         word = words[0]
         if word.lower() in FORMULAE or is_stop_word(word):
             return True
-        if is_common_word(word) and (
-            at_sentence_start or set(pos) <= {"VERB", "AUX", "PRON", "ADV", "ADJ"} or _DETERMINER.search(before[-12:])
+        compound = "-" in word and all(part[:1].isupper() for part in word.split("-"))  # "Etats-Unis"
+        if (
+            is_common_word(word)
+            and not compound
+            and (
+                at_sentence_start
+                or set(pos) <= {"VERB", "AUX", "PRON", "ADV", "ADJ"}
+                or _DETERMINER.search(before[-12:])
+                and not (place and _PLACE_ARTICLE.search(before[-12:]))
+            )
         ):
             return True
         if _verb_form(word):

@@ -156,3 +156,15 @@ def test_a_common_word_after_an_elided_article_is_no_person():
 def test_an_eighteenth_century_day_with_a_dot_and_old_month_spellings_are_dates():
     found = find_dates("a Paris le 4. may 1726. A Paris le 10. jan.^er 1726, du 10.^e fev. 1726")
     assert [d.iso for d in found] == ["1726-05-04", "1726-01-10", "1726-02-10"]
+
+
+def test_a_capitalised_common_noun_after_a_determiner_is_no_place():
+    places = _named(
+        [
+            "le tout ensemble de ce Tableau eſt admirable. Voila le correctif : nos Artistes",
+            "ne ſont pas en faute. Il vit au Canada, puis entre les Etats-Unis et l'Europe.",
+        ],
+        "place",
+    )
+    assert "tableau" not in places and "artistes" not in places
+    assert {"canada", "etats-unis"} <= set(places)
