@@ -34,7 +34,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 # 18th century abbreviates them: M. pelot, M de frejus, M^rs., Mad.^e, Mad̃., m^de, le s.^r, le chev., le M.^is,
 # le Cte, Card.^l, le presid.^t ("S. M." is Sa Majesté, no title).
 TITLES = (
-    r"m\.?\^?r|m\.?\^?me|m\.?\^?mes|m\.?\^?lle|m\.?\^?elle|mr|mme|mlle|mons\.?|monsieur|madame|mademoiselle|mgr|m\^?gr"
+    r"mm|m\.?\^?r|m\.?\^?me|m\.?\^?mes|m\.?\^?lle|m\.?\^?elle|mr|mme|mlle|mons\.?|monsieur|madame|mademoiselle|mgr|m\^?gr"
     r"|m\^?rs|mad\u0303|mad\.(?:\^?(?:elle|lle|e))?|mad\^(?:elle|lle|e)|m\^?de"
     r"|monseigneur|cardinal|card\.(?:\^?l)?|capitaine|commodore|commandant|colonel|général|general|docteur|abbé|abbe"
     r"|maître|maitre|précepteur|prècepteur|precepteur|père|frère|soeur|sœur|baron|baronne|comte|comtesse|marquis"
@@ -335,6 +335,58 @@ def signature_spans(text: str) -> list[tuple[int, int, str, str]]:
         if on_its_own or rank >= len(lettered) - 3:
             start, end = starts[i] + words[0].start(), starts[i] + words[-1].end()
             spans.append((start, end, "person", re.sub(r"\s+", " ", text[start:end])))
+    return spans
+
+
+# Between two names of a list: a comma, "et", "&" or "ou", then perhaps an article or a particle ("Raphaël & de
+# Rubens", "les Raphaël, les Corneille", "Chardin, Oudry, de la Tour"); an editor's mark ("<>") is no gap.
+_LIST_GAP = re.compile(
+    r"\s*(?:,|&|\bet\b|\bou\b)(?:\s*(?:&|\bet\b))?\s*(?:(?:les|le|la|de\s+la|de|du|des)\s+|d['’]\s*)?",
+    re.IGNORECASE,
+)
+
+
+def listed_people(
+    text: str, people: list[tuple[int, int]], tagged: list[tuple[int, int]]
+) -> list[tuple[int, int, str, str]]:
+    """The other names of a list that names a person ("MM. Chardin, Oudry, de la Tour, / Nattoire", "Lucrèce,
+    Julie, Borcia et Cornélie"): people too, whatever spaCy made of them. A name of the list is capitalised words;
+    one in the lexicon must be a person or a name for spaCy (`tagged`: its PER and MISC spans, "Je vis là Socrate")
+    or follow a particle ("de la Tour", "les Corneille"), so a common noun in the list ("M. Dupont, Maire") stays
+    out. `people`: the spans already known to be people."""
+
+    def overlaps(a, spans):
+        return any(a[0] < b[1] and b[0] < a[1] for b in spans)
+
+    names = []  # runs of capitalised words: "Clément Thomas", "Tour"
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if not word[:1].isupper() or len(word) < 3 or is_stop_word(word) or _TITLE.fullmatch(word):
+            continue
+        if names and text[names[-1][1] : match.start()] == " ":
+            names[-1] = (names[-1][0], match.end())
+        else:
+            names.append((match.start(), match.end()))
+    lists, current = [], names[:1]
+    for previous, name in zip(names, names[1:]):
+        gap = re.sub(r"<[^<>\n]*>", " ", text[previous[1] : name[0]])
+        if _LIST_GAP.fullmatch(gap):
+            current.append(name)
+        else:
+            lists.append(current)
+            current = [name]
+    lists.append(current)
+    spans = []
+    for names_listed in lists:
+        if len(names_listed) < 2 or not any(overlaps(n, people) for n in names_listed):
+            continue
+        for start, end in names_listed:
+            written = text[start:end]
+            if overlaps((start, end), people):
+                continue
+            particle = re.search(r"(?:\bde|\bla|\bles|d['’])\s*$", text[max(0, start - 6) : start], re.IGNORECASE)
+            if not all(is_common_word(w) for w in _WORD.findall(written)) or overlaps((start, end), tagged) or particle:
+                spans.append((start, end, "person", written))
     return spans
 
 

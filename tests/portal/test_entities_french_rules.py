@@ -168,3 +168,18 @@ def test_a_capitalised_common_noun_after_a_determiner_is_no_place():
     )
     assert "tableau" not in places and "artistes" not in places
     assert {"canada", "etats-unis"} <= set(places)
+
+
+def test_the_names_listed_with_a_person_are_people():
+    lines = [
+        "On rend justice aux talens de MM. Chardin, Oudry, de la Tour,",
+        "Nattoire, &c. les portraits de Lucrèce, Julie, Borcia",
+    ]
+    people = _named(lines, "person")
+    assert {"chardin", "oudry", "tour", "nattoire", "lucrèce", "julie", "borcia"} <= set(people)
+    assert not {"oudry", "nattoire", "borcia"} & set(_named(lines, "place"))
+
+
+def test_a_list_without_a_person_and_a_common_noun_in_a_persons_list_are_no_people():
+    people = _named(["Il passa par Paris, Lyon et Rouen, où M. Dupont, Maire et Conseiller, l'attendait."], "person")
+    assert set(people) == {"dupont"}
