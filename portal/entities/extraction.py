@@ -119,6 +119,7 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
         for s in french.title_spans(text)
         if not french.is_abbreviation(text[s[0] : s[1] + 1]) and not overlaps(s, rules)
     ]
+    rules += [s for s in french.work_of_spans(text) if not overlaps(s, rules)]
     places = [s for s in french.place_spans(text, date_spans) if not overlaps(s, rules)]
     spans = []
     recased = french.recased(text)

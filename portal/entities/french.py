@@ -281,6 +281,36 @@ def headed_spans(text: str) -> list[tuple[int, int, str, str]]:
     return spans
 
 
+# Nouns whose "de X" names a person, the maker of a work: "le pinceau de le Brun", "la Description de Virgile", "les
+# beautés de Raphaël" (not kin: "les fils de France"). After "de le" a capitalised word is a surname ("Le Brun"): the
+# article would have made it "du".
+_WORK_OF = re.compile(
+    r"(?<![^\W\d_])(?:tableaux?|portraits?|pinceau|ouvrages?|[œo]euvres?|style|mani[èe]re|[ée]l[èe]ves?|disciples?"
+    r"|talents?|g[ée]nie|description|po[ée]mes?|statues?|bustes?|dessins?|esquisses?|gravures?|beaut[ée]s)\s+(?:de\s+|d['’]\s*)(le\s+)?(?=[^\W\d_])",
+    re.IGNORECASE,
+)
+
+
+def work_of_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """People named after a noun of their work ("le tableau de Neptune", "le pinceau de le Brun"):
+    (start, end, "person", name). A word of the lexicon counts only after "de le"."""
+    spans = []
+    for match in _WORK_OF.finditer(text):
+        words = []
+        for word in _WORD.finditer(text, match.end()):
+            gap = text[(words[-1].end() if words else match.end()) : word.start()]
+            written = word.group(0)
+            if gap not in ("", " ") or not written[:1].isupper() or len(written) < 3 or is_stop_word(written):
+                break
+            if _TITLE.fullmatch(written) or is_common_word(written) and not (match.group(1) and not words):
+                break
+            words.append(word)
+        if words:
+            start = match.end() - len(match.group(1) or "")
+            spans.append((start, words[-1].end(), "person", re.sub(r"\s+", " ", text[start : words[-1].end()])))
+    return spans
+
+
 def place_spans(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
     """Places after "à" / "en" ("fait à Caen") and the place that heads a letter's date ("Sens le 5 avril 1867")."""
     spans = []

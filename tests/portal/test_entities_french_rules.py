@@ -183,3 +183,10 @@ def test_the_names_listed_with_a_person_are_people():
 def test_a_list_without_a_person_and_a_common_noun_in_a_persons_list_are_no_people():
     people = _named(["Il passa par Paris, Lyon et Rouen, où M. Dupont, Maire et Conseiller, l'attendait."], "person")
     assert set(people) == {"dupont"}
+
+
+def test_a_name_after_a_noun_of_its_work_is_a_person():
+    lines = ["Le pinceau de le Brun eſt seul capable ; la Description de Virgile,", "le tableau de la Vierge."]
+    people = _named(lines, "person")
+    assert {"le brun", "virgile"} <= set(people) and "vierge" not in people
+    assert not {"le brun", "virgile", "pinceau de le brun"} & set(_named(lines, "place"))
