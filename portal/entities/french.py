@@ -11,6 +11,8 @@ a word outside it, written after a title or a preposition, is a name. The rules:
   Cloroform") is a place or an organisation, whatever a saint's title or spaCy make of it;
 - `place_spans`: a name after "à" / "en", or before the date that opens a letter, is a place;
 - `signature_spans`: a line that is a name alone (a signature, a heading) is a person;
+- `work_of_spans`: a name after a noun of its maker's work ("le pinceau de le Brun") is a person;
+- `listed_people`: the other names of a list that names a person ("MM. Chardin, Oudry, de la Tour") are people;
 - `is_abbreviation`: a span of abbreviations only (a shelfmark, "Clém.") is no entity;
 - `repeated_spans`: a name found once on a page is the same name wherever the page repeats it, in any case.
 
