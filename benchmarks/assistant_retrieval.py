@@ -51,6 +51,8 @@ ENTITY_QUESTIONS_VAL = ROOT / "benchmarks" / "data" / "assistant_entity_question
 ENTITY_LINES_VAL = ROOT / "benchmarks" / "data" / "entity_lines_val.json"
 # 18th/19th-century prose rich in titled people, from pages that train the recogniser only (issue #15)
 ENTITY_LINES_VAL_PROSE = ROOT / "benchmarks" / "data" / "entity_lines_val_prose.json"
+# prose and verse rich in people named without a title (painters, poets, characters), from non-test pages
+ENTITY_LINES_VAL_PEOPLE = ROOT / "benchmarks" / "data" / "entity_lines_val_people.json"
 
 
 def ground_truth_page(xml: Path):
@@ -356,7 +358,11 @@ def entity_precision_recall(sample_path: Path, root: Path) -> dict:
 
 ENTITY_SPLITS = {  # questions, samples of labelled lines, the folder their pages are relative to
     "test": (ENTITY_QUESTIONS, [ENTITY_LINES], lambda: dataset_dir()),
-    "val": (ENTITY_QUESTIONS_VAL, [ENTITY_LINES_VAL, ENTITY_LINES_VAL_PROSE], lambda: dataset_dir().parent),
+    "val": (
+        ENTITY_QUESTIONS_VAL,
+        [ENTITY_LINES_VAL, ENTITY_LINES_VAL_PROSE, ENTITY_LINES_VAL_PEOPLE],
+        lambda: dataset_dir().parent,
+    ),
 }
 
 

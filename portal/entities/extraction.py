@@ -22,7 +22,7 @@ _LABELS = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANISATION, "GPE": PLACE}
 # Titles written before a name in the manuscripts (m^r, M.^r, m^me, S^t…): a MISC span that starts with one is a
 # person (or a saint); they are left out of the name the entity is grouped by.
 _TITLES = re.compile(
-    r"^(?:(?:mon|ma|notre)\s+ami[e]?\s+)?(?:m\.?\^?r|m\.?\^?me|m\.?\^?lle|m\.?\^?elle|mr|mme|mlle|monsieur|madame"
+    r"^(?:(?:mon|ma|notre)\s+ami[e]?\s+)?(?:mm|m\.?\^?r|m\.?\^?me|m\.?\^?lle|m\.?\^?elle|mr|mme|mlle|monsieur|madame"
     r"|mademoiselle|m\.|s\^?t|s\^?te|st|ste|saint|sainte|le\s+baron|la\s+baronne|le\s+comte|la\s+comtesse|г-н|г-жа"
     r"|господин|госпожа|граф|графиня|князь|княгиня)\.?\s+",
     re.IGNORECASE,
@@ -119,6 +119,7 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
         for s in french.title_spans(text)
         if not french.is_abbreviation(text[s[0] : s[1] + 1]) and not overlaps(s, rules)
     ]
+    rules += [s for s in french.work_of_spans(text) if not overlaps(s, rules)]
     places = [s for s in french.place_spans(text, date_spans) if not overlaps(s, rules)]
     spans = []
     recased = french.recased(text)
@@ -132,13 +133,15 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
             recased[ent.start_char : ent.end_char],
             [t.pos_ for t in ent],
             at_start,
-            text[: ent.start_char] if ent.label_ != "LOC" else "",  # "au Canada", "du Pacifique": places all the same
+            text[: ent.start_char],
+            place=ent.label_ == "LOC",
         )
 
     # spaCy reads the lines as one paragraph: a line break becomes a space (same length, so its spans are spans of
     # `text`), and a name or a phrase broken over two lines is read whole.
     paragraph = recased.replace("\n", " ")
-    ents = [e for e in french_pipeline()(paragraph).ents if not french.is_stop_word(e.text) and not noise(e)]
+    all_ents = french_pipeline()(paragraph).ents
+    ents = [e for e in all_ents if not french.is_stop_word(e.text) and not noise(e)]
     # "à Mahomet II": a person after all, when spaCy's name runs past the word after "à" ("né à Hamilton" stays)
     people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PER" and len(e) > 1]
     rules += [s for s in places if not overlaps(s, people)]
@@ -164,6 +167,15 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
         spans.append((ent.start_char, ent.end_char, kind, written[titled.end() :] if titled else written))
     spans += rules
     spans += [s for s in french.signature_spans(text) if not overlaps(s, [(a, b) for a, b, _k, _n in spans])]
+    # The other names of a list that names a person are people ("MM. Chardin, Oudry, de la Tour"), unless a rule
+    # says what they are; spaCy's names count even where they looked like a capital of respect ("les Corneille").
+    listed = french.listed_people(
+        text,
+        [(a, b) for a, b, k, _n in spans if k == PERSON],
+        [(e.start_char, e.end_char) for e in all_ents if e.label_ in ("PER", "MISC")],
+    )
+    listed = [s for s in listed if not overlaps(s, [(a, b) for a, b, _k, _n in rules])]
+    spans = [s for s in spans if not overlaps(s, listed)] + listed
     names = {}
     for start, end, kind, _name in spans:
         word = text[start:end].strip()

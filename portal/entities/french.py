@@ -11,6 +11,8 @@ a word outside it, written after a title or a preposition, is a name. The rules:
   Cloroform") is a place or an organisation, whatever a saint's title or spaCy make of it;
 - `place_spans`: a name after "à" / "en", or before the date that opens a letter, is a place;
 - `signature_spans`: a line that is a name alone (a signature, a heading) is a person;
+- `work_of_spans`: a name after a noun of its maker's work ("le pinceau de le Brun") is a person;
+- `listed_people`: the other names of a list that names a person ("MM. Chardin, Oudry, de la Tour") are people;
 - `is_abbreviation`: a span of abbreviations only (a shelfmark, "Clém.") is no entity;
 - `repeated_spans`: a name found once on a page is the same name wherever the page repeats it, in any case.
 
@@ -34,7 +36,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 # 18th century abbreviates them: M. pelot, M de frejus, M^rs., Mad.^e, Mad̃., m^de, le s.^r, le chev., le M.^is,
 # le Cte, Card.^l, le presid.^t ("S. M." is Sa Majesté, no title).
 TITLES = (
-    r"m\.?\^?r|m\.?\^?me|m\.?\^?mes|m\.?\^?lle|m\.?\^?elle|mr|mme|mlle|mons\.?|monsieur|madame|mademoiselle|mgr|m\^?gr"
+    r"mm|m\.?\^?r|m\.?\^?me|m\.?\^?mes|m\.?\^?lle|m\.?\^?elle|mr|mme|mlle|mons\.?|monsieur|madame|mademoiselle|mgr|m\^?gr"
     r"|m\^?rs|mad\u0303|mad\.(?:\^?(?:elle|lle|e))?|mad\^(?:elle|lle|e)|m\^?de"
     r"|monseigneur|cardinal|card\.(?:\^?l)?|capitaine|commodore|commandant|colonel|général|general|docteur|abbé|abbe"
     r"|maître|maitre|précepteur|prècepteur|precepteur|père|frère|soeur|sœur|baron|baronne|comte|comtesse|marquis"
@@ -281,6 +283,36 @@ def headed_spans(text: str) -> list[tuple[int, int, str, str]]:
     return spans
 
 
+# Nouns whose "de X" names a person, the maker of a work: "le pinceau de le Brun", "la Description de Virgile", "les
+# beautés de Raphaël" (not kin: "les fils de France"). After "de le" a capitalised word is a surname ("Le Brun"): the
+# article would have made it "du".
+_WORK_OF = re.compile(
+    r"(?<![^\W\d_])(?:tableaux?|portraits?|pinceau|ouvrages?|[œo]euvres?|style|mani[èe]re|[ée]l[èe]ves?|disciples?"
+    r"|talents?|g[ée]nie|description|po[ée]mes?|statues?|bustes?|dessins?|esquisses?|gravures?|beaut[ée]s)\s+(?:de\s+|d['’]\s*)(le\s+)?(?=[^\W\d_])",
+    re.IGNORECASE,
+)
+
+
+def work_of_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """People named after a noun of their work ("le tableau de Neptune", "le pinceau de le Brun"):
+    (start, end, "person", name). A word of the lexicon counts only after "de le"."""
+    spans = []
+    for match in _WORK_OF.finditer(text):
+        words = []
+        for word in _WORD.finditer(text, match.end()):
+            gap = text[(words[-1].end() if words else match.end()) : word.start()]
+            written = word.group(0)
+            if gap not in ("", " ") or not written[:1].isupper() or len(written) < 3 or is_stop_word(written):
+                break
+            if _TITLE.fullmatch(written) or is_common_word(written) and not (match.group(1) and not words):
+                break
+            words.append(word)
+        if words:
+            start = match.end() - len(match.group(1) or "")
+            spans.append((start, words[-1].end(), "person", re.sub(r"\s+", " ", text[start : words[-1].end()])))
+    return spans
+
+
 def place_spans(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
     """Places after "à" / "en" ("fait à Caen") and the place that heads a letter's date ("Sens le 5 avril 1867")."""
     spans = []
@@ -338,6 +370,58 @@ def signature_spans(text: str) -> list[tuple[int, int, str, str]]:
     return spans
 
 
+# Between two names of a list: a comma, "et", "&" or "ou", then perhaps an article or a particle ("Raphaël & de
+# Rubens", "les Raphaël, les Corneille", "Chardin, Oudry, de la Tour"); an editor's mark ("<>") is no gap.
+_LIST_GAP = re.compile(
+    r"\s*(?:,|&|\bet\b|\bou\b)(?:\s*(?:&|\bet\b))?\s*(?:(?:les|le|la|de\s+la|de|du|des)\s+|d['’]\s*)?",
+    re.IGNORECASE,
+)
+
+
+def listed_people(
+    text: str, people: list[tuple[int, int]], tagged: list[tuple[int, int]]
+) -> list[tuple[int, int, str, str]]:
+    """The other names of a list that names a person ("MM. Chardin, Oudry, de la Tour, / Nattoire", "Lucrèce,
+    Julie, Borcia et Cornélie"): people too, whatever spaCy made of them. A name of the list is capitalised words;
+    one in the lexicon must be a person or a name for spaCy (`tagged`: its PER and MISC spans, "Je vis là Socrate")
+    or follow a particle ("de la Tour", "les Corneille"), so a common noun in the list ("M. Dupont, Maire") stays
+    out. `people`: the spans already known to be people."""
+
+    def overlaps(a, spans):
+        return any(a[0] < b[1] and b[0] < a[1] for b in spans)
+
+    names = []  # runs of capitalised words: "Clément Thomas", "Tour"
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if not word[:1].isupper() or len(word) < 3 or is_stop_word(word) or _TITLE.fullmatch(word):
+            continue
+        if names and text[names[-1][1] : match.start()] == " ":
+            names[-1] = (names[-1][0], match.end())
+        else:
+            names.append((match.start(), match.end()))
+    lists, current = [], names[:1]
+    for previous, name in zip(names, names[1:]):
+        gap = re.sub(r"<[^<>\n]*>", " ", text[previous[1] : name[0]])
+        if _LIST_GAP.fullmatch(gap):
+            current.append(name)
+        else:
+            lists.append(current)
+            current = [name]
+    lists.append(current)
+    spans = []
+    for names_listed in lists:
+        if len(names_listed) < 2 or not any(overlaps(n, people) for n in names_listed):
+            continue
+        for start, end in names_listed:
+            written = text[start:end]
+            if overlaps((start, end), people):
+                continue
+            particle = re.search(r"(?:\bde|\bla|\bles|d['’])\s*$", text[max(0, start - 6) : start], re.IGNORECASE)
+            if not all(is_common_word(w) for w in _WORD.findall(written)) or overlaps((start, end), tagged) or particle:
+                spans.append((start, end, "person", written))
+    return spans
+
+
 def is_organisation(text: str) -> bool:
     """A span spaCy calls an organisation is one only with a word that says so ("Société", "Académie", "Conseil
     d'État") or an acronym ("BAnQ", "PSA-Fiat", "DC Comics"): in manuscripts its ORG is mostly a person ("Aneas
@@ -354,9 +438,11 @@ def looks_like_a_name(text: str) -> bool:
 
 _DETERMINER = re.compile(
     r"(?:^|\s)(?:le|la|les|l['’]|ce|cet|cette|ces|au|aux|du|des|sa|son|ses|mon|ma|mes|votre|vostre|notre|nostre"
-    r"|leur|leurs|un|une)\s*$",
+    r"|nos|vos|leur|leurs|un|une|quelques)\s*$",
     re.IGNORECASE,
 )
+
+_PLACE_ARTICLE = re.compile(r"(?:^|\s)(?:au|aux|du)\s*$", re.IGNORECASE)
 
 
 def is_salutation(text: str) -> bool:
@@ -365,11 +451,15 @@ def is_salutation(text: str) -> bool:
     return bool(words) and all(_TITLE.fullmatch(w) or w.lower() in _GREETING for w in words)
 
 
-def is_noise(text: str, recased_text: str, pos: list[str], at_sentence_start: bool, before: str = "") -> bool:
+def is_noise(
+    text: str, recased_text: str, pos: list[str], at_sentence_start: bool, before: str = "", place: bool = False
+) -> bool:
     """A span of spaCy's that is no name: all lower case where `recased` left it so ("à faire", "à décrire"), a
     formula ("Fait"), or one common word capitalised by its place at a sentence's or line's start ("Chassa
     candide", "Vous pardonnerez"), used as a verb, pronoun or adverb ("à Continuer") or after a determiner (the
-    capital of respect in "la Reyne", "aux Causes", "ce Royauté"). `before`: the text just before the span."""
+    capital of respect in "la Reyne", "aux Causes", "ce Royauté"; the capital 18th-century prose gives its nouns,
+    "ce Tableau", "nos Artistes", that spaCy calls places). `before`: the text just before the span; `place`:
+    spaCy calls it a place, which "au" / "aux" name as they stand ("au Canada", "aux Indes")."""
     words = _WORD.findall(text)
     if not words:
         return True
@@ -383,8 +473,16 @@ def is_noise(text: str, recased_text: str, pos: list[str], at_sentence_start: bo
         word = words[0]
         if word.lower() in FORMULAE or is_stop_word(word):
             return True
-        if is_common_word(word) and (
-            at_sentence_start or set(pos) <= {"VERB", "AUX", "PRON", "ADV", "ADJ"} or _DETERMINER.search(before[-12:])
+        compound = "-" in word and all(part[:1].isupper() for part in word.split("-"))  # "Etats-Unis"
+        if (
+            is_common_word(word)
+            and not compound
+            and (
+                at_sentence_start
+                or set(pos) <= {"VERB", "AUX", "PRON", "ADV", "ADJ"}
+                or _DETERMINER.search(before[-12:])
+                and not (place and _PLACE_ARTICLE.search(before[-12:]))
+            )
         ):
             return True
         if _verb_form(word):

@@ -156,3 +156,37 @@ def test_a_common_word_after_an_elided_article_is_no_person():
 def test_an_eighteenth_century_day_with_a_dot_and_old_month_spellings_are_dates():
     found = find_dates("a Paris le 4. may 1726. A Paris le 10. jan.^er 1726, du 10.^e fev. 1726")
     assert [d.iso for d in found] == ["1726-05-04", "1726-01-10", "1726-02-10"]
+
+
+def test_a_capitalised_common_noun_after_a_determiner_is_no_place():
+    places = _named(
+        [
+            "le tout ensemble de ce Tableau eſt admirable. Voila le correctif : nos Artistes",
+            "ne ſont pas en faute. Il vit au Canada, puis entre les Etats-Unis et l'Europe.",
+        ],
+        "place",
+    )
+    assert "tableau" not in places and "artistes" not in places
+    assert {"canada", "etats-unis"} <= set(places)
+
+
+def test_the_names_listed_with_a_person_are_people():
+    lines = [
+        "On rend justice aux talens de MM. Chardin, Oudry, de la Tour,",
+        "Nattoire, &c. les portraits de Lucrèce, Julie, Borcia",
+    ]
+    people = _named(lines, "person")
+    assert {"chardin", "oudry", "tour", "nattoire", "lucrèce", "julie", "borcia"} <= set(people)
+    assert not {"oudry", "nattoire", "borcia"} & set(_named(lines, "place"))
+
+
+def test_a_list_without_a_person_and_a_common_noun_in_a_persons_list_are_no_people():
+    people = _named(["Il passa par Paris, Lyon et Rouen, où M. Dupont, Maire et Conseiller, l'attendait."], "person")
+    assert set(people) == {"dupont"}
+
+
+def test_a_name_after_a_noun_of_its_work_is_a_person():
+    lines = ["Le pinceau de le Brun eſt seul capable ; la Description de Virgile,", "le tableau de la Vierge."]
+    people = _named(lines, "person")
+    assert {"le brun", "virgile"} <= set(people) and "vierge" not in people
+    assert not {"le brun", "virgile", "pinceau de le brun"} & set(_named(lines, "place"))
