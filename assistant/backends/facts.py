@@ -9,13 +9,13 @@ Imports nothing from Django.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from assistant.backends.fact_context import evidence, near_lines, page_lines, quote
 from assistant.backends.quotes import (
     CALIBRATIONS,
     Answer,
@@ -128,21 +128,10 @@ def _topic(question: str) -> list[str]:
     return [w for w in keywords(question) if w not in _GENERIC]
 
 
-def _near_lines(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> Iterator[tuple[Passage, float]]:
-    """(passage, weight) of the fact's lines (1.0) and of their neighbours on the same page (0.7)."""
-    for key in fact.keys:
-        i = by_key.get(key)
-        if i is None:
-            continue
-        for j, weight in ((i, 1.0), (i - 1, 0.7), (i + 1, 0.7)):
-            if 0 <= j < len(passages) and passages[j].page_key == passages[i].page_key:
-                yield passages[j], weight
-
-
 def _near_score(terms: list[str], fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> float:
     """How well the question's words appear on the fact's lines and their neighbours (the line itself counts most)."""
     best = 0.0
-    for passage, weight in _near_lines(fact, by_key, passages):
+    for passage, weight in near_lines(fact, by_key, passages):
         words = fold(passage.text).split()
         best = max(best, weight * (sum(_word_score(t, words) for t in terms) / len(terms)))
     return best
@@ -159,8 +148,7 @@ def _edge_score(fact: Fact, by_key: dict[str, int], passages: list[Passage], fac
         i = by_key.get(key)
         if i is None:
             continue
-        same_page = [p for p in passages if p.page_key == passages[i].page_key]
-        position = same_page.index(passages[i])
+        same_page, position = page_lines(passages, i)
         first, last = position < 3, position >= len(same_page) - 3
         line = fold(passages[i].text)
         edge = 1.0 if first or last else 0.0
@@ -206,25 +194,11 @@ def _ranked_facts(
         if fact.kind in ("person", "place") and set(fold(fact.name).split()) & asked:
             continue
         best = 0.0
-        for passage, weight in _near_lines(fact, by_key, passages):
+        for passage, weight in near_lines(fact, by_key, passages):
             best = max(best, weight * line_score.get(passage.key, 0.0))
         if best >= cal.threshold:
             scored.append((best, fact))
     return scored
-
-
-def _hits(fact: Fact, by_key: dict[str, int], passages: list[Passage], score: float) -> list[Hit]:
-    return [
-        Hit(passage=passages[by_key[k]], score=score, date=fact.text if fact.kind == "date" else "")
-        for k in fact.keys
-        if k in by_key
-    ]
-
-
-def _quote(hits: list[Hit], language: str, many_pages: bool) -> str:
-    from assistant.backends.quotes import _where
-
-    return "; ".join(_where(h, language, many_pages) for h in hits)
 
 
 def _describe_date(fact: Fact, language: str) -> str:
@@ -277,12 +251,12 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
     if not scored:
         return None if kind != "when" else _unknown(kind, language)
     score, best = max(scored, key=lambda pair: (pair[0], -min(by_key.get(k, 0) for k in pair[1].keys)))
-    hits = _hits(best, by_key, passages, 1.0)
-    quote = _quote(hits[:2], language, many_pages)
+    hits = evidence(best, by_key, passages, 1.0)
+    quoted = quote(hits[:2], language, many_pages)
     if kind == "when":
-        text = _("%(date)s — %(quote)s.") % {"date": _describe_date(best, language), "quote": quote}
+        text = _("%(date)s — %(quote)s.") % {"date": _describe_date(best, language), "quote": quoted}
     else:
-        text = _("%(name)s: %(quote)s.") % {"name": best.name, "quote": quote}
+        text = _("%(name)s: %(quote)s.") % {"name": best.name, "quote": quoted}
     return Answer(text=text, hits=hits, known=True, language=language)
 
 
@@ -295,10 +269,10 @@ def _list(kind, candidates, by_key, passages, language, many_pages) -> Answer:
             continue
         seen.add(fact.name.lower())
         names.append(fact.name if fact.kind != "date" else say_date(fact.iso, language))
-        hits += _hits(fact, by_key, passages, 1.0)[:1]
+        hits += evidence(fact, by_key, passages, 1.0)[:1]
     hits, names = hits[:5], names[:5]
     head = {"who": _("People named"), "where": _("Places named"), "when": _("Dates")}[kind]
-    text = f"{head}: {', '.join(names)} — {_quote(hits, language, many_pages)}."
+    text = f"{head}: {', '.join(names)} — {quote(hits, language, many_pages)}."
     return Answer(text=text, hits=hits, known=True, language=language)
 
 
@@ -317,8 +291,8 @@ def _document_kind(passages: list[Passage], language: str, many_pages: bool) -> 
         found = [p for p in passages if cue.search(fold(p.text))]
         if found:
             hits = [Hit(passage=p, score=1.0) for p in found[:2]]
-            quote = _quote(hits, language, many_pages)
-            text = _("It reads like %(kind)s: %(quote)s.") % {"kind": _(name), "quote": quote}
+            quoted = quote(hits, language, many_pages)
+            text = _("It reads like %(kind)s: %(quote)s.") % {"kind": _(name), "quote": quoted}
             return Answer(text=text, hits=hits, known=True, language=language)
     text = _("I don't know what kind of document this is: no words of the text say so.")
     return Answer(text=text, hits=[], known=False, language=language)
