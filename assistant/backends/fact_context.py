@@ -7,6 +7,7 @@ from Django but the translation of the quote's wording.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -45,3 +46,70 @@ def evidence(fact: Fact, by_key: dict[str, int], passages: list[Passage], score:
 def quote(hits: list[Hit], language: str, many_pages: bool) -> str:
     """ "“Fait à Caen le…” (line 4); …": the hits' lines as the answer quotes them."""
     return "; ".join(_where(h, language, many_pages) for h in hits)
+
+
+# Events a question may ask the date or place of: the words that name one in a question (English, Russian, French)
+# and on the lines (French, Russian, English), in lower case with their accents, since "né" is no "ne" and "marié"
+# no "Marie"; an old hand that drops an accent is still read where the word stays a word ("deces", "baptise").
+EVENTS = [
+    (
+        r"born|birth|рожд\w*|родил\w*|родив\w*|née?|naissance|naquit",
+        r"née?s?|naissance|naquit|naît|nait|рожд\w*|родил\w*|родив\w*|born|birth",
+    ),
+    (
+        r"baptis\w*|baptiz\w*|christen\w*|крещ\w*|крести\w*|bapt[êe]me",
+        r"baptis[ée]\w*|bapt[êe]s?me|ondoy[ée]\w*|крещ\w*|крести\w*|baptis\w*|baptiz\w*|christen\w*",
+    ),
+    (
+        r"marri\w*|wed|weds|wedded|wedding|венча\w*|женил\w*|замуж\w*|брак\w*|mariage|mari[ée]e?|[ée]pous\w*",
+        r"mari[ée]e?s?|mariage|mari[èe]rent|[ée]pous[ae]\w*|noces|венча\w*|женил\w*|замуж\w*|брак\w*|married|wedding",
+    ),
+    (
+        r"die|died|dies|dead|death|умер\w*|скончал\w*|смерт\w*|mort\w*|d[ée]c[èe]s|d[ée]c[ée]d[ée]\w*",
+        r"morte?s?|mourut|meurt|d[ée]c[ée]d[ée]e?s?|d[ée]c[èe]s|tr[ée]pas\w*|умер\w*|скончал\w*|смерт\w*|died|death",
+    ),
+    (
+        r"buried|burial|bury|похорон\w*|погреб\w*|inhum\w*|enterr\w*",
+        r"inhum[ée]\w*|inhumation|enterr[ée]\w*|s[ée]pulture|похорон\w*|погреб\w*|buried|burial",
+    ),
+    (
+        r"testament|(?:the|his|her|this|a|its) will|завещ\w*",
+        r"testament\w*|l[èe]gue\w*|legs|завещ\w*",
+    ),
+    (  # a sale, a contract, a deed
+        r"sold|sale|sell|bought|purchase\w*|deed|contract|act|продал\w*|продаж\w*|купчая|купил\w*|акт|договор\w*",
+        r"vend(?:u|ue|us|ues|ent|it|re|ons)|vente|achet[ée]\w*|acte|contrat|trait[ée]|bail|купчая|продал\w*"
+        r"|продаж\w*|купил\w*|акт|договор\w*",
+    ),
+]
+_EVENTS = [
+    (re.compile(rf"(?<!\w)(?:{asked})(?!\w)"), re.compile(rf"(?<!\w)(?:{written})(?!\w)")) for asked, written in EVENTS
+]
+
+
+def event_asked(question: str) -> re.Pattern | None:
+    """The words on the lines that name the event the question asks about ("when was X baptised?": baptisé,
+    baptême, крещён…); None when it names none."""
+    lower = question.lower()
+    return next((written for asked, written in _EVENTS if asked.search(lower)), None)
+
+
+def is_event_word(word: str) -> bool:
+    """A word of the question that names an event ("died", "крещён"): it says what the answer stands beside, not
+    what the question is about."""
+    return any(asked.fullmatch(word) for asked, _written in _EVENTS)
+
+
+def event_nearness(fact: Fact, event: re.Pattern, by_key: dict[str, int], passages: list[Passage]) -> float:
+    """How close to the fact the lines name the event: on its line 1.0, the line before or after 0.6, two lines off
+    0.3 (a heading's date over a signature over "acte par lequel…"), else 0."""
+    best = 0.0
+    for key in fact.keys:
+        i = by_key.get(key)
+        if i is None:
+            continue
+        for j, weight in ((i, 1.0), (i - 1, 0.6), (i + 1, 0.6), (i - 2, 0.3), (i + 2, 0.3)):
+            if 0 <= j < len(passages) and passages[j].page_key == passages[i].page_key and weight > best:
+                if event.search(passages[j].text.lower()):
+                    best = weight
+    return best

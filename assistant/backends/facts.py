@@ -15,7 +15,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from assistant.backends.fact_context import evidence, near_lines, page_lines, quote
+from assistant.backends.fact_context import (
+    event_asked,
+    event_nearness,
+    evidence,
+    is_event_word,
+    near_lines,
+    page_lines,
+    quote,
+)
 from assistant.backends.quotes import (
     CALIBRATIONS,
     Answer,
@@ -125,7 +133,7 @@ def say_date(iso: str, language: str) -> str:
 
 
 def _topic(question: str) -> list[str]:
-    return [w for w in keywords(question) if w not in _GENERIC]
+    return [w for w in keywords(question) if w not in _GENERIC and not is_event_word(w)]
 
 
 def _near_score(terms: list[str], fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> float:
@@ -250,6 +258,9 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
         scored = [(_edge_score(f, by_key, passages, facts, question), f) for f in candidates]
     if not scored:
         return None if kind != "when" else _unknown(kind, language)
+    event = event_asked(question) if kind in ("when", "where") else None
+    if event is not None:
+        scored = _by_event(scored, event, by_key, passages, topical=bool(terms))
     score, best = max(scored, key=lambda pair: (pair[0], -min(by_key.get(k, 0) for k in pair[1].keys)))
     hits = evidence(best, by_key, passages, 1.0)
     quoted = quote(hits[:2], language, many_pages)
@@ -258,6 +269,16 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
     else:
         text = _("%(name)s: %(quote)s.") % {"name": best.name, "quote": quoted}
     return Answer(text=text, hits=hits, known=True, language=language)
+
+
+def _by_event(
+    scored: list[tuple[float, Fact]], event, by_key: dict[str, int], passages: list[Passage], *, topical: bool
+) -> list[tuple[tuple[float, float], Fact]]:
+    """A question about an event ("when did X die?") wants the date or place beside the words that name it ("et
+    mort le 25 juin 1995"), not the nearest date ("né le 14 novembre 1914" on the line before): the facts nearest
+    the event come first. When the question names its topic too, only facts that fit it well enough compete."""
+    floor = 0.6 * max(s for s, _f in scored) if topical else float("-inf")
+    return [((event_nearness(f, event, by_key, passages), s), f) for s, f in scored if s >= floor]
 
 
 def _list(kind, candidates, by_key, passages, language, many_pages) -> Answer:

@@ -107,3 +107,53 @@ def test_where_was_this_made_finds_the_place_heading_the_date():
     reply = _answer_on_one_page("Where was this deed made?", texts)
     assert reply.known and reply.text.startswith("Roüen:")
     assert reply.hits[0].passage.key == "1"
+
+
+def test_when_did_someone_die_answers_the_date_beside_the_word_for_death_not_the_birth():
+    texts = ["Jean Dupont, né à Caen le 3 mars 1820,", "mourut à Paris le 5 juin 1890."]
+    reply = _answer_on_one_page("When did Jean Dupont die?", texts)
+    assert reply.known and reply.text.startswith("5 June 1890")
+    assert reply.hits[0].passage.key == "1"
+
+
+def test_when_was_someone_married_answers_the_date_of_the_marriage():
+    texts = [
+        "Jean Dupont, né à Caen le 3 mars 1820,",
+        "fut marié à Lisieux le 12 juin 1845",
+        "avec Marie Leclerc, et mourut le 5 juin 1890.",
+    ]
+    reply = _answer_on_one_page("When was Jean Dupont married?", texts)
+    assert reply.known and reply.text.startswith("12 June 1845")
+
+
+def test_when_was_he_christened_answers_the_baptism_not_the_birth_that_opens_the_act():
+    texts = [
+        "Jean, né le 3 mars 1820,",
+        "fils de Jean Dupont, laboureur,",
+        "et de Marie Leclerc, son épouse,",
+        "a reçu le baptême le 5 mars 1820",
+        "par nous curé de la paroisse.",
+        "Le parrain a été Pierre Martin,",
+        "la marraine Anne Martin,",
+        "qui ont signé avec nous.",
+    ]
+    reply = _answer_on_one_page("When was he christened?", texts)
+    assert reply.known and reply.text.startswith("5 March 1820")
+
+
+def test_when_was_the_deed_made_answers_the_date_near_the_act_not_a_later_note_heading_the_page():
+    texts = [
+        "LA.S LULLY Famille.",
+        "1882",
+        "Lully",
+        "Jean Louis",
+        "1688.",
+        "signature",
+        "acte par lequel les héritiers de Lully vendent",
+        "la permission d'etablir une académie de Musique",
+        "prix, par chaque année, 2000.",
+        "La famille se compose de Madelaine Lambert,",
+        "de Louis Lully fils ainé",
+    ]
+    reply = _answer_on_one_page("When was the deed made?", texts)
+    assert reply.known and reply.text.startswith("1688")
