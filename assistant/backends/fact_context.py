@@ -113,3 +113,60 @@ def event_nearness(fact: Fact, event: re.Pattern, by_key: dict[str, int], passag
                 if event.search(passages[j].text.lower()):
                     best = weight
     return best
+
+
+# A dateline says where and when a letter or an act was written: "Nîmes, le 13 X^bre 1866", "Sens le 5 avril 1867",
+# "Fait à Caen le vingt trois Août…", "de Paris le XXVII jour de juillet 1602", "Le 3 mai 1705, à Paris", "A Roüen"
+# over "15 Septembre 1688.". What may stand before its place at the line's start, between a place and the date after
+# it, and between a date and the place after it:
+_DATELINE_OPENING = re.compile(
+    r"[\s,.]*(?:(?:fait|faict|donn[ée]|[ée]crit|escrit|pass[ée]|sign[ée]|à|a|au|de|d['’]|en|at|from|из|в|во|писано|писан"
+    r"|дано|дан)[\s,.]+)*",
+    re.IGNORECASE,
+)
+_PLACE_THEN_DATE = re.compile(
+    r"[\s,.]*(?:(?:le|ce|ces|this|the|on|jour|day|de|du|d|of|mois|дня|числа|[ivxlc]+|\d+"
+    r"|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)[\s,.]*){0,4}",
+    re.IGNORECASE,
+)
+_DATE_THEN_PLACE = re.compile(r"[\s,.]*(?:à|a|en|at|in|в|во|из)?[\s,.]*", re.IGNORECASE)
+# A birth, baptism, marriage, death or burial beside the place tells where that happened, not where one wrote
+# ("né le 14 novembre 1914 à Montevideo"): the events of `EVENTS` but a will and a sale, which acts are dated by.
+_LIFE_EVENTS = re.compile("|".join(f"(?:{written.pattern})" for _asked, written in _EVENTS[:5]))
+
+
+def is_dateline_place(fact: Fact, dates: list[Fact], by_key: dict[str, int], passages: list[Passage]) -> bool:
+    """The place of a dateline: on a line with a date, the place opening the line just before the date ("Sens le 5
+    avril"), or anywhere next to the date on the first or last three lines of words of a page ("…vie de Paris le XXVII jour de
+    juillet 1602"); or a place alone on its line over a line that opens with a date ("A Roüen" / "15 Septembre
+    1688."). Not where the line tells of a birth or a death."""
+    for key in fact.keys:
+        i = by_key.get(key)
+        if i is None:
+            continue
+        line = passages[i].text
+        at = line.find(fact.text)
+        if at < 0 or _LIFE_EVENTS.search(line.lower()):
+            continue
+        same_page, position = page_lines(passages, i)
+        worded = [p for p in same_page if re.search(r"[^\W\d_]", p.text)]  # a folio's number is no line of text
+        edge = passages[i] in worded[:3] + worded[-3:]
+        opens = _DATELINE_OPENING.fullmatch(line[:at]) is not None
+        for date in dates:
+            if key in date.keys:
+                found = line.find(date.text)
+                if found < 0:
+                    continue
+                if found >= at + len(fact.text):
+                    if _PLACE_THEN_DATE.fullmatch(line[at + len(fact.text) : found]) and (opens or edge):
+                        return True
+                elif edge and _DATE_THEN_PLACE.fullmatch(line[found + len(date.text) : at]):
+                    if _DATELINE_OPENING.fullmatch(re.sub(r"(?i)\b(le|ce)\b", "", line[:found])) is not None:
+                        return True
+        below = same_page[position + 1] if position + 1 < len(same_page) else None
+        alone = opens and not line[at + len(fact.text) :].strip(" ,.;:")
+        if alone and below is not None:
+            for date in dates:
+                if below.key in date.keys and _DATELINE_OPENING.fullmatch(below.text[: below.text.find(date.text)]):
+                    return True
+    return False

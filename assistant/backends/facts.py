@@ -19,6 +19,7 @@ from assistant.backends.fact_context import (
     event_asked,
     event_nearness,
     evidence,
+    is_dateline_place,
     is_event_word,
     near_lines,
     page_lines,
@@ -255,6 +256,14 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
     elif kind == "who" and not _AUTHOR.search(folded) or _LIST.search(folded):
         return _list(kind, candidates, by_key, passages, language, many_pages)
     else:
+        if kind == "where":  # where this was written: a dateline's place, never one the body mentions
+            dates = [f for f in facts if f.kind == "date"]
+            candidates = [f for f in candidates if is_dateline_place(f, dates, by_key, passages)]
+            if not candidates:
+                text = _(
+                    "I don't know: no dateline (a place beside the date, as in “Fait à Caen le…”) says where this was written."
+                )
+                return Answer(text=text, hits=[], known=False, language=language)
         scored = [(_edge_score(f, by_key, passages, facts, question), f) for f in candidates]
     if not scored:
         return None if kind != "when" else _unknown(kind, language)
