@@ -170,3 +170,21 @@ def is_dateline_place(fact: Fact, dates: list[Fact], by_key: dict[str, int], pas
                 if below.key in date.keys and _DATELINE_OPENING.fullmatch(below.text[: below.text.find(date.text)]):
                     return True
     return False
+
+
+_AT_HOUSE_OF = re.compile(
+    r"(?<!\w)ch[eé][zs]\s+(?:(?:les|le|la)\s+|l['’]\s*)?(?:[^\W\d_]+\.?\^?[^\W\d_]*\.?\s+){0,2}$", re.I
+)
+
+
+def at_house_of(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> str:
+    """ "ches Mme N Hunay" as written when the person is named after "chez" (at the house of), a place to say
+    where someone is; else ""."""
+    for key in fact.keys:
+        i = by_key.get(key)
+        line = passages[i].text if i is not None else ""
+        at = line.find(fact.text)
+        found = _AT_HOUSE_OF.search(line[:at]) if at > 0 else None
+        if found:
+            return line[found.start() : at + len(fact.text)]
+    return ""

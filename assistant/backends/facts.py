@@ -9,13 +9,14 @@ Imports nothing from Django.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from assistant.backends.fact_context import (
+    at_house_of,
     event_asked,
     event_nearness,
     evidence,
@@ -242,6 +243,12 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
         return _document_kind(passages, language, many_pages)
     wanted = {"when": ("date",), "who": ("person",), "where": ("place",)}[kind]
     candidates = [f for f in facts if f.kind in wanted and any(k in by_key for k in f.keys)]
+    if kind == "where":  # "en exil ches Mme N Hunay": at someone's house is where one is
+        candidates += [
+            replace(f, kind="place", name=house)
+            for f in facts
+            if f.kind == "person" and (house := at_house_of(f, by_key, passages))
+        ]
     terms = _topic(question)
     folded = fold(question)
     if terms and embedder is not None:

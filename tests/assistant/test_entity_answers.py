@@ -207,3 +207,9 @@ def test_a_russian_dateline_gives_the_place_and_a_missing_one_is_said_in_russian
     passages = passages[:2]
     reply = answer_from_facts("Где это написано?", passages, facts_of_passages(passages), "ru")
     assert not reply.known and reply.text.startswith("Не знаю: ни одна строка с местом рядом с датой")
+
+
+def test_where_is_someone_answers_at_whose_house_chez():
+    texts = ["Jean resta trois jours chez les Chevaliers", "avant de partir pour la campagne."]
+    reply = _answer_on_one_page("Where did Jean stay?", texts)
+    assert reply.known and reply.text.startswith("chez les Chevaliers:")
