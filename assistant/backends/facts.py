@@ -9,13 +9,23 @@ Imports nothing from Django.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from assistant.backends.fact_context import (
+    at_house_of,
+    event_asked,
+    event_nearness,
+    evidence,
+    is_dateline_place,
+    is_event_word,
+    near_lines,
+    page_lines,
+    quote,
+)
 from assistant.backends.quotes import (
     CALIBRATIONS,
     Answer,
@@ -125,24 +135,13 @@ def say_date(iso: str, language: str) -> str:
 
 
 def _topic(question: str) -> list[str]:
-    return [w for w in keywords(question) if w not in _GENERIC]
-
-
-def _near_lines(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> Iterator[tuple[Passage, float]]:
-    """(passage, weight) of the fact's lines (1.0) and of their neighbours on the same page (0.7)."""
-    for key in fact.keys:
-        i = by_key.get(key)
-        if i is None:
-            continue
-        for j, weight in ((i, 1.0), (i - 1, 0.7), (i + 1, 0.7)):
-            if 0 <= j < len(passages) and passages[j].page_key == passages[i].page_key:
-                yield passages[j], weight
+    return [w for w in keywords(question) if w not in _GENERIC and not is_event_word(w)]
 
 
 def _near_score(terms: list[str], fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> float:
     """How well the question's words appear on the fact's lines and their neighbours (the line itself counts most)."""
     best = 0.0
-    for passage, weight in _near_lines(fact, by_key, passages):
+    for passage, weight in near_lines(fact, by_key, passages):
         words = fold(passage.text).split()
         best = max(best, weight * (sum(_word_score(t, words) for t in terms) / len(terms)))
     return best
@@ -159,8 +158,7 @@ def _edge_score(fact: Fact, by_key: dict[str, int], passages: list[Passage], fac
         i = by_key.get(key)
         if i is None:
             continue
-        same_page = [p for p in passages if p.page_key == passages[i].page_key]
-        position = same_page.index(passages[i])
+        same_page, position = page_lines(passages, i)
         first, last = position < 3, position >= len(same_page) - 3
         line = fold(passages[i].text)
         edge = 1.0 if first or last else 0.0
@@ -206,25 +204,11 @@ def _ranked_facts(
         if fact.kind in ("person", "place") and set(fold(fact.name).split()) & asked:
             continue
         best = 0.0
-        for passage, weight in _near_lines(fact, by_key, passages):
+        for passage, weight in near_lines(fact, by_key, passages):
             best = max(best, weight * line_score.get(passage.key, 0.0))
         if best >= cal.threshold:
             scored.append((best, fact))
     return scored
-
-
-def _hits(fact: Fact, by_key: dict[str, int], passages: list[Passage], score: float) -> list[Hit]:
-    return [
-        Hit(passage=passages[by_key[k]], score=score, date=fact.text if fact.kind == "date" else "")
-        for k in fact.keys
-        if k in by_key
-    ]
-
-
-def _quote(hits: list[Hit], language: str, many_pages: bool) -> str:
-    from assistant.backends.quotes import _where
-
-    return "; ".join(_where(h, language, many_pages) for h in hits)
 
 
 def _describe_date(fact: Fact, language: str) -> str:
@@ -259,6 +243,12 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
         return _document_kind(passages, language, many_pages)
     wanted = {"when": ("date",), "who": ("person",), "where": ("place",)}[kind]
     candidates = [f for f in facts if f.kind in wanted and any(k in by_key for k in f.keys)]
+    if kind == "where":  # "en exil ches Mme N Hunay": at someone's house is where one is
+        candidates += [
+            replace(f, kind="place", name=house)
+            for f in facts
+            if f.kind == "person" and (house := at_house_of(f, by_key, passages))
+        ]
     terms = _topic(question)
     folded = fold(question)
     if terms and embedder is not None:
@@ -273,17 +263,38 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
     elif kind == "who" and not _AUTHOR.search(folded) or _LIST.search(folded):
         return _list(kind, candidates, by_key, passages, language, many_pages)
     else:
+        if kind == "where":  # where this was written: a dateline's place, never one the body mentions
+            dates = [f for f in facts if f.kind == "date"]
+            candidates = [f for f in candidates if is_dateline_place(f, dates, by_key, passages)]
+            if not candidates:
+                text = _(
+                    "I don't know: no dateline (a place beside the date, as in “Fait à Caen le…”) says where this was written."
+                )
+                return Answer(text=text, hits=[], known=False, language=language)
         scored = [(_edge_score(f, by_key, passages, facts, question), f) for f in candidates]
     if not scored:
         return None if kind != "when" else _unknown(kind, language)
+    event = event_asked(question) if kind in ("when", "where") else None
+    if event is not None:
+        scored = _by_event(scored, event, by_key, passages, topical=bool(terms))
     score, best = max(scored, key=lambda pair: (pair[0], -min(by_key.get(k, 0) for k in pair[1].keys)))
-    hits = _hits(best, by_key, passages, 1.0)
-    quote = _quote(hits[:2], language, many_pages)
+    hits = evidence(best, by_key, passages, 1.0)
+    quoted = quote(hits[:2], language, many_pages)
     if kind == "when":
-        text = _("%(date)s — %(quote)s.") % {"date": _describe_date(best, language), "quote": quote}
+        text = _("%(date)s — %(quote)s.") % {"date": _describe_date(best, language), "quote": quoted}
     else:
-        text = _("%(name)s: %(quote)s.") % {"name": best.name, "quote": quote}
+        text = _("%(name)s: %(quote)s.") % {"name": best.name, "quote": quoted}
     return Answer(text=text, hits=hits, known=True, language=language)
+
+
+def _by_event(
+    scored: list[tuple[float, Fact]], event, by_key: dict[str, int], passages: list[Passage], *, topical: bool
+) -> list[tuple[tuple[float, float], Fact]]:
+    """A question about an event ("when did X die?") wants the date or place beside the words that name it ("et
+    mort le 25 juin 1995"), not the nearest date ("né le 14 novembre 1914" on the line before): the facts nearest
+    the event come first. When the question names its topic too, only facts that fit it well enough compete."""
+    floor = 0.6 * max(s for s, _f in scored) if topical else float("-inf")
+    return [((event_nearness(f, event, by_key, passages), s), f) for s, f in scored if s >= floor]
 
 
 def _list(kind, candidates, by_key, passages, language, many_pages) -> Answer:
@@ -295,10 +306,10 @@ def _list(kind, candidates, by_key, passages, language, many_pages) -> Answer:
             continue
         seen.add(fact.name.lower())
         names.append(fact.name if fact.kind != "date" else say_date(fact.iso, language))
-        hits += _hits(fact, by_key, passages, 1.0)[:1]
+        hits += evidence(fact, by_key, passages, 1.0)[:1]
     hits, names = hits[:5], names[:5]
     head = {"who": _("People named"), "where": _("Places named"), "when": _("Dates")}[kind]
-    text = f"{head}: {', '.join(names)} — {_quote(hits, language, many_pages)}."
+    text = f"{head}: {', '.join(names)} — {quote(hits, language, many_pages)}."
     return Answer(text=text, hits=hits, known=True, language=language)
 
 
@@ -317,8 +328,8 @@ def _document_kind(passages: list[Passage], language: str, many_pages: bool) -> 
         found = [p for p in passages if cue.search(fold(p.text))]
         if found:
             hits = [Hit(passage=p, score=1.0) for p in found[:2]]
-            quote = _quote(hits, language, many_pages)
-            text = _("It reads like %(kind)s: %(quote)s.") % {"kind": _(name), "quote": quote}
+            quoted = quote(hits, language, many_pages)
+            text = _("It reads like %(kind)s: %(quote)s.") % {"kind": _(name), "quote": quoted}
             return Answer(text=text, hits=hits, known=True, language=language)
     text = _("I don't know what kind of document this is: no words of the text say so.")
     return Answer(text=text, hits=[], known=False, language=language)

@@ -121,8 +121,15 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
     ]
     rules += [s for s in french.work_of_spans(text) if not overlaps(s, rules)]
     places = [s for s in french.place_spans(text, date_spans) if not overlaps(s, rules)]
-    spans = []
     recased = french.recased(text)
+    # "chez X": a person, or a place where the page places the same name elsewhere ("à Caen" … "chez Caen")
+    placed = {name_key(text[a:b]) for a, b, *_rest in places + rules if _rest[0] == PLACE}
+    rules += [
+        (a, b, PLACE if name_key(n) in placed else PERSON, n)
+        for a, b, _k, n in french.at_house_of_spans(recased)
+        if not overlaps((a, b), rules + places)
+    ]
+    spans = []
 
     def noise(ent) -> bool:
         before = text[: ent.start_char].rstrip(" \t\n\"'«(")

@@ -12,6 +12,7 @@ a word outside it, written after a title or a preposition, is a name. The rules:
 - `place_spans`: a name after "à" / "en", or before the date that opens a letter, is a place;
 - `signature_spans`: a line that is a name alone (a signature, a heading) is a person;
 - `work_of_spans`: a name after a noun of its maker's work ("le pinceau de le Brun") is a person;
+- `at_house_of_spans`: a name after "chez" ("chez les Chevaliers") is a person, or a place the page places;
 - `listed_people`: the other names of a list that names a person ("MM. Chardin, Oudry, de la Tour") are people;
 - `is_abbreviation`: a span of abbreviations only (a shelfmark, "Clém.") is no entity;
 - `repeated_spans`: a name found once on a page is the same name wherever the page repeats it, in any case.
@@ -310,6 +311,25 @@ def work_of_spans(text: str) -> list[tuple[int, int, str, str]]:
         if words:
             start = match.end() - len(match.group(1) or "")
             spans.append((start, words[-1].end(), "person", re.sub(r"\s+", " ", text[start : words[-1].end()])))
+    return spans
+
+
+# "chez X", "ches les Dupont": at the house of X, a person (a family) whatever spaCy makes of the name.
+_AT_HOUSE_OF = re.compile(r"(?<![^\W\d_])ch[eé][zs]\s+(?:(?:les|le|la)\s+|l['’]\s*)?(?=[^\W\d_])", re.IGNORECASE)
+
+
+def at_house_of_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """People named after "chez" ("chez Fagon", "chez les Chevaliers", old "ches"): (start, end, "person", name).
+    A title after "chez" is left to `title_spans`; a pronoun or a common word written small ("chez vous", "chez
+    le notaire") names no one."""
+    spans = []
+    for match in _AT_HOUSE_OF.finditer(text):
+        first = _WORD.match(text, match.end())
+        if first is None or _TITLE.fullmatch(first.group(0)) or not first.group(0)[:1].isupper():
+            continue
+        found = _name_after(text, match.end())
+        if found is not None:
+            spans.append((*found, "person", re.sub(r"\s+", " ", text[found[0] : found[1]])))
     return spans
 
 

@@ -107,3 +107,109 @@ def test_where_was_this_made_finds_the_place_heading_the_date():
     reply = _answer_on_one_page("Where was this deed made?", texts)
     assert reply.known and reply.text.startswith("Roüen:")
     assert reply.hits[0].passage.key == "1"
+
+
+def test_when_did_someone_die_answers_the_date_beside_the_word_for_death_not_the_birth():
+    texts = ["Jean Dupont, né à Caen le 3 mars 1820,", "mourut à Paris le 5 juin 1890."]
+    reply = _answer_on_one_page("When did Jean Dupont die?", texts)
+    assert reply.known and reply.text.startswith("5 June 1890")
+    assert reply.hits[0].passage.key == "1"
+
+
+def test_when_was_someone_married_answers_the_date_of_the_marriage():
+    texts = [
+        "Jean Dupont, né à Caen le 3 mars 1820,",
+        "fut marié à Lisieux le 12 juin 1845",
+        "avec Marie Leclerc, et mourut le 5 juin 1890.",
+    ]
+    reply = _answer_on_one_page("When was Jean Dupont married?", texts)
+    assert reply.known and reply.text.startswith("12 June 1845")
+
+
+def test_when_was_he_christened_answers_the_baptism_not_the_birth_that_opens_the_act():
+    texts = [
+        "Jean, né le 3 mars 1820,",
+        "fils de Jean Dupont, laboureur,",
+        "et de Marie Leclerc, son épouse,",
+        "a reçu le baptême le 5 mars 1820",
+        "par nous curé de la paroisse.",
+        "Le parrain a été Pierre Martin,",
+        "la marraine Anne Martin,",
+        "qui ont signé avec nous.",
+    ]
+    reply = _answer_on_one_page("When was he christened?", texts)
+    assert reply.known and reply.text.startswith("5 March 1820")
+
+
+def test_when_was_the_deed_made_answers_the_date_near_the_act_not_a_later_note_heading_the_page():
+    texts = [
+        "LA.S LULLY Famille.",
+        "1882",
+        "Lully",
+        "Jean Louis",
+        "1688.",
+        "signature",
+        "acte par lequel les héritiers de Lully vendent",
+        "la permission d'etablir une académie de Musique",
+        "prix, par chaque année, 2000.",
+        "La famille se compose de Madelaine Lambert,",
+        "de Louis Lully fils ainé",
+    ]
+    reply = _answer_on_one_page("When was the deed made?", texts)
+    assert reply.known and reply.text.startswith("1688")
+
+
+LETTER_WITHOUT_DATELINE = [
+    "Mon cher ami,",
+    "je reviens de Rome et de Naples,",
+    "où j'ai vu votre frère le 3 mai 1867.",
+    "Je pars demain pour Lyon.",
+    "Adieu,",
+    "Paul",
+    "Je vous embrasse.",
+    "Votre dévoué.",
+]
+
+
+def test_where_was_this_written_answers_the_place_of_a_closing_dateline():
+    texts = [*LETTER_WITHOUT_DATELINE[:5], "Paul.", "A Paris ce 3 mai 1867"]
+    texts[2] = "où j'ai vu votre frère."
+    reply = _answer_on_one_page("Where was this written?", texts)
+    assert reply.known and reply.text.startswith("Paris:")
+
+
+def test_where_was_this_written_answers_the_place_after_an_opening_date():
+    texts = ["Le 3 mai 1867, à Paris.", *LETTER_WITHOUT_DATELINE]
+    reply = _answer_on_one_page("Where was this written?", texts)
+    assert reply.known and reply.text.startswith("Paris:")
+
+
+def test_where_was_this_written_does_not_answer_a_place_the_body_mentions():
+    reply = _answer_on_one_page("Where was this written?", LETTER_WITHOUT_DATELINE)
+    assert not reply.known and "dateline" in reply.text and not reply.hits
+
+
+def test_where_was_this_written_does_not_answer_a_place_of_birth():
+    reply = _answer_on_one_page(
+        "Where was this written?", ["Jean Dupont, né le 3 mars 1820 à Caen,", "mourut à Paris."]
+    )
+    assert not reply.known
+
+
+def test_a_russian_dateline_gives_the_place_and_a_missing_one_is_said_in_russian():
+    from assistant.backends.facts import answer_from_facts, facts_of_passages
+    from assistant.backends.quotes import Passage
+
+    texts = ["Государь мой Петр Андреевич,", "писал я к вам о деле.", "Из Москвы, марта 3 дня 1705 году."]
+    passages = [Passage(key=str(i), text=t, number=i + 1, page_key="p") for i, t in enumerate(texts)]
+    reply = answer_from_facts("Где это написано?", passages, facts_of_passages(passages), "ru")
+    assert reply.known and reply.text.startswith("Москва") and reply.hits[0].passage.key == "2"
+    passages = passages[:2]
+    reply = answer_from_facts("Где это написано?", passages, facts_of_passages(passages), "ru")
+    assert not reply.known and reply.text.startswith("Не знаю: ни одна строка с местом рядом с датой")
+
+
+def test_where_is_someone_answers_at_whose_house_chez():
+    texts = ["Jean resta trois jours chez les Chevaliers", "avant de partir pour la campagne."]
+    reply = _answer_on_one_page("Where did Jean stay?", texts)
+    assert reply.known and reply.text.startswith("chez les Chevaliers:")

@@ -190,3 +190,20 @@ def test_a_name_after_a_noun_of_its_work_is_a_person():
     people = _named(lines, "person")
     assert {"le brun", "virgile"} <= set(people) and "vierge" not in people
     assert not {"le brun", "virgile", "pinceau de le brun"} & set(_named(lines, "place"))
+
+
+def test_a_name_after_chez_is_a_person_even_a_family_named_in_the_plural():
+    assert "chevaliers" in _named(["chez les Chevaliers Nous avons", "diné hier."], "person")
+
+
+def test_a_name_after_the_old_spelling_ches_is_a_person():
+    assert "dupont" in _named(["elle est en exil ches Dupont depuis un mois"], "person")
+
+
+def test_chez_before_a_pronoun_or_a_common_noun_names_no_one():
+    assert _named(["il est allé chez vous et chez le notaire."], "person") == {}
+
+
+def test_a_name_after_chez_that_the_page_places_elsewhere_stays_a_place():
+    lines = ["nous allâmes à Caen le lendemain.", "puis nous revînmes chez Caen."]
+    assert [(e.kind, e.lines) for e in extract_lines(lines, "fr")] == [("place", [0]), ("place", [1])]

@@ -1,0 +1,190 @@
+"""The lines around a fact: where it stands on its page, its neighbours, and the quote that is its evidence.
+
+A fact (a person, place or date) is found on one or more lines; the words of the question, of an event ("mort le…")
+or of a dateline ("Fait à Caen le…") that make it the answer stand on those lines or next to them. Imports nothing
+from Django but the translation of the quote's wording.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from assistant.backends.quotes import Hit, Passage, _where
+
+if TYPE_CHECKING:
+    from assistant.backends.facts import Fact
+
+
+def near_lines(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> Iterator[tuple[Passage, float]]:
+    """(passage, weight) of the fact's lines (1.0) and of their neighbours on the same page (0.7)."""
+    for key in fact.keys:
+        i = by_key.get(key)
+        if i is None:
+            continue
+        for j, weight in ((i, 1.0), (i - 1, 0.7), (i + 1, 0.7)):
+            if 0 <= j < len(passages) and passages[j].page_key == passages[i].page_key:
+                yield passages[j], weight
+
+
+def page_lines(passages: list[Passage], i: int) -> tuple[list[Passage], int]:
+    """The lines of the page passage `i` is on, and its position among them."""
+    same_page = [p for p in passages if p.page_key == passages[i].page_key]
+    return same_page, same_page.index(passages[i])
+
+
+def evidence(fact: Fact, by_key: dict[str, int], passages: list[Passage], score: float) -> list[Hit]:
+    """The fact's lines as the answer's hits (a date's as written, to be highlighted)."""
+    return [
+        Hit(passage=passages[by_key[k]], score=score, date=fact.text if fact.kind == "date" else "")
+        for k in fact.keys
+        if k in by_key
+    ]
+
+
+def quote(hits: list[Hit], language: str, many_pages: bool) -> str:
+    """ "“Fait à Caen le…” (line 4); …": the hits' lines as the answer quotes them."""
+    return "; ".join(_where(h, language, many_pages) for h in hits)
+
+
+# Events a question may ask the date or place of: the words that name one in a question (English, Russian, French)
+# and on the lines (French, Russian, English), in lower case with their accents, since "né" is no "ne" and "marié"
+# no "Marie"; an old hand that drops an accent is still read where the word stays a word ("deces", "baptise").
+EVENTS = [
+    (
+        r"born|birth|рожд\w*|родил\w*|родив\w*|née?|naissance|naquit",
+        r"née?s?|naissance|naquit|naît|nait|рожд\w*|родил\w*|родив\w*|born|birth",
+    ),
+    (
+        r"baptis\w*|baptiz\w*|christen\w*|крещ\w*|крести\w*|bapt[êe]me",
+        r"baptis[ée]\w*|bapt[êe]s?me|ondoy[ée]\w*|крещ\w*|крести\w*|baptis\w*|baptiz\w*|christen\w*",
+    ),
+    (
+        r"marri\w*|wed|weds|wedded|wedding|венча\w*|женил\w*|замуж\w*|брак\w*|mariage|mari[ée]e?|[ée]pous\w*",
+        r"mari[ée]e?s?|mariage|mari[èe]rent|[ée]pous[ae]\w*|noces|венча\w*|женил\w*|замуж\w*|брак\w*|married|wedding",
+    ),
+    (
+        r"die|died|dies|dead|death|умер\w*|скончал\w*|смерт\w*|mort\w*|d[ée]c[èe]s|d[ée]c[ée]d[ée]\w*",
+        r"morte?s?|mourut|meurt|d[ée]c[ée]d[ée]e?s?|d[ée]c[èe]s|tr[ée]pas\w*|умер\w*|скончал\w*|смерт\w*|died|death",
+    ),
+    (
+        r"buried|burial|bury|похорон\w*|погреб\w*|inhum\w*|enterr\w*",
+        r"inhum[ée]\w*|inhumation|enterr[ée]\w*|s[ée]pulture|похорон\w*|погреб\w*|buried|burial",
+    ),
+    (
+        r"testament|(?:the|his|her|this|a|its) will|завещ\w*",
+        r"testament\w*|l[èe]gue\w*|legs|завещ\w*",
+    ),
+    (  # a sale, a contract, a deed
+        r"sold|sale|sell|bought|purchase\w*|deed|contract|act|продал\w*|продаж\w*|купчая|купил\w*|акт|договор\w*",
+        r"vend(?:u|ue|us|ues|ent|it|re|ons)|vente|achet[ée]\w*|acte|contrat|trait[ée]|bail|купчая|продал\w*"
+        r"|продаж\w*|купил\w*|акт|договор\w*",
+    ),
+]
+_EVENTS = [
+    (re.compile(rf"(?<!\w)(?:{asked})(?!\w)"), re.compile(rf"(?<!\w)(?:{written})(?!\w)")) for asked, written in EVENTS
+]
+
+
+def event_asked(question: str) -> re.Pattern | None:
+    """The words on the lines that name the event the question asks about ("when was X baptised?": baptisé,
+    baptême, крещён…); None when it names none."""
+    lower = question.lower()
+    return next((written for asked, written in _EVENTS if asked.search(lower)), None)
+
+
+def is_event_word(word: str) -> bool:
+    """A word of the question that names an event ("died", "крещён"): it says what the answer stands beside, not
+    what the question is about."""
+    return any(asked.fullmatch(word) for asked, _written in _EVENTS)
+
+
+def event_nearness(fact: Fact, event: re.Pattern, by_key: dict[str, int], passages: list[Passage]) -> float:
+    """How close to the fact the lines name the event: on its line 1.0, the line before or after 0.6, two lines off
+    0.3 (a heading's date over a signature over "acte par lequel…"), else 0."""
+    best = 0.0
+    for key in fact.keys:
+        i = by_key.get(key)
+        if i is None:
+            continue
+        for j, weight in ((i, 1.0), (i - 1, 0.6), (i + 1, 0.6), (i - 2, 0.3), (i + 2, 0.3)):
+            if 0 <= j < len(passages) and passages[j].page_key == passages[i].page_key and weight > best:
+                if event.search(passages[j].text.lower()):
+                    best = weight
+    return best
+
+
+# A dateline says where and when a letter or an act was written: "Nîmes, le 13 X^bre 1866", "Sens le 5 avril 1867",
+# "Fait à Caen le vingt trois Août…", "de Paris le XXVII jour de juillet 1602", "Le 3 mai 1705, à Paris", "A Roüen"
+# over "15 Septembre 1688.". What may stand before its place at the line's start, between a place and the date after
+# it, and between a date and the place after it:
+_DATELINE_OPENING = re.compile(
+    r"[\s,.]*(?:(?:fait|faict|donn[ée]|[ée]crit|escrit|pass[ée]|sign[ée]|à|a|au|de|d['’]|en|at|from|из|в|во|писано|писан"
+    r"|дано|дан)[\s,.]+)*",
+    re.IGNORECASE,
+)
+_PLACE_THEN_DATE = re.compile(
+    r"[\s,.]*(?:(?:le|ce|ces|this|the|on|jour|day|de|du|d|of|mois|дня|числа|[ivxlc]+|\d+"
+    r"|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)[\s,.]*){0,4}",
+    re.IGNORECASE,
+)
+_DATE_THEN_PLACE = re.compile(r"[\s,.]*(?:à|a|en|at|in|в|во|из)?[\s,.]*", re.IGNORECASE)
+# A birth, baptism, marriage, death or burial beside the place tells where that happened, not where one wrote
+# ("né le 14 novembre 1914 à Montevideo"): the events of `EVENTS` but a will and a sale, which acts are dated by.
+_LIFE_EVENTS = re.compile("|".join(f"(?:{written.pattern})" for _asked, written in _EVENTS[:5]))
+
+
+def is_dateline_place(fact: Fact, dates: list[Fact], by_key: dict[str, int], passages: list[Passage]) -> bool:
+    """The place of a dateline: on a line with a date, the place opening the line just before the date ("Sens le 5
+    avril"), or anywhere next to the date on the first or last three lines of words of a page ("…vie de Paris le XXVII jour de
+    juillet 1602"); or a place alone on its line over a line that opens with a date ("A Roüen" / "15 Septembre
+    1688."). Not where the line tells of a birth or a death."""
+    for key in fact.keys:
+        i = by_key.get(key)
+        if i is None:
+            continue
+        line = passages[i].text
+        at = line.find(fact.text)
+        if at < 0 or _LIFE_EVENTS.search(line.lower()):
+            continue
+        same_page, position = page_lines(passages, i)
+        worded = [p for p in same_page if re.search(r"[^\W\d_]", p.text)]  # a folio's number is no line of text
+        edge = passages[i] in worded[:3] + worded[-3:]
+        opens = _DATELINE_OPENING.fullmatch(line[:at]) is not None
+        for date in dates:
+            if key in date.keys:
+                found = line.find(date.text)
+                if found < 0:
+                    continue
+                if found >= at + len(fact.text):
+                    if _PLACE_THEN_DATE.fullmatch(line[at + len(fact.text) : found]) and (opens or edge):
+                        return True
+                elif edge and _DATE_THEN_PLACE.fullmatch(line[found + len(date.text) : at]):
+                    if _DATELINE_OPENING.fullmatch(re.sub(r"(?i)\b(le|ce)\b", "", line[:found])) is not None:
+                        return True
+        below = same_page[position + 1] if position + 1 < len(same_page) else None
+        alone = opens and not line[at + len(fact.text) :].strip(" ,.;:")
+        if alone and below is not None:
+            for date in dates:
+                if below.key in date.keys and _DATELINE_OPENING.fullmatch(below.text[: below.text.find(date.text)]):
+                    return True
+    return False
+
+
+_AT_HOUSE_OF = re.compile(
+    r"(?<!\w)ch[eé][zs]\s+(?:(?:les|le|la)\s+|l['’]\s*)?(?:[^\W\d_]+\.?\^?[^\W\d_]*\.?\s+){0,2}$", re.I
+)
+
+
+def at_house_of(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> str:
+    """ "ches Mme N Hunay" as written when the person is named after "chez" (at the house of), a place to say
+    where someone is; else ""."""
+    for key in fact.keys:
+        i = by_key.get(key)
+        line = passages[i].text if i is not None else ""
+        at = line.find(fact.text)
+        found = _AT_HOUSE_OF.search(line[:at]) if at > 0 else None
+        if found:
+            return line[found.start() : at + len(fact.text)]
+    return ""
