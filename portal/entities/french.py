@@ -12,6 +12,7 @@ a word outside it, written after a title or a preposition, is a name. The rules:
 - `place_spans`: a name after "à" / "en", or before the date that opens a letter, is a place;
 - `signature_spans`: a line that is a name alone (a signature, a heading) is a person;
 - `work_of_spans`: a name after a noun of its maker's work ("le pinceau de le Brun") is a person;
+- `speaks`: a name that says, writes, sees or thinks ("Fagon a veu l'ordonnance") is a person, not a place;
 - `at_house_of_spans`: a name after "chez" ("chez les Chevaliers") is a person, or a place the page places;
 - `listed_people`: the other names of a list that names a person ("MM. Chardin, Oudry, de la Tour") are people;
 - `is_abbreviation`: a span of abbreviations only (a shelfmark, "Clém.") is no entity;
@@ -331,6 +332,26 @@ def at_house_of_spans(text: str) -> list[tuple[int, int, str, str]]:
         if found is not None:
             spans.append((*found, "person", re.sub(r"\s+", " ", text[found[0] : found[1]])))
     return spans
+
+
+# Verbs of saying, writing, seeing and thinking (and their old spellings): a place does none of these, so the name
+# they follow ("Fagon a veu l'ordonnance", "Dupont m'a dit", "Colbert écrit") speaks, and is a person; but a verb
+# before an infinitive is a place's figure of speech ("Rome a vu passer").
+_SPEAKS = re.compile(
+    r"\s*(?:(?:m['’]|t['’]|l['’]|nous|vous|lui|leur|me|te|se|s['’])\s*)?(?:(?:a|avait|avoit|aura|eut|ont)\s+)?"
+    r"(?:dit|dict|disait|disoit|dira|écrit|ecrit|escrit|écrivit|escrivit|écrivait|escrivoit|mande|manda|mandé|répond"
+    r"|respond|répondit|respondit|répondu|respondu|pense|pensa|pensé|croit|crut|cru|sait|sçait|su|sceu|vu|veu|veü"
+    r"|vit|voit|trouve|trouva|trouvé|assure|assura|assuré|asseure|promet|promit|promis|parle|parla|parlé|raconte"
+    r"|raconta|raconté|déclare|déclara|déclaré|ajoute|ajouta|ajouté|prie|pria|prié)(?![^\W\d_])"
+    r"(?!\s+[^\W\d_]+(?:er|ir|re|oir)(?![^\W\d_]))",  # "Rome a vu naître…": a place's metaphor, not a person
+    re.IGNORECASE,
+)
+
+
+def speaks(text: str, end: int) -> bool:
+    """The name ending at `end` is the subject of a verb of saying, writing, seeing or thinking ("Fagon a veu",
+    "Dupont m'a dit"): a person, whatever spaCy's place."""
+    return _SPEAKS.match(text, end) is not None
 
 
 def place_spans(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
