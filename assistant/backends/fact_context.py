@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from assistant.backends.quotes import Hit, Passage, _where
-from portal.entities.french import TITLES
+from portal.entities.french_lexicon import TITLES
 
 if TYPE_CHECKING:
     from assistant.backends.facts import Fact
