@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from assistant.backends.quotes import Hit, Passage, _where
+from portal.entities.french_lexicon import TITLES
 
 if TYPE_CHECKING:
     from assistant.backends.facts import Fact
@@ -188,3 +189,26 @@ def at_house_of(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> 
         if found:
             return line[found.start() : at + len(fact.text)]
     return ""
+
+
+# The writer names himself in the text: "je soussigné Jean Dupont", "Je, Pierre Martin,", "moi, Louis Lully",
+# "nous soussignés…", "я, Иван Петров,", "я нижеподписавшийся…", "I, John Smith,", "I the undersigned…".
+_SPEAKER = re.compile(
+    r"(?:\b(?:je|moi|nous)\s*,\s*|\b(?:je|nous)\s+soussign\w*\s*,?\s*|\bsoussign\w*\s*,?\s*"
+    r"|(?<!\w)я\s*,\s*|(?<!\w)я\s+нижеподписавш\w*\s*,?\s*|нижеподписавш\w*\s*,?\s*"
+    r"|\bI\s*,\s*|\bI,?\s+the\s+undersigned\s*,?\s*|\bundersigned\s*,?\s*)"
+    rf"(?:(?:{TITLES})\.?\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def is_speaker(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> bool:
+    """The person is who speaks: named right after "je soussigné", "я,", "I,", so the writer of a letter or an act
+    whoever else it names or greets."""
+    for key in fact.keys:
+        i = by_key.get(key)
+        line = passages[i].text if i is not None else ""
+        at = line.find(fact.text)
+        if at >= 0 and _SPEAKER.search(line[:at]):
+            return True
+    return False

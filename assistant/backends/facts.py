@@ -22,6 +22,7 @@ from assistant.backends.fact_context import (
     evidence,
     is_dateline_place,
     is_event_word,
+    is_speaker,
     near_lines,
     page_lines,
     quote,
@@ -173,7 +174,8 @@ def _edge_score(fact: Fact, by_key: dict[str, int], passages: list[Passage], fac
                 score += (1.0 if greeted else 0.0) + (0.5 if first else 0.0)
             else:
                 signs_last = last and len(same_page) > 6  # on a short page every line is first and last
-                score += (1.5 if _SELF_NAMED.search(line) else 0.0) + (1.0 if signs_last else 0.0)
+                speaker = 3.0 if is_speaker(fact, by_key, passages) else 1.5 if _SELF_NAMED.search(line) else 0.0
+                score += speaker + (1.0 if signs_last else 0.0)
                 score += 2.5 if _signature_line(passages[i].text, fact.text) else 0.0
                 score += position / (10 * len(same_page)) - (1.0 if greeted else 0.0)
         best = max(best, score)

@@ -13,7 +13,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 
-from portal.entities import french
+from portal.entities import french, french_lexicon, french_places
 from portal.entities.dates import FoundDate, find_dates, fold_pre_reform, morph_analyzer
 
 PERSON, PLACE, ORGANISATION, DATE = "person", "place", "organisation", "date"
@@ -113,14 +113,14 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
     def overlaps(a, spans):
         return any(a[0] < b[1] and b[0] < a[1] for b in spans)
 
-    rules = french.headed_spans(text)
+    rules = french_places.headed_spans(text)
     rules += [
         s
         for s in french.title_spans(text)
         if not french.is_abbreviation(text[s[0] : s[1] + 1]) and not overlaps(s, rules)
     ]
     rules += [s for s in french.work_of_spans(text) if not overlaps(s, rules)]
-    places = [s for s in french.place_spans(text, date_spans) if not overlaps(s, rules)]
+    places = [s for s in french_places.place_spans(text, date_spans) if not overlaps(s, rules)]
     recased = french.recased(text)
     # "chez X": a person, or a place where the page places the same name elsewhere ("à Caen" … "chez Caen")
     placed = {name_key(text[a:b]) for a, b, *_rest in places + rules if _rest[0] == PLACE}
@@ -148,7 +148,7 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
     # `text`), and a name or a phrase broken over two lines is read whole.
     paragraph = recased.replace("\n", " ")
     all_ents = french_pipeline()(paragraph).ents
-    ents = [e for e in all_ents if not french.is_stop_word(e.text) and not noise(e)]
+    ents = [e for e in all_ents if not french_lexicon.is_stop_word(e.text) and not noise(e)]
     # "à Mahomet II": a person after all, when spaCy's name runs past the word after "à" ("né à Hamilton" stays)
     people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PER" and len(e) > 1]
     rules += [s for s in places if not overlaps(s, people)]
@@ -163,6 +163,8 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
             kind = PERSON
         if kind in (PERSON, PLACE) and name_key(written) in ruled:
             kind = ruled[name_key(written)]
+        elif kind == PLACE and french.speaks(text, ent.end_char):  # "Fagon a veu l'ordonnance": who speaks
+            kind = PERSON
         if kind == ORGANISATION and not french.is_organisation(written):
             kind = PERSON if french.looks_like_a_name(written) else None
         if (
@@ -187,7 +189,7 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
     for start, end, kind, _name in spans:
         word = text[start:end].strip()
         if kind in (PERSON, PLACE) and " " not in word and "\n" not in word and len(word) >= 3:
-            names.setdefault(word.lower(), (kind, french.is_common_word(word)))
+            names.setdefault(word.lower(), (kind, french_lexicon.is_common_word(word)))
     taken = [(s, e) for s, e, _k, _n in spans] + date_spans
     for start, end, kind, name in french.repeated_spans(text, {w: k for w, (k, _c) in names.items()}, taken):
         common = names[name.lower()][1]
@@ -247,7 +249,7 @@ def _no_name_part(part: str) -> bool:
         return True
     if language_of([part]) == "ru":
         return False
-    return len(words) == 1 and (len(words[0]) <= 2 or french.is_stop_word(words[0]))
+    return len(words) == 1 and (len(words[0]) <= 2 or french_lexicon.is_stop_word(words[0]))
 
 
 def _cleaned(name: str) -> str:

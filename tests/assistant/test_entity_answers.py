@@ -213,3 +213,36 @@ def test_where_is_someone_answers_at_whose_house_chez():
     texts = ["Jean resta trois jours chez les Chevaliers", "avant de partir pour la campagne."]
     reply = _answer_on_one_page("Where did Jean stay?", texts)
     assert reply.known and reply.text.startswith("chez les Chevaliers:")
+
+
+def test_who_wrote_this_answers_who_speaks_not_another_name_on_a_line_that_says_je():
+    texts = [
+        "Déclaration",
+        "Par la présente, moi, Pierre Martin, demeurant à Caen,",
+        "je déclare avoir reçu de M. Jean Dupont",
+        "la somme de cent francs.",
+        "Fait à Caen le 3 mai 1867.",
+    ]
+    reply = _answer_on_one_page("Who wrote this?", texts)
+    assert reply.known and reply.text.startswith("Pierre Martin:")
+
+
+def test_who_wrote_this_answers_the_undersigned_after_his_title():
+    texts = [
+        "Je soussigné Maître Pierre Martin, notaire à Caen,",
+        "certifie que je connais M. Jean Dupont",
+        "demeurant en cette ville.",
+        "Fait à Caen le 3 mai 1867.",
+    ]
+    reply = _answer_on_one_page("Who wrote this?", texts)
+    assert reply.known and reply.text.startswith("Pierre Martin:")
+
+
+def test_who_wrote_this_answers_who_speaks_in_a_russian_receipt():
+    from assistant.backends.facts import answer_from_facts, facts_of_passages
+    from assistant.backends.quotes import Passage
+
+    texts = ["Я, Иван Петров, крестьянин деревни Горки,", "я получил от Петра Смирнова", "десять рублей."]
+    passages = [Passage(key=str(i), text=t, number=i + 1, page_key="p") for i, t in enumerate(texts)]
+    reply = answer_from_facts("Кто это написал?", passages, facts_of_passages(passages), "ru")
+    assert reply.known and reply.text.startswith("Иван Петров")

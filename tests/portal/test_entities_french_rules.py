@@ -207,3 +207,11 @@ def test_chez_before_a_pronoun_or_a_common_noun_names_no_one():
 def test_a_name_after_chez_that_the_page_places_elsewhere_stays_a_place():
     lines = ["nous allâmes à Caen le lendemain.", "puis nous revînmes chez Caen."]
     assert [(e.kind, e.lines) for e in extract_lines(lines, "fr")] == [("place", [0]), ("place", [1])]
+
+
+def test_a_name_that_sees_or_says_is_a_person_not_a_place():
+    assert _named(["Vallot a veu le malade ce matin"], "person") == {"vallot": [0]}
+
+
+def test_a_place_that_has_seen_something_happen_stays_a_place():
+    assert "rome" in _named(["Rome a vu passer bien des papes"], "place")
