@@ -9,6 +9,7 @@ val split and on cremma-mss-18's test hands.
         --channels 32 64 128 192 --lstm-hidden 256                                             # a GPU run
     python scripts/train_latin.py ... --out htr/models/recognition-latin                     # and ship it
     python scripts/train_latin.py --run /work/runs/latin-s --minutes 30 --synthetic 1000    # + synthetic hands
+    python scripts/train_latin.py --run runs/latin7 --score-only --tune-lm                   # LM chosen again
 
 `--synthetic N` adds N synthetic lines (the training transcriptions drawn in the cursive fonts of HANDS, fetched
 by scripts/fetch_fonts.sh) to the real training lines.
@@ -38,7 +39,7 @@ from benchmarks.datasets import SETS, all_pages, datasets_dir, pages
 from htr.evaluation import score_pages
 from htr.recognition import Recognizer
 from htr.sources import iter_pages
-from htr.training import RecognitionTrainingConfig, resume_recognition, train_recognition
+from htr.training import RecognitionTrainingConfig, resume_recognition, retune_language_model, train_recognition
 from htr.training.options import add_training_options, training_settings
 
 # Cursive and copperplate Latin font families (@fontsource, OFL) that synthetic lines are drawn in.
@@ -107,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--channels", type=int, nargs=4, default=None)
     parser.add_argument("--lstm-hidden", type=int, default=None)
     parser.add_argument("--score-only", action="store_true", help="only score the model in --run")
+    parser.add_argument(
+        "--tune-lm",
+        action="store_true",
+        help="with --score-only: first choose the language model's order and weights again on the val lines",
+    )
     # --minutes counts after the lines are cached; synthetic lines are drawn in HANDS unless --synthetic-family
     add_training_options(
         parser,
@@ -118,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         transcription="semi-diplomatic",
     )
     args = parser.parse_args(argv)
+    if args.tune_lm and not args.score_only:
+        parser.error("--tune-lm goes with --score-only (a training chooses its language model itself)")
     if not (args.data / "cremma-mss-18").is_dir():
         parser.error(f"{args.data} does not hold the datasets (give --data or set SKOROPIS_SHARED)")
     torch.set_num_threads(args.threads)
@@ -132,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     if args.score_only:
+        if args.tune_lm:
+            val = [str(xml) for name in args.sets for xml in pages(name, "val", args.data)]
+            print("language model:", json.dumps(retune_language_model(args.run, val, args.device)), flush=True)
         summary = json.loads((args.run / "training_log.json").read_text(encoding="utf-8"))
     elif args.resume:
         summary = resume_recognition(

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 from htr.training.config import RecognitionTrainingConfig, SegmentationTrainingConfig, TrainingConfig
 
 if TYPE_CHECKING:
-    from htr.training.recognition import resume_recognition, train_recognition
+    from htr.training.recognition import resume_recognition, retune_language_model, train_recognition
     from htr.training.segmentation import train_segmentation
 
 _LAZY = {
     "resume_recognition": "htr.training.recognition",
+    "retune_language_model": "htr.training.recognition",
     "train_recognition": "htr.training.recognition",
     "train_segmentation": "htr.training.segmentation",
 }
@@ -25,6 +26,7 @@ __all__ = [
     "SegmentationTrainingConfig",
     "TrainingConfig",
     "resume_recognition",
+    "retune_language_model",
     "train_recognition",
     "train_segmentation",
 ]

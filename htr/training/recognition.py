@@ -339,6 +339,35 @@ def resume_recognition(
 # -- data ------------------------------------------------------------------------------------------------------
 
 
+def retune_language_model(model_dir: str | Path, val: list[str], device: str | None = None) -> dict:
+    """Chooses the language model of a trained model again (`tune_language_model`: its order, weight and bonus) on
+    the lines of `val` (page folders or files), as the end of a training does, and saves the model's config with
+    them; the training log keeps the choice under best.language_model. For a model trained before the choice
+    took in the order, or on new validation lines."""
+    directory = Path(model_dir)
+    device = torch.device(device or default_device())
+    model = LineRecognizer.from_pretrained(directory, device=device)
+    config = model.config
+    from htr.sources import load_line_samples
+
+    samples = load_line_samples(val)
+    shape = (config.height, config.width_scale, config.normalisation, config.transcription)
+    val_set = _prepare(samples, *shape, "val lines", False)
+    if not val_set:
+        raise ValueError(f"no usable validation lines in {val}")
+    chosen = tune_language_model(model, directory, val_set, device)
+    model.save_pretrained(directory)
+    log_path = directory / "training_log.json"
+    if log_path.is_file():
+        log = json.loads(log_path.read_text(encoding="utf-8"))
+        log.setdefault("best", {})["language_model"] = chosen
+        for key in ("lm_order", "lm_weight", "lm_bonus"):
+            if key in log.get("model", {}):
+                log["model"][key] = getattr(config, key)
+        log_path.write_text(json.dumps(log, ensure_ascii=False, indent=1), encoding="utf-8")
+    return chosen
+
+
 def _load_samples(train: list[str], val: list[str] | None, share: float, seed: int) -> tuple[list, list]:
     from htr.sources import load_line_samples, split_holdout
 

@@ -10,9 +10,9 @@ from htr.formats import read_page
 from htr.formats.tsv import write_tsv
 from htr.images import load_image
 from htr.recognition import Recognizer
-from htr.recognition.language import LM_GRID, write_lm_texts
+from htr.recognition.language import LM_GRID, LM_ORDERS, write_lm_texts
 from htr.recognition.model import LineRecognizer, RecognizerConfig
-from htr.training import RecognitionTrainingConfig, train_recognition
+from htr.training import RecognitionTrainingConfig, retune_language_model, train_recognition
 from tests.datasets import one_page_folder
 
 PAGE = ("journal-mme-de-genlis", "f15")  # one real page of the dataset
@@ -60,10 +60,14 @@ def test_it_trains_saves_reloads_and_reads_a_real_page(tmp_path):
     chosen = log["best"]["language_model"]
     assert (chosen["weight"], chosen["bonus"]) in LM_GRID and len(chosen["grid"]) == len(LM_GRID)
     assert chosen["val_cer_beam8_lm"] == min(chosen["grid"].values())
+    # Its order: the one whose model finds the held-out transcriptions least surprising.
+    assert [int(order) for order in chosen["perplexity"]] == list(LM_ORDERS)
+    assert chosen["perplexity"][str(chosen["order"])] == min(chosen["perplexity"].values())
 
     recognizer = Recognizer.load(out, device="cpu")
     assert Recognizer.load(out, device="cpu") is recognizer  # cached per (path, device)
     assert recognizer.language_model is not None and recognizer.model.config.lm_weight == chosen["weight"]
+    assert recognizer.language_model.order == recognizer.model.config.lm_order == chosen["order"]
     assert set(recognizer.charset) >= set("cabinet")
     page = read_page(folder / f"{PAGE[1]}.xml")
     batches = []
@@ -78,6 +82,17 @@ def test_it_trains_saves_reloads_and_reads_a_real_page(tmp_path):
         assert all(0.0 <= c <= 1.0 for c in line.confidences)
     with_lm = recognizer.read_page(load_image(folder / f"{PAGE[1]}.jpg"), page, beam=4)
     assert all(len(line.confidences) == len(line.text) for line in with_lm.lines)
+
+    # The choice made again on other lines (the page read as validation), saved in the config and the log.
+    again = retune_language_model(out, [str(folder)], "cpu")
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    assert (config["lm_order"], config["lm_weight"], config["lm_bonus"]) == (
+        again["order"],
+        again["weight"],
+        again["bonus"],
+    )
+    log = json.loads((out / "training_log.json").read_text(encoding="utf-8"))
+    assert log["best"]["language_model"] == json.loads(json.dumps(again))
 
 
 def test_a_tsv_manifest_of_line_images_trains_and_fine_tuning_grows_the_charset(shared, tmp_path):
