@@ -32,11 +32,11 @@ from assistant.backends.quotes import (
     Answer,
     Hit,
     Passage,
-    _word_score,
     fold,
     is_when_question,
     keywords,
     search,
+    word_score,
 )
 
 MONTHS_EN = "January February March April May June July August September October November December".split()
@@ -144,7 +144,7 @@ def _near_score(terms: list[str], fact: Fact, by_key: dict[str, int], passages: 
     best = 0.0
     for passage, weight in near_lines(fact, by_key, passages):
         words = fold(passage.text).split()
-        best = max(best, weight * (sum(_word_score(t, words) for t in terms) / len(terms)))
+        best = max(best, weight * (sum(word_score(t, words) for t in terms) / len(terms)))
     return best
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from assistant.backends.embeddings import Embedder
+from assistant.backends.lexicon import same_meaning
 
 # Spelling folding ---------------------------------------------------------------------------------------------
 
@@ -205,15 +206,28 @@ def _word_score(keyword: str, words: list[str]) -> float:
     return float(np.clip((best - 0.65) / 0.35, 0.0, 1.0))  # 0.7 (a loose look-alike) counts little, 1.0 fully
 
 
+LEXICON_SCORE = 0.9  # a word of the lexicon's concept ("tutor" on a line saying "précepteur"): as sure as an inflection
+
+
+def word_score(keyword: str, words: list[str]) -> float:
+    """How well a question word or a word of the same meaning in another language (`lexicon`) appears among a
+    line's words."""
+    score = _word_score(keyword, words)
+    if score < LEXICON_SCORE and same_meaning(keyword, set(words)):
+        return LEXICON_SCORE
+    return score
+
+
 def fuzzy_scores(question: str, passages: list[Passage], translations: dict[str, set[str]] | None = None) -> np.ndarray:
-    """Per line: the question's words found in it, weighted by how rare they are in the scope (idf); a word of the
-    question found only through its translation (`word_translations`) counts as a loose look-alike."""
+    """Per line: the question's words found in it, or a word of the same meaning in another language (`lexicon`),
+    weighted by how rare they are in the scope (idf); a word of the question found only through the embedder's
+    translation (`word_translations`) counts as a loose look-alike."""
     terms = keywords(question)
     if not terms or not passages:
         return np.zeros(len(passages), dtype=np.float32)
     line_words = [fold(p.text).split() for p in passages]
     matrix = np.array(
-        [[_word_score(t, words) for t in terms] for words in line_words],
+        [[word_score(t, words) for t in terms] for words in line_words],
         dtype=np.float32,
     )
     for j, term in enumerate(terms):
@@ -244,7 +258,7 @@ def word_translations(
     if embedder is None or not passages:
         return {}
     line_words = [fold(p.text).split() for p in passages]
-    missing = [t for t in keywords(question) if not t.isdigit() and max(_word_score(t, w) for w in line_words) < 0.5]
+    missing = [t for t in keywords(question) if not t.isdigit() and max(word_score(t, w) for w in line_words) < 0.5]
     if not missing:
         return {}
     closest = np.argsort(-semantic)[:_TRANSLATION_LINES]

@@ -1,0 +1,101 @@
+"""A question's key word found on lines of another language through the lexicon of roles and events (tutor /
+précepteur / наставник, die / mourut / умер): the answer's person or place is the one on the line that says it."""
+
+import pytest
+
+from assistant.backends.embeddings import load_embedder
+from assistant.backends.facts import answer_from_facts, facts_of_passages
+from assistant.backends.lexicon import lexicon_translations, same_meaning
+from assistant.backends.quotes import Passage, answer, fold
+
+CHATEAU = [
+    "Monsieur le Baron était un des plus grands Seigneurs de la",
+    "Westphalie, car son château avait une porte et des fenêtres.",
+    "Madame la baronne qui pesait environ trois cent livres,",
+    "faisait les honneurs de la maison avec dignité. Sa",
+    "fille Cunégonde agée de 17 ans était haute, en couleur,",
+    "fraiche, grasse, appétissante. Le fils du baron paraissait",
+    "en tout digne de son père, le précepteur Pangloss était",
+    "l'oracle de la maison, et le petit Candide écoutait ses",
+    "leçons avec toute la bonne foi de son âge.",
+]
+
+LETTER = [
+    "Sens le 5 avril 1867.",
+    "Cher Monsieur",
+    "je suis reconnaissant d'avoir bien voulu penser",
+    "à moi pour votre nouvelle OEuvre. Elle",
+    "est appelée à faire beaucoup de bien, ou",
+    "plutôt à Continuer celui qu'elle avait déjà",
+    "opéré, avec la Bénédiction de n. s. P. Pie IX.",
+    "Vous marcherez dans vos convictions assuré",
+    "que tous ceux qui vous connaissent vous aiment.",
+]
+
+CRUSADE = [
+    "Cette lettre célèbre fut écrite à Mahomet II en 1464.",
+    "Elle ne fit qu'irriter ce Sultan. Le Pape",
+    "alors se disposa malgré son âge et ses",
+    "infirmités à marcher contre le tyran à la tête",
+    "d'une croisade ; mais dans les préparatifs du",
+    "départ, Dieu permit qu'il mourut à Ancône.",
+    "Voila tout, cher Monsieur Veuillot, ce que",
+    "je puis vous dire de Rome et de Venise.",
+]
+
+
+def _passages(texts):
+    return [Passage(key=str(i), text=t, number=i + 1, page_key="p") for i, t in enumerate(texts)]
+
+
+def _facts_answer(question, texts, embedder=None):
+    passages = _passages(texts)
+    language = "ru" if any("\u0400" <= c <= "\u04ff" for c in question) else "en"
+    return answer_from_facts(question, passages, facts_of_passages(passages, "fr"), language, embedder=embedder)
+
+
+@pytest.fixture(scope="module")
+def e5():
+    return load_embedder("e5")
+
+
+def test_a_word_finds_its_meaning_in_the_other_languages_old_spellings_included():
+    words = {fold(w) for w in "précepteur Pangloss escrit Roy épouse mourut благословил жена".split()}
+    assert same_meaning("tutor", words) == {"precepteur"}
+    assert same_meaning("wrote", words) == {"escrit"}
+    assert same_meaning("king", words) == {"roy"}
+    assert same_meaning("wife", words) == {"epouse", "жена"}
+    assert same_meaning(fold("умер"), words) == {"mourut"}
+    assert same_meaning("bless", words) == {"благословил"}
+    assert same_meaning("pangloss", words) == set()
+
+
+def test_a_word_folded_into_a_name_or_another_word_is_not_in_the_lexicon():
+    assert same_meaning("married", {"marie", "ne"}) == set()  # "Marie" the name, "ne" the negation
+    assert lexicon_translations(["castle"], [["chateau"]]) == {}
+
+
+def test_who_was_the_tutor_answers_the_precepteur():
+    reply = _facts_answer("Who was the tutor?", CHATEAU)
+    assert reply.known and reply.text.startswith("Pangloss")
+    assert reply.hits[0].passage.key == "6"
+
+
+def test_who_was_the_tutor_answers_the_precepteur_with_the_embedder(e5):
+    reply = _facts_answer("Who was the tutor?", CHATEAU, e5)
+    assert reply.known and reply.text.startswith("Pangloss")
+
+
+def test_who_blessed_answers_the_name_beside_benediction(e5):
+    reply = _facts_answer("Who blessed the new work?", LETTER, e5)
+    assert reply.known and "Pie IX" in reply.text and reply.hits[0].passage.key == "6"
+
+
+def test_a_russian_question_where_did_the_pope_die_finds_mourut(e5):
+    reply = _facts_answer("Где умер Папа?", CRUSADE, e5)
+    assert reply.known and reply.text.startswith("Ancône") and reply.hits[0].passage.key == "5"
+
+
+def test_the_line_reader_quotes_the_line_the_lexicon_reaches(e5):
+    reply = answer("Кто был наставником?", _passages(CHATEAU), embedder=e5)
+    assert reply.known and reply.hits[0].passage.key == "6"
