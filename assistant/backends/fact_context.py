@@ -82,6 +82,11 @@ EVENTS = [
         r"vend(?:u|ue|us|ues|ent|it|re|ons)|vente|achet[ée]\w*|acte|contrat|trait[ée]|bail|купчая|продал\w*"
         r"|продаж\w*|купил\w*|акт|договор\w*",
     ),
+    (  # a letter or a parcel sent, and where to: "adresser à Paris à l'adresse de votre journal"
+        r"send|sends|sent|sending|forward\w*|address\w*|посла\w*|посыла\w*|послан\w*|отправ\w*|пересла\w*|адрес\w*",
+        r"envoy\w*|envoi\w*|enverr\w*|renvoy\w*|adress\w*|exp[ée]di\w*|посла\w*|посыла\w*|отправ\w*|пересла\w*"
+        r"|пересыл\w*|адрес\w*|sent|send\w*|forward\w*|address\w*",
+    ),
 ]
 _EVENTS = [
     (re.compile(rf"(?<!\w)(?:{asked})(?!\w)"), re.compile(rf"(?<!\w)(?:{written})(?!\w)")) for asked, written in EVENTS

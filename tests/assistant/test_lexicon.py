@@ -99,3 +99,14 @@ def test_a_russian_question_where_did_the_pope_die_finds_mourut(e5):
 def test_the_line_reader_quotes_the_line_the_lexicon_reaches(e5):
     reply = answer("Кто был наставником?", _passages(CHATEAU), embedder=e5)
     assert reply.known and reply.hits[0].passage.key == "6"
+
+
+def test_where_should_it_be_sent_answers_the_place_beside_adresser_not_the_one_beside_the_topic(e5):
+    texts = [
+        "J'ai reçu de Rome une correspondance fort bien faite",
+        "que je vous prie d'adresser à Lyon, chez mon frère,",
+        "car je quitte Paris demain matin.",
+    ]
+    for embedder in (None, e5):
+        reply = _facts_answer("Where should the correspondence be sent?", texts, embedder)
+        assert reply.known and reply.text.startswith("Lyon") and reply.hits[0].passage.key == "1"
