@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from assistant.backends.quotes import Hit, Passage, _where
+from assistant.backends.quotes import Hit, Passage, _where, fold
 from portal.entities.french_lexicon import TITLES
 
 if TYPE_CHECKING:
@@ -119,6 +119,54 @@ def event_nearness(fact: Fact, event: re.Pattern, by_key: dict[str, int], passag
                 if event.search(passages[j].text.lower()):
                     best = weight
     return best
+
+
+_OF = re.compile(r"[\s,.]*(?:de|du|dud|des|d['’]|of|the)\b", re.IGNORECASE)  # "épouse de…", "veuve dud. sieur…"
+_OF_SPAN = 60  # how far after "de" the name it belongs to may stand ("épouse dud. sieur De Francini")
+
+
+def word_nearness(
+    fact: Fact, words: set[str], asked: set[str], persons: list[Fact], by_key: dict[str, int], passages: list[Passage]
+) -> float:
+    """How close to the person a line says the word the question asks about ("wife", "tutor", "blessed": `words`
+    are its folded forms on the page, "epouse", "precepteur", "benediction"): on its line 1.0, the line before or
+    after 0.6, two lines off 0.3, else 0. A word that belongs to someone the question does not name ("épouse dud.
+    sieur De Francini" when it asks for the wife of Du Molin) does not count."""
+    best = 0.0
+    for key in fact.keys:
+        i = by_key.get(key)
+        if i is None:
+            continue
+        for j, weight in ((i, 1.0), (i - 1, 0.6), (i + 1, 0.6), (i - 2, 0.3), (i + 2, 0.3)):
+            if weight <= best or not 0 <= j < len(passages) or passages[j].page_key != passages[i].page_key:
+                continue
+            following = (
+                passages[j + 1].text
+                if j + 1 < len(passages) and passages[j + 1].page_key == passages[j].page_key
+                else ""
+            )
+            if any(
+                not _of_another(passages[j].text[m.end() :] + " " + following, fact, asked, persons)
+                for m in re.finditer(r"[^\W\d_]+", passages[j].text)
+                if fold(m.group()) in words
+            ):
+                best = weight
+    return best
+
+
+def _of_another(after: str, fact: Fact, asked: set[str], persons: list[Fact]) -> bool:
+    """The word is followed by "de" and a name the question does not give: the person's own ("épouse dud. sieur
+    Martin" on Martin's line: Martin is the husband) or someone else's."""
+    of = _OF.match(after)
+    if of is None:
+        return False
+    span = after[of.end() : of.end() + _OF_SPAN]
+    owner = min(
+        ((span.find(p.text), p) for p in [fact, *persons] if p.text and p.text in span),
+        key=lambda found: found[0],
+        default=None,
+    )
+    return owner is not None and (owner[1] is fact or not set(fold(owner[1].name).split()) & asked)
 
 
 # A dateline says where and when a letter or an act was written: "Nîmes, le 13 X^bre 1866", "Sens le 5 avril 1867",

@@ -26,7 +26,9 @@ from assistant.backends.fact_context import (
     near_lines,
     page_lines,
     quote,
+    word_nearness,
 )
+from assistant.backends.lexicon import lexicon_translations
 from assistant.backends.quotes import (
     CALIBRATIONS,
     Answer,
@@ -200,17 +202,20 @@ def _ranked_facts(
     cal = CALIBRATIONS[embedder.name]
     ranked = search(question, passages, embedder=embedder, vectors=vectors, translate=True)
     line_score = {h.passage.key: h.score for h in ranked}
-    asked = set(fold(question).split())
     scored = []
-    for fact in candidates:
-        if fact.kind in ("person", "place") and set(fold(fact.name).split()) & asked:
-            continue
+    for fact in _not_asked(candidates, question):
         best = 0.0
         for passage, weight in near_lines(fact, by_key, passages):
             best = max(best, weight * line_score.get(passage.key, 0.0))
         if best >= cal.threshold:
             scored.append((best, fact))
     return scored
+
+
+def _not_asked(candidates: list[Fact], question: str) -> list[Fact]:
+    """A person or place the question itself names ("who was the wife of Jean Dupont?") is not its answer."""
+    asked = set(fold(question).split())
+    return [f for f in candidates if f.kind not in ("person", "place") or not set(fold(f.name).split()) & asked]
 
 
 def _describe_date(fact: Fact, language: str) -> str:
@@ -258,7 +263,7 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
         if not scored:
             return None
     elif terms:
-        scored = [(_near_score(terms, f, by_key, passages), f) for f in candidates]
+        scored = [(_near_score(terms, f, by_key, passages), f) for f in _not_asked(candidates, question)]
         scored = [(s, f) for s, f in scored if s >= 0.5]
         if not scored:
             return None  # nothing of that kind near the question's words: the line reader decides
@@ -279,6 +284,8 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
     event = event_asked(question) if kind in ("when", "where") else None
     if event is not None:
         scored = _by_event(scored, event, by_key, passages, topical=bool(terms))
+    elif kind == "who" and terms:
+        scored = _by_word(scored, question, terms, facts, by_key, passages)
     score, best = max(scored, key=lambda pair: (pair[0], -min(by_key.get(k, 0) for k in pair[1].keys)))
     hits = evidence(best, by_key, passages, 1.0)
     quoted = quote(hits[:2], language, many_pages)
@@ -297,6 +304,28 @@ def _by_event(
     the event come first. When the question names its topic too, only facts that fit it well enough compete."""
     floor = 0.6 * max(s for s, _f in scored) if topical else float("-inf")
     return [((event_nearness(f, event, by_key, passages), s), f) for s, f in scored if s >= floor]
+
+
+def _by_word(
+    scored: list[tuple[float, Fact]],
+    question: str,
+    terms: list[str],
+    facts: list[Fact],
+    by_key: dict[str, int],
+    passages: list[Passage],
+) -> list:
+    """ "Who was the tutor?", "who was the wife of X?", "who blessed it?": where the page says the role or the act
+    in any language (`lexicon`: précepteur, épouse, Bénédiction), the person beside that word comes first among
+    those that fit the question well enough, as `_by_event` does for dates and places. Only the question's first
+    word of substance says what the person is or did: in "who saw the doctor's prescription?" a doctor is not who
+    is asked for."""
+    words = set().union(*lexicon_translations(terms[:1], [fold(p.text).split() for p in passages]).values())
+    if not words or not scored:
+        return scored
+    asked = set(fold(question).split())
+    persons = [f for f in facts if f.kind == "person"]
+    floor = 0.6 * max(s for s, _f in scored)
+    return [((word_nearness(f, words, asked, persons, by_key, passages), s), f) for s, f in scored if s >= floor]
 
 
 def _list(kind, candidates, by_key, passages, language, many_pages) -> Answer:

@@ -110,3 +110,21 @@ def test_where_should_it_be_sent_answers_the_place_beside_adresser_not_the_one_b
     for embedder in (None, e5):
         reply = _facts_answer("Where should the correspondence be sent?", texts, embedder)
         assert reply.known and reply.text.startswith("Lyon") and reply.hits[0].passage.key == "1"
+
+
+def test_who_was_the_wife_of_someone_answers_the_epouse_beside_him_not_the_wife_of_another(e5):
+    texts = [
+        "Furent présents Pierre Martin, marchand, et",
+        "dame Anne Leclerc épouse dud. sieur Martin,",
+        "Jean Dupont laboureur, a cause de dame",
+        "Marie Durand son épouse, demeurant à Caen,",
+        "lesquels ont vendu une maison sise à Lisieux.",
+    ]
+    reply = _facts_answer("Who was the wife of Jean Dupont?", texts, e5)
+    assert reply.known and reply.text.startswith("Marie Durand") and reply.hits[0].passage.key == "3"
+
+
+def test_who_saw_the_doctors_prescription_is_not_asked_for_the_doctor(e5):
+    texts = ["Fagon a veu l'ordonnance du medecin", "de M Denis il la trouve tres sensée", "et vous assure."]
+    reply = _facts_answer("Who saw the doctor's prescription?", texts, e5)
+    assert reply.known and reply.text.startswith("Fagon")
