@@ -93,7 +93,7 @@ CONCEPTS: list[tuple[str, str, str]] = [
     (
         r"die|died|dies|dying|dead|death|deaths|deceased",
         r"mort|morte|morts|mortes|mourut|moururent|mourir|meurt|meurent|mourant\w*|decede\w*|deces|trepass\w*",
-        r"умер\w*|умир\w*|скончал\w*|смерт\w*|преставил\w*|почил\w*|кончин\w*",
+        r"умер\w*|умир\w*|скончал\w*|смерт\w*|престави\w*|преставл\w*|почил\w*|кончин\w*",
     ),
     (
         r"born|birth\w*",
@@ -129,7 +129,7 @@ CONCEPTS: list[tuple[str, str, str]] = [
     (r"receive\w*|receipt\w*", r"recu|recue|recus|recues|recev\w*|recoi\w*|receu\w*", r"получ\w*"),
     (
         r"pay|pays|paid|paying|payment\w*",
-        r"pay[eé]\w*|payer|paya\w*|paie\w*|paiement\w*",
+        r"paye\w*|payer|paya\w*|paie\w*|paiement\w*",
         r"плат\w*|заплат\w*|уплат\w*",
     ),
     (
@@ -137,7 +137,11 @@ CONCEPTS: list[tuple[str, str, str]] = [
         r"vend(?:s|u|ue|us|ues|re|it|irent|ent|ons|ez|eurs?|euses?)?|ventes?",
         r"прода\w*",
     ),
-    (r"buy|buys|bought|purchas\w*", r"achet\w*|achat\w*|acqui[st]\w*|acquere\w*", r"купи\w*|покуп\w*|купл\w*"),
+    (
+        r"buy|buys|bought|purchas\w*",
+        r"achet\w*|achat\w*|acquis|acquise|acquises|acquisitions?|acquiert|acquerir|acquere\w*",
+        r"купи\w*|покуп\w*|купл\w*",
+    ),
     (
         r"teach|teaches|taught|teaching|lessons?",
         r"enseign\w*|instrui\w*|lecons?",
@@ -145,7 +149,7 @@ CONCEPTS: list[tuple[str, str, str]] = [
     ),
     (
         r"live|lived|lives|living|dwell\w*|dwelt|resid\w*",
-        r"demeur\w*|habit\w*|resid\w*|domicil\w*",
+        r"demeur\w*|habit(?:e|es|ent|ait|aient|ant|ants|ante|antes|ation|ations|er|ee|ees)?|resid\w*|domicil\w*",
         r"жил|жила|жили|живет|живут|прожива\w*|жительств\w*",
     ),
 ]

@@ -70,8 +70,39 @@ def test_a_word_finds_its_meaning_in_the_other_languages_old_spellings_included(
     assert same_meaning("pangloss", words) == set()
 
 
+BRIDGED = [  # (a question's word, words of a page that mean it)
+    ("tutor", "précepteur gouverneur наставник учитель"),
+    ("наставником", "précepteur"),
+    ("wife", "épouse espouse femme veuve жена супруга"),
+    ("husband", "mari époux муж"),
+    ("son", "fils сын"),
+    ("daughter", "fille дочь"),
+    ("father", "père отец"),
+    ("mother", "mère мать"),
+    ("priest", "curé prêtre prestre священник"),
+    ("notary", "notaire нотариус"),
+    ("king", "roi Roy царь государь"),
+    ("pope", "pape папа"),
+    ("папа", "Pape"),
+    ("bless", "bénir bénit Bénédiction благословить"),
+    ("died", "mourir mourut décéder décédé умереть преставиться"),
+    ("умер", "mort mourut décédé"),
+    ("sent", "envoyer adresser послать отправил"),
+    ("wrote", "écrire escrit écrivit писать написал"),
+    ("signed", "signer signé soussigné подписать"),
+]
+
+
+@pytest.mark.parametrize(("asked", "written"), BRIDGED)
+def test_the_lexicon_bridges_a_question_word_to_its_meaning_in_french_and_russian(asked, written):
+    words = {fold(w) for w in written.split()}
+    assert same_meaning(fold(asked), words) == words
+
+
 def test_a_word_folded_into_a_name_or_another_word_is_not_in_the_lexicon():
     assert same_meaning("married", {"marie", "ne"}) == set()  # "Marie" the name, "ne" the negation
+    assert same_meaning("lived", {"habitude", "demeurant"}) == {"demeurant"}  # a habit is no dwelling
+    assert same_meaning("sold", {"vendredi", "vendu"}) == {"vendu"}  # nor Friday a sale
     assert lexicon_translations(["castle"], [["chateau"]]) == {}
 
 
