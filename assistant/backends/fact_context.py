@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from assistant.backends.quotes import Hit, Passage, _where, fold
+from assistant.backends.quotes import Hit, Passage, _where, fold, named_in
 from portal.entities.french_lexicon import TITLES
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ _OF_SPAN = 60  # how far after "de" the name it belongs to may stand ("épouse d
 
 
 def word_nearness(
-    fact: Fact, words: set[str], asked: set[str], persons: list[Fact], by_key: dict[str, int], passages: list[Passage]
+    fact: Fact, words: set[str], question: str, persons: list[Fact], by_key: dict[str, int], passages: list[Passage]
 ) -> float:
     """How close to the person a line says the word the question asks about ("wife", "tutor", "blessed": `words`
     are its folded forms on the page, "epouse", "precepteur", "benediction"): on its line 1.0, the line before or
@@ -146,7 +146,7 @@ def word_nearness(
                 else ""
             )
             if any(
-                not _of_another(passages[j].text[m.end() :] + " " + following, fact, asked, persons)
+                not _of_another(passages[j].text[m.end() :] + " " + following, fact, question, persons)
                 for m in re.finditer(r"[^\W\d_]+", passages[j].text)
                 if fold(m.group()) in words
             ):
@@ -154,7 +154,7 @@ def word_nearness(
     return best
 
 
-def _of_another(after: str, fact: Fact, asked: set[str], persons: list[Fact]) -> bool:
+def _of_another(after: str, fact: Fact, question: str, persons: list[Fact]) -> bool:
     """The word is followed by "de" and a name the question does not give: the person's own ("épouse dud. sieur
     Martin" on Martin's line: Martin is the husband) or someone else's."""
     of = _OF.match(after)
@@ -166,7 +166,7 @@ def _of_another(after: str, fact: Fact, asked: set[str], persons: list[Fact]) ->
         key=lambda found: found[0],
         default=None,
     )
-    return owner is not None and (owner[1] is fact or not set(fold(owner[1].name).split()) & asked)
+    return owner is not None and (owner[1] is fact or not named_in(owner[1].name, question))
 
 
 # A dateline says where and when a letter or an act was written: "Nîmes, le 13 X^bre 1866", "Sens le 5 avril 1867",

@@ -37,6 +37,7 @@ from assistant.backends.quotes import (
     fold,
     is_when_question,
     keywords,
+    named_in,
     search,
     word_score,
 )
@@ -214,8 +215,7 @@ def _ranked_facts(
 
 def _not_asked(candidates: list[Fact], question: str) -> list[Fact]:
     """A person or place the question itself names ("who was the wife of Jean Dupont?") is not its answer."""
-    asked = set(fold(question).split())
-    return [f for f in candidates if f.kind not in ("person", "place") or not set(fold(f.name).split()) & asked]
+    return [f for f in candidates if f.kind not in ("person", "place") or not named_in(f.name, question)]
 
 
 def _describe_date(fact: Fact, language: str) -> str:
@@ -322,10 +322,9 @@ def _by_word(
     words = set().union(*lexicon_translations(terms[:1], [fold(p.text).split() for p in passages]).values())
     if not words or not scored:
         return scored
-    asked = set(fold(question).split())
     persons = [f for f in facts if f.kind == "person"]
     floor = 0.6 * max(s for s, _f in scored)
-    return [((word_nearness(f, words, asked, persons, by_key, passages), s), f) for s, f in scored if s >= floor]
+    return [((word_nearness(f, words, question, persons, by_key, passages), s), f) for s, f in scored if s >= floor]
 
 
 def _list(kind, candidates, by_key, passages, language, many_pages) -> Answer:

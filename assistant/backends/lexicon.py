@@ -149,10 +149,14 @@ CONCEPTS: list[tuple[str, str, str]] = [
     ),
     (
         r"live|lived|lives|living|dwell\w*|dwelt|resid\w*",
-        r"demeur\w*|habit(?:e|es|ent|ait|aient|ant|ants|ante|antes|ation|ations|er|ee|ees)?|resid\w*|domicil\w*",
+        r"demeur\w*|habit(?:e|es|ent|ait|aient|ant|ants|ante|antes|ation|ations|er|ee|ees)|resid\w*|domicil\w*",
         r"жил|жила|жили|живет|живут|прожива\w*|жительств\w*",
     ),
 ]
+
+# English words of a concept that are common French words of another meaning ("son": his, "sent": smells, "pays":
+# country, "sale": dirty): a question's word, never a page's.
+FALSE_FRIENDS = {"son", "sons", "sent", "pays", "sale", "sales", "dies"}
 
 _PATTERNS = [re.compile("|".join(f"(?:{p})" for p in languages)) for languages in CONCEPTS]
 
@@ -169,7 +173,7 @@ def same_meaning(term: str, words: set[str]) -> set[str]:
     concepts = set(concepts_of(term))
     if not concepts:
         return set()
-    return {w for w in words if concepts.intersection(concepts_of(w))}
+    return {w for w in words if w not in FALSE_FRIENDS and concepts.intersection(concepts_of(w))}
 
 
 def lexicon_translations(terms: list[str], line_words: list[list[str]]) -> dict[str, set[str]]:

@@ -218,6 +218,16 @@ def word_score(keyword: str, words: list[str]) -> float:
     return score
 
 
+def named_in(name: str, question: str) -> bool:
+    """The question gives the name: one of its words spelled as the page spells it, or written in the other
+    alphabet ("Люлли" for Lully, "Кук" for Cook)."""
+    asked = fold(question).split()
+    words = [w for w in fold(name).split() if len(w) >= 3]
+    return any(
+        a == w or (_has_cyrillic(a) != _has_cyrillic(w) and _word_score(a, [w]) >= 0.7) for w in words for a in asked
+    )
+
+
 def fuzzy_scores(question: str, passages: list[Passage], translations: dict[str, set[str]] | None = None) -> np.ndarray:
     """Per line: the question's words found in it, or a word of the same meaning in another language (`lexicon`),
     weighted by how rare they are in the scope (idf); a word of the question found only through the embedder's

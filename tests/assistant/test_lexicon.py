@@ -103,6 +103,8 @@ def test_a_word_folded_into_a_name_or_another_word_is_not_in_the_lexicon():
     assert same_meaning("married", {"marie", "ne"}) == set()  # "Marie" the name, "ne" the negation
     assert same_meaning("lived", {"habitude", "demeurant"}) == {"demeurant"}  # a habit is no dwelling
     assert same_meaning("sold", {"vendredi", "vendu"}) == {"vendu"}  # nor Friday a sale
+    assert same_meaning(fold("сыном"), {"son", "fils"}) == {"fils"}  # "son nom": his name
+    assert same_meaning("sent", {"sent", "envoye"}) == {"envoye"}  # "il sent": he smells
     assert lexicon_translations(["castle"], [["chateau"]]) == {}
 
 
@@ -159,3 +161,14 @@ def test_who_saw_the_doctors_prescription_is_not_asked_for_the_doctor(e5):
     texts = ["Fagon a veu l'ordonnance du medecin", "de M Denis il la trouve tres sensée", "et vous assure."]
     reply = _facts_answer("Who saw the doctor's prescription?", texts, e5)
     assert reply.known and reply.text.startswith("Fagon")
+
+
+def test_a_russian_question_names_a_french_person_whose_widow_is_asked_for(e5):
+    texts = [
+        "Furent présents dame Madelaine Lambert veuve de",
+        "Jean Baptiste Lully, et dame Anne Martin,",
+        "veuve de Pierre Durand, demeurant à Paris,",
+        "lesquels ont reconnu avoir vendu une maison.",
+    ]
+    reply = _facts_answer("Кто была вдовой Люлли?", texts, e5)
+    assert reply.known and reply.text.startswith("Madelaine Lambert") and reply.hits[0].passage.key == "0"
