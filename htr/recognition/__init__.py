@@ -92,7 +92,9 @@ class Recognizer:
                 model = LineRecognizer.from_pretrained(directory, device=device)
                 lm_path = directory / LM_NAME
                 lm = (
-                    CharLanguageModel.load(lm_path, model.config.charset, model.config.lm_order)
+                    CharLanguageModel.load(
+                        lm_path, model.config.charset, model.config.lm_order, model.config.lm_unknown_word
+                    )
                     if lm_path.is_file()
                     else None
                 )

@@ -37,11 +37,13 @@ class RecognizerConfig:
     width_scale: float = 1.0
     # How a line is brought to `height`: "box" (its polygon's box) or "core" (its writing's core band).
     normalisation: str = "box"
-    # The character language model beside the weights (lm.txt), used by beam search: its order, and its weight
-    # and per-character bonus against the network's log-probabilities (chosen on validation lines).
+    # The character language model beside the weights (lm.txt), used by beam search: its order, its weight and
+    # per-character bonus against the network's log-probabilities, and the cost of a word lm.txt lacks (all chosen
+    # on validation lines).
     lm_order: int = 4
     lm_weight: float = 0.5
     lm_bonus: float = 1.0
+    lm_unknown_word: float = 0.0
     # The form of the text the model writes (htr.transcription.FORMS); ground truth is brought to it before the
     # model learns from it or is scored against it.
     transcription: str = "plain"

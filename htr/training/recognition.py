@@ -361,7 +361,7 @@ def retune_language_model(model_dir: str | Path, val: list[str], device: str | N
     if log_path.is_file():
         log = json.loads(log_path.read_text(encoding="utf-8"))
         log.setdefault("best", {})["language_model"] = chosen
-        for key in ("lm_order", "lm_weight", "lm_bonus"):
+        for key in ("lm_order", "lm_weight", "lm_bonus", "lm_unknown_word"):
             if key in log.get("model", {}):
                 log["model"][key] = getattr(config, key)
         log_path.write_text(json.dumps(log, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -71,3 +71,31 @@ def test_the_language_model_tips_the_beam_towards_a_known_spelling():
     labels, confidences = beam_decode(lp, beam=8, lm=lm, chars=chars, lm_weight=1.0, lm_bonus=0.0)
     assert labels == [1, 2]
     assert confidences[1] == pytest.approx(0.45)  # confidences stay the network's
+
+
+def test_a_word_the_texts_lack_costs_more_where_it_ends():
+    from htr.recognition.language import CharLanguageModel
+
+    lm = CharLanguageModel(["le Roy dort", "la reyne ẽ ville"], charset="leRoydrtanyẽvi ", order=3, unknown_word=-4.0)
+    assert lm.words == {"le", "roy", "dort", "la", "reyne", "ẽ", "ville"}
+    plain = CharLanguageModel(["le Roy dort", "la reyne ẽ ville"], charset="leRoydrtanyẽvi ", order=3)
+    # A space after a word it knows (whatever its case) costs what the characters alone say...
+    assert lm.log_prob(" ", "le ROY") == plain.log_prob(" ", "le ROY")
+    # ...after a made-up one, the cost more; inside a word, or after no word at all, nothing changes.
+    assert lm.log_prob(" ", "le Rot") == pytest.approx(plain.log_prob(" ", "le Rot") - 4.0)
+    assert lm.log_prob(",", "la reine") == pytest.approx(plain.log_prob(",", "la reine") - 4.0)
+    assert lm.log_prob("t", "le Ro") == plain.log_prob("t", "le Ro")
+    assert lm.log_prob(" ", "le ") == plain.log_prob(" ", "le ")
+
+
+def test_the_cost_of_unknown_words_tips_the_beam_towards_a_known_word():
+    from htr.recognition.language import CharLanguageModel
+
+    chars = ["r", "o", "y", "t", " "]  # classes 1..5
+    # "roy " or "rot ": the network leans towards "rot" (a word nobody wrote).
+    lp = _log_probs([{1: 0.9}, {0: 0.9}, {2: 0.9}, {0: 0.9}, {4: 0.5, 3: 0.45}, {0: 0.9}, {5: 0.9}], classes=6)
+    texts = ["roy", "tttt tt"]  # the letters alone favour "t" too
+    without = CharLanguageModel(texts, charset=chars, order=1)
+    assert beam_decode(lp, beam=8, lm=without, chars=chars, lm_weight=0.1, lm_bonus=0.0)[0] == [1, 2, 4, 5]
+    lm = CharLanguageModel(texts, charset=chars, order=1, unknown_word=-5.0)
+    assert beam_decode(lp, beam=8, lm=lm, chars=chars, lm_weight=0.1, lm_bonus=0.0)[0] == [1, 2, 3, 5]

@@ -10,7 +10,7 @@ from htr.formats import read_page
 from htr.formats.tsv import write_tsv
 from htr.images import load_image
 from htr.recognition import Recognizer
-from htr.recognition.language import LM_GRID, LM_ORDERS, write_lm_texts
+from htr.recognition.language import LM_GRID, LM_ORDERS, LM_UNKNOWN_WORD, write_lm_texts
 from htr.recognition.model import LineRecognizer, RecognizerConfig
 from htr.training import RecognitionTrainingConfig, retune_language_model, train_recognition
 from tests.datasets import one_page_folder
@@ -59,7 +59,8 @@ def test_it_trains_saves_reloads_and_reads_a_real_page(tmp_path):
     assert (out / "lm.txt").read_text(encoding="utf-8").count("\n") == log["train_lines"]
     chosen = log["best"]["language_model"]
     assert (chosen["weight"], chosen["bonus"]) in LM_GRID and len(chosen["grid"]) == len(LM_GRID)
-    assert chosen["val_cer_beam8_lm"] == min(chosen["grid"].values())
+    assert chosen["unknown_word"] in LM_UNKNOWN_WORD and len(chosen["unknown_word_grid"]) == len(LM_UNKNOWN_WORD)
+    assert chosen["val_cer_beam8_lm"] == min(chosen["unknown_word_grid"].values()) <= min(chosen["grid"].values())
     # Its order: the one whose model finds the held-out transcriptions least surprising.
     assert [int(order) for order in chosen["perplexity"]] == list(LM_ORDERS)
     assert chosen["perplexity"][str(chosen["order"])] == min(chosen["perplexity"].values())
@@ -68,6 +69,7 @@ def test_it_trains_saves_reloads_and_reads_a_real_page(tmp_path):
     assert Recognizer.load(out, device="cpu") is recognizer  # cached per (path, device)
     assert recognizer.language_model is not None and recognizer.model.config.lm_weight == chosen["weight"]
     assert recognizer.language_model.order == recognizer.model.config.lm_order == chosen["order"]
+    assert recognizer.language_model.unknown_word == recognizer.model.config.lm_unknown_word == chosen["unknown_word"]
     assert set(recognizer.charset) >= set("cabinet")
     page = read_page(folder / f"{PAGE[1]}.xml")
     batches = []
@@ -86,10 +88,11 @@ def test_it_trains_saves_reloads_and_reads_a_real_page(tmp_path):
     # The choice made again on other lines (the page read as validation), saved in the config and the log.
     again = retune_language_model(out, [str(folder)], "cpu")
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
-    assert (config["lm_order"], config["lm_weight"], config["lm_bonus"]) == (
+    assert (config["lm_order"], config["lm_weight"], config["lm_bonus"], config["lm_unknown_word"]) == (
         again["order"],
         again["weight"],
         again["bonus"],
+        again["unknown_word"],
     )
     log = json.loads((out / "training_log.json").read_text(encoding="utf-8"))
     assert log["best"]["language_model"] == json.loads(json.dumps(again))
