@@ -108,7 +108,13 @@ def is_event_word(word: str) -> bool:
 
 def event_nearness(fact: Fact, event: re.Pattern, by_key: dict[str, int], passages: list[Passage]) -> float:
     """How close to the fact the lines name the event: on its line 1.0, the line before or after 0.6, two lines off
-    0.3 (a heading's date over a signature over "acte par lequel…"), else 0."""
+    0.3 (a heading's date over a signature over "acte par lequel…"), else 0. A date or place belongs to the life
+    event named last before it, across a line break: in "né le 14 décembre 1857 à Cologne et mort le" / "9 août
+    1949 à Cologne" the first date is the birth's (0, though "mort" shares its line) and the second the death's
+    (1.5, above any line's mere nearness)."""
+    owner = life_event_of(fact, by_key, passages)
+    if owner is not None:
+        return 1.5 if owner.pattern == event.pattern else 0.0
     best = 0.0
     for key in fact.keys:
         i = by_key.get(key)
@@ -119,6 +125,26 @@ def event_nearness(fact: Fact, event: re.Pattern, by_key: dict[str, int], passag
                 if event.search(passages[j].text.lower()):
                     best = weight
     return best
+
+
+def life_event_of(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> re.Pattern | None:
+    """The written pattern of the birth, baptism, marriage, death or burial named last before the fact in the
+    running text of its line and the line before ("…et mort le" / "9 août 1949"); None when none is."""
+    for key in fact.keys:
+        i = by_key.get(key)
+        if i is None:
+            continue
+        line = passages[i].text
+        at = line.find(fact.text)
+        if at < 0:
+            continue
+        before = line[:at].lower()
+        if i > 0 and passages[i - 1].page_key == passages[i].page_key:
+            before = passages[i - 1].text.lower() + " " + before
+        found = [(m.end(), written) for _asked, written in _EVENTS[:5] for m in written.finditer(before)]
+        if found:
+            return max(found, key=lambda pair: pair[0])[1]
+    return None
 
 
 _OF = re.compile(r"[\s,.]*(?:de|du|dud|des|d['’]|of|the)\b", re.IGNORECASE)  # "épouse de…", "veuve dud. sieur…"

@@ -23,6 +23,7 @@ from assistant.backends.fact_context import (
     is_dateline_place,
     is_event_word,
     is_speaker,
+    life_event_of,
     near_lines,
     page_lines,
     quote,
@@ -284,6 +285,9 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
     event = event_asked(question) if kind in ("when", "where") else None
     if event is not None:
         scored = _by_event(scored, event, by_key, passages, topical=bool(terms))
+        if kind == "when" and _of_another_life_event(scored, event, by_key, passages):
+            text = _("I don't know: the text gives the date of another event, not of the one asked about.")
+            return Answer(text=text, hits=[], known=False, language=language)
     elif kind == "who" and terms:
         scored = _by_word(scored, question, terms, facts, by_key, passages)
     score, best = max(scored, key=lambda pair: (pair[0], -min(by_key.get(k, 0) for k in pair[1].keys)))
@@ -304,6 +308,16 @@ def _by_event(
     the event come first. When the question names its topic too, only facts that fit it well enough compete."""
     floor = 0.6 * max(s for s, _f in scored) if topical else float("-inf")
     return [((event_nearness(f, event, by_key, passages), s), f) for s, f in scored if s >= floor]
+
+
+def _of_another_life_event(scored: list, event, by_key: dict[str, int], passages: list[Passage]) -> bool:
+    """ "When did X die?" over "X (né le 6 novembre 2001) est un coureur": no date stands beside the event asked
+    about, and the best fitting one belongs to another (a birth), so the page does not say."""
+    if not scored or any(nearness > 0 for (nearness, _s), _f in scored):
+        return False
+    best = max(scored, key=lambda pair: pair[0][1])[1]
+    owner = life_event_of(best, by_key, passages)
+    return owner is not None and owner.pattern != event.pattern
 
 
 def _by_word(

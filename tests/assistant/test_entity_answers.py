@@ -246,3 +246,19 @@ def test_who_wrote_this_answers_who_speaks_in_a_russian_receipt():
     passages = [Passage(key=str(i), text=t, number=i + 1, page_key="p") for i, t in enumerate(texts)]
     reply = answer_from_facts("Кто это написал?", passages, facts_of_passages(passages), "ru")
     assert reply.known and reply.text.startswith("Иван Петров")
+
+
+def test_when_did_someone_die_answers_the_date_after_the_word_for_death_on_the_next_line():
+    texts = [
+        "Karl Gustav Rutz, né le 14 décembre 1857 à Cologne et mort le",
+        "9 août 1949 à Cologne, est un sculpteur allemand.",
+    ]
+    reply = _answer_on_one_page("When did Karl Gustav Rutz die?", texts)
+    assert reply.known and reply.text.startswith("9 August 1949")
+    assert reply.hits[0].passage.key == "1"
+
+
+def test_when_did_someone_die_is_not_known_when_the_page_gives_only_the_birth():
+    texts = ["Veeti Vainio (né le 6 novembre 2001) est un coureur", "cycliste finlandais."]
+    reply = _answer_on_one_page("When did Veeti Vainio die?", texts)
+    assert not reply.known and "another event" in reply.text
