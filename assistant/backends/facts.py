@@ -68,7 +68,8 @@ _GENERIC = set(
     happened написал написала написано автор подписал подписала подпись отправил писал письмо документ текст люди лица
     имена место места города город даты дата родился умер адресовано адресат упоминается случилось произошло
     was were did done made will testament завещание record запись acte act deed contract договор акт составлен
-    составлено составлена""".split()
+    составлено составлена этот этого эта этои это этом этому письма письме письму письмом документа документе
+    документу текста тексте акта акте договора договоре paper""".split()
 )
 # Cue words that say what kind of document a text is, with its name (in Russian from the .po).
 _DOCUMENT_KINDS = [
@@ -186,6 +187,15 @@ def _edge_score(fact: Fact, by_key: dict[str, int], passages: list[Passage], fac
     return best
 
 
+def _greeted_first(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> bool:
+    """The person is greeted on one of the page's first three lines ("Cher Monsieur Veuillot,"): the addressee."""
+    for key in fact.keys:
+        i = by_key.get(key)
+        if i is not None and page_lines(passages, i)[1] < 3 and _SALUTATION.search(fold(passages[i].text)):
+            return True
+    return False
+
+
 def _signature_line(line: str, name: str) -> bool:
     """The name alone on its line but for titles, abbreviations and marks ("+ Clém. Card. Villecourt"): a
     signature, wherever it falls on the page (a letter may end mid-page)."""
@@ -278,6 +288,11 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
                 text = _(
                     "I don't know: no dateline (a place beside the date, as in “Fait à Caen le…”) says where this was written."
                 )
+                return Answer(text=text, hits=[], known=False, language=language)
+        if kind == "who" and not _ADDRESSEE.search(folded):  # the one greeted first is written to, not the writer
+            candidates = [f for f in candidates if not _greeted_first(f, by_key, passages)]
+            if not candidates:
+                text = _("I don't know: no name in the text signs it or says who wrote it.")
                 return Answer(text=text, hits=[], known=False, language=language)
         scored = [(_edge_score(f, by_key, passages, facts, question), f) for f in candidates]
     if not scored:

@@ -262,3 +262,28 @@ def test_when_did_someone_die_is_not_known_when_the_page_gives_only_the_birth():
     texts = ["Veeti Vainio (né le 6 novembre 2001) est un coureur", "cycliste finlandais."]
     reply = _answer_on_one_page("When did Veeti Vainio die?", texts)
     assert not reply.known and "another event" in reply.text
+
+
+def test_who_wrote_this_letter_never_answers_the_person_greeted_at_its_head():
+    texts = [
+        "Cher Monsieur Veuillot,",
+        "C'est aujourd'hui seulement que nous",
+        "avons pu lire dans le Monde quelques",
+        "fragments de votre Illusion libérale. C'est",
+        "clair, c'est net, c'est d'une justesse désespérante",
+    ]
+    reply = _answer_on_one_page("Who wrote this letter?", texts)
+    assert not reply.known and "signs" in reply.text
+
+
+def test_a_russian_question_about_the_author_of_this_letter_answers_the_signature():
+    texts = [
+        "comme à celui qui est et sera eternellement",
+        "Monsieur de Londres ce 26 juin",
+        "Vostre plus humble",
+        "et tres affectanté seviteur",
+        "Beaumont",
+    ]
+    reply = _answer_on_one_page("Кто автор этого письма?", texts)
+    assert reply.known and reply.text.startswith("Beaumont")
+    assert reply.hits[0].passage.key == "4"
