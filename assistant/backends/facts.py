@@ -81,7 +81,10 @@ _DOCUMENT_KINDS = [
     (r"\b(acte de mariage|mariage|венчан|брак)\w*", gettext_noop("a marriage record")),
     (r"\b(acte de deces|deces|inhume|умер|погребен)\w*", gettext_noop("a death or burial record")),
     (r"\b(quittance|recu la somme|расписк|получил сполна)\w*", gettext_noop("a receipt")),
-    (r"\b(contrat|bail|vente|договор|купчая)\w*", gettext_noop("a contract or deed")),
+    (
+        r"\b(contrat|bail|vente|vend(u|ue|us|ues|ent|it|ons|re)\b|traite (pour|de|entre|fait)|acte par|договор|купчая)\w*",
+        gettext_noop("a contract or deed"),
+    ),
     (r"\b(proces verbal|протокол)\w*", gettext_noop("a report (procès-verbal)")),
     (r"\b(petition|supplique|прошени|челобитн)\w*", gettext_noop("a petition")),
     (r"\b(inventaire|опись)\w*", gettext_noop("an inventory")),
@@ -382,16 +385,33 @@ def _unknown(kind: str, language: str) -> Answer:
 
 
 def _document_kind(passages: list[Passage], language: str, many_pages: bool) -> Answer:
+    """The kind a heading names ("Traité pour un opera" over "A Roüen": one of a page's first three lines of words)
+    comes first, whatever the body goes on to mention; else the first kind, in the order of `_DOCUMENT_KINDS`, whose
+    words some line says."""
+    pages: dict[str, list[Passage]] = {}
+    for p in passages:
+        if re.search(r"[^\W\d_]", p.text):  # a folio's number is no heading
+            pages.setdefault(p.page_key, []).append(p)
+    headings = [p for lines in pages.values() for p in lines[:3]]
+    for pattern, name in _DOCUMENT_KINDS:
+        cue = re.compile(pattern)
+        found = [p for p in headings if cue.search(fold(p.text))]
+        if found:
+            return _kind_answer(name, found, language, many_pages)
     for pattern, name in _DOCUMENT_KINDS:
         cue = re.compile(pattern)
         found = [p for p in passages if cue.search(fold(p.text))]
         if found:
-            hits = [Hit(passage=p, score=1.0) for p in found[:2]]
-            quoted = quote(hits, language, many_pages)
-            text = _("It reads like %(kind)s: %(quote)s.") % {"kind": _(name), "quote": quoted}
-            return Answer(text=text, hits=hits, known=True, language=language)
+            return _kind_answer(name, found, language, many_pages)
     text = _("I don't know what kind of document this is: no words of the text say so.")
     return Answer(text=text, hits=[], known=False, language=language)
+
+
+def _kind_answer(name: str, found: list[Passage], language: str, many_pages: bool) -> Answer:
+    hits = [Hit(passage=p, score=1.0) for p in found[:2]]
+    quoted = quote(hits, language, many_pages)
+    text = _("It reads like %(kind)s: %(quote)s.") % {"kind": _(name), "quote": quoted}
+    return Answer(text=text, hits=hits, known=True, language=language)
 
 
 def facts_of_passages(passages: list[Passage], language: str | None = None) -> list[Fact]:

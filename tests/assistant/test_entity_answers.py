@@ -287,3 +287,32 @@ def test_a_russian_question_about_the_author_of_this_letter_answers_the_signatur
     reply = _answer_on_one_page("Кто автор этого письма?", texts)
     assert reply.known and reply.text.startswith("Beaumont")
     assert reply.hits[0].passage.key == "4"
+
+
+def test_what_kind_of_document_answers_the_kind_its_heading_names_before_the_body_s_words():
+    texts = [
+        "L.A.S. Lully Famille.8.",
+        "Traité pour un opera",
+        "A Roüen",
+        "15 Septembre 1688.",
+        "Furent presens M^rs Jean Nicolas de Francini",
+        "Et ayant le droit de dame Madelaine Lambert veuve de",
+        "que le vingt sept. Qui reconnu avoir baillé et delaissé",
+    ]
+    reply = _answer_on_one_page("What kind of document is this?", texts)
+    assert reply.known and "contract or deed" in reply.text
+    assert reply.hits[0].passage.key == "1"
+
+
+def test_what_kind_of_document_reads_an_act_by_which_heirs_sell():
+    texts = [
+        "Jean Louis",
+        "surintendant de la musique de la chapelle de S. M.",
+        "1688.",
+        "signature",
+        "acte par lequel les héritiers de Lully vendent à un Saint Vanthier",
+        "la permission d'etablir une académie de Musique (un opéra)",
+    ]
+    reply = _answer_on_one_page("What kind of document is this?", texts)
+    assert reply.known and "contract or deed" in reply.text
+    assert reply.hits[0].passage.key == "4"
