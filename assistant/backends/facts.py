@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from assistant.backends.fact_context import (
+    LIVED_ASKED,
     at_house_of,
     event_asked,
     event_nearness,
@@ -27,6 +28,7 @@ from assistant.backends.fact_context import (
     near_lines,
     page_lines,
     quote,
+    residence,
     word_nearness,
 )
 from assistant.backends.lexicon import lexicon_translations
@@ -270,6 +272,12 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
             for f in facts
             if f.kind == "person" and (house := at_house_of(f, by_key, passages))
         ]
+    if kind == "where" and LIVED_ASKED.search(question.lower()):
+        lived = _lived_at(question, facts, by_key, passages)
+        if lived is not None:
+            hits = evidence(lived, by_key, passages, 1.0)
+            text = _("%(name)s: %(quote)s.") % {"name": lived.name, "quote": quote(hits[:2], language, many_pages)}
+            return Answer(text=text, hits=hits, known=True, language=language)
     terms = _topic(question)
     folded = fold(question)
     if terms and embedder is not None:
@@ -316,6 +324,19 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
     else:
         text = _("%(name)s: %(quote)s.") % {"name": best.name, "quote": quoted}
     return Answer(text=text, hits=hits, known=True, language=language)
+
+
+def _lived_at(question: str, facts: list[Fact], by_key: dict[str, int], passages: list[Passage]) -> Fact | None:
+    """ "Where did Jean Louis de Lully live?": the place named with the word of dwelling after the person the
+    question names (the one most of whose words it gives: not Jean Baptiste de Lully), in page order."""
+    persons = [f for f in facts if f.kind == "person" and any(k in by_key for k in f.keys)]
+    places = [f for f in facts if f.kind == "place" and any(k in by_key for k in f.keys)]
+    given = [(sum(named_in(w, question) for w in f.name.split()), f) for f in persons]
+    most = max((n for n, _f in given), default=0)
+    for n, person in given:
+        if n == most and n > 0 and (found := residence(person, places, persons, by_key, passages)) is not None:
+            return found
+    return None
 
 
 def _by_event(

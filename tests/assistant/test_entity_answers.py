@@ -316,3 +316,36 @@ def test_what_kind_of_document_reads_an_act_by_which_heirs_sell():
     reply = _answer_on_one_page("What kind of document is this?", texts)
     assert reply.known and "contract or deed" in reply.text
     assert reply.hits[0].passage.key == "4"
+
+
+DEED = [
+    "Furent presens M^rs Jean Nicolas de Francini",
+    "chevalier con^er maitre d'hotel ordinaire du Roy, demeurant",
+    "rüe du Hazard parr^e S^t Roch. En son nom comme aïant la",
+    "ecüeux parroisse S^t Louis M^re Jean Baptiste de Lully",
+    "abbé Commendataire de S^t georges sur loire demeurant avec led.",
+    "Sieur Du Francini, et Jean Louis De Lully es^er surintend^t",
+    "de la musique de la Chambre de sa Ma^té demeurant",
+    "rue de Clery parroisse S^t Eustache",
+]
+
+
+def test_where_did_someone_live_answers_the_place_after_the_word_of_dwelling_that_follows_the_name():
+    reply = _answer_on_one_page("Where did Jean Louis de Lully live?", DEED)
+    assert reply.known and reply.text.startswith("rue de Clery")
+    assert reply.hits[0].passage.key == "7"
+
+
+def test_where_did_someone_live_in_russian_reads_the_name_in_the_other_alphabet():
+    reply = _answer_on_one_page("Где жил Жан Никола де Франсини?", DEED)
+    assert reply.known and reply.text.startswith("rüe du Hazard")
+
+
+def test_where_did_someone_live_takes_the_place_before_y_demeurant():
+    texts = [
+        "comme il sera cy apres dit a Sieur. Claude La Pierre.",
+        "habitant de la ville de Lyon a consent, S^r Bernard Vautier",
+        "bourgeois de Paris y demeurant sur le quay des grandes",
+    ]
+    assert _answer_on_one_page("Where did Claude La Pierre live?", texts).text.startswith("Lyon")
+    assert _answer_on_one_page("Where did Bernard Vautier live?", texts).text.startswith("Paris")
