@@ -349,3 +349,16 @@ def test_where_did_someone_live_takes_the_place_before_y_demeurant():
     ]
     assert _answer_on_one_page("Where did Claude La Pierre live?", texts).text.startswith("Lyon")
     assert _answer_on_one_page("Where did Bernard Vautier live?", texts).text.startswith("Paris")
+
+
+def test_who_created_something_answers_the_person_beside_the_word_for_making_not_another_maker():
+    texts = [
+        "Red Sonja est un film américain réalisé par M. J. Bassett",
+        "et dont la sortie est prévue en 2024. Il met en scène le personnage",
+        "de Red Sonja, créé par Roy Thomas et Barry Windsor-",
+        "Smith, inspiré par les nouvelles de Robert E. Howard",
+    ]
+    reply = _answer_on_one_page("Who created Red Sonja?", texts)
+    assert reply.known and reply.text.startswith("Roy Thomas")
+    directed = _answer_on_one_page("Who directed Red Sonja?", texts)
+    assert directed.known and directed.text.startswith("J. Bassett")  # the extraction drops the first initial
