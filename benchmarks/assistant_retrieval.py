@@ -273,6 +273,7 @@ def evaluate_entities(questions, pages, embedder=None) -> dict:
     facts = {name: facts_of_passages(passages, "fr") for name, (passages, _) in pages.items()}
     hits = n = idk = negatives = 0
     by_language: dict[str, list[int]] = {}
+    by_round: dict[str, list[int]] = {}  # questions' "added" marker -> [hits, n, idk, negatives]
     misses = []
     for q in questions:
         passages, mapping = pages[q["page"]]
@@ -280,9 +281,12 @@ def evaluate_entities(questions, pages, embedder=None) -> dict:
         reply = answer_from_facts(q["question"], passages, facts[q["page"]], language, embedder=embedder) or answer(
             q["question"], passages, embedder=embedder
         )
+        counts = by_round.setdefault(q.get("added", "round 1-3"), [0, 0, 0, 0])
         if not q["expected"]:
             negatives += 1
             idk += not reply.known
+            counts[2] += not reply.known
+            counts[3] += 1
             if reply.known:
                 misses.append((q["id"], q["question"], reply.text[:120]))
             continue
@@ -292,6 +296,8 @@ def evaluate_entities(questions, pages, embedder=None) -> dict:
             misses.append((q["id"], q["question"], reply.text[:120]))
         hits += hit
         n += 1
+        counts[0] += hit
+        counts[1] += 1
         tally = by_language.setdefault(q["language"], [0, 0])
         tally[0] += hit
         tally[1] += 1
@@ -301,6 +307,7 @@ def evaluate_entities(questions, pages, embedder=None) -> dict:
         "idk": idk / max(negatives, 1),
         "negatives": negatives,
         "by_language": by_language,
+        "by_round": by_round,
         "misses": misses,
     }
 
@@ -381,6 +388,12 @@ def entities_report(engine: bool, split: str, embedder_name: str, verbose: bool)
             f"{source:12s} who/when/where  top-1 {r['top1']:.3f} of {r['n']} ({languages})  "
             f"'I don't know' on unanswerable {r['idk']:.3f} of {r['negatives']}"
         )
+        if len(r["by_round"]) > 1:
+            for name, (hit, total, idk, negatives) in sorted(r["by_round"].items()):
+                print(
+                    f"{'':12s}   {name}: top-1 {hit / max(total, 1):.3f} of {total}  "
+                    f"'I don't know' {idk / max(negatives, 1):.3f} of {negatives}"
+                )
         if verbose:
             for miss in r["misses"]:
                 print("   miss", *miss)

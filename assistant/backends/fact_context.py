@@ -108,7 +108,13 @@ def is_event_word(word: str) -> bool:
 
 def event_nearness(fact: Fact, event: re.Pattern, by_key: dict[str, int], passages: list[Passage]) -> float:
     """How close to the fact the lines name the event: on its line 1.0, the line before or after 0.6, two lines off
-    0.3 (a heading's date over a signature over "acte par lequel…"), else 0."""
+    0.3 (a heading's date over a signature over "acte par lequel…"), else 0. A date or place belongs to the life
+    event named last before it, across a line break: in "né le 14 décembre 1857 à Cologne et mort le" / "9 août
+    1949 à Cologne" the first date is the birth's (0, though "mort" shares its line) and the second the death's
+    (1.5, above any line's mere nearness)."""
+    owner = life_event_of(fact, by_key, passages)
+    if owner is not None:
+        return 1.5 if owner.pattern == event.pattern else 0.0
     best = 0.0
     for key in fact.keys:
         i = by_key.get(key)
@@ -119,6 +125,26 @@ def event_nearness(fact: Fact, event: re.Pattern, by_key: dict[str, int], passag
                 if event.search(passages[j].text.lower()):
                     best = weight
     return best
+
+
+def life_event_of(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> re.Pattern | None:
+    """The written pattern of the birth, baptism, marriage, death or burial named last before the fact in the
+    running text of its line and the line before ("…et mort le" / "9 août 1949"); None when none is."""
+    for key in fact.keys:
+        i = by_key.get(key)
+        if i is None:
+            continue
+        line = passages[i].text
+        at = line.find(fact.text)
+        if at < 0:
+            continue
+        before = line[:at].lower()
+        if i > 0 and passages[i - 1].page_key == passages[i].page_key:
+            before = passages[i - 1].text.lower() + " " + before
+        found = [(m.end(), written) for _asked, written in _EVENTS[:5] for m in written.finditer(before)]
+        if found:
+            return max(found, key=lambda pair: pair[0])[1]
+    return None
 
 
 _OF = re.compile(r"[\s,.]*(?:de|du|dud|des|d['’]|of|the)\b", re.IGNORECASE)  # "épouse de…", "veuve dud. sieur…"
@@ -265,3 +291,60 @@ def is_speaker(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> b
         if at >= 0 and _SPEAKER.search(line[:at]):
             return True
     return False
+
+
+# "Where did X live?": the place the text says X lived at, "Jean Louis De Lully … demeurant / rue de Clery",
+# "Claude La Pierre. / habitant de la ville de Lyon", "Bernard Vautier / bourgeois de Paris y demeurant".
+LIVED_ASKED = re.compile(
+    r"(?<!\w)(?:live|lived|lives|living|resided|resides|dwelt|жил\w*|жив[её]т|живут|прожива\w*)(?!\w)"
+)
+_LIVES = re.compile(
+    r"(?<!\w)(?:demeur\w*|habitant\w*|habit(?:e|ait|oit|ent)|r[ée]sid\w*|domicili[ée]\w*|жив\w*|прожива\w*"
+    r"|living|lives|lived|resid\w*)(?!\w)",
+    re.IGNORECASE,
+)
+_THERE = re.compile(r"(?<!\w)y\s*$")  # "bourgeois de Paris y demeurant": the place before "y" is where
+_RESIDENCE_LINES = 3  # the person's line and the two after it
+
+
+def residence(
+    person: Fact, places: list[Fact], persons: list[Fact], by_key: dict[str, int], passages: list[Passage]
+) -> Fact | None:
+    """The place named with the first word of dwelling (demeurant, habitant, проживающий) after the person, in the
+    running text of the person's line and the two after it, unless another person is named before that word (the
+    dwelling is then that one's): the first place after the word, or the one just before "y demeurant"."""
+    keys = [k for k in person.keys if k in by_key]
+    if not keys:
+        return None
+    i = by_key[keys[-1]]
+    window = [j for j in range(i, i + _RESIDENCE_LINES) if j < len(passages)]
+    window = [j for j in window if passages[j].page_key == passages[i].page_key]
+    starts, text = {}, ""
+    for j in window:
+        starts[j] = len(text)
+        text += passages[j].text + " "
+    at = passages[i].text.find(person.text)
+    begin = at + len(person.text) if at >= 0 else 0
+    word = _LIVES.search(text, begin)
+    if word is None:
+        return None
+    if any(_at(p, starts, passages, by_key, begin, word.start()) is not None for p in persons if p.text != person.text):
+        return None
+    found = [(_at(p, starts, passages, by_key, begin, len(text)), p) for p in places]
+    found = [(where, p) for where, p in found if where is not None]
+    if _THERE.search(text[: word.start()]):
+        before = [(where, p) for where, p in found if where < word.start()]
+        return max(before, key=lambda pair: pair[0])[1] if before else None
+    after = [(where, p) for where, p in found if where >= word.end()]
+    return min(after, key=lambda pair: pair[0])[1] if after else None
+
+
+def _at(fact: Fact, starts: dict[int, int], passages: list[Passage], by_key: dict[str, int], lo: int, hi: int):
+    """Where the fact stands in the window's running text, if between `lo` and `hi`; else None."""
+    for key in fact.keys:
+        j = by_key.get(key)
+        if j in starts:
+            found = passages[j].text.find(fact.text)
+            if found >= 0 and lo <= starts[j] + found < hi:
+                return starts[j] + found
+    return None

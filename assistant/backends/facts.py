@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from assistant.backends.fact_context import (
+    LIVED_ASKED,
     at_house_of,
     event_asked,
     event_nearness,
@@ -23,9 +24,11 @@ from assistant.backends.fact_context import (
     is_dateline_place,
     is_event_word,
     is_speaker,
+    life_event_of,
     near_lines,
     page_lines,
     quote,
+    residence,
     word_nearness,
 )
 from assistant.backends.lexicon import lexicon_translations
@@ -67,7 +70,8 @@ _GENERIC = set(
     happened написал написала написано автор подписал подписала подпись отправил писал письмо документ текст люди лица
     имена место места города город даты дата родился умер адресовано адресат упоминается случилось произошло
     was were did done made will testament завещание record запись acte act deed contract договор акт составлен
-    составлено составлена""".split()
+    составлено составлена этот этого эта этои это этом этому письма письме письму письмом документа документе
+    документу текста тексте акта акте договора договоре paper""".split()
 )
 # Cue words that say what kind of document a text is, with its name (in Russian from the .po).
 _DOCUMENT_KINDS = [
@@ -79,7 +83,10 @@ _DOCUMENT_KINDS = [
     (r"\b(acte de mariage|mariage|венчан|брак)\w*", gettext_noop("a marriage record")),
     (r"\b(acte de deces|deces|inhume|умер|погребен)\w*", gettext_noop("a death or burial record")),
     (r"\b(quittance|recu la somme|расписк|получил сполна)\w*", gettext_noop("a receipt")),
-    (r"\b(contrat|bail|vente|договор|купчая)\w*", gettext_noop("a contract or deed")),
+    (
+        r"\b(contrat|bail|vente|vend(u|ue|us|ues|ent|it|ons|re)\b|traite (pour|de|entre|fait)|acte par|договор|купчая)\w*",
+        gettext_noop("a contract or deed"),
+    ),
     (r"\b(proces verbal|протокол)\w*", gettext_noop("a report (procès-verbal)")),
     (r"\b(petition|supplique|прошени|челобитн)\w*", gettext_noop("a petition")),
     (r"\b(inventaire|опись)\w*", gettext_noop("an inventory")),
@@ -185,6 +192,15 @@ def _edge_score(fact: Fact, by_key: dict[str, int], passages: list[Passage], fac
     return best
 
 
+def _greeted_first(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> bool:
+    """The person is greeted on one of the page's first three lines ("Cher Monsieur Veuillot,"): the addressee."""
+    for key in fact.keys:
+        i = by_key.get(key)
+        if i is not None and page_lines(passages, i)[1] < 3 and _SALUTATION.search(fold(passages[i].text)):
+            return True
+    return False
+
+
 def _signature_line(line: str, name: str) -> bool:
     """The name alone on its line but for titles, abbreviations and marks ("+ Clém. Card. Villecourt"): a
     signature, wherever it falls on the page (a letter may end mid-page)."""
@@ -256,6 +272,12 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
             for f in facts
             if f.kind == "person" and (house := at_house_of(f, by_key, passages))
         ]
+    if kind == "where" and LIVED_ASKED.search(question.lower()):
+        lived = _lived_at(question, facts, by_key, passages)
+        if lived is not None:
+            hits = evidence(lived, by_key, passages, 1.0)
+            text = _("%(name)s: %(quote)s.") % {"name": lived.name, "quote": quote(hits[:2], language, many_pages)}
+            return Answer(text=text, hits=hits, known=True, language=language)
     terms = _topic(question)
     folded = fold(question)
     if terms and embedder is not None:
@@ -278,12 +300,20 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
                     "I don't know: no dateline (a place beside the date, as in “Fait à Caen le…”) says where this was written."
                 )
                 return Answer(text=text, hits=[], known=False, language=language)
+        if kind == "who" and not _ADDRESSEE.search(folded):  # the one greeted first is written to, not the writer
+            candidates = [f for f in candidates if not _greeted_first(f, by_key, passages)]
+            if not candidates:
+                text = _("I don't know: no name in the text signs it or says who wrote it.")
+                return Answer(text=text, hits=[], known=False, language=language)
         scored = [(_edge_score(f, by_key, passages, facts, question), f) for f in candidates]
     if not scored:
         return None if kind != "when" else _unknown(kind, language)
     event = event_asked(question) if kind in ("when", "where") else None
     if event is not None:
         scored = _by_event(scored, event, by_key, passages, topical=bool(terms))
+        if kind == "when" and _of_another_life_event(scored, event, by_key, passages):
+            text = _("I don't know: the text gives the date of another event, not of the one asked about.")
+            return Answer(text=text, hits=[], known=False, language=language)
     elif kind == "who" and terms:
         scored = _by_word(scored, question, terms, facts, by_key, passages)
     score, best = max(scored, key=lambda pair: (pair[0], -min(by_key.get(k, 0) for k in pair[1].keys)))
@@ -296,6 +326,19 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
     return Answer(text=text, hits=hits, known=True, language=language)
 
 
+def _lived_at(question: str, facts: list[Fact], by_key: dict[str, int], passages: list[Passage]) -> Fact | None:
+    """ "Where did Jean Louis de Lully live?": the place named with the word of dwelling after the person the
+    question names (the one most of whose words it gives: not Jean Baptiste de Lully), in page order."""
+    persons = [f for f in facts if f.kind == "person" and any(k in by_key for k in f.keys)]
+    places = [f for f in facts if f.kind == "place" and any(k in by_key for k in f.keys)]
+    given = [(sum(named_in(w, question) for w in f.name.split()), f) for f in persons]
+    most = max((n for n, _f in given), default=0)
+    for n, person in given:
+        if n == most and n > 0 and (found := residence(person, places, persons, by_key, passages)) is not None:
+            return found
+    return None
+
+
 def _by_event(
     scored: list[tuple[float, Fact]], event, by_key: dict[str, int], passages: list[Passage], *, topical: bool
 ) -> list[tuple[tuple[float, float], Fact]]:
@@ -304,6 +347,16 @@ def _by_event(
     the event come first. When the question names its topic too, only facts that fit it well enough compete."""
     floor = 0.6 * max(s for s, _f in scored) if topical else float("-inf")
     return [((event_nearness(f, event, by_key, passages), s), f) for s, f in scored if s >= floor]
+
+
+def _of_another_life_event(scored: list, event, by_key: dict[str, int], passages: list[Passage]) -> bool:
+    """ "When did X die?" over "X (né le 6 novembre 2001) est un coureur": no date stands beside the event asked
+    about, and the best fitting one belongs to another (a birth), so the page does not say."""
+    if not scored or any(nearness > 0 for (nearness, _s), _f in scored):
+        return False
+    best = max(scored, key=lambda pair: pair[0][1])[1]
+    owner = life_event_of(best, by_key, passages)
+    return owner is not None and owner.pattern != event.pattern
 
 
 def _by_word(
@@ -353,16 +406,33 @@ def _unknown(kind: str, language: str) -> Answer:
 
 
 def _document_kind(passages: list[Passage], language: str, many_pages: bool) -> Answer:
+    """The kind a heading names ("Traité pour un opera" over "A Roüen": one of a page's first three lines of words)
+    comes first, whatever the body goes on to mention; else the first kind, in the order of `_DOCUMENT_KINDS`, whose
+    words some line says."""
+    pages: dict[str, list[Passage]] = {}
+    for p in passages:
+        if re.search(r"[^\W\d_]", p.text):  # a folio's number is no heading
+            pages.setdefault(p.page_key, []).append(p)
+    headings = [p for lines in pages.values() for p in lines[:3]]
+    for pattern, name in _DOCUMENT_KINDS:
+        cue = re.compile(pattern)
+        found = [p for p in headings if cue.search(fold(p.text))]
+        if found:
+            return _kind_answer(name, found, language, many_pages)
     for pattern, name in _DOCUMENT_KINDS:
         cue = re.compile(pattern)
         found = [p for p in passages if cue.search(fold(p.text))]
         if found:
-            hits = [Hit(passage=p, score=1.0) for p in found[:2]]
-            quoted = quote(hits, language, many_pages)
-            text = _("It reads like %(kind)s: %(quote)s.") % {"kind": _(name), "quote": quoted}
-            return Answer(text=text, hits=hits, known=True, language=language)
+            return _kind_answer(name, found, language, many_pages)
     text = _("I don't know what kind of document this is: no words of the text say so.")
     return Answer(text=text, hits=[], known=False, language=language)
+
+
+def _kind_answer(name: str, found: list[Passage], language: str, many_pages: bool) -> Answer:
+    hits = [Hit(passage=p, score=1.0) for p in found[:2]]
+    quoted = quote(hits, language, many_pages)
+    text = _("It reads like %(kind)s: %(quote)s.") % {"kind": _(name), "quote": quoted}
+    return Answer(text=text, hits=hits, known=True, language=language)
 
 
 def facts_of_passages(passages: list[Passage], language: str | None = None) -> list[Fact]:

@@ -147,6 +147,23 @@ CONCEPTS: list[tuple[str, str, str]] = [
         r"enseign\w*|instrui\w*|lecons?",
         r"учил\w*|обуча\w*|препода\w*|урок\w*",
     ),
+    (  # who made something: created, founded, composed, painted, built, directed
+        r"creat\w*|made|make|makes|invent\w*|founded|founder\w*",
+        r"cree?e?s?|crea|creerent|createurs?|creatrices?|creation|invent\w*|fond(?:a|ai|e|ee|es|ees|erent|ateurs?)",
+        r"созда\w*|сотвори\w*|изобре\w*|основа[лвт]\w*",
+    ),
+    (r"compos\w*", r"compos(?:e|ee|es|ees|a|erent|iteurs?|itrices?|ition)", r"сочини\w*|сочиня\w*|композитор\w*"),
+    (r"paint|paints|painted|painting\w*", r"peint|peinte|peints|peintes|peignit|peindre|peintures?", r"нарисова\w*"),
+    (
+        r"build|builds|built|construct\w*",
+        r"bati|batie|batis|baties|batit|construi\w*|edifi\w*",
+        r"построи\w*|постро[ие]\w*|воздвиг\w*",
+    ),
+    (
+        r"direct|directs|directed|director\w*",
+        r"reali[sz]\w*|realisateurs?|realisatrices?",
+        r"режисс\w*|снял|сняла|сняли",
+    ),
     (
         r"live|lived|lives|living|dwell\w*|dwelt|resid\w*",
         r"demeur\w*|habit(?:e|es|ent|ait|aient|ant|ants|ante|antes|ation|ations|er|ee|ees)|resid\w*|domicil\w*",

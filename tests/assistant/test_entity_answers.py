@@ -246,3 +246,119 @@ def test_who_wrote_this_answers_who_speaks_in_a_russian_receipt():
     passages = [Passage(key=str(i), text=t, number=i + 1, page_key="p") for i, t in enumerate(texts)]
     reply = answer_from_facts("Кто это написал?", passages, facts_of_passages(passages), "ru")
     assert reply.known and reply.text.startswith("Иван Петров")
+
+
+def test_when_did_someone_die_answers_the_date_after_the_word_for_death_on_the_next_line():
+    texts = [
+        "Karl Gustav Rutz, né le 14 décembre 1857 à Cologne et mort le",
+        "9 août 1949 à Cologne, est un sculpteur allemand.",
+    ]
+    reply = _answer_on_one_page("When did Karl Gustav Rutz die?", texts)
+    assert reply.known and reply.text.startswith("9 August 1949")
+    assert reply.hits[0].passage.key == "1"
+
+
+def test_when_did_someone_die_is_not_known_when_the_page_gives_only_the_birth():
+    texts = ["Veeti Vainio (né le 6 novembre 2001) est un coureur", "cycliste finlandais."]
+    reply = _answer_on_one_page("When did Veeti Vainio die?", texts)
+    assert not reply.known and "another event" in reply.text
+
+
+def test_who_wrote_this_letter_never_answers_the_person_greeted_at_its_head():
+    texts = [
+        "Cher Monsieur Veuillot,",
+        "C'est aujourd'hui seulement que nous",
+        "avons pu lire dans le Monde quelques",
+        "fragments de votre Illusion libérale. C'est",
+        "clair, c'est net, c'est d'une justesse désespérante",
+    ]
+    reply = _answer_on_one_page("Who wrote this letter?", texts)
+    assert not reply.known and "signs" in reply.text
+
+
+def test_a_russian_question_about_the_author_of_this_letter_answers_the_signature():
+    texts = [
+        "comme à celui qui est et sera eternellement",
+        "Monsieur de Londres ce 26 juin",
+        "Vostre plus humble",
+        "et tres affectanté seviteur",
+        "Beaumont",
+    ]
+    reply = _answer_on_one_page("Кто автор этого письма?", texts)
+    assert reply.known and reply.text.startswith("Beaumont")
+    assert reply.hits[0].passage.key == "4"
+
+
+def test_what_kind_of_document_answers_the_kind_its_heading_names_before_the_body_s_words():
+    texts = [
+        "L.A.S. Lully Famille.8.",
+        "Traité pour un opera",
+        "A Roüen",
+        "15 Septembre 1688.",
+        "Furent presens M^rs Jean Nicolas de Francini",
+        "Et ayant le droit de dame Madelaine Lambert veuve de",
+        "que le vingt sept. Qui reconnu avoir baillé et delaissé",
+    ]
+    reply = _answer_on_one_page("What kind of document is this?", texts)
+    assert reply.known and "contract or deed" in reply.text
+    assert reply.hits[0].passage.key == "1"
+
+
+def test_what_kind_of_document_reads_an_act_by_which_heirs_sell():
+    texts = [
+        "Jean Louis",
+        "surintendant de la musique de la chapelle de S. M.",
+        "1688.",
+        "signature",
+        "acte par lequel les héritiers de Lully vendent à un Saint Vanthier",
+        "la permission d'etablir une académie de Musique (un opéra)",
+    ]
+    reply = _answer_on_one_page("What kind of document is this?", texts)
+    assert reply.known and "contract or deed" in reply.text
+    assert reply.hits[0].passage.key == "4"
+
+
+DEED = [
+    "Furent presens M^rs Jean Nicolas de Francini",
+    "chevalier con^er maitre d'hotel ordinaire du Roy, demeurant",
+    "rüe du Hazard parr^e S^t Roch. En son nom comme aïant la",
+    "ecüeux parroisse S^t Louis M^re Jean Baptiste de Lully",
+    "abbé Commendataire de S^t georges sur loire demeurant avec led.",
+    "Sieur Du Francini, et Jean Louis De Lully es^er surintend^t",
+    "de la musique de la Chambre de sa Ma^té demeurant",
+    "rue de Clery parroisse S^t Eustache",
+]
+
+
+def test_where_did_someone_live_answers_the_place_after_the_word_of_dwelling_that_follows_the_name():
+    reply = _answer_on_one_page("Where did Jean Louis de Lully live?", DEED)
+    assert reply.known and reply.text.startswith("rue de Clery")
+    assert reply.hits[0].passage.key == "7"
+
+
+def test_where_did_someone_live_in_russian_reads_the_name_in_the_other_alphabet():
+    reply = _answer_on_one_page("Где жил Жан Никола де Франсини?", DEED)
+    assert reply.known and reply.text.startswith("rüe du Hazard")
+
+
+def test_where_did_someone_live_takes_the_place_before_y_demeurant():
+    texts = [
+        "comme il sera cy apres dit a Sieur. Claude La Pierre.",
+        "habitant de la ville de Lyon a consent, S^r Bernard Vautier",
+        "bourgeois de Paris y demeurant sur le quay des grandes",
+    ]
+    assert _answer_on_one_page("Where did Claude La Pierre live?", texts).text.startswith("Lyon")
+    assert _answer_on_one_page("Where did Bernard Vautier live?", texts).text.startswith("Paris")
+
+
+def test_who_created_something_answers_the_person_beside_the_word_for_making_not_another_maker():
+    texts = [
+        "Red Sonja est un film américain réalisé par M. J. Bassett",
+        "et dont la sortie est prévue en 2024. Il met en scène le personnage",
+        "de Red Sonja, créé par Roy Thomas et Barry Windsor-",
+        "Smith, inspiré par les nouvelles de Robert E. Howard",
+    ]
+    reply = _answer_on_one_page("Who created Red Sonja?", texts)
+    assert reply.known and reply.text.startswith("Roy Thomas")
+    directed = _answer_on_one_page("Who directed Red Sonja?", texts)
+    assert directed.known and directed.text.startswith("J. Bassett")  # the extraction drops the first initial
