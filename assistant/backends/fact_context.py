@@ -116,15 +116,21 @@ def event_nearness(fact: Fact, event: re.Pattern, by_key: dict[str, int], passag
     if owner is not None:
         return 1.5 if owner.pattern == event.pattern else 0.0
     best = 0.0
+    for j, weight in _nearby(fact, by_key, passages):
+        if weight > best and event.search(passages[j].text.lower()):
+            best = weight
+    return best
+
+
+def _nearby(fact: Fact, by_key: dict[str, int], passages: list[Passage]):
+    """(index, weight) of the fact's lines (1.0) and of the lines of the same page one (0.6) and two (0.3) off."""
     for key in fact.keys:
         i = by_key.get(key)
         if i is None:
             continue
         for j, weight in ((i, 1.0), (i - 1, 0.6), (i + 1, 0.6), (i - 2, 0.3), (i + 2, 0.3)):
-            if 0 <= j < len(passages) and passages[j].page_key == passages[i].page_key and weight > best:
-                if event.search(passages[j].text.lower()):
-                    best = weight
-    return best
+            if 0 <= j < len(passages) and passages[j].page_key == passages[i].page_key:
+                yield j, weight
 
 
 def life_event_of(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> re.Pattern | None:
@@ -159,24 +165,18 @@ def word_nearness(
     after 0.6, two lines off 0.3, else 0. A word that belongs to someone the question does not name ("épouse dud.
     sieur De Francini" when it asks for the wife of Du Molin) does not count."""
     best = 0.0
-    for key in fact.keys:
-        i = by_key.get(key)
-        if i is None:
+    for j, weight in _nearby(fact, by_key, passages):
+        if weight <= best:
             continue
-        for j, weight in ((i, 1.0), (i - 1, 0.6), (i + 1, 0.6), (i - 2, 0.3), (i + 2, 0.3)):
-            if weight <= best or not 0 <= j < len(passages) or passages[j].page_key != passages[i].page_key:
-                continue
-            following = (
-                passages[j + 1].text
-                if j + 1 < len(passages) and passages[j + 1].page_key == passages[j].page_key
-                else ""
-            )
-            if any(
-                not _of_another(passages[j].text[m.end() :] + " " + following, fact, question, persons)
-                for m in re.finditer(r"[^\W\d_]+", passages[j].text)
-                if fold(m.group()) in words
-            ):
-                best = weight
+        following = (
+            passages[j + 1].text if j + 1 < len(passages) and passages[j + 1].page_key == passages[j].page_key else ""
+        )
+        if any(
+            not _of_another(passages[j].text[m.end() :] + " " + following, fact, question, persons)
+            for m in re.finditer(r"[^\W\d_]+", passages[j].text)
+            if fold(m.group()) in words
+        ):
+            best = weight
     return best
 
 
