@@ -10,8 +10,9 @@ from htr.recognition import DEFAULT_MODEL, Recognizer
 from htr.sources import iter_pages
 
 TEST_DOCUMENTS = ("journal-mme-de-genlis", "le-sallon-de-1767-denis-diderot")
-# Measured (README.md of the model, v5): CER 21.5 on the whole test split (greedy), 18.5 with beam 8 + the language
-# model (v4: 21.9 / 18.9; v3: 23.0 / 19.7 and 45.2 on Genlis f15 alone; v2: 32.7 / 29.5 and 47.7 on the first two Genlis pages).
+# Measured (README.md of the model, v7): CER 19.7 on the whole test split (greedy), 16.0 with beam 8 + the language
+# model (v5: 21.5 / 18.5; v3: 23.0 / 19.7 and 45.2 on Genlis f15 alone; v2: 32.7 / 29.5 and 47.7 on the first two
+# Genlis pages).
 MAX_TEST_CER = 26.0
 MAX_PAGE_CER = 52.0
 
