@@ -18,15 +18,43 @@ if TYPE_CHECKING:
     from assistant.backends.facts import Fact
 
 
-def near_lines(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> Iterator[tuple[Passage, float]]:
-    """(passage, weight) of the fact's lines (1.0) and of their neighbours on the same page (0.7)."""
+# How much a line counts by how far it stands from the fact's line: the neighbours (evidence around a fact), and
+# two lines off too (where an event's or a question's word may stand).
+NEIGHBOURS = ((0, 1.0), (-1, 0.7), (1, 0.7))
+TWO_OFF = ((0, 1.0), (-1, 0.6), (1, 0.6), (-2, 0.3), (2, 0.3))
+
+
+def fact_lines(fact: Fact, by_key: dict[str, int]) -> Iterator[int]:
+    """The indices of the passages the fact was found on."""
     for key in fact.keys:
         i = by_key.get(key)
-        if i is None:
-            continue
-        for j, weight in ((i, 1.0), (i - 1, 0.7), (i + 1, 0.7)):
+        if i is not None:
+            yield i
+
+
+def fact_spans(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> Iterator[tuple[int, str, int]]:
+    """(index, line, where the fact's text starts on it) for each of the fact's lines that holds its text."""
+    for i in fact_lines(fact, by_key):
+        at = passages[i].text.find(fact.text)
+        if at >= 0:
+            yield i, passages[i].text, at
+
+
+def nearby(
+    fact: Fact, by_key: dict[str, int], passages: list[Passage], weights=NEIGHBOURS
+) -> Iterator[tuple[int, float]]:
+    """(index, weight) of the fact's lines and of the lines of the same page `weights` (offset, weight) reach."""
+    for i in fact_lines(fact, by_key):
+        for offset, weight in weights:
+            j = i + offset
             if 0 <= j < len(passages) and passages[j].page_key == passages[i].page_key:
-                yield passages[j], weight
+                yield j, weight
+
+
+def near_lines(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> Iterator[tuple[Passage, float]]:
+    """(passage, weight) of the fact's lines (1.0) and of their neighbours on the same page (0.7)."""
+    for j, weight in nearby(fact, by_key, passages):
+        yield passages[j], weight
 
 
 def page_lines(passages: list[Passage], i: int) -> tuple[list[Passage], int]:
@@ -116,34 +144,16 @@ def event_nearness(fact: Fact, event: re.Pattern, by_key: dict[str, int], passag
     if owner is not None:
         return 1.5 if owner.pattern == event.pattern else 0.0
     best = 0.0
-    for j, weight in _nearby(fact, by_key, passages):
+    for j, weight in nearby(fact, by_key, passages, TWO_OFF):
         if weight > best and event.search(passages[j].text.lower()):
             best = weight
     return best
 
 
-def _nearby(fact: Fact, by_key: dict[str, int], passages: list[Passage]):
-    """(index, weight) of the fact's lines (1.0) and of the lines of the same page one (0.6) and two (0.3) off."""
-    for key in fact.keys:
-        i = by_key.get(key)
-        if i is None:
-            continue
-        for j, weight in ((i, 1.0), (i - 1, 0.6), (i + 1, 0.6), (i - 2, 0.3), (i + 2, 0.3)):
-            if 0 <= j < len(passages) and passages[j].page_key == passages[i].page_key:
-                yield j, weight
-
-
 def life_event_of(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> re.Pattern | None:
     """The written pattern of the birth, baptism, marriage, death or burial named last before the fact in the
     running text of its line and the line before ("…et mort le" / "9 août 1949"); None when none is."""
-    for key in fact.keys:
-        i = by_key.get(key)
-        if i is None:
-            continue
-        line = passages[i].text
-        at = line.find(fact.text)
-        if at < 0:
-            continue
+    for i, line, at in fact_spans(fact, by_key, passages):
         before = line[:at].lower()
         if i > 0 and passages[i - 1].page_key == passages[i].page_key:
             before = passages[i - 1].text.lower() + " " + before
@@ -165,7 +175,7 @@ def word_nearness(
     after 0.6, two lines off 0.3, else 0. A word that belongs to someone the question does not name ("épouse dud.
     sieur De Francini" when it asks for the wife of Du Molin) does not count."""
     best = 0.0
-    for j, weight in _nearby(fact, by_key, passages):
+    for j, weight in nearby(fact, by_key, passages, TWO_OFF):
         if weight <= best:
             continue
         following = (
@@ -220,14 +230,10 @@ def is_dateline_place(fact: Fact, dates: list[Fact], by_key: dict[str, int], pas
     avril"), or anywhere next to the date on the first or last three lines of words of a page ("…vie de Paris le XXVII jour de
     juillet 1602"); or a place alone on its line over a line that opens with a date ("A Roüen" / "15 Septembre
     1688."). Not where the line tells of a birth or a death."""
-    for key in fact.keys:
-        i = by_key.get(key)
-        if i is None:
+    for i, line, at in fact_spans(fact, by_key, passages):
+        if _LIFE_EVENTS.search(line.lower()):
             continue
-        line = passages[i].text
-        at = line.find(fact.text)
-        if at < 0 or _LIFE_EVENTS.search(line.lower()):
-            continue
+        key = passages[i].key
         same_page, position = page_lines(passages, i)
         worded = [p for p in same_page if re.search(r"[^\W\d_]", p.text)]  # a folio's number is no line of text
         edge = passages[i] in worded[:3] + worded[-3:]
@@ -260,10 +266,7 @@ _AT_HOUSE_OF = re.compile(
 def at_house_of(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> str:
     """ "ches Mme N Hunay" as written when the person is named after "chez" (at the house of), a place to say
     where someone is; else ""."""
-    for key in fact.keys:
-        i = by_key.get(key)
-        line = passages[i].text if i is not None else ""
-        at = line.find(fact.text)
+    for _i, line, at in fact_spans(fact, by_key, passages):
         found = _AT_HOUSE_OF.search(line[:at]) if at > 0 else None
         if found:
             return line[found.start() : at + len(fact.text)]
@@ -284,13 +287,7 @@ _SPEAKER = re.compile(
 def is_speaker(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> bool:
     """The person is who speaks: named right after "je soussigné", "я,", "I,", so the writer of a letter or an act
     whoever else it names or greets."""
-    for key in fact.keys:
-        i = by_key.get(key)
-        line = passages[i].text if i is not None else ""
-        at = line.find(fact.text)
-        if at >= 0 and _SPEAKER.search(line[:at]):
-            return True
-    return False
+    return any(_SPEAKER.search(line[:at]) for _i, line, at in fact_spans(fact, by_key, passages))
 
 
 # "Where did X live?": the place the text says X lived at, "Jean Louis De Lully … demeurant / rue de Clery",

@@ -21,6 +21,7 @@ from assistant.backends.fact_context import (
     event_asked,
     event_nearness,
     evidence,
+    fact_lines,
     is_dateline_place,
     is_event_word,
     is_speaker,
@@ -165,10 +166,8 @@ def _edge_score(fact: Fact, by_key: dict[str, int], passages: list[Passage], fac
     best = 0.0
     folded_question = fold(question)
     dated = {k for f in facts if f.kind == "date" for k in f.keys}
-    for key in fact.keys:
-        i = by_key.get(key)
-        if i is None:
-            continue
+    for i in fact_lines(fact, by_key):
+        key = passages[i].key
         same_page, position = page_lines(passages, i)
         first, last = position < 3, position >= len(same_page) - 3
         line = fold(passages[i].text)
@@ -194,9 +193,8 @@ def _edge_score(fact: Fact, by_key: dict[str, int], passages: list[Passage], fac
 
 def _greeted_first(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> bool:
     """The person is greeted on one of the page's first three lines ("Cher Monsieur Veuillot,"): the addressee."""
-    for key in fact.keys:
-        i = by_key.get(key)
-        if i is not None and page_lines(passages, i)[1] < 3 and _SALUTATION.search(fold(passages[i].text)):
+    for i in fact_lines(fact, by_key):
+        if page_lines(passages, i)[1] < 3 and _SALUTATION.search(fold(passages[i].text)):
             return True
     return False
 
