@@ -220,6 +220,9 @@ _PLACE_THEN_DATE = re.compile(
     re.IGNORECASE,
 )
 _DATE_THEN_PLACE = re.compile(r"[\s,.]*(?:à|a|en|at|in|в|во|из)?[\s,.]*", re.IGNORECASE)
+# "Monsieur de Londres ce 26 juin": from a place "this" day, wherever the line starts
+_FROM_PLACE = re.compile(r"(?:^|[\s,.])(?:de|d['’]|from|из)\s*$", re.IGNORECASE)
+_THIS_DAY = re.compile(r"[\s,]+(?:ce|this|сего)[\s,]+", re.IGNORECASE)
 # A birth, baptism, marriage, death or burial beside the place tells where that happened, not where one wrote
 # ("né le 14 novembre 1914 à Montevideo"): the events of `EVENTS` but a will and a sale, which acts are dated by.
 _LIFE_EVENTS = re.compile("|".join(f"(?:{written.pattern})" for _asked, written in _EVENTS[:5]))
@@ -228,8 +231,9 @@ _LIFE_EVENTS = re.compile("|".join(f"(?:{written.pattern})" for _asked, written 
 def is_dateline_place(fact: Fact, dates: list[Fact], by_key: dict[str, int], passages: list[Passage]) -> bool:
     """The place of a dateline: on a line with a date, the place opening the line just before the date ("Sens le 5
     avril"), or anywhere next to the date on the first or last three lines of words of a page ("…vie de Paris le XXVII jour de
-    juillet 1602"); or a place alone on its line over a line that opens with a date ("A Roüen" / "15 Septembre
-    1688."). Not where the line tells of a birth or a death."""
+    juillet 1602"); "de Londres ce 26 juin" after anything; or a place alone on its line (but for "le" / "ce") over a
+    line that opens with a date ("A Roüen" / "15 Septembre 1688.", "A Fontainebleau ce" / "23 Aoust"). Not where
+    the line tells of a birth or a death."""
     for i, line, at in fact_spans(fact, by_key, passages):
         if _LIFE_EVENTS.search(line.lower()):
             continue
@@ -244,13 +248,16 @@ def is_dateline_place(fact: Fact, dates: list[Fact], by_key: dict[str, int], pas
                 if found < 0:
                     continue
                 if found >= at + len(fact.text):
-                    if _PLACE_THEN_DATE.fullmatch(line[at + len(fact.text) : found]) and (opens or edge):
+                    gap = line[at + len(fact.text) : found]
+                    if _PLACE_THEN_DATE.fullmatch(gap) and (opens or edge):
+                        return True
+                    if _THIS_DAY.fullmatch(gap) and _FROM_PLACE.search(line[:at]):
                         return True
                 elif edge and _DATE_THEN_PLACE.fullmatch(line[found + len(date.text) : at]):
                     if _DATELINE_OPENING.fullmatch(re.sub(r"(?i)\b(le|ce)\b", "", line[:found])) is not None:
                         return True
         below = same_page[position + 1] if position + 1 < len(same_page) else None
-        alone = opens and not line[at + len(fact.text) :].strip(" ,.;:")
+        alone = opens and _PLACE_THEN_DATE.fullmatch(line[at + len(fact.text) :])  # "A Fontainebleau ce" / "23 Aoust"
         if alone and below is not None:
             for date in dates:
                 if below.key in date.keys and _DATELINE_OPENING.fullmatch(below.text[: below.text.find(date.text)]):
@@ -345,3 +352,35 @@ def _at(fact: Fact, starts: dict[int, int], passages: list[Passage], by_key: dic
             if found >= 0 and lo <= starts[j] + found < hi:
                 return starts[j] + found
     return None
+
+
+# "Jacques Du Molin … a cause de dame Gabrielle Hilaire de Lully son epouse": the wife named with "son épouse" after
+# her name is the wife of the one named before her; the words say whose spouse she is, not her husband's name.
+_POSSESSIVE = re.compile(r"[\s,]*(?:son|sa|leur|his|her|его|ее|её)\s+([^\W\d_]+)", re.IGNORECASE)
+_SPOUSE_LINES_BEFORE = 3  # how many lines before the named spouse the other may stand
+
+
+def spouse_before(
+    named: Fact, spouse_words: set[str], persons: list[Fact], by_key: dict[str, int], passages: list[Passage]
+) -> Fact | None:
+    """The person named last before `named` (on its line or the three before, on its page) where `named` is
+    followed by "son / sa" and a word of `spouse_words` (folded: "epouse" when the husband is asked for)."""
+    keys = [k for k in named.keys if k in by_key]
+    if not keys:
+        return None
+    first, last = by_key[keys[0]], by_key[keys[-1]]
+    window = [j for j in range(first - _SPOUSE_LINES_BEFORE, last + 1) if j >= 0]
+    window = [j for j in window if passages[j].page_key == passages[first].page_key]
+    starts, text = {}, ""
+    for j in window:
+        starts[j] = len(text)
+        text += passages[j].text + " "
+    begin = text.find(named.text, starts[first])
+    if begin < 0:
+        return None
+    said = _POSSESSIVE.match(text, begin + len(named.text))
+    if said is None or fold(said.group(1)) not in spouse_words:
+        return None
+    before = [(_at(p, starts, passages, by_key, 0, begin), p) for p in persons if p.text != named.text]
+    before = [(where, p) for where, p in before if where is not None]
+    return max(before, key=lambda pair: pair[0])[1] if before else None

@@ -30,9 +30,10 @@ from assistant.backends.fact_context import (
     page_lines,
     quote,
     residence,
+    spouse_before,
     word_nearness,
 )
-from assistant.backends.lexicon import lexicon_translations
+from assistant.backends.lexicon import lexicon_translations, other_spouse
 from assistant.backends.quotes import (
     CALIBRATIONS,
     Answer,
@@ -105,6 +106,14 @@ _SIGNATURE_TITLE = re.compile(
     r"mgr|monseigneur|cardinal|card|abbé|abbe|père|pere|frère|frere|sœur|soeur|comte|comtesse|baron|baronne|marquis"
     r"|évêque|eveque|archevêque|archeveque|curé|cure|prêtre|pretre|notaire|ваш|граф|графиня|князь|княгиня"
 )
+# "When was this deed made?": the document's own date (its dateline), not that of a sale the deed tells of
+_THIS_DOCUMENT = re.compile(
+    r"\b(this|these|ce|cet|cette|этот|эта|это|этого|этои|этом)\s+(deed|act|contract|document|letter|will|record|paper"
+    r"|acte|contrat|traite|lettre|testament|акт|договор|документ|письмо|завещание|запись)\b"
+)
+# The formula that dates a notarial act, "L'an mil six cens quatre vingt huit le quinziéme jour de septembre"
+_ACT_DATE = re.compile(r"l['’]an\b.*\bjour\b", re.IGNORECASE)
+_PARTICLES = {"de", "du", "des", "la", "le", "les", "van", "von", "der", "den", "ten", "dit", "dite", "sieur"}
 _WRITTEN_CUE = re.compile(r"\b(fait|ecrit|donne|ce|le|писано|писал|дано|дан|подписано)\b")
 
 
@@ -228,8 +237,16 @@ def _ranked_facts(
 
 
 def _not_asked(candidates: list[Fact], question: str) -> list[Fact]:
-    """A person or place the question itself names ("who was the wife of Jean Dupont?") is not its answer."""
-    return [f for f in candidates if f.kind not in ("person", "place") or not named_in(f.name, question)]
+    """A person or place the question itself names ("who was the wife of Jean Dupont?") is not its answer; one who
+    shares only a family name with it may be ("Who was Lully's eldest son?": Louis Lully)."""
+    return [f for f in candidates if f.kind not in ("person", "place") or not _fully_named(f.name, question)]
+
+
+def _fully_named(name: str, question: str) -> bool:
+    """Every word of the name the question gives (particles and initials aside): "Jean Dupont" in "the wife of Jean
+    Dupont", "Dupont" in "Dupont's wife"; not "Louis Lully" in "Lully's son"."""
+    words = [w for w in name.split() if len(w) >= 3 and w.lower() not in _PARTICLES]
+    return bool(words) and all(named_in(w, question) for w in words) or not words and named_in(name, question)
 
 
 def _describe_date(fact: Fact, language: str) -> str:
@@ -273,11 +290,15 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
     if kind == "where" and LIVED_ASKED.search(question.lower()):
         lived = _lived_at(question, facts, by_key, passages)
         if lived is not None:
-            hits = evidence(lived, by_key, passages, 1.0)
-            text = _("%(name)s: %(quote)s.") % {"name": lived.name, "quote": quote(hits[:2], language, many_pages)}
-            return Answer(text=text, hits=hits, known=True, language=language)
+            return _fact_answer(lived, by_key, passages, language, many_pages)
     terms = _topic(question)
     folded = fold(question)
+    if (
+        kind == "who"
+        and terms
+        and (spouse := _spouse_asked(question, _role_terms(terms, facts), facts, by_key, passages))
+    ):
+        return _fact_answer(spouse, by_key, passages, language, many_pages)
     if terms and embedder is not None:
         scored = _ranked_facts(question, candidates, by_key, passages, embedder, vectors)
         if not scored:
@@ -309,18 +330,25 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
     event = event_asked(question) if kind in ("when", "where") else None
     if event is not None:
         scored = _by_event(scored, event, by_key, passages, topical=bool(terms))
+        if kind == "when" and _THIS_DOCUMENT.search(folded):  # "L'an 1688 le 15 jour de septembre": the act's own
+            scored = [((max(n, float(_ACT_DATE.match(f.text) is not None)), s), f) for (n, s), f in scored]
         if kind == "when" and _of_another_life_event(scored, event, by_key, passages):
             text = _("I don't know: the text gives the date of another event, not of the one asked about.")
             return Answer(text=text, hits=[], known=False, language=language)
     elif kind == "who" and terms:
         scored = _by_word(scored, question, terms, facts, by_key, passages)
     score, best = max(scored, key=lambda pair: (pair[0], -min(by_key.get(k, 0) for k in pair[1].keys)))
-    hits = evidence(best, by_key, passages, 1.0)
+    return _fact_answer(best, by_key, passages, language, many_pages)
+
+
+def _fact_answer(fact: Fact, by_key: dict[str, int], passages: list[Passage], language: str, many_pages: bool):
+    """ "Caen: “Fait à Caen le…” (line 4)." or "23 August 1914 — “…”.": the fact, quoting its lines."""
+    hits = evidence(fact, by_key, passages, 1.0)
     quoted = quote(hits[:2], language, many_pages)
-    if kind == "when":
-        text = _("%(date)s — %(quote)s.") % {"date": _describe_date(best, language), "quote": quoted}
+    if fact.kind == "date":
+        text = _("%(date)s — %(quote)s.") % {"date": _describe_date(fact, language), "quote": quoted}
     else:
-        text = _("%(name)s: %(quote)s.") % {"name": best.name, "quote": quoted}
+        text = _("%(name)s: %(quote)s.") % {"name": fact.name, "quote": quoted}
     return Answer(text=text, hits=hits, known=True, language=language)
 
 
@@ -370,12 +398,35 @@ def _by_word(
     those that fit the question well enough, as `_by_event` does for dates and places. Only the question's first
     word of substance says what the person is or did: in "who saw the doctor's prescription?" a doctor is not who
     is asked for."""
+    persons = [f for f in facts if f.kind == "person"]
+    terms = _role_terms(terms, facts)
     words = set().union(*lexicon_translations(terms[:1], [fold(p.text).split() for p in passages]).values())
     if not words or not scored:
         return scored
-    persons = [f for f in facts if f.kind == "person"]
     floor = 0.6 * max(s for s, _f in scored)
     return [((word_nearness(f, words, question, persons, by_key, passages), s), f) for s, f in scored if s >= floor]
+
+
+def _role_terms(terms: list[str], facts: list[Fact]) -> list[str]:
+    """The question's words but the names the page gives ("Who was Lully's eldest son?": eldest, son): a name says
+    whose, not what."""
+    return [t for t in terms if not any(f.kind == "person" and named_in(t, f.name) for f in facts)] or terms
+
+
+def _spouse_asked(question: str, terms: list[str], facts: list[Fact], by_key: dict[str, int], passages: list[Passage]):
+    """ "Who was the husband of Gabrielle Hilaire de Lully?" over "Jacques Du Molin … a cause de dame Gabrielle /
+    Hilaire de Lully son epouse": the one named before the wife the question names, however weakly the line search
+    finds him (the page never says "husband"); None where the page does not say so."""
+    persons = [f for f in facts if f.kind == "person" and any(k in by_key for k in f.keys)]
+    spouses = other_spouse(terms[0], {w for p in passages for w in fold(p.text).split()})
+    if not spouses:
+        return None
+    for named in persons:
+        if named_in(named.name, question):
+            found = spouse_before(named, spouses, persons, by_key, passages)
+            if found is not None and not _fully_named(found.name, question):
+                return found
+    return None
 
 
 def _list(kind, candidates, by_key, passages, language, many_pages) -> Answer:

@@ -33,6 +33,8 @@ CONCEPTS: list[tuple[str, str, str]] = [
         r"муж|мужа|мужу|мужем|муже|мужья|супруг\w*|вдовец|вдовц\w*",
     ),
     (r"sons?", r"fils", r"сын\w*"),
+    (r"eldest|elder|oldest|older", r"aines?|ainees?|aisnes?|aisnees?", r"старш\w*"),
+    (r"youngest|younger", r"cadets?|cadettes?|puines?|puinees?", r"младш\w*"),
     (r"daughters?", r"filles?", r"доч\w*"),
     (r"children|child", r"enfants?", r"дети|детеи|детям|детьми|детях|ребен\w*|дитя"),
     (r"fathers?", r"peres?", r"отец|отц\w*|батюшк\w*"),
@@ -203,3 +205,17 @@ def lexicon_translations(terms: list[str], line_words: list[list[str]]) -> dict[
         if words:
             found[term] = words
     return found
+
+
+_WIFE, _HUSBAND = 0, 1  # the first two concepts
+
+
+def other_spouse(term: str, words: set[str]) -> set[str]:
+    """The words among `words` (folded) for the other spouse than the question's word names: "husband" finds
+    "epouse" (the page says "Y son épouse" of the wife whose husband is asked for), "жена" finds "mari"; the empty
+    set for a word of neither or of both ("spouse")."""
+    concepts = {_WIFE, _HUSBAND}.intersection(concepts_of(term))
+    if len(concepts) != 1:
+        return set()
+    other = _HUSBAND if _WIFE in concepts else _WIFE
+    return {w for w in words if w not in FALSE_FRIENDS and other in concepts_of(w)}

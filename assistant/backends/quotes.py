@@ -178,9 +178,15 @@ CALIBRATIONS = {
 }
 
 
+# French function words that are English words of substance: kept in an English question ("Lully's eldest son").
+_ENGLISH_WORDS = {"son"}
+_ENGLISH_QUESTION = {"who", "whom", "whose", "what", "which", "where", "when", "the", "was", "were", "did", "does"}
+
+
 def keywords(question: str) -> list[str]:
     words = fold(question).split()
-    return [w for w in words if w not in _STOPWORDS and (len(w) >= 3 or w.isdigit())]
+    kept = _ENGLISH_WORDS if _ENGLISH_QUESTION.intersection(words) else set()
+    return [w for w in words if (w not in _STOPWORDS or w in kept) and (len(w) >= 3 or w.isdigit())]
 
 
 def _word_score(keyword: str, words: list[str]) -> float:

@@ -23,10 +23,23 @@ _ORDINALS_RU = {
     "шестидесятый": "шестьдесят", "семидесятый": "семьдесят", "восьмидесятый": "восемьдесят",
     "девяностый": "девяносто", "сотый": "сто", "тысячный": "тысяча",
 }  # fmt: skip
-_FR_NUMBER = (
-    r"un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente"
-    r"|quarante|cinquante|soixante|cents?|mil|mille|et"
+# Ordinals as the old hands spell them ("quinziéme", "vingt troisiesme", "unième"): their cardinal's stem
+_FR_ORDINAL = re.compile(
+    r"(un|deux|trois|quatr|cinqu|six|sept|huit|neuv|dix|onz|douz|treiz|quatorz|quinz|seiz|vingt|trent)i[eéè][\u0300-\u036f]?s?me$",
+    re.IGNORECASE,
 )
+_FR_ORDINAL_STEMS = {"quatr": "quatre", "cinqu": "cinq", "neuv": "neuf", "onz": "onze", "douz": "douze",
+                     "treiz": "treize", "quatorz": "quatorze", "quinz": "quinze", "seiz": "seize", "trent": "trente"}  # fmt: skip
+_FR_NUMBER = (
+    r"(?:un|deux|trois|quatr|cinqu|six|sept|huit|neuv|dix|onz|douz|treiz|quatorz|quinz|seiz|vingt|trent)i[eéè][\u0300-\u036f]?s?me"
+    r"|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente"
+    r"|quarante|cinquante|soixante|cents?|cens|mil|mille|et"
+)
+# A year of the 17th/18th-century notaries: the hundreds in Roman figures, then the rest in Roman figures or in
+# words ("l'an XVI.C quatre vingt huit", "XVIc LXXXVIII", "XVII^c dix")
+_ROMAN_HUNDREDS = re.compile(r"(?<![^\W\d_])(X{1,2}V?I{0,4})\s*\.?\s*\^?[cC](?![^\W\d_'’])\.?")
+_ROMAN_REST = re.compile(r"\s+(L?X{0,4}(?:IX|IV|V?I{0,4}))(?![^\W\d_])")
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _FR_RUN = re.compile(rf"\b(?:{_FR_NUMBER})(?:[\s-]+(?:{_FR_NUMBER}))*\b", re.IGNORECASE)
 _RU_WORD = re.compile(r"[а-яёѣіїѳѵ]+ъ?", re.IGNORECASE)
 _PRE_REFORM = str.maketrans({"ѣ": "е", "Ѣ": "Е", "і": "и", "І": "И", "ї": "и", "ѳ": "ф", "Ѳ": "Ф", "ѵ": "и"})
@@ -48,8 +61,14 @@ _MONTH_RU = r"(?:январ|феврал|апрел|сентябр|октябр|
 _MONTH = rf"(?:{_MONTH_FR}|{_MONTH_RU})\.?"
 _YEAR = r"1\d{3}|20[0-2]\d"
 _DAY = r"[0-3]?\d(?:er|\^?er|-?го|-?е|\s?(?:\^?[eè]me|\^?e)\b|\.\^?e|\.)?|1er|premier"  # "21 eme", "2^e", "27."
+# "le 15 jour de septembre", "le 3.e jour du mois d'avril"; a year after it "de l'an", "aud. an", "dudit an"
+_DAY_OF = r"(?:\s+jour)?(?:\s+du\s+mois)?\s+(?:de\s+|d['’]\s*|d\s+)?"
+_YEAR_OF = r"(?:de\s+l['’]an\s+|l['’]an\s+|(?:aud|dud|audit|dudit)\.?\s+an\s+)?"
 _PATTERNS = [
-    (re.compile(rf"(?<![\d/.])({_DAY})\s+(?:de\s+|d'\s*|d\s+)?({_MONTH})(?:\s*,?\s*(?:de\s+l'an\s+|l'an\s+)?({_YEAR}))?(?!\d)",
+    # the year first, as the notaries write it: "L'an 1688 le 15 jour de septembre"
+    (re.compile(rf"\bl['’]an\s+(?:de\s+gr[aâ]ce\s+)?({_YEAR})\s*,?\s+(?:et\s+)?(?:le\s+)?({_DAY}){_DAY_OF}({_MONTH})(?!\w)",
+                re.IGNORECASE), "ydm"),
+    (re.compile(rf"(?<![\d/.])({_DAY}){_DAY_OF}({_MONTH})(?:\s*,?\s*{_YEAR_OF}({_YEAR}))?(?!\d)",
                 re.IGNORECASE), "dmy"),
     (re.compile(rf"(?<![\w])({_MONTH})\s+(?:de\s+l'an\s+)?({_YEAR})(?!\d)", re.IGNORECASE), "my"),
     (re.compile(rf"(?<![\d/.])([0-3]?\d)[./]([01]?\d)[./]({_YEAR})(?![\d/.])"), "numeric"),
@@ -212,16 +231,60 @@ def _russian_numbers(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def _french_numbers(text: str) -> list[tuple[int, int, str]]:
+def roman_value(numeral: str) -> int:
+    """ "LXXXVIII" → 88 (subtractive pairs read as such); "" → 0."""
+    values = [_ROMAN[c] for c in numeral.upper()]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+def _cardinal_words(words: str) -> str:
+    """ "quinziéme" → "quinze", "six cens" → "six cent": what text2num reads."""
+    out = []
+    for word in re.split(r"[\s-]+", words.lower()):
+        ordinal = _FR_ORDINAL.match(word)
+        if ordinal:
+            word = _FR_ORDINAL_STEMS.get(ordinal.group(1), ordinal.group(1))
+        out.append("cent" if word == "cens" else word)
+    return " ".join(out)
+
+
+def _roman_years(text: str) -> list[tuple[int, int, str]]:
+    """ "XVI.C quatre vingt huit" → 1688, "XVIc LXXXVIII" → 1688, "XVII^c" alone → 1700."""
     from text_to_num import text2num
 
     found = []
+    for match in _ROMAN_HUNDREDS.finditer(text):
+        hundreds = roman_value(match.group(1))
+        if not 10 <= hundreds <= 20:
+            continue
+        end, rest = match.end(), 0
+        roman = _ROMAN_REST.match(text, end)
+        words = _FR_RUN.match(text, end + len(text[end:]) - len(text[end:].lstrip()))
+        if roman and roman.group(1):
+            end, rest = roman.end(), roman_value(roman.group(1))
+        elif words and words.start() - end <= 2:
+            try:
+                rest = text2num(_cardinal_words(words.group(0).strip()), "fr")
+                end = words.end()
+            except ValueError:
+                pass
+        if rest < 100:
+            found.append((match.start(), end, str(hundreds * 100 + rest)))
+    return found
+
+
+def _french_numbers(text: str) -> list[tuple[int, int, str]]:
+    from text_to_num import text2num
+
+    found = _roman_years(text)
     for match in _FR_RUN.finditer(text):
         words = match.group(0).strip()
         if words.lower() in {"un", "une", "et"} or words.lower().startswith("et"):
             continue
+        if any(match.start() < e and s < match.end() for s, e, _v in found):
+            continue
         try:
-            found.append((match.start(), match.end(), str(text2num(words.lower(), "fr"))))
+            found.append((match.start(), match.end(), str(text2num(_cardinal_words(words), "fr"))))
         except ValueError:
             continue
     return found
@@ -274,6 +337,8 @@ def find_dates(text: str, language: str = "fr") -> list[FoundDate]:
             if shape == "dmy":
                 day, month = _day_number(groups[0]), _month_number(groups[1], language)
                 year = int(groups[2]) if groups[2] else None
+            elif shape == "ydm":
+                year, day, month = int(groups[0]), _day_number(groups[1]), _month_number(groups[2], language)
             elif shape == "my":
                 month, year = _month_number(groups[0], language), int(groups[1])
             elif shape == "numeric":
@@ -284,7 +349,7 @@ def find_dates(text: str, language: str = "fr") -> list[FoundDate]:
                 end -= 1
             if month is not None and not 1 <= month <= 12 or day is not None and not 1 <= day <= 31:
                 continue
-            if shape in ("dmy", "numeric") and (month is None or day is None):
+            if shape in ("dmy", "ydm", "numeric") and (month is None or day is None):
                 continue
             if year and month and day:
                 try:
@@ -296,8 +361,9 @@ def find_dates(text: str, language: str = "fr") -> list[FoundDate]:
                 shape == "y"
                 and not re.search(r"\d", text[old_start:old_end])
                 and not re.match(r"\s*(?:года|году|год\b|г\.)", digits[end:])
+                and not re.match(r"(?:l['’]an|an|anno|ann[ée]e)\s", match.group(0), re.IGNORECASE)
             ):
-                continue  # "deux mille" alone is an amount more often than a year
+                continue  # "deux mille" alone is an amount more often than a year; "l'an mil six cens" is one
             taken.append((start, end))
             nearby = text[max(0, old_start - OLD_STYLE_REACH) : old_end + OLD_STYLE_REACH]
             found.append(

@@ -28,6 +28,7 @@ _TITLES = re.compile(
     re.IGNORECASE,
 )
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass
@@ -114,6 +115,7 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
         return any(a[0] < b[1] and b[0] < a[1] for b in spans)
 
     rules = french_places.headed_spans(text)
+    rules += [s for s in french_places.written_from_spans(text, date_spans) if not overlaps(s, rules)]
     rules += [
         s
         for s in french.title_spans(text)
@@ -149,8 +151,11 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
     paragraph = recased.replace("\n", " ")
     all_ents = french_pipeline()(paragraph).ents
     ents = [e for e in all_ents if not french_lexicon.is_stop_word(e.text) and not noise(e)]
-    # "à Mahomet II": a person after all, when spaCy's name runs past the word after "à" ("né à Hamilton" stays)
-    people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PER" and len(e) > 1]
+    # "à Mahomet II": a person after all, when spaCy's name runs past the word after "à" ("né à Hamilton" stays);
+    # not over a folio's number ("Mr" / "1" / "A Fontainebleau ce")
+    people = [
+        (e.start_char, e.end_char) for e in ents if e.label_ == "PER" and len(e) > 1 and not _DIGIT.search(e.text)
+    ]
     rules += [s for s in places if not overlaps(s, people)]
     # A one-word name the rules place (after a title, after "à") keeps their kind wherever spaCy meets it again
     # ("en Courbepine" … "Courbépine a cause": a place, not a person).

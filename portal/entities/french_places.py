@@ -2,7 +2,8 @@
 
 - `headed_spans`: a name after a noun that says what it is ("rue de Clery", "parroisse S^t Roch", "le groupe
   Cloroform") is a place or an organisation, whatever a saint's title or spaCy make of it;
-- `place_spans`: a name after "à" / "en", or before the date that opens a letter, is a place.
+- `place_spans`: a name after "à" / "en", or before the date that opens a letter, is a place;
+- `written_from_spans`: "de Londres ce 26 juin" (from X this day) is a dateline's place, even after "Monsieur".
 
 Imports nothing from Django.
 """
@@ -15,6 +16,8 @@ from portal.entities.french_lexicon import FORMULAE, TITLE, WORD, is_common_word
 
 _WEEKDAYS = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
 PLACE_CUE = re.compile(r"(?:^|[\s(])(?:à|a|en)\s+$", re.IGNORECASE)
+# What may open a dateline's line before its place: "Sens le 5 avril", "A Roüen", "Fait à Caen le…"
+_DATELINE_START = re.compile(r"\s*(?:(?:fait|faict|donn[ée]|[ée]crit|escrit|à|a|au)\s+)*", re.IGNORECASE)
 # Nouns that say what the name after them is ("la rue de Clery", "parroisse S^t Roch", "le groupe Cloroform"):
 # the name is a place or an organisation whatever spaCy or a saint's title make of it. Streets keep their noun.
 _STREETS = r"rue|rüe|avenue|boulevard|quai|faubourg|pont"
@@ -76,14 +79,45 @@ def place_spans(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int,
         cue = PLACE_CUE.search(" " + before[-4:])
         if text[match.end() : match.end() + 1] == "." and not cue:  # "Clém.", but "à Rome." ends a sentence
             continue
-        dateline = not before.strip() and any(
-            s >= match.end()
-            and text[match.end() : s].strip(" ,").lower() in ("le", "ce", "")
-            and "\n" not in text[match.end() : s]
-            for s, _e in date_spans
+        dateline = (
+            _DATELINE_START.fullmatch(before) is not None
+            and any(
+                s >= match.end()
+                and text[match.end() : s].strip(" ,\n").lower() in ("le", "ce", "")
+                and (  # over the date's line only when it says so: "A Fontainebleau ce" / "23 Aoust"
+                    "\n" not in text[match.end() : s]
+                    or text[match.end() : s].count("\n") == 1
+                    and (before.strip() or text[match.end() : s].strip(" ,\n"))
+                )
+                for s, _e in date_spans
+            )
         )
         if word.lower() in FORMULAE:
             continue
         if dateline and word.lower() not in _WEEKDAYS or cue and not is_common_word(word):
             spans.append((match.start(), match.end(), "place", word))
+    return spans
+
+
+_WRITTEN_FROM = re.compile(r"(?<![^\W\d_])(?:de|d['’])\s*(?=[^\W\d_])", re.IGNORECASE)
+_THIS_DAY = re.compile(r"[\s,]+ce[\s,]+", re.IGNORECASE)
+
+
+def written_from_spans(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
+    """ "Monsieur de Londres ce 26 juin": the capitalised name after "de" that "ce" and a date follow is where a
+    letter was written, not a person's name after a title (the line may go on to the next for the date)."""
+    spans = []
+    starts = {s for s, _e in date_spans}
+    for cue in _WRITTEN_FROM.finditer(text):
+        words = list(WORD.finditer(text, cue.end()))
+        if not words or words[0].start() != cue.end() or not words[0].group(0)[:1].isupper():
+            continue
+        end = words[0].end()
+        for previous, word in zip(words, words[1:]):  # "de Saint-Germain-en-Laye", "de Ville Franche"
+            if text[previous.end() : word.start()] != " " or not word.group(0)[:1].isupper():
+                break
+            end = word.end()
+        gap = _THIS_DAY.match(text, end)
+        if gap and gap.end() in starts and not TITLE.fullmatch(words[0].group(0)):
+            spans.append((cue.end(), end, "place", re.sub(r"\s+", " ", text[cue.end() : end])))
     return spans

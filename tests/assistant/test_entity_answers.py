@@ -362,3 +362,73 @@ def test_who_created_something_answers_the_person_beside_the_word_for_making_not
     assert reply.known and reply.text.startswith("Roy Thomas")
     directed = _answer_on_one_page("Who directed Red Sonja?", texts)
     assert directed.known and directed.text.startswith("J. Bassett")  # the extraction drops the first initial
+
+
+def test_where_was_this_written_answers_the_place_a_letter_is_written_from_after_the_salutation():
+    texts = [*LETTER_WITHOUT_DATELINE[:4], "comme à celui qui est", "Monsieur de Londres ce 26 juin", "Vostre humble"]
+    texts[2] = "où j'ai vu votre frère."
+    reply = _answer_on_one_page("Where was this written?", texts)
+    assert reply.known and reply.text.startswith("Londres:")
+
+
+def test_where_was_this_written_answers_a_dateline_whose_date_is_on_the_next_line():
+    texts = [
+        "Si vous avez receu la derniere lettre",
+        "que je vous ayes escritte",
+        "Mr",
+        "1",
+        "A Fontainebleau ce",
+        "23 Aoust",
+    ]
+    reply = _answer_on_one_page("Where was this written?", texts)
+    assert reply.known and reply.text.startswith("Fontainebleau:")
+
+
+NOTARIAL_ACT = [
+    "cousté et maisons desd. sieurs et damoselle bailleurs,",
+    "L'an XVI.C quatre vingt huit le quinziéme jour de septembre",
+    "avant jeudy pour si que",
+    "Et le douze jour d'octobre aud. an XVI.C quatre vingt huit avant jeudi est comparu",
+    "led. S^r Bernard Vaultier nommé au contrat devant ecrit, lequel apporté aud.",
+    "notaire Royal à Lyon en presence de tesmoins le vingt trois.e septembre dernier",
+    "passé en la presence dud. Moufle no.re le d.e jour l'an XVI.C LXXXVIII",
+]
+
+
+def test_when_was_this_deed_made_answers_the_notarial_formula_not_a_later_ratification_near_the_word_contract():
+    reply = _answer_on_one_page("When was this deed made?", NOTARIAL_ACT)
+    assert reply.known and reply.text.startswith("15 September 1688")
+    assert [h.passage.text for h in reply.hits] == [NOTARIAL_ACT[1]]
+
+
+FAMILY = [
+    "Furent presens M^rs Jean Nicolas de Francini chevalier",
+    "a cause de dame Caterine Madelaine de Lully épouse",
+    "dud. sieur De Francini, Jacques Du Molin chevalier",
+    "en chef de la Cour des aydes a cause de dame Gabrielle",
+    "Hilaire de Lully son epouse demeurans isle Notre Dame",
+    "Sieur Du Francini, et Jean Louis De Lully surintendant",
+]
+
+
+def test_who_was_the_husband_of_a_woman_answers_who_is_named_before_her_son_epouse():
+    reply = _answer_on_one_page("Who was the husband of Gabrielle Hilaire de Lully?", FAMILY)
+    assert reply.known and reply.text.startswith("Jacques Du Molin")
+
+
+def test_who_was_someone_s_eldest_son_answers_a_son_who_bears_the_family_name():
+    texts = [
+        "acte par lequel les héritiers de Lully vendent à Vanthier",
+        "La famille se compose, outre Madelaine Lambert, veuve de Lully,",
+        "de Louis Lully fils ainé",
+        "de Gabrielle Hilaire de Lully femme de Jacques du Molin",
+    ]
+    reply = _answer_on_one_page("Who was Lully's eldest son?", texts)
+    assert reply.known and reply.text.startswith("Louis Lully")
+
+
+def test_an_english_question_keeps_son_which_french_questions_drop():
+    from assistant.backends.quotes import keywords
+
+    assert "son" in keywords("Who was Lully's eldest son?")
+    assert "son" not in keywords("Qui était son père ?")

@@ -215,3 +215,31 @@ def test_a_name_that_sees_or_says_is_a_person_not_a_place():
 
 def test_a_place_that_has_seen_something_happen_stays_a_place():
     assert "rome" in _named(["Rome a vu passer bien des papes"], "place")
+
+
+def test_ordinal_days_and_roman_hundreds_of_a_notarial_act_are_dates():
+    text = (
+        "L'an XVI.C quatre vingt huit le quinziéme jour de septembre\n"
+        "Et le douze jour d'octobre aud. an XVI.C quatre vingt huit avant jeudi\n"
+        "passé le d.e jour l'an XVI.C LXXXVIII\n"
+        "l'an mil six cens quatre vingt huit le vingt troisiesme jour du mois de may"
+    )
+    assert [d.iso for d in find_dates(text)] == ["1688-09-15", "1688-10-12", "1688", "1688-05-23"]
+    decomposed = "le quinzie\u0301me jour de septembre 1702"  # an accent as a combining mark, as the ALTO has it
+    assert [d.iso for d in find_dates(decomposed)] == ["1702-09-15"]
+
+
+def test_a_roman_king_and_an_amount_in_words_are_no_years():
+    assert find_dates("Louis XIV c'est le roi, pour deux mille livres") == []
+
+
+def test_the_place_a_letter_is_written_from_is_a_place_not_a_name_after_a_title():
+    assert _named(["comme à celui qui est", "Monsieur de Londres ce 26 juin", "Beaumont"], "place")["londres"] == [1]
+    assert "beaumont" in _named(["Monsieur de Beaumont est venu ce 5 mai"], "person")
+
+
+def test_a_dateline_s_place_over_the_line_of_its_date_is_a_place_and_a_folio_does_not_join_a_title_to_it():
+    lines = ["chose de plus important Mr", "1", "A Fontainebleau ce", "23 Aoust"]
+    assert _named(lines, "place") == {"fontainebleau": [2]}
+    assert _named(lines, "person") == {}
+    assert "lully" not in _named(["de Lully et Lambert", "2", "Lully", "1683"], "place")
