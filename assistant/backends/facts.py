@@ -337,7 +337,11 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
             return Answer(text=text, hits=[], known=False, language=language)
     elif kind == "who" and terms:
         scored = _by_word(scored, question, terms, facts, by_key, passages)
-    score, best = max(scored, key=lambda pair: (pair[0], -min(by_key.get(k, 0) for k in pair[1].keys)))
+    # on a tie, a name written with a capital before one written small ("apris" that spaCy took for a name), then
+    # the first on the page
+    score, best = max(
+        scored, key=lambda pair: (pair[0], pair[1].name[:1].isupper(), -min(by_key.get(k, 0) for k in pair[1].keys))
+    )
     return _fact_answer(best, by_key, passages, language, many_pages)
 
 
@@ -397,10 +401,17 @@ def _by_word(
     in any language (`lexicon`: précepteur, épouse, Bénédiction), the person beside that word comes first among
     those that fit the question well enough, as `_by_event` does for dates and places. Only the question's first
     word of substance says what the person is or did: in "who saw the doctor's prescription?" a doctor is not who
-    is asked for."""
+    is asked for. Where that word is not in the lexicon, the question's verb of an event or of writing is ("Who died
+    at Metz?" over "la mort … du sieur de Beaumount", "Кто написал песню…?" over "chanson écrite … par Michel Berger")."""
     persons = [f for f in facts if f.kind == "person"]
     terms = _role_terms(terms, facts)
-    words = set().union(*lexicon_translations(terms[:1], [fold(p.text).split() for p in passages]).values())
+    line_words = [fold(p.text).split() for p in passages]
+    verbs = [w for w in fold(question).split() if is_event_word(w) or _AUTHOR.fullmatch(w)]
+    words: set[str] = set()
+    for term in [*terms[:1], *verbs]:
+        words = set().union(*lexicon_translations([term], line_words).values())
+        if words:
+            break
     if not words or not scored:
         return scored
     floor = 0.6 * max(s for s, _f in scored)

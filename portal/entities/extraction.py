@@ -122,6 +122,7 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
         if not french.is_abbreviation(text[s[0] : s[1] + 1]) and not overlaps(s, rules)
     ]
     rules += [s for s in french.work_of_spans(text) if not overlaps(s, rules)]
+    rules += [s for s in french.titled_in_brackets_spans(text) if not overlaps(s, rules)]
     places = [s for s in french_places.place_spans(text, date_spans) if not overlaps(s, rules)]
     recased = french.recased(text)
     # "chez X": a person, or a place where the page places the same name elsewhere ("à Caen" … "chez Caen")

@@ -11,6 +11,8 @@ a word outside it, written after a title or a preposition, is a name. The rules:
   heads a letter's date: `french_places`; the lexicon, titles and formulae the rules weigh words against:
   `french_lexicon`;
 - `signature_spans`: a line that is a name alone (a signature, a heading) is a person;
+- `titled_in_brackets_spans`: a name with its title or initials in brackets after it ("Diringer (abbé)",
+  "Frédault (F.)", a catalogue's heading) is a person;
 - `work_of_spans`: a name after a noun of its maker's work ("le pinceau de le Brun") is a person;
 - `speaks`: a name that says, writes, sees or thinks ("Fagon a veu l'ordonnance") is a person, not a place;
 - `at_house_of_spans`: a name after "chez" ("chez les Chevaliers") is a person, or a place the page places;
@@ -29,6 +31,7 @@ from portal.entities.french_lexicon import (
     FORMULAE,
     PARTICLE,
     TITLE,
+    TITLES,
     WORD,
     is_common_word,
     is_stop_word,
@@ -227,6 +230,24 @@ def signature_spans(text: str) -> list[tuple[int, int, str, str]]:
         if on_its_own or rank >= len(lettered) - 3:
             start, end = starts[i] + words[0].start(), starts[i] + words[-1].end()
             spans.append((start, end, "person", re.sub(r"\s+", " ", text[start:end])))
+    return spans
+
+
+_TITLED_IN_BRACKETS = re.compile(
+    rf"(?<![^\W\d_])([^\W\d_][^\W\d_'’]*(?:[ -][^\W\d_][^\W\d_'’]*){{0,3}})\s*\(\s*(?:(?:(?:le|la|l['’])\s*)?(?:{TITLES})\.?|(?-i:[A-Z]\.(?:[\s-]*[A-Z]\.)*))\s*\)",
+    re.IGNORECASE,
+)
+
+
+def titled_in_brackets_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """ "1866-24-Diringer (abbé)", "Frédault (F.)", "Dupont (le comte)": the capitalised words before a title or
+    initials in brackets name a person (a catalogue's heading of a letter: its writer)."""
+    spans = []
+    for match in _TITLED_IN_BRACKETS.finditer(text):
+        words = [w for w in WORD.finditer(match.group(1)) if w.group(0)[:1].isupper()]
+        if words and not is_common_word(words[-1].group(0)):
+            start, end = match.start(1) + words[0].start(), match.start(1) + words[-1].end()
+            spans.append((start, end, "person", text[start:end]))
     return spans
 
 

@@ -432,3 +432,38 @@ def test_an_english_question_keeps_son_which_french_questions_drop():
 
     assert "son" in keywords("Who was Lully's eldest son?")
     assert "son" not in keywords("Qui était son père ?")
+
+
+def test_who_died_somewhere_answers_the_person_beside_the_word_for_death_not_a_word_taken_for_a_name():
+    texts = [
+        "Monsieur la vostre derniere m'a",
+        "apris le malheureus sointibere quy",
+        "est arivée à Metz et la mort par",
+        "iceluy du sieur de Beaumount en se",
+        "veue dount Je porte un extreme regret",
+    ]
+    reply = _answer_on_one_page("Who died at Metz?", texts)
+    assert reply.known and reply.text.startswith("Beaumount")
+
+
+def test_who_wrote_a_song_answers_the_person_beside_the_word_for_writing_not_the_first_name_on_the_page():
+    texts = [
+        "Juda Goslinga, né en 1971 aux Pays-Bas, est",
+        "un acteur néerlandais. Seras-tu là ? est une",
+        "chanson écrite, composée et interprétée par Michel",
+        "Berger. Sortie en 1975, elle est extraite de l'album",
+    ]
+    reply = _answer_on_one_page("Who wrote Seras-tu là?", texts)
+    assert reply.known and reply.text.startswith("Michel Berger")
+
+
+def test_who_wrote_this_letter_answers_the_writer_a_catalogue_heading_names_with_initials_in_brackets():
+    texts = [
+        "1866 - 30 - Frédault (F.)",
+        "Mon très cher ami,",
+        "je vous ai lu, bien mal il est vrai, en courant",
+        "deçi delà, mais j'ai lu de belles pages",
+        "et je ne veux pas me coucher avant",
+    ]
+    reply = _answer_on_one_page("Who wrote this letter?", texts)
+    assert reply.known and reply.text.startswith("Frédault")

@@ -243,3 +243,8 @@ def test_a_dateline_s_place_over_the_line_of_its_date_is_a_place_and_a_folio_doe
     assert _named(lines, "place") == {"fontainebleau": [2]}
     assert _named(lines, "person") == {}
     assert "lully" not in _named(["de Lully et Lambert", "2", "Lully", "1683"], "place")
+
+
+def test_a_name_with_a_title_or_initials_in_brackets_after_it_is_a_person():
+    lines = ["1866-24-Diringer (abbé)", "1866 - 30 - Frédault (F.)", "la maison (rue)"]
+    assert _named(lines, "person") == {"diringer": [0], "frédault": [1]}
