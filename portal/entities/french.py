@@ -332,6 +332,9 @@ def is_salutation(text: str) -> bool:
     return bool(words) and all(TITLE.fullmatch(w) or w.lower() in _GREETING for w in words)
 
 
+_PLACE_OR_FROM = re.compile(r"(?:^|[\s(])(?:à|a|en|de|d['’])\s*$", re.IGNORECASE)
+
+
 def is_noise(
     text: str, recased_text: str, pos: list[str], at_sentence_start: bool, before: str = "", place: bool = False
 ) -> bool:
@@ -363,6 +366,10 @@ def is_noise(
                 or set(pos) <= {"VERB", "AUX", "PRON", "ADV", "ADJ"}
                 or _DETERMINER.search(before[-12:])
                 and not (place and _PLACE_ARTICLE.search(before[-12:]))
+                # a place spaCy finds in a common word ("connoître", "du Peintre") is one only after "à", "en", "au",
+                # "de" ("vie de Paris", "conciliabule de Bâle")
+                or place
+                and not (_PLACE_ARTICLE.search(before[-12:]) or _PLACE_OR_FROM.search(" " + before[-4:]))
             )
         ):
             return True

@@ -248,3 +248,9 @@ def test_a_dateline_s_place_over_the_line_of_its_date_is_a_place_and_a_folio_doe
 def test_a_name_with_a_title_or_initials_in_brackets_after_it_is_a_person():
     lines = ["1866-24-Diringer (abbé)", "1866 - 30 - Frédault (F.)", "la maison (rue)"]
     assert _named(lines, "person") == {"diringer": [0], "frédault": [1]}
+
+
+def test_a_common_word_spacy_calls_a_place_is_one_only_after_a_en_au_or_de():
+    lines = ["Le seul divin Le Brun est celuy qu'on doit Croire.", "et contente vie de Paris le XXVII jour de juillet"]
+    places = _named(lines, "place")
+    assert "croire" not in places and "paris" in places
