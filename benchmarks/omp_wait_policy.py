@@ -43,7 +43,7 @@ def fine_tune(seconds: float, threads: int) -> dict:
     from htr.training import RecognitionTrainingConfig, train_recognition
 
     torch.set_num_threads(threads)
-    pages = sorted(iter_pages(datasets_dir() / "cremma-mss-18" / HAND), key=lambda page: str(page[0]))
+    pages = sorted(iter_pages(datasets_dir() / HAND), key=lambda page: str(page[0]))
     with tempfile.TemporaryDirectory() as tmp:
         config = RecognitionTrainingConfig(
             train=[str(folder_of(pages[:2], Path(tmp) / "train"))],
