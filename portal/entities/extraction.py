@@ -169,7 +169,10 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
             kind = PERSON
         if kind in (PERSON, PLACE) and name_key(written) in ruled:
             kind = ruled[name_key(written)]
-        elif kind == PLACE and french.speaks(text, ent.end_char):  # "Fagon a veu l'ordonnance": who speaks
+        elif kind == PLACE and (
+            french.speaks(text, ent.end_char)  # "Fagon a veu l'ordonnance": who speaks
+            or french.is_ruler_of_a_place(written)  # "le Roy d'Espagne"
+        ):
             kind = PERSON
         if kind == ORGANISATION and not french.is_organisation(written):
             kind = PERSON if french.looks_like_a_name(written) else None

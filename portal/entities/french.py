@@ -71,10 +71,13 @@ def recased(text: str) -> str:
     return "".join(out)
 
 
-def _name_after(text: str, start: int, known: frozenset[str] = frozenset()) -> tuple[int, int] | None:
+def _name_after(
+    text: str, start: int, known: frozenset[str] = frozenset(), abbreviated: bool = False
+) -> tuple[int, int] | None:
     """The span of the name that starts at `start` (name words joined by particles: "de Thunder ten tronckh",
     "de la ferté"). `known`: names the page gives elsewhere with a capital ("Prie"), names here even when they are
-    common words written small ("Mad.^e de prie")."""
+    common words written small ("Mad.^e de prie"). `abbreviated`: after "M^r", "m.^r", "s.^r" (never a word of
+    address like "Monsieur, je…") the first word is a name even when it is a common one ("M^r charpantier")."""
     end = None
     pos = start
     pending_particle = False
@@ -82,6 +85,15 @@ def _name_after(text: str, start: int, known: frozenset[str] = frozenset()) -> t
         gap = text[pos : match.start()]
         word = match.group(0)
         capitalised_name = word[:1].isupper() and not is_stop_word(word)  # "Monsieur Jean / Dupont"
+        if abbreviated and end is None and not gap.strip(" \n") and gap.count("\n") <= 1 and len(word) >= 3:
+            if not (
+                is_stop_word(word)
+                or TITLE.fullmatch(word)
+                or PARTICLE.match(word)
+                or re.match(r"\.?\^", text[match.end() :])
+            ):
+                end = pos = match.end()
+                continue
         if gap.strip(" \n'’") or gap.count("\n") > 1:
             break
         if "\n" in gap and end is not None and not pending_particle and not capitalised_name:
@@ -107,6 +119,9 @@ def _name_after(text: str, start: int, known: frozenset[str] = frozenset()) -> t
     return (first.start(), end) if first is not None else None
 
 
+_ABBREVIATED_TITLE = re.compile(r"(?:m|mm|mr|mrs|m\.?\^?rs?|s\.?\^?r|m\.?\^?(?:me|de|lle|elle))\.?", re.IGNORECASE)
+
+
 def title_spans(text: str) -> list[tuple[int, int, str, str]]:
     """People named after a title: (start, end, "person", name without the title); a saint's name after "à" / "en"
     is a place ("a St Cloux"). Twice: the second time a name found the first time with a capital or outside the
@@ -115,7 +130,8 @@ def title_spans(text: str) -> list[tuple[int, int, str, str]]:
     for _ in range(2):
         spans = []
         for match in TITLE.finditer(text):
-            found = _name_after(text, match.end(), known)
+            abbreviated = bool(_ABBREVIATED_TITLE.fullmatch(match.group(0)))
+            found = _name_after(text, match.end(), known, abbreviated)
             if found is None:
                 continue
             start, end = found
@@ -195,6 +211,18 @@ _SPEAKS = re.compile(
     r"(?!\s+[^\W\d_]+(?:er|ir|re|oir)(?![^\W\d_]))",  # "Rome a vu naître…": a place's metaphor, not a person
     re.IGNORECASE,
 )
+
+
+_RULER_OF = re.compile(
+    r"(?:roy|roi|reine|reyne|empereur|imp[ée]ratrice|prince|princesse|duc|duchesse|[ée]lecteur|czar|tsar|czarine"
+    r"|dauphin|dauphine|grand[\s-]duc|infant|infante)\s+(?:de\s+la\s+|de\s+|d['’]\s*|du\s+|des\s+)",
+    re.IGNORECASE,
+)
+
+
+def is_ruler_of_a_place(text: str) -> bool:
+    """ "Roy d'Espagne", "l'Electeur de Baviere": a ruler named by his land, a person though spaCy calls it a place."""
+    return _RULER_OF.match(re.sub(r"^(?:le|la|l['’])\s*", "", text.strip(), flags=re.IGNORECASE)) is not None
 
 
 def speaks(text: str, end: int) -> bool:

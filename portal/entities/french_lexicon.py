@@ -20,7 +20,7 @@ _forms: list = []  # the lemmatizer's table of inflected forms ("reçus", "passa
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 # Titles before a person's name: Monsieur, m^r, Mgr, Cardinal, le capitaine, maître, le baron de… and as the
 # 18th century abbreviates them: M. pelot, M de frejus, M^rs., Mad.^e, Mad̃., m^de, le s.^r, le chev., le M.^is,
-# le Cte, Card.^l, le presid.^t ("S. M." is Sa Majesté, no title).
+# le Cte, Card.^l, le presid.^t ("S. M." is Sa Majesté, no title); and "le nommé" of the police reports and acts.
 TITLES = (
     r"mm|m\.?\^?r|m\.?\^?me|m\.?\^?mes|m\.?\^?lle|m\.?\^?elle|mr|mme|mlle|mons\.?|monsieur|madame|mademoiselle|mgr|m\^?gr"
     r"|m\^?rs|mad\u0303|mad\.(?:\^?(?:elle|lle|e))?|mad\^(?:elle|lle|e)|m\^?de"
@@ -28,7 +28,7 @@ TITLES = (
     r"|maître|maitre|précepteur|prècepteur|precepteur|père|frère|soeur|sœur|baron|baronne|comte|comtesse|marquis"
     r"|marquise|duc|duchesse|prince|princesse|chevalier|ch\^?ev|sieur|s\.?\^?r|dame|demoiselle|damoiselle|messire"
     r"|m\^re|m\.?\^is|c\^?te|vicomte|vicomtesse|présid\.?\^?t|presid\.?\^?t|président|president"
-    r"|s\^?t|s\^?te|saint|sainte|pape|roi|reine|(?<!s\.\s)m(?=\.)|(?<!S\.\s)(?-i:M)(?=\s)"
+    r"|s\^?t|s\^?te|saint|sainte|pape|roi|reine|(?<=le\s)nomm[ée]|(?<=la\s)nomm[ée]e|(?<!s\.\s)m(?=\.)|(?<!S\.\s)(?-i:M)(?=\s)"
 )
 TITLE = re.compile(rf"(?<![^\W\d_])(?:{TITLES})(?![^\W\d_])\.?", re.IGNORECASE)
 PARTICLE = re.compile(r"(?:de|du|des|d|d'|d’|la|le|ten|van|von|di|da)$", re.IGNORECASE)
@@ -75,11 +75,16 @@ _OLD_SPELLINGS = [
     (re.compile(r"(?<=[aeou])i(?=[aeiou])"), "y"),  # aiant
     (re.compile(r"e?s(?=[bcdfgjlmnpqtv])"), "é"),  # escris, tesmoigner
     (re.compile(r"s(?=[bcdfgjlmnpqtv])"), ""),  # tousjours
-    (re.compile(r"([bcdfglmnprt])\1"), r"\1"),  # Ecolles, particullieres
+    (re.compile(r"([bcdfglmnprst])\1"), r"\1"),  # Ecolles, particullieres, plussieurs
     (re.compile(r"an(?=[cçdgst])"), "en"),  # Commancer
     (re.compile(r"oi"), "ai"),  # connoissance
     (re.compile(r"[éè]s$|z$"), "ez"),  # prendrés
     (re.compile(r"ct"), "t"),  # faict, saincte
+    (re.compile(r"ÿ"), "i"),  # Soÿt, jaÿ
+    (re.compile(r"^j(?=[bcdfgklmnpqrstvxz])"), "i"),  # jnpossible, jl
+    (re.compile(r"n(?=[bp])"), "m"),  # inpossible
+    (re.compile(r"th"), "t"),  # Threzorier, Intherest
+    (re.compile(r"(?<=[aeiouéè])z(?=[aeiouéè])"), "s"),  # trezorier, uzure
 ]
 
 

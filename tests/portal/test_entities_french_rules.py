@@ -254,3 +254,26 @@ def test_a_common_word_spacy_calls_a_place_is_one_only_after_a_en_au_or_de():
     lines = ["Le seul divin Le Brun est celuy qu'on doit Croire.", "et contente vie de Paris le XXVII jour de juillet"]
     places = _named(lines, "place")
     assert "croire" not in places and "paris" in places
+
+
+def test_a_common_word_after_an_abbreviated_title_is_a_surname():
+    lines = ["heviter donc M^r charpantier", "et M^r duval peuve vous rend", "Monsieur le Président a dit"]
+    people = _named(lines, "person")
+    assert "charpantier" in people and "président" not in people
+
+
+def test_le_nomme_introduces_a_person_but_a_thing_that_is_named_is_none():
+    assert "detournow" in _named(["calomnies que le nommé detournow a dit,"], "person")
+    assert _named(["passagers qui est nommée Citroën SpaceTourer."], "person") == {}
+
+
+def test_a_king_named_by_his_land_is_a_person():
+    people = _named(["q'uil sçait seurement que le Roy", "d'Espagne avoit declaré dans un Conseil"], "person")
+    assert "roy d'espagne" in people
+
+
+def test_old_spellings_fold_to_common_words():
+    from portal.entities.french_lexicon import is_common_word
+
+    assert all(is_common_word(w) for w in ["jnpossible", "Soÿt", "plussieurs", "Threzorier", "Intherest"])
+    assert not is_common_word("Paignon")
