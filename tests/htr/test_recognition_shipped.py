@@ -10,8 +10,8 @@ from htr.recognition import DEFAULT_MODEL, Recognizer
 from htr.sources import iter_pages
 
 TEST_DOCUMENTS = ("journal-mme-de-genlis", "le-sallon-de-1767-denis-diderot")
-# Measured (README.md of the model, v7): CER 19.7 on the whole test split (greedy), 16.0 with beam 8 + the language
-# model (v5: 21.5 / 18.5; v3: 23.0 / 19.7 and 45.2 on Genlis f15 alone; v2: 32.7 / 29.5 and 47.7 on the first two
+# Measured (README.md of the model, v8): CER 19.1 on the whole test split (greedy), 15.2 with beam 8 + the language
+# model (v7: 19.7 / 16.0; v5: 21.5 / 18.5; v3: 23.0 / 19.7 and 45.2 on Genlis f15 alone; v2: 32.7 / 29.5 and 47.7 on the first two
 # Genlis pages).
 MAX_TEST_CER = 26.0
 MAX_PAGE_CER = 52.0
