@@ -364,24 +364,81 @@ def test_who_created_something_answers_the_person_beside_the_word_for_making_not
     assert directed.known and directed.text.startswith("J. Bassett")  # the extraction drops the first initial
 
 
-def test_where_was_this_written_answers_the_place_a_letter_is_written_from_after_the_salutation():
-    texts = [*LETTER_WITHOUT_DATELINE[:4], "comme à celui qui est", "Monsieur de Londres ce 26 juin", "Vostre humble"]
-    texts[2] = "où j'ai vu votre frère."
-    reply = _answer_on_one_page("Where was this written?", texts)
-    assert reply.known and reply.text.startswith("Londres:")
+# Round 5 (issue #15): a question, the page's lines, how the answer starts.
+ANSWERED = {
+    "a letter written from a place, after the salutation": (
+        "Where was this written?",
+        ["Mon cher ami,", "où j'ai vu votre frère.", "comme à celui qui est", "Monsieur de Londres ce 26 juin"],
+        "Londres:",
+    ),
+    "a dateline whose date is on the next line, a folio between": (
+        "Where was this written?",
+        [
+            "Si vous avez receu la derniere lettre",
+            "que je vous ayes escritte",
+            "Mr",
+            "1",
+            "A Fontainebleau ce",
+            "23 Aoust",
+        ],
+        "Fontainebleau:",
+    ),
+    "the husband named before 'Y son epouse'": (
+        "Who was the husband of Gabrielle Hilaire de Lully?",
+        [
+            "Furent presens M^rs Jean Nicolas de Francini chevalier",
+            "a cause de dame Caterine Madelaine de Lully épouse",
+            "dud. sieur De Francini, Jacques Du Molin chevalier",
+            "en chef de la Cour des aydes a cause de dame Gabrielle",
+            "Hilaire de Lully son epouse demeurans isle Notre Dame",
+            "Sieur Du Francini, et Jean Louis De Lully surintendant",
+        ],
+        "Jacques Du Molin",
+    ),
+    "an eldest son who bears the family name": (
+        "Who was Lully's eldest son?",
+        [
+            "acte par lequel les héritiers de Lully vendent à Vanthier",
+            "La famille se compose, outre Madelaine Lambert, veuve de Lully,",
+            "de Louis Lully fils ainé",
+            "de Gabrielle Hilaire de Lully femme de Jacques du Molin",
+        ],
+        "Louis Lully",
+    ),
+    "who died: beside the word for death, not a word taken for a name": (
+        "Who died at Metz?",
+        [
+            "Monsieur la vostre derniere m'a",
+            "apris le malheureus sointibere quy",
+            "est arivée à Metz et la mort par",
+            "iceluy du sieur de Beaumount en se",
+            "veue dount Je porte un extreme regret",
+        ],
+        "Beaumount",
+    ),
+    "who wrote a work: beside the word for writing, not the first name": (
+        "Who wrote Seras-tu là?",
+        [
+            "Juda Goslinga, né en 1971 aux Pays-Bas, est",
+            "un acteur néerlandais. Seras-tu là ? est une",
+            "chanson écrite, composée et interprétée par Michel",
+            "Berger. Sortie en 1975, elle est extraite de l'album",
+        ],
+        "Michel Berger",
+    ),
+    "the writer a catalogue heading names with initials in brackets": (
+        "Who wrote this letter?",
+        ["1866 - 30 - Frédault (F.)", "Mon très cher ami,", "je vous ai lu, bien mal il est vrai", "et je ne veux pas"],
+        "Frédault",
+    ),
+}
 
 
-def test_where_was_this_written_answers_a_dateline_whose_date_is_on_the_next_line():
-    texts = [
-        "Si vous avez receu la derniere lettre",
-        "que je vous ayes escritte",
-        "Mr",
-        "1",
-        "A Fontainebleau ce",
-        "23 Aoust",
-    ]
-    reply = _answer_on_one_page("Where was this written?", texts)
-    assert reply.known and reply.text.startswith("Fontainebleau:")
+@pytest.mark.parametrize("case", sorted(ANSWERED))
+def test_who_when_where_answers_from_the_right_line(case):
+    question, texts, start = ANSWERED[case]
+    reply = _answer_on_one_page(question, texts)
+    assert reply.known and reply.text.startswith(start), reply
 
 
 NOTARIAL_ACT = [
@@ -401,69 +458,8 @@ def test_when_was_this_deed_made_answers_the_notarial_formula_not_a_later_ratifi
     assert [h.passage.text for h in reply.hits] == [NOTARIAL_ACT[1]]
 
 
-FAMILY = [
-    "Furent presens M^rs Jean Nicolas de Francini chevalier",
-    "a cause de dame Caterine Madelaine de Lully épouse",
-    "dud. sieur De Francini, Jacques Du Molin chevalier",
-    "en chef de la Cour des aydes a cause de dame Gabrielle",
-    "Hilaire de Lully son epouse demeurans isle Notre Dame",
-    "Sieur Du Francini, et Jean Louis De Lully surintendant",
-]
-
-
-def test_who_was_the_husband_of_a_woman_answers_who_is_named_before_her_son_epouse():
-    reply = _answer_on_one_page("Who was the husband of Gabrielle Hilaire de Lully?", FAMILY)
-    assert reply.known and reply.text.startswith("Jacques Du Molin")
-
-
-def test_who_was_someone_s_eldest_son_answers_a_son_who_bears_the_family_name():
-    texts = [
-        "acte par lequel les héritiers de Lully vendent à Vanthier",
-        "La famille se compose, outre Madelaine Lambert, veuve de Lully,",
-        "de Louis Lully fils ainé",
-        "de Gabrielle Hilaire de Lully femme de Jacques du Molin",
-    ]
-    reply = _answer_on_one_page("Who was Lully's eldest son?", texts)
-    assert reply.known and reply.text.startswith("Louis Lully")
-
-
 def test_an_english_question_keeps_son_which_french_questions_drop():
     from assistant.backends.quotes import keywords
 
     assert "son" in keywords("Who was Lully's eldest son?")
     assert "son" not in keywords("Qui était son père ?")
-
-
-def test_who_died_somewhere_answers_the_person_beside_the_word_for_death_not_a_word_taken_for_a_name():
-    texts = [
-        "Monsieur la vostre derniere m'a",
-        "apris le malheureus sointibere quy",
-        "est arivée à Metz et la mort par",
-        "iceluy du sieur de Beaumount en se",
-        "veue dount Je porte un extreme regret",
-    ]
-    reply = _answer_on_one_page("Who died at Metz?", texts)
-    assert reply.known and reply.text.startswith("Beaumount")
-
-
-def test_who_wrote_a_song_answers_the_person_beside_the_word_for_writing_not_the_first_name_on_the_page():
-    texts = [
-        "Juda Goslinga, né en 1971 aux Pays-Bas, est",
-        "un acteur néerlandais. Seras-tu là ? est une",
-        "chanson écrite, composée et interprétée par Michel",
-        "Berger. Sortie en 1975, elle est extraite de l'album",
-    ]
-    reply = _answer_on_one_page("Who wrote Seras-tu là?", texts)
-    assert reply.known and reply.text.startswith("Michel Berger")
-
-
-def test_who_wrote_this_letter_answers_the_writer_a_catalogue_heading_names_with_initials_in_brackets():
-    texts = [
-        "1866 - 30 - Frédault (F.)",
-        "Mon très cher ami,",
-        "je vous ai lu, bien mal il est vrai, en courant",
-        "deçi delà, mais j'ai lu de belles pages",
-        "et je ne veux pas me coucher avant",
-    ]
-    reply = _answer_on_one_page("Who wrote this letter?", texts)
-    assert reply.known and reply.text.startswith("Frédault")
