@@ -321,12 +321,7 @@ def residence(
     if not keys:
         return None
     i = by_key[keys[-1]]
-    window = [j for j in range(i, i + _RESIDENCE_LINES) if j < len(passages)]
-    window = [j for j in window if passages[j].page_key == passages[i].page_key]
-    starts, text = {}, ""
-    for j in window:
-        starts[j] = len(text)
-        text += passages[j].text + " "
+    starts, text = _running_text(passages, i, i, i + _RESIDENCE_LINES - 1)
     at = passages[i].text.find(person.text)
     begin = at + len(person.text) if at >= 0 else 0
     word = _LIVES.search(text, begin)
@@ -341,6 +336,17 @@ def residence(
         return max(before, key=lambda pair: pair[0])[1] if before else None
     after = [(where, p) for where, p in found if where >= word.end()]
     return min(after, key=lambda pair: pair[0])[1] if after else None
+
+
+def _running_text(passages: list[Passage], on: int, first: int, last: int) -> tuple[dict[int, int], str]:
+    """The lines `first`…`last` that share passage `on`'s page as one text, a space after each, with where each line
+    starts in it."""
+    starts, text = {}, ""
+    for j in range(max(0, first), min(last, len(passages) - 1) + 1):
+        if passages[j].page_key == passages[on].page_key:
+            starts[j] = len(text)
+            text += passages[j].text + " "
+    return starts, text
 
 
 def _at(fact: Fact, starts: dict[int, int], passages: list[Passage], by_key: dict[str, int], lo: int, hi: int):
@@ -369,12 +375,7 @@ def spouse_before(
     if not keys:
         return None
     first, last = by_key[keys[0]], by_key[keys[-1]]
-    window = [j for j in range(first - _SPOUSE_LINES_BEFORE, last + 1) if j >= 0]
-    window = [j for j in window if passages[j].page_key == passages[first].page_key]
-    starts, text = {}, ""
-    for j in window:
-        starts[j] = len(text)
-        text += passages[j].text + " "
+    starts, text = _running_text(passages, first, first - _SPOUSE_LINES_BEFORE, last)
     begin = text.find(named.text, starts[first])
     if begin < 0:
         return None

@@ -33,7 +33,7 @@ from assistant.backends.fact_context import (
     spouse_before,
     word_nearness,
 )
-from assistant.backends.lexicon import lexicon_translations, other_spouse
+from assistant.backends.lexicon import other_spouse, same_meaning
 from assistant.backends.quotes import (
     CALIBRATIONS,
     Answer,
@@ -293,11 +293,8 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
             return _fact_answer(lived, by_key, passages, language, many_pages)
     terms = _topic(question)
     folded = fold(question)
-    if (
-        kind == "who"
-        and terms
-        and (spouse := _spouse_asked(question, _role_terms(terms, facts), facts, by_key, passages))
-    ):
+    roles = _role_terms(terms, facts)
+    if kind == "who" and roles and (spouse := _spouse_asked(question, roles, facts, by_key, passages)):
         return _fact_answer(spouse, by_key, passages, language, many_pages)
     if terms and embedder is not None:
         scored = _ranked_facts(question, candidates, by_key, passages, embedder, vectors)
@@ -336,7 +333,7 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
             text = _("I don't know: the text gives the date of another event, not of the one asked about.")
             return Answer(text=text, hits=[], known=False, language=language)
     elif kind == "who" and terms:
-        scored = _by_word(scored, question, terms, facts, by_key, passages)
+        scored = _by_word(scored, question, roles, facts, by_key, passages)
     # on a tie, a name written with a capital before one written small ("apris" that spaCy took for a name), then
     # the first on the page
     score, best = max(
@@ -404,14 +401,9 @@ def _by_word(
     is asked for. Where that word is not in the lexicon, the question's verb of an event or of writing is ("Who died
     at Metz?" over "la mort … du sieur de Beaumount", "Кто написал песню…?" over "chanson écrite … par Michel Berger")."""
     persons = [f for f in facts if f.kind == "person"]
-    terms = _role_terms(terms, facts)
-    line_words = [fold(p.text).split() for p in passages]
+    vocabulary = {w for p in passages for w in fold(p.text).split()}
     verbs = [w for w in fold(question).split() if is_event_word(w) or _AUTHOR.fullmatch(w)]
-    words: set[str] = set()
-    for term in [*terms[:1], *verbs]:
-        words = set().union(*lexicon_translations([term], line_words).values())
-        if words:
-            break
+    words = next((found for term in [*terms[:1], *verbs] if (found := same_meaning(term, vocabulary))), set())
     if not words or not scored:
         return scored
     floor = 0.6 * max(s for s, _f in scored)

@@ -23,15 +23,15 @@ _ORDINALS_RU = {
     "шестидесятый": "шестьдесят", "семидесятый": "семьдесят", "восьмидесятый": "восемьдесят",
     "девяностый": "девяносто", "сотый": "сто", "тысячный": "тысяча",
 }  # fmt: skip
-# Ordinals as the old hands spell them ("quinziéme", "vingt troisiesme", "unième"): their cardinal's stem
-_FR_ORDINAL = re.compile(
-    r"(un|deux|trois|quatr|cinqu|six|sept|huit|neuv|dix|onz|douz|treiz|quatorz|quinz|seiz|vingt|trent)i[eéè][\u0300-\u036f]?s?me$",
-    re.IGNORECASE,
-)
+# Ordinals as the old hands spell them ("quinziéme", "vingt troisiesme", "unième", an accent perhaps a combining
+# mark): their cardinal's stem, then the ending
+_ORDINAL_STEM = r"un|deux|trois|quatr|cinqu|six|sept|huit|neuv|dix|onz|douz|treiz|quatorz|quinz|seiz|vingt|trent"
+_ORDINAL_END = r"i[eéè][\u0300-\u036f]?s?me"
+_FR_ORDINAL = re.compile(rf"({_ORDINAL_STEM}){_ORDINAL_END}$", re.IGNORECASE)
 _FR_ORDINAL_STEMS = {"quatr": "quatre", "cinqu": "cinq", "neuv": "neuf", "onz": "onze", "douz": "douze",
                      "treiz": "treize", "quatorz": "quatorze", "quinz": "quinze", "seiz": "seize", "trent": "trente"}  # fmt: skip
 _FR_NUMBER = (
-    r"(?:un|deux|trois|quatr|cinqu|six|sept|huit|neuv|dix|onz|douz|treiz|quatorz|quinz|seiz|vingt|trent)i[eéè][\u0300-\u036f]?s?me"
+    rf"(?:{_ORDINAL_STEM}){_ORDINAL_END}"
     r"|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente"
     r"|quarante|cinquante|soixante|cents?|cens|mil|mille|et"
 )
@@ -40,6 +40,7 @@ _FR_NUMBER = (
 _ROMAN_HUNDREDS = re.compile(r"(?<![^\W\d_])(X{1,2}V?I{0,4})\s*\.?\s*\^?[cC](?![^\W\d_'’])\.?")
 _ROMAN_REST = re.compile(r"\s+(L?X{0,4}(?:IX|IV|V?I{0,4}))(?![^\W\d_])")
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_SPACE = re.compile(r"\s*")
 _FR_RUN = re.compile(rf"\b(?:{_FR_NUMBER})(?:[\s-]+(?:{_FR_NUMBER}))*\b", re.IGNORECASE)
 _RU_WORD = re.compile(r"[а-яёѣіїѳѵ]+ъ?", re.IGNORECASE)
 _PRE_REFORM = str.maketrans({"ѣ": "е", "Ѣ": "Е", "і": "и", "І": "И", "ї": "и", "ѳ": "ф", "Ѳ": "Ф", "ѵ": "и"})
@@ -259,10 +260,11 @@ def _roman_years(text: str) -> list[tuple[int, int, str]]:
             continue
         end, rest = match.end(), 0
         roman = _ROMAN_REST.match(text, end)
-        words = _FR_RUN.match(text, end + len(text[end:]) - len(text[end:].lstrip()))
+        after_space = _SPACE.match(text, end).end()
+        words = _FR_RUN.match(text, after_space) if after_space - end <= 2 else None
         if roman and roman.group(1):
             end, rest = roman.end(), roman_value(roman.group(1))
-        elif words and words.start() - end <= 2:
+        elif words:
             try:
                 rest = text2num(_cardinal_words(words.group(0).strip()), "fr")
                 end = words.end()
