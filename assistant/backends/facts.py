@@ -9,6 +9,7 @@ Imports nothing from Django.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from django.utils import translation
@@ -65,7 +66,8 @@ _AUTHOR = re.compile(
     r"\b(wrote|written|write|writer|author|signed|sign|sender|sent|написал|написала|автор|подписал"
     r"|подписала|отправил|писал)\b"
 )
-# Words that say what kind of answer is wanted, not what it is about.
+# Words that say what kind of answer is wanted, not what it is about, and the adverbs and hearsay around it ("who is
+# said to be very ill?": ill).
 _GENERIC = set(
     """write wrote written writer author signed sign signature sender sent this letter document text page people persons
     names name places place cities city dates date born died addressed adressed mentioned mention mentions happen
@@ -73,7 +75,10 @@ _GENERIC = set(
     имена место места города город даты дата родился умер адресовано адресат упоминается случилось произошло
     was were did done made will testament завещание record запись acte act deed contract договор акт составлен
     составлено составлена этот этого эта этои это этом этому письма письме письму письмом документа документе
-    документу текста тексте акта акте договора договоре paper""".split()
+    документу текста тексте акта акте договора договоре paper
+    very still also really often much well yet already said reported rumoured rumored
+    может могут можно подтвердить подтверждает confirm confirms
+    очень тяжело сильно ещё еще уже часто хорошо говорят говорили""".split()
 )
 # Cue words that say what kind of document a text is, with its name (in Russian from the .po).
 _DOCUMENT_KINDS = [
@@ -231,9 +236,30 @@ def _ranked_facts(
         best = 0.0
         for passage, weight in near_lines(fact, by_key, passages):
             best = max(best, weight * line_score.get(passage.key, 0.0))
+        if fact.kind == "person":
+            for passage, weight in _sentence_on(fact, by_key, passages):
+                best = max(best, weight * line_score.get(passage.key, 0.0))
         if best >= cal.threshold:
             scored.append((best, fact))
     return scored
+
+
+# How much of a line's fit a person named two and three lines before it gets: the subject of a sentence that runs on
+# over the lines to what he did ("Le fils de feu m. Paignon rue des / deux boulles / Il emprunte 40 mile livres").
+_SUBJECT_REACH = ((2, 0.6), (3, 0.5))
+
+
+def _sentence_on(fact: Fact, by_key: dict[str, int], passages: list[Passage]) -> Iterator[tuple[Passage, float]]:
+    """(passage, weight) of the lines two and three after a person's line on the same page, while the sentence that
+    names the person goes on (no line between ends with a full stop)."""
+    for i in fact_lines(fact, by_key):
+        for offset, weight in _SUBJECT_REACH:
+            j = i + offset
+            if j >= len(passages) or passages[j].page_key != passages[i].page_key:
+                break
+            if any(passages[k].text.rstrip().endswith((".", "!", "?")) for k in range(i, j)):
+                break
+            yield passages[j], weight
 
 
 def _not_asked(candidates: list[Fact], question: str) -> list[Fact]:
@@ -298,6 +324,8 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
         return _fact_answer(spouse, by_key, passages, language, many_pages)
     if terms and embedder is not None:
         scored = _ranked_facts(question, candidates, by_key, passages, embedder, vectors)
+        if not scored and kind == "who":  # the line search missed the act, the lexicon may know its word
+            scored = _near_asked_word(question, candidates, roles, facts, by_key, passages)
         if not scored:
             return None
     elif terms:
@@ -401,13 +429,40 @@ def _by_word(
     is asked for. Where that word is not in the lexicon, the question's verb of an event or of writing is ("Who died
     at Metz?" over "la mort … du sieur de Beaumount", "Кто написал песню…?" over "chanson écrite … par Michel Berger")."""
     persons = [f for f in facts if f.kind == "person"]
-    vocabulary = {w for p in passages for w in fold(p.text).split()}
-    verbs = [w for w in fold(question).split() if is_event_word(w) or _AUTHOR.fullmatch(w)]
-    words = next((found for term in [*terms[:1], *verbs] if (found := same_meaning(term, vocabulary))), set())
+    words = _asked_words(question, terms, passages)
     if not words or not scored:
         return scored
     floor = 0.6 * max(s for s, _f in scored)
     return [((word_nearness(f, words, question, persons, by_key, passages), s), f) for s, f in scored if s >= floor]
+
+
+def _asked_words(question: str, terms: list[str], passages: list[Passage]) -> set[str]:
+    """The page's words (folded) of the role or act a who-question asks about: of its first word of substance, else
+    of its verb of an event or of writing; the empty set where the lexicon knows none of them."""
+    vocabulary = {w for p in passages for w in fold(p.text).split()}
+    verbs = [w for w in fold(question).split() if is_event_word(w) or _AUTHOR.fullmatch(w)]
+    return next((found for term in [*terms[:1], *verbs] if (found := same_meaning(term, vocabulary))), set())
+
+
+def _near_asked_word(
+    question: str,
+    candidates: list[Fact],
+    terms: list[str],
+    facts: list[Fact],
+    by_key: dict[str, int],
+    passages: list[Passage],
+) -> list[tuple[float, Fact]]:
+    """ "Кто может подтвердить, что автор ещё выздоравливает?" over "M^r duval … que je suis encore / convalesant":
+    where the line search finds no line close enough, the people near a word the lexicon says the question's word
+    means, scored by how near (`word_nearness`)."""
+    words = _asked_words(question, terms, passages)
+    if not words:
+        return []
+    persons = [f for f in facts if f.kind == "person"]
+    nearness = [
+        (word_nearness(f, words, question, persons, by_key, passages), f) for f in _not_asked(candidates, question)
+    ]
+    return [(n, f) for n, f in nearness if n > 0]
 
 
 def _role_terms(terms: list[str], facts: list[Fact]) -> list[str]:

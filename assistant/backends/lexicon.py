@@ -167,6 +167,31 @@ CONCEPTS: list[tuple[str, str, str]] = [
         r"режисс\w*|снял|сняла|сняли",
     ),
     (
+        r"borrow\w*|loans?|lend|lends|lent|lending|debts?|debtors?",
+        r"emprunt\w*|prest\w*|pret|prets|preta\w*|dettes?|debiteurs?",
+        r"заня\w*|займ\w*|заем\w*|одолж\w*|долг\w*|должни\w*",
+    ),
+    (
+        r"ill|sick|sickness|illness\w*|diseases?|unwell|ailing",
+        r"malades?|maladies?|mal|incommod\w*|indispos\w*|infirm\w*|souffrant\w*",
+        r"бол[еь]\w*|болен|больн\w*|хвора\w*|хвор\w*|недуг\w*|нездоров\w*",
+    ),
+    (
+        r"recover\w*|convalesc\w*|heal\w*|cured?",
+        r"convales\w*|retabli\w*|restabli\w*|gueri\w*",
+        r"выздорав\w*|выздоров\w*|поправ\w*|излечи\w*|исцели\w*",
+    ),
+    (
+        r"slander\w*|calumn\w*|defam\w*|libel\w*|accus\w*",
+        r"calomni\w*|medis\w*|mesdis\w*|diffam\w*|accus\w*|denonc\w*",
+        r"клевет\w*|оклевет\w*|оговор\w*|обвин\w*|донос\w*",
+    ),
+    (
+        r"know|knows|knew|known|aware|informed",
+        r"connai\w*|connoi\w*|connu\w*|sait|savent|savoit|savait|scait|scavent|scavoit|instruits?|informes?",
+        r"знает|знают|знал\w*|знающ\w*|осведомл\w*|сведущ\w*",
+    ),
+    (
         r"live|lived|lives|living|dwell\w*|dwelt|resid\w*",
         r"demeur\w*|habit(?:e|es|ent|ait|aient|ant|ants|ante|antes|ation|ations|er|ee|ees)|resid\w*|domicil\w*",
         r"жил|жила|жили|живет|живут|прожива\w*|жительств\w*",

@@ -39,7 +39,7 @@ from portal.entities.french_lexicon import (
     old_spelling_only,
     verb_form,
 )
-from portal.entities.french_places import PLACE_CUE, SAINT
+from portal.entities.french_places import PLACE_CUE, SAINT, is_place_noun
 
 _BEFORE_NAME = re.compile(r"(?:\b(?:de|d|du|à|a|en|par|chez)|[^\W\d_]+['’])\s*$", re.IGNORECASE)
 _GREETING = {"cher", "chère", "chere", "mon", "ma", "mes", "très", "tres", "bien", "aimé", "aimée"}
@@ -62,13 +62,25 @@ def recased(text: str) -> str:
     out = list(text)
     for match in WORD.finditer(text):
         word = match.group(0)
-        if not word[:1].islower() or len(word) < 3 or is_common_word(word):
+        if not word[:1].islower() or len(word) < 3 or is_common_word(word) or _elided_common_word(word):
             continue
         before = text[max(0, match.start() - 30) : match.start()]
         near = len(before.rstrip()) - 14  # a title just before ("m^r de "), not a word's end cut off ("condui|cte")
         if _BEFORE_NAME.search(before) or any(t.end() >= near for t in TITLE.finditer(before)):
             out[match.start()] = word[0].upper()
     return "".join(out)
+
+
+# An article or pronoun written on to the word it elides ("lhôtel", "davoir"), as hands of every century do.
+_GLUED_ELISION = re.compile(r"(?:l|d|n|j|m|s|t|qu)(?=[aeiouyéèêâîôûh])", re.IGNORECASE)
+
+
+def _elided_common_word(word: str) -> bool:
+    """ "lhôtel" (l'hôtel), "lextremité": a common word (as the lexicon writes it) behind an elided article or pronoun
+    written on to it, so no name however a title or preposition stands before it."""
+    glued = _GLUED_ELISION.match(word)
+    rest = word[glued.end() :] if glued else ""
+    return len(rest) >= 4 and not old_spelling_only(rest)  # as written: "loire" is no "l'oire" (aire)
 
 
 def _name_after(
@@ -119,6 +131,50 @@ def _name_after(
     return (first.start(), end) if first is not None else None
 
 
+# Offices and ranks a person is named by with the land or seat that goes with them: "M. le duc d'Orléans", "m.^r le
+# lecteur de baviere" (the Elector), "Monsieur le Prince de Conti", "M^r le premier president de Mesmes".
+_OFFICE = re.compile(
+    r"(?:premier\s+|grand\s+)?(?:roy|roi|reine|reyne|duc|duchesse|comte|comtesse|marquis|marquise|prince|princesse"
+    r"|[ée]?lecteur|[ée]lectrice|cardinal|mar[ée]s?chal|chancell?ier|pr[ée]sident|intendant|lieutenant|procureur"
+    r"|[ée]v[eê]s?que|archev[eê]s?que|abb[ée]|chevalier|baron|baronne|vicomte|vicomtesse|contr[ôo]ll?eur"
+    r"|gouverneur|ambassadeur|nonce|cur[ée]|pr[ée]vost|pr[ée]v[ôo]t|bailly|bailli|s[ée]n[ée]chal|amiral|dauphin"
+    r"|dauphine|infant|infante|czar|tsar)(?:\s+g[ée]n[ée]ral)?\s+(?:de\s+la\s+|de\s+|d['’]\s*|du\s+|des\s+)",
+    re.IGNORECASE,
+)
+_ARTICLE = re.compile(r"[ \n]*(?:le|la|l['’])[ \n]*(?=[^\W\d_])", re.IGNORECASE)
+
+
+def _named_by_article(text: str, start: int, abbreviated: bool) -> tuple[int, int] | None:
+    """The span of a person a title names with an article: an office and its land or seat ("m.^r le lecteur de
+    baviere", "Monsieur le Curé de S^t Roch"), or after "M^r", "m.^r" a surname that opens with its article ("M^r Le
+    Brun", "M. Le blanc"); None otherwise ("Monsieur le Curé" is no one's name, "M. le juge" a judge's)."""
+    article = _ARTICLE.match(text, start)
+    if article is None:
+        return None
+    begin = article.end() - len(article.group(0).lstrip(" \n"))  # the article's first letter
+    office = _OFFICE.match(text, article.end())
+    if office is not None and TITLE.match(text, article.end()):
+        return None  # "Monsieur le duc de Luxembourg": the title "duc" names him, as "M. le duc" would
+    if office is not None:
+        saint = SAINT.match(text, office.end())  # "le Curé de S^t Roch"
+        seat = WORD.match(text, saint.end() if saint else office.end())
+        if seat is None or is_stop_word(seat.group(0)) or is_place_noun(seat.group(0)):
+            return None
+        return begin, seat.end()
+    word = WORD.match(text, article.end())
+    if not abbreviated or word is None or len(word.group(0)) < 3 or re.match(r"\.?\^", text[word.end() :]):
+        return None
+    surname = word.group(0)
+    if is_stop_word(surname) or TITLE.fullmatch(surname) or _OFFICE.match(surname + " de "):
+        return None
+    # a common word is a surname only with its article written as one ("M. Le blanc"; "M. le juge" is a judge)
+    return (
+        (begin, word.end())
+        if text[article.start() : word.start()].strip()[:1].isupper() or not is_common_word(surname)
+        else None
+    )
+
+
 _ABBREVIATED_TITLE = re.compile(r"(?:m|mm|mr|mrs|m\.?\^?rs?|s\.?\^?r|m\.?\^?(?:me|de|lle|elle))\.?", re.IGNORECASE)
 
 
@@ -130,8 +186,12 @@ def title_spans(text: str) -> list[tuple[int, int, str, str]]:
     for _ in range(2):
         spans = []
         for match in TITLE.finditer(text):
+            if spans and match.start() < spans[-1][1]:
+                continue  # a title inside the name just found: "le duc" of "Monsieur le duc d'Orleans"
             abbreviated = bool(_ABBREVIATED_TITLE.fullmatch(match.group(0)))
-            found = _name_after(text, match.end(), known, abbreviated)
+            found = _name_after(text, match.end(), known, abbreviated) or _named_by_article(
+                text, match.end(), abbreviated
+            )
             if found is None:
                 continue
             start, end = found
@@ -363,6 +423,14 @@ def is_salutation(text: str) -> bool:
 _PLACE_OR_FROM = re.compile(r"(?:^|[\s(])(?:à|a|en|de|d['’])\s*$", re.IGNORECASE)
 
 
+# "une charge de Threzorier de france", "l'office de Conseiller du Roy": what follows is an office bought or held,
+# not a person or a place.
+_OFFICE_HELD = re.compile(
+    r"(?<![^\W\d_])(?:charges?|offices?|titres?|qualit[ée]s?|emplois?|brevets?|provisions?)\s+(?:de|d['’])\s*$",
+    re.IGNORECASE,
+)
+
+
 def is_noise(
     text: str, recased_text: str, pos: list[str], at_sentence_start: bool, before: str = "", place: bool = False
 ) -> bool:
@@ -371,9 +439,12 @@ def is_noise(
     candide", "Vous pardonnerez"), used as a verb, pronoun or adverb ("à Continuer") or after a determiner (the
     capital of respect in "la Reyne", "aux Causes", "ce Royauté"; the capital 18th-century prose gives its nouns,
     "ce Tableau", "nos Artistes", that spaCy calls places). `before`: the text just before the span; `place`:
-    spaCy calls it a place, which "au" / "aux" name as they stand ("au Canada", "aux Indes")."""
+    spaCy calls it a place, which "au" / "aux" name as they stand ("au Canada", "aux Indes"). An office held ("une
+    charge de Threzorier de france") is no one's name either."""
     words = WORD.findall(text)
     if not words:
+        return True
+    if _OFFICE_HELD.search(before[-24:]):
         return True
     if all(w[:1].islower() for w in words) and text == recased_text:
         return True

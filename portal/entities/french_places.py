@@ -35,7 +35,15 @@ _HEAD = re.compile(
     r"(?:(?:de\s+la|de\s+l['’]|des|du|de|d['’])\s*)?",
     re.IGNORECASE,
 )
-SAINT = re.compile(r"(?:s\^?te?|saint|sainte)\.?[\s-]+(?=[^\W\d_])", re.IGNORECASE)
+_PLACE_NOUN = re.compile(rf"(?:{_STREETS}|{_PLACE_HEADS}|{_ORGANISATION_HEADS})s?", re.IGNORECASE)
+
+
+def is_place_noun(word: str) -> bool:
+    """ "paroisse", "ville", "rue", "compagnie": a noun that says what a place or body is, never its name."""
+    return _PLACE_NOUN.fullmatch(word) is not None
+
+
+SAINT = re.compile(r"(?:s\.?\^?te?|saint|sainte)\.?[\s-]+(?=[^\W\d_])", re.IGNORECASE)  # S^t, s.^t, Ste, Saint
 _INNER_PARTICLE = re.compile(r"(?:de|du|des|d['’]|la|le|les|sur|en|et)$", re.IGNORECASE)
 
 

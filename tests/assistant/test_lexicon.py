@@ -90,6 +90,11 @@ BRIDGED = [  # (a question's word, words of a page that mean it)
     ("sent", "envoyer adresser послать отправил"),
     ("wrote", "écrire escrit écrivit писать написал"),
     ("signed", "signer signé soussigné подписать"),
+    ("ill", "malade maladie incommodé болен"),
+    ("convalescent", "convalesant rétabli выздоравливает"),
+    ("borrowed", "emprunte emprunt занял"),
+    ("slandered", "calomnies médisance оклеветал"),
+    ("knows", "instruit sçait connoît знает"),
 ]
 
 
@@ -172,3 +177,45 @@ def test_a_russian_question_names_a_french_person_whose_widow_is_asked_for(e5):
     ]
     reply = _facts_answer("Кто была вдовой Люлли?", texts, e5)
     assert reply.known and reply.text.startswith("Madelaine Lambert") and reply.hits[0].passage.key == "0"
+
+
+POLICE_REPORT = [  # Archives de la Bastille, gazetins of 1726 (cremma-mss-18, training pages)
+    "Le 9. mars 1726",
+    "Le fils de feu m. Paignon rue des",
+    "deux boulles",
+    "Il emprunte 40 mile livres, pour payer",
+    "une charge de Threzorier de france,",
+    "et sur cet emprunt a bonnes et",
+    "suffizantes hypotheques, il est forcé",
+    "de donner 10 mile livres D'Intherest",
+]
+CONVALESCENT = [
+    "jaÿ esté a lextremité dun accidans",
+    "que le femme ne peuve pas",
+    "heviter donc M^r charpantier",
+    "et M^r duval peuve vous rend",
+    "Compte que je suis encore",
+    "convalesant jaÿ sependans",
+    "eu lhonneur Monseigneur",
+]
+HEARSAY = [
+    "q'a lordinaire il parloit a plusieurs personnes qui le luy",
+    "Reppondirent Rien et la Conversation finit toute a se suiet",
+    "tout le monde plaint beaucoup m.^r le lecteur de baviere que",
+    "lon dit etre tres mal. on se plain beaucoup dans le publique",
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "texts", "start"),
+    [
+        ("Who borrowed 40,000 livres?", POLICE_REPORT, "Paignon"),  # the subject two lines before the act
+        ("Who can tell that the writer is still convalescent?", CONVALESCENT, "duval"),
+        ("Кто может подтвердить, что автор ещё выздоравливает?", CONVALESCENT, "duval"),  # the lexicon, not the search
+        ("Who is said to be very ill?", HEARSAY, "le lecteur de baviere"),
+        ("Кто, говорят, тяжело болен?", HEARSAY, "le lecteur de baviere"),
+    ],
+)
+def test_who_did_what_a_report_tells_finds_the_person_the_sentence_is_about(e5, question, texts, start):
+    reply = _facts_answer(question, texts, e5)
+    assert reply is not None and reply.known and reply.text.startswith(start), reply

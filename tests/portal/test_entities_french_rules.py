@@ -277,3 +277,28 @@ def test_old_spellings_fold_to_common_words():
 
     assert all(is_common_word(w) for w in ["jnpossible", "Soÿt", "plussieurs", "Threzorier", "Intherest"])
     assert not is_common_word("Paignon")
+
+
+def test_a_title_names_an_office_and_its_land_or_a_surname_with_its_article():
+    people = _named(
+        [
+            "tout le monde plaint beaucoup m.^r le lecteur de baviere que",
+            "connoit fort M. Le blanc l'est allé voir, et Monsieur le duc de Luxambourg",
+            "M. le juge ; Monsieur le Curé de la paroisse",
+        ],
+        "person",
+    )
+    assert {"le lecteur de baviere", "le blanc", "luxambourg"} <= set(people)
+    assert not {"le juge", "juge", "le curé de la paroisse", "paroisse"} & set(people)
+
+
+def test_an_office_bought_is_no_person_and_a_street_after_a_saint_is_a_place():
+    lines = [
+        "Il emprunte 40 mile livres, pour payer",
+        "une charge de Threzorier de france,",
+        "bien reprendre le train de lhôtel",
+        "des 4 provinces rüe s.^t martin, on",
+    ]
+    assert _named(lines, "person") == {}
+    places = _named(lines, "place")
+    assert "rüe s.^t martin" in places and "lhôtel" not in places
