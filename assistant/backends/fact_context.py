@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from assistant.backends.lexicon import names_a_person
 from assistant.backends.quotes import Hit, Passage, _where, fold, named_in
 from portal.entities.french_lexicon import TITLES
 
@@ -172,8 +173,9 @@ def word_nearness(
 ) -> float:
     """How close to the person a line says the word the question asks about ("wife", "tutor", "blessed": `words`
     are its folded forms on the page, "epouse", "precepteur", "benediction"): on its line 1.0, the line before or
-    after 0.6, two lines off 0.3, else 0. A word that belongs to someone the question does not name ("épouse dud.
-    sieur De Francini" when it asks for the wife of Du Molin) does not count."""
+    after 0.6, two lines off 0.3, else 0. A word of a role that belongs to someone the question does not name
+    ("épouse dud. sieur De Francini" when it asks for the wife of Du Molin) does not count; an act's "de X" names
+    its doer ("par ordre de feu Monseigneur Le duc d'orleans")."""
     best = 0.0
     for j, weight in nearby(fact, by_key, passages, TWO_OFF):
         if weight <= best:
@@ -182,7 +184,8 @@ def word_nearness(
             passages[j + 1].text if j + 1 < len(passages) and passages[j + 1].page_key == passages[j].page_key else ""
         )
         if any(
-            not _of_another(passages[j].text[m.end() :] + " " + following, fact, question, persons)
+            not names_a_person(fold(m.group()))  # "par ordre de feu Monseigneur / Le duc": the act's own doer
+            or not _of_another(passages[j].text[m.end() :] + " " + following, fact, question, persons)
             for m in re.finditer(r"[^\W\d_]+", passages[j].text)
             if fold(m.group()) in words
         ):

@@ -34,7 +34,7 @@ from assistant.backends.fact_context import (
     spouse_before,
     word_nearness,
 )
-from assistant.backends.lexicon import other_spouse, same_meaning
+from assistant.backends.lexicon import names_a_person, other_spouse, same_meaning
 from assistant.backends.quotes import (
     CALIBRATIONS,
     Answer,
@@ -51,7 +51,7 @@ from assistant.backends.quotes import (
 MONTHS_EN = "January February March April May June July August September October November December".split()
 MONTHS_RU = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
 
-_WHO = re.compile(r"\b(who|whom|whose|кто|кого|кому|кем|чей|чья|чье|qui)\b")
+_WHO = re.compile(r"\b(who|whom|whose|кто|кого|кому|кем|ч(?:еи|ья|ье\w*|ьи\w*)|qui)\b")  # чей folds to чеи
 _WHERE = re.compile(r"\b(where|где|куда|откуда|what place|which place|what city|какой город|каком месте)\b")
 _ABOUT_A_LINE = re.compile(
     r"\b(mentioned|mention|mentions|said|say|says|talk|talks|speak|speaks|говорится|упоминается"
@@ -78,7 +78,10 @@ _GENERIC = set(
     документу текста тексте акта акте договора договоре paper
     very still also really often much well yet already said reported rumoured rumored
     может могут можно подтвердить подтверждает confirm confirms
-    очень тяжело сильно ещё еще уже часто хорошо говорят говорили""".split()
+    очень тяжело сильно ещё еще уже часто хорошо говорят говорили
+    report донесение донесения донесении отчет рапорт чьему чьеи чьих чьим чье чья
+    which what какои какая какую какого какому каким каких какие которыи которая которое которого которому которым
+    которых которые""".split()
 )
 # Cue words that say what kind of document a text is, with its name (in Russian from the .po).
 _DOCUMENT_KINDS = [
@@ -104,6 +107,7 @@ _DOCUMENT_KINDS = [
         gettext_noop("a letter"),
     ),
 ]
+_WHICH = re.compile(r"\b(?:which|what|как(?:ои|ая|ую|ого|ому|им|их|ие)|котор\w*)\s+(\w+)")
 _ADDRESSEE = re.compile(r"\b(addressed|adressed|to whom|recipient|кому|адресован|адресовано|адресат)\b")
 _SELF_NAMED = re.compile(r"\b(soussigne|soussignee|je|moi|signe|нижеподписавш\w*|я)\b")  # "je soussigné Jean Dupont"
 _SALUTATION = re.compile(r"\b(cher|chere|mon ami|monsieur|madame|adresse|милостив|любезн|дорог)\w*")
@@ -138,8 +142,8 @@ def question_kind(question: str) -> str | None:
     folded = fold(question)
     if _KIND.search(folded):
         return "kind"
-    if _WHO.search(folded):
-        return "who"
+    if _WHO.search(folded) or any(names_a_person(m.group(1)) for m in _WHICH.finditer(folded)):
+        return "who"  # "Which priest gave…?", "Какой священник…?": a kind of person asked for
     if _WHERE.search(folded):
         return None if _ABOUT_A_LINE.search(folded) and not _LIST.search(folded) else "where"
     if is_when_question(question):

@@ -192,11 +192,25 @@ CONCEPTS: list[tuple[str, str, str]] = [
         r"знает|знают|знал\w*|знающ\w*|осведомл\w*|сведущ\w*",
     ),
     (
+        r"elect\w*|chosen|choose|chose",
+        r"elu|elue|elus|elues|election\w*|eli[rst]\w*|choisi\w*",
+        r"избра\w*|избир\w*|выбра\w*|выбор\w*",
+    ),
+    (r"orders?|ordered|command\w*", r"ordres?|ordonn\w*|command\w*", r"приказ\w*|повел\w*|указ\w*"),
+    (
         r"live|lived|lives|living|dwell\w*|dwelt|resid\w*",
         r"demeur\w*|habit(?:e|es|ent|ait|aient|ant|ants|ante|antes|ation|ations|er|ee|ees)|resid\w*|domicil\w*",
         r"жил|жила|жили|живет|живут|прожива\w*|жительств\w*",
     ),
 ]
+
+_FIRST_ACT = next(i for i, (english, _f, _r) in enumerate(CONCEPTS) if english.startswith("bless"))
+
+
+def names_a_person(word: str) -> bool:
+    """A folded word for a kind of person (kin, clergy, rulers, trades: "priest", "cure", "жена"), not an act."""
+    return any(i < _FIRST_ACT for i in concepts_of(word))
+
 
 # English words of a concept that are common French words of another meaning ("son": his, "sent": smells, "pays":
 # country, "sale": dirty): a question's word, never a page's.

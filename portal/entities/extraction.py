@@ -106,6 +106,21 @@ def _nominative(words: list[str], kind: str) -> str:
     return " ".join(out)
 
 
+# A line that opens a dateline with its place: "A Paris le 10. jan.^er 1726", "Fait à Caen le…"
+_DATELINE_LINE = re.compile(r"[ \t]*(?:(?:Fait|Faict|Donn[ée]|Escrit|[ÉE]crit)\s+)?(?:A|À|à)\s+(?=[A-Z])")
+
+
+def _before_a_dateline(text: str, start: int, end: int) -> int:
+    """Where spaCy's name, read over the lines as one paragraph, should end: before a line that opens a dateline
+    ("Passart" / "A Paris le 10. jan.^er 1726" is a heading's name, then where the report was written)."""
+    cut = text.find("\n", start, end)
+    while cut != -1:
+        if _DATELINE_LINE.match(text, cut + 1):
+            return cut
+        cut = text.find("\n", cut + 1, end)
+    return end
+
+
 def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
     """spaCy's entities on the text with lower-case names capitalised, then the manuscripts' rules (`french`): a
     name after a title is a person, after "à" / "en" or heading a letter's date a place; they win where they
@@ -154,8 +169,11 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
     ents = [e for e in all_ents if not french_lexicon.is_stop_word(e.text) and not noise(e)]
     # "à Mahomet II": a person after all, when spaCy's name runs past the word after "à" ("né à Hamilton" stays);
     # not over a folio's number ("Mr" / "1" / "A Fontainebleau ce")
+    ends = {e: _before_a_dateline(text, e.start_char, e.end_char) for e in ents}
     people = [
-        (e.start_char, e.end_char) for e in ents if e.label_ == "PER" and len(e) > 1 and not _DIGIT.search(e.text)
+        (e.start_char, ends[e])
+        for e in ents
+        if e.label_ == "PER" and len(e) > 1 and not _DIGIT.search(e.text) and ends[e] == e.end_char
     ]
     rules += [s for s in places if not overlaps(s, people)]
     # A one-word name the rules place (after a title, after "à") keeps their kind wherever spaCy meets it again
@@ -163,14 +181,14 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
     ruled = {name_key(text[a:b]): k for a, b, k, _n in rules if k in (PERSON, PLACE) and " " not in text[a:b].strip()}
     for ent in ents:
         kind = _LABELS.get(ent.label_)
-        written = text[ent.start_char : ent.end_char]
+        written = text[ent.start_char : ends[ent]]
         titled = _TITLES.match(written)
         if kind is None and titled and _LETTER.search(written[titled.end() :]):
             kind = PERSON
         if kind in (PERSON, PLACE) and name_key(written) in ruled:
             kind = ruled[name_key(written)]
         elif kind == PLACE and (
-            french.speaks(text, ent.end_char)  # "Fagon a veu l'ordonnance": who speaks
+            french.speaks(text, ends[ent])  # "Fagon a veu l'ordonnance": who speaks
             or french.is_ruler_of_a_place(written)  # "le Roy d'Espagne"
         ):
             kind = PERSON
@@ -178,11 +196,11 @@ def _spans_french(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[in
             kind = PERSON if french.looks_like_a_name(written) else None
         if (
             kind is None
-            or french.is_abbreviation(text[ent.start_char : ent.end_char + 1])
-            or overlaps((ent.start_char, ent.end_char), rules)
+            or french.is_abbreviation(text[ent.start_char : ends[ent] + 1])
+            or overlaps((ent.start_char, ends[ent]), rules)
         ):
             continue
-        spans.append((ent.start_char, ent.end_char, kind, written[titled.end() :] if titled else written))
+        spans.append((ent.start_char, ends[ent], kind, written[titled.end() :] if titled else written))
     spans += rules
     spans += [s for s in french.signature_spans(text) if not overlaps(s, [(a, b) for a, b, _k, _n in spans])]
     # The other names of a list that names a person are people ("MM. Chardin, Oudry, de la Tour"), unless a rule

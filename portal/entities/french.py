@@ -307,7 +307,9 @@ def signature_spans(text: str) -> list[tuple[int, int, str, str]]:
         words = [
             m
             for m in WORD.finditer(line)
-            if not TITLE.fullmatch(m.group(0)) and not PARTICLE.match(m.group(0)) and line[m.end() : m.end() + 1] != "."
+            if not TITLE.fullmatch(m.group(0))
+            and not PARTICLE.match(m.group(0))
+            and line[m.end() : m.end() + 1] not in (".", "^")  # "Clém.", "Sup^re": a word cut short
         ]
         if not 1 <= len(words) <= 3 or not all(
             w.group(0)[:1].isupper() and len(w.group(0)) >= 3 and not is_common_word(w.group(0)) for w in words
@@ -478,9 +480,12 @@ def is_noise(
 
 
 def is_abbreviation(text: str) -> bool:
-    """ "N. a. fr", "Clém.", "Arch.": every word short and cut off; or a title alone ("Monsieur")."""
+    """ "N. a. fr", "Clém.", "Arch.": every word short and cut off; or a title alone ("Monsieur"); or one word with
+    its ending raised ("Sup^re": Supérieure)."""
     words = WORD.findall(text)
     if not words:
+        return True
+    if re.fullmatch(r"\s*[^\W\d_]{1,5}\.?\^[^\W\d_]{1,4}\W?\s*", text):
         return True
     if TITLE.fullmatch(text.strip()) or all(TITLE.fullmatch(w) for w in words):  # "Mad^e.", "Mad̃."
         return True

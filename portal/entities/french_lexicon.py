@@ -23,7 +23,7 @@ WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 # le Cte, Card.^l, le presid.^t ("S. M." is Sa Majesté, no title); and "le nommé" of the police reports and acts.
 TITLES = (
     r"mm|m\.?\^?r|m\.?\^?me|m\.?\^?mes|m\.?\^?lle|m\.?\^?elle|mr|mme|mlle|mons\.?|monsieur|madame|mademoiselle|mgr|m\^?gr"
-    r"|m\^?rs|mad\u0303|mad\.(?:\^?(?:elle|lle|e))?|mad\^(?:elle|lle|e)|m\^?de"
+    r"|m\^?rs|m\u0303|mad\u0303|mad\.(?:\^?(?:elle|lle|e))?|mad\^(?:elle|lle|e)|m\^?de"
     r"|monseigneur|cardinal|card\.(?:\^?l)?|capitaine|commodore|commandant|colonel|général|general|docteur|abbé|abbe"
     r"|maître|maitre|précepteur|prècepteur|precepteur|père|frère|soeur|sœur|baron|baronne|comte|comtesse|marquis"
     r"|marquise|duc|duchesse|prince|princesse|chevalier|ch\^?ev|sieur|s\.?\^?r|dame|demoiselle|damoiselle|messire"

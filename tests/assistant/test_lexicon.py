@@ -95,6 +95,8 @@ BRIDGED = [  # (a question's word, words of a page that mean it)
     ("borrowed", "emprunte emprunt занял"),
     ("slandered", "calomnies médisance оклеветал"),
     ("knows", "instruit sçait connoît знает"),
+    ("elected", "élu election избран"),
+    ("приказу", "ordre ordonné commandement"),
 ]
 
 
@@ -217,5 +219,41 @@ HEARSAY = [
     ],
 )
 def test_who_did_what_a_report_tells_finds_the_person_the_sentence_is_about(e5, question, texts, start):
+    reply = _facts_answer(question, texts, e5)
+    assert reply is not None and reply.known and reply.text.startswith(start), reply
+
+
+RELEASE = [
+    "Le Cardinal de Noailles si tost que je fus arrivé",
+    "mise au fort l'Eveque, d'ou je sortois cinq",
+    "jours aprés, par ordre de feu Monseigneur",
+    "Le duc d'orleans, apres luÿ avoir fait voir",
+]
+REPORT = [
+    "Passart",
+    "A Paris le 10. jan.^er 1726",
+    "Le Pere Maignan a êté elu a la",
+    "chaire de professeur de Theologie",
+    "Vacante depuis quelque tems dans les",
+    "ecoles de S.^t Thomas chez les dominiquains",
+]
+CHARITY = [
+    "Le 10. mars 1726",
+    "on dit que M̃. le Curé de s.^t nicolas des Champs",
+    "donne tous les jours de grosses sommes aux pauvres",
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "texts", "start"),
+    [
+        ("По чьему приказу автора выпустили из тюрьмы?", RELEASE, "orleans"),  # "ordre de X": X gave it
+        ("Who was elected to the chair of theology?", REPORT, "Pere Maignan"),
+        ("Where was this written?", REPORT, "Paris"),  # not "Passart A Paris", a name over two lines
+        ("Которого священника хвалят за щедрость к бедным?", CHARITY, "le Curé de s.^t nicolas"),
+        ("Which priest gives large sums to the poor?", CHARITY, "le Curé de s.^t nicolas"),
+    ],
+)
+def test_a_report_s_doers_offices_and_dateline_are_found(e5, question, texts, start):
     reply = _facts_answer(question, texts, e5)
     assert reply is not None and reply.known and reply.text.startswith(start), reply

@@ -302,3 +302,9 @@ def test_an_office_bought_is_no_person_and_a_street_after_a_saint_is_a_place():
     assert _named(lines, "person") == {}
     places = _named(lines, "place")
     assert "rüe s.^t martin" in places and "lhôtel" not in places
+
+
+def test_a_lone_word_with_its_ending_raised_is_no_signature():
+    lines = ["Votre bien humble,", "S^r Marie de l'Enfant-Jésus,", "Sup^re"]
+    people = _named(lines, "person")
+    assert "marie" in people and not any("sup" in name for name in people)
