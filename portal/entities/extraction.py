@@ -287,17 +287,32 @@ def _format_date(found: FoundDate) -> str:
     return found.iso + (" (old style)" if found.calendar == "julian" else "")
 
 
+# A word broken at a line's end ("Made-" / "moiselle Julie Tessier", "par ex=" / "emple"): hyphen, the old "=", or
+# a soft hyphen's "¬", then a line that goes on in lower case.
+_BROKEN = re.compile(r"[^\W\d_][-=¬]$")
+
+
+def _joined(lines: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """The page's text, a line break between lines but a word broken over two lines written whole, and each line's
+    (start, end) in it (a line's end takes its break)."""
+    parts, bounds, pos = [], [], 0
+    for i, line in enumerate(lines):
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        broken = _BROKEN.search(line.rstrip()) is not None and following[:1].islower()
+        part = line.rstrip()[:-1] if broken else line + "\n"
+        parts.append(part)
+        bounds.append((pos, pos + len(part)))
+        pos += len(part)
+    return "".join(parts).removesuffix("\n"), bounds
+
+
 def extract_lines(lines: list[str], language: str | None = None) -> list[Entity]:
     """The entities of a page given as its lines in reading order; each names the indices of its lines."""
     language = language_of(lines, language)
-    text = "\n".join(lines)
-    starts, pos = [], 0
-    for line in lines:
-        starts.append(pos)
-        pos += len(line) + 1
+    text, bounds = _joined(lines)
 
     def line_range(start: int, end: int) -> list[int]:
-        return [i for i, s in enumerate(starts) if s < end and start < s + len(lines[i]) + 1]
+        return [i for i, (s, e) in enumerate(bounds) if s < end and start < e]
 
     found: list[tuple[int, Entity]] = []
     date_spans = []

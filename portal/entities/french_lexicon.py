@@ -25,7 +25,7 @@ TITLES = (
     r"mm|m\.?\^?r|m\.?\^?me|m\.?\^?mes|m\.?\^?lle|m\.?\^?elle|mr|mme|mlle|mons\.?|monsieur|madame|mademoiselle|mgr|m\^?gr"
     r"|m\^?rs|m\u0303|mad\u0303|mad\.(?:\^?(?:elle|lle|e))?|mad\^(?:elle|lle|e)|m\^?de"
     r"|monseigneur|cardinal|card\.(?:\^?l)?|capitaine|commodore|commandant|colonel|général|general|docteur|abbé|abbe"
-    r"|maître|maitre|précepteur|prècepteur|precepteur|père|frère|soeur|sœur|baron|baronne|comte|comtesse|marquis"
+    r"|maître|maitre|p\.?\^?ce|précepteur|prècepteur|precepteur|père|frère|soeur|sœur|baron|baronne|comte|comtesse|marquis"
     r"|marquise|duc|duchesse|prince|princesse|chevalier|ch\^?ev|sieur|s\.?\^?r|dame|demoiselle|damoiselle|messire"
     r"|m\^re|m\.?\^is|c\^?te|vicomte|vicomtesse|présid\.?\^?t|presid\.?\^?t|président|president"
     r"|s\^?t|s\^?te|saint|sainte|pape|roi|reine|(?<=le\s)nomm[ée]|(?<=la\s)nomm[ée]e|(?<!s\.\s)m(?=\.)|(?<!S\.\s)(?-i:M)(?=\s)"

@@ -257,3 +257,17 @@ CHARITY = [
 def test_a_report_s_doers_offices_and_dateline_are_found(e5, question, texts, start):
     reply = _facts_answer(question, texts, e5)
     assert reply is not None and reply.known and reply.text.startswith(start), reply
+
+
+ANNOUNCED = [
+    "de ne plus payer sa pension ou pretend même que le P.^ce",
+    "de Robec a recu une lettre qui annonce cette facheuse",
+    "nouvelle",
+    "on avoit publié que M. de frejus avoit representé",
+]
+
+
+def test_someone_named_after_a_reported_act_is_not_its_doer(e5):
+    reply = _facts_answer("Who received a letter announcing the bad news?", ANNOUNCED, e5)
+    assert reply is not None and reply.known and reply.hits[0].passage.key in ("0", "1"), reply
+    assert "frejus" not in reply.text

@@ -308,3 +308,15 @@ def test_a_lone_word_with_its_ending_raised_is_no_signature():
     lines = ["Votre bien humble,", "S^r Marie de l'Enfant-Jésus,", "Sup^re"]
     people = _named(lines, "person")
     assert "marie" in people and not any("sup" in name for name in people)
+
+
+def test_a_word_broken_over_two_lines_is_read_whole_and_keeps_both_lines():
+    from portal.entities.extraction import _joined, extract_lines
+
+    lines = ["une clause du testament de Made-", "moiselle Julie Tessier.", "Adieu"]
+    people = {e.name: e.lines for e in extract_lines(lines, "fr") if e.kind == "person"}
+    assert people == {"Julie Tessier": [1]}
+    text, bounds = _joined(lines)
+    assert text == "une clause du testament de Mademoiselle Julie Tessier.\nAdieu"
+    assert [text[a:b] for a, b in bounds] == ["une clause du testament de Made", "moiselle Julie Tessier.\n", "Adieu"]
+    assert _joined(["à Saint-", "Germain"])[0] == "à Saint-\nGermain"  # a capital goes on a compound name
