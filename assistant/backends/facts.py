@@ -283,6 +283,8 @@ def _fully_named(name: str, question: str) -> bool:
 
 def _describe_date(fact: Fact, language: str) -> str:
     said = say_date(fact.iso, language)
+    if fact.calendar == "republican":  # the day in the Gregorian calendar; the quote shows it as written
+        return _("%(date)s (written in the French Republican calendar)") % {"date": said}
     if fact.calendar != "julian":
         return said
     if fact.gregorian:

@@ -65,7 +65,35 @@ _DAY = r"[0-3]?\d(?:er|\^?er|-?го|-?е|\s?(?:\^?[eè]me|\^?e)\b|\.\^?e|\.)?|1e
 # "le 15 jour de septembre", "le 3.e jour du mois d'avril"; a year after it "de l'an", "aud. an", "dudit an"
 _DAY_OF = r"(?:\s+jour)?(?:\s+du\s+mois)?\s+(?:de\s+|d['’]\s*|d\s+)?"
 _YEAR_OF = r"(?:de\s+l['’]an\s+|l['’]an\s+|(?:aud|dud|audit|dudit)\.?\s+an\s+)?"
+# The French Republican calendar (1793-1805): twelve months of thirty days, then five or six complementary days;
+# year I began on 22 September 1792. Each year's first day in the Gregorian calendar (years III, VII, XI had six
+# complementary days, so the year after began a day later).
+_REPUBLICAN_MONTHS = {
+    "vendemiaire": 1, "brumaire": 2, "frimaire": 3, "nivose": 4, "pluviose": 5, "ventose": 6, "germinal": 7,
+    "floreal": 8, "prairial": 9, "messidor": 10, "thermidor": 11, "fructidor": 12,
+}  # fmt: skip
+_REPUBLICAN_NEW_YEAR = {
+    1: date(1792, 9, 22), 2: date(1793, 9, 22), 3: date(1794, 9, 22), 4: date(1795, 9, 23), 5: date(1796, 9, 22),
+    6: date(1797, 9, 22), 7: date(1798, 9, 22), 8: date(1799, 9, 23), 9: date(1800, 9, 23), 10: date(1801, 9, 23),
+    11: date(1802, 9, 23), 12: date(1803, 9, 24), 13: date(1804, 9, 23), 14: date(1805, 9, 23),
+}  # fmt: skip
+_REPUBLICAN_MONTH = r"vend[ée]miaire|brumaire|frimaire|niv[ôo]se|pluvi[ôo]se|vent[ôo]se|germinal|flor[ée]al|prairial|messidor|thermidor|fructidor"
+_REPUBLICAN = re.compile(
+    rf"(?<![\d/.])([0-3]?\d)(?:er|\^?er|\.)?\s+({_REPUBLICAN_MONTH})\s*,?\s*(?:de\s+)?(?:l['’]\s*)?an\s+"
+    r"(?:>[^<\n]{0,6}<\s*)?(1[0-4]|[1-9]|X{0,1}(?:IV|V?I{0,3}|IX)|XIV)(?![^\W_])(?:\s*\.?\s*\^?e(?![^\W\d_]))?",
+    re.IGNORECASE,
+)
+
+
+def republican_to_gregorian(year: int, month: int, day: int) -> date | None:
+    """ "13 nivôse an V" → 2 January 1797; None outside years I-XIV or thirty days."""
+    if year not in _REPUBLICAN_NEW_YEAR or not 1 <= month <= 12 or not 1 <= day <= 30:
+        return None
+    return date.fromordinal(_REPUBLICAN_NEW_YEAR[year].toordinal() + (month - 1) * 30 + day - 1)
+
+
 _PATTERNS = [
+    (_REPUBLICAN, "republican"),  # "13 nivôse, an 5.^e", "le 3 fructidor an XII"
     # the year first, as the notaries write it: "L'an 1688 le 15 jour de septembre"
     (re.compile(rf"\bl['’]an\s+(?:de\s+gr[aâ]ce\s+)?({_YEAR})\s*,?\s+(?:et\s+)?(?:le\s+)?({_DAY}){_DAY_OF}({_MONTH})(?!\w)",
                 re.IGNORECASE), "ydm"),
@@ -98,7 +126,7 @@ class FoundDate:
     year: int | None
     month: int | None
     day: int | None
-    calendar: str = "gregorian"  # "julian" where the text says old style
+    calendar: str = "gregorian"  # "julian" where the text says old style; "republican": year/month/day Gregorian
 
     @property
     def iso(self) -> str:
@@ -320,6 +348,10 @@ def _day_number(word: str) -> int | None:
     return 1 if word.lower() in {"1er", "premier"} else None
 
 
+def _plain_month(word: str) -> str:
+    return word.lower().replace("é", "e").replace("ô", "o")
+
+
 def find_dates(text: str, language: str = "fr") -> list[FoundDate]:
     """Every date in `text`, the most complete reading of each place first taken; spans in `text`."""
     rewritten = numbers_as_figures(fold_pre_reform(text), language)
@@ -336,7 +368,16 @@ def find_dates(text: str, language: str = "fr") -> list[FoundDate]:
             if any(start < e and s < end for s, e in taken):
                 continue
             year = month = day = None
-            if shape == "dmy":
+            calendar = "gregorian"
+            if shape == "republican":
+                number = groups[2]
+                republican_year = int(number) if number.isdigit() else roman_value(number.upper())
+                month_key = _plain_month(groups[1])
+                found_day = republican_to_gregorian(republican_year, _REPUBLICAN_MONTHS[month_key], int(groups[0]))
+                if found_day is None:
+                    continue
+                year, month, day, calendar = found_day.year, found_day.month, found_day.day, "republican"
+            elif shape == "dmy":
                 day, month = _day_number(groups[0]), _month_number(groups[1], language)
                 year = int(groups[2]) if groups[2] else None
             elif shape == "ydm":
@@ -376,7 +417,7 @@ def find_dates(text: str, language: str = "fr") -> list[FoundDate]:
                     year=year,
                     month=month,
                     day=day,
-                    calendar="julian" if _OLD_STYLE.search(fold_pre_reform(nearby)) else "gregorian",
+                    calendar="julian" if _OLD_STYLE.search(fold_pre_reform(nearby)) else calendar,
                 )
             )
     return sorted(found, key=lambda d: d.start)

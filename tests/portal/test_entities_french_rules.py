@@ -1,5 +1,7 @@
 """The manuscripts' rules on top of spaCy: lower-case names, titles, place phrases, abbreviations, repeats."""
 
+import pytest
+
 from portal.entities.dates import find_dates
 from portal.entities.extraction import extract_lines
 
@@ -320,3 +322,39 @@ def test_a_word_broken_over_two_lines_is_read_whole_and_keeps_both_lines():
     assert text == "une clause du testament de Mademoiselle Julie Tessier.\nAdieu"
     assert [text[a:b] for a, b in bounds] == ["une clause du testament de Made", "moiselle Julie Tessier.\n", "Adieu"]
     assert _joined(["à Saint-", "Germain"])[0] == "à Saint-\nGermain"  # a capital goes on a compound name
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        ("Paris, le 13 nivôse, an >4< 5.^e de la", "1797-01-02"),  # a figure struck out before the year
+        ("le 18 brumaire an VIII", "1799-11-09"),
+        ("1er vendémiaire an 1", "1792-09-22"),
+        ("le 3 fructidor an XII", "1804-08-21"),  # after the six complementary days of year XI
+        ("le vingt-deux floréal an deux", "1794-05-11"),
+    ],
+)
+def test_republican_calendar_dates_are_read_as_their_gregorian_day(written, iso):
+    from portal.entities.dates import find_dates
+
+    (found,) = find_dates(written, "fr")
+    assert (found.iso, found.calendar) == (iso, "republican")
+
+
+def test_when_was_a_republican_letter_written_answers_the_gregorian_day_and_says_the_calendar():
+    from assistant.backends.facts import answer_from_facts, facts_of_passages
+    from assistant.backends.quotes import Passage
+
+    texts = ["Citoyen,", "je vous envoie les pièces demandées.", "Salut et fraternité", "Paris, le 13 nivôse, an 5"]
+    passages = [Passage(key=str(i), text=t, number=i + 1, page_key="p") for i, t in enumerate(texts)]
+    for language, said in (
+        ("en", "2 January 1797 (written in the French Republican calendar)"),
+        ("ru", "Дата: 2 января 1797 г. (по французскому республиканскому календарю)"),
+    ):
+        reply = answer_from_facts(
+            "When was this written?" if language == "en" else "Когда это написано?",
+            passages,
+            facts_of_passages(passages, "fr"),
+            language,
+        )
+        assert reply.known and reply.text.startswith(said) and reply.hits[0].passage.key == "3", reply
