@@ -62,7 +62,13 @@ def recased(text: str) -> str:
     out = list(text)
     for match in WORD.finditer(text):
         word = match.group(0)
-        if not word[:1].islower() or len(word) < 3 or is_common_word(word) or _elided_common_word(word):
+        if (
+            not word[:1].islower()
+            or len(word) < 3
+            or is_common_word(word)
+            or is_stop_word(word)
+            or _elided_common_word(word)
+        ):
             continue
         before = text[max(0, match.start() - 30) : match.start()]
         near = len(before.rstrip()) - 14  # a title just before ("m^r de "), not a word's end cut off ("condui|cte")
@@ -105,6 +111,7 @@ def _name_after(
                 or re.match(r"\.?\^", text[match.end() :])
             ):
                 end = pos = match.end()
+                pending_particle = False  # "M. de frejus avoit": the particle is spent, "avoit" ends the name
                 continue
         if gap.strip(" \n'’") or gap.count("\n") > 1:
             break

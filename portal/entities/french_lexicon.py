@@ -122,10 +122,21 @@ def _plain(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
+# An elided article or pronoun written on to the next word ("quil", "lon", "cest", "dune"): the hands of every
+# century leave the apostrophe out.
+_GLUED = re.compile(r"(?:qu|[cdjlmnst])(?=[aeiouyhéèê])")
+
+
+@functools.lru_cache(maxsize=50_000)
 def is_stop_word(word: str) -> bool:
+    """A French stop word, or one written small on to an elided article or pronoun ("quil", "lon", "cest")."""
     from spacy.lang.fr.stop_words import STOP_WORDS
 
-    return word.lower() in STOP_WORDS
+    lower = word.lower()
+    if lower in STOP_WORDS:
+        return True
+    glued = _GLUED.match(word) if word[:1].islower() else None
+    return glued is not None and len(word) - glued.end() >= 2 and lower[glued.end() :] in STOP_WORDS
 
 
 def name_like(word: str) -> bool:

@@ -358,3 +358,11 @@ def test_when_was_a_republican_letter_written_answers_the_gregorian_day_and_says
             language,
         )
         assert reply.known and reply.text.startswith(said) and reply.hits[0].passage.key == "3", reply
+
+
+def test_a_glued_elision_is_a_stop_word_and_a_spent_particle_ends_the_name():
+    from portal.entities.french_lexicon import is_stop_word
+
+    assert all(is_stop_word(w) for w in ["quil", "lon", "cest", "dune"]) and not is_stop_word("Laval")
+    lines = ["on avoit publié que M. de frejus avoit representé", "a M. le Duc quil ne convenoit pas que le Roy allât"]
+    assert _named(lines, "person") == {"frejus": [0]}
