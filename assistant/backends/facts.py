@@ -314,7 +314,13 @@ def _facts_answer(question, passages, facts, language, *, embedder, vectors) -> 
     if kind == "kind":
         return _document_kind(passages, language, many_pages)
     wanted = {"when": ("date",), "who": ("person",), "where": ("place",)}[kind]
-    candidates = [f for f in facts if f.kind in wanted and any(k in by_key for k in f.keys)]
+    candidates = [
+        f
+        for f in facts
+        if f.kind in wanted
+        and any(k in by_key for k in f.keys)
+        and not (f.kind == "person" and all(names_a_person(w) for w in fold(f.name).split()))  # "Commis-greffier"
+    ]
     if kind == "where":  # "en exil ches Mme N Hunay": at someone's house is where one is
         candidates += [
             replace(f, kind="place", name=house)
@@ -446,10 +452,12 @@ def _by_word(
 
 def _asked_words(question: str, terms: list[str], passages: list[Passage]) -> set[str]:
     """The page's words (folded) of the role or act a who-question asks about: of its first word of substance, else
-    of its verb of an event or of writing; the empty set where the lexicon knows none of them."""
+    of a later word that names an act (never a role: in "who saw the doctor's prescription?" no doctor is asked
+    for), else of its verb of an event or of writing; the empty set where the page has none of them."""
     vocabulary = {w for p in passages for w in fold(p.text).split()}
     verbs = [w for w in fold(question).split() if is_event_word(w) or _AUTHOR.fullmatch(w)]
-    return next((found for term in [*terms[:1], *verbs] if (found := same_meaning(term, vocabulary))), set())
+    acts = [t for t in terms[1:] if not names_a_person(t)]  # "Who is ordered to pay…?" over "payez comptant"
+    return next((found for term in [*terms[:1], *acts, *verbs] if (found := same_meaning(term, vocabulary))), set())
 
 
 # A line that ends in the middle of naming someone: a preposition or a title ("par ordre de feu Monseigneur").

@@ -85,6 +85,12 @@ CONCEPTS: list[tuple[str, str, str]] = [
     (r"merchants?|traders?", r"marchands?|negociants?", r"купец|купц\w*"),
     (r"painters?", r"peintres?", r"живописц\w*|живописец|художни\w*"),
     (r"secretary|secretaries", r"secretaires?", r"секретар\w*"),
+    (
+        r"clerks?|registrars?|scribes?|recorders?",
+        r"greffiers?|commis|clercs?|scribes?|tabellions?",
+        r"писар\w*|письмоводител\w*|секретар\w*|делопроизводител\w*",
+    ),
+    (r"judges?|magistrates?", r"juges?|magistrats?|baillis?|baillys?", r"суд[ья]\w*|судь[яиею]\w*|судеи|магистрат\w*"),
     (r"friends?", r"amis?|amies?", r"друг|друга|другу|другом|друзья\w*|приятел\w*"),
     # Acts and events
     (

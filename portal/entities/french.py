@@ -199,8 +199,8 @@ def title_spans(text: str) -> list[tuple[int, int, str, str]]:
             found = _name_after(text, match.end(), known, abbreviated) or _named_by_article(
                 text, match.end(), abbreviated
             )
-            if found is None:
-                continue
+            if found is None or match.group(0) == "Nous" and is_common_word(WORD.findall(text[found[0] : found[1]])[0]):
+                continue  # "Devant Nous Briot": the official who speaks the act; not "Nous Avons"
             start, end = found
             line_start = text.rfind("\n", 0, match.start()) + 1
             saint = SAINT.match(text, match.start())

@@ -28,7 +28,7 @@ TITLES = (
     r"|maître|maitre|p\.?\^?ce|précepteur|prècepteur|precepteur|père|frère|soeur|sœur|baron|baronne|comte|comtesse|marquis"
     r"|marquise|duc|duchesse|prince|princesse|chevalier|ch\^?ev|sieur|s\.?\^?r|dame|demoiselle|damoiselle|messire"
     r"|m\^re|m\.?\^is|c\^?te|vicomte|vicomtesse|présid\.?\^?t|presid\.?\^?t|président|president"
-    r"|s\^?t|s\^?te|saint|sainte|pape|roi|reine|(?<=le\s)nomm[ée]|(?<=la\s)nomm[ée]e|(?<!s\.\s)m(?=\.)|(?<!S\.\s)(?-i:M)(?=\s)"
+    r"|s\^?t|s\^?te|saint|sainte|pape|roi|reine|(?<=le\s)nomm[ée]|(?<=la\s)nomm[ée]e|(?<!s\.\s)m(?=\.)|(?-i:Nous)(?=,?\s+[A-Z])|(?<!S\.\s)(?-i:M)(?=\s)"
 )
 TITLE = re.compile(rf"(?<![^\W\d_])(?:{TITLES})(?![^\W\d_])\.?", re.IGNORECASE)
 PARTICLE = re.compile(r"(?:de|du|des|d|d'|d’|la|le|ten|van|von|di|da)$", re.IGNORECASE)

@@ -97,6 +97,7 @@ BRIDGED = [  # (a question's word, words of a page that mean it)
     ("knows", "instruit sçait connoît знает"),
     ("elected", "élu election избран"),
     ("приказу", "ordre ordonné commandement"),
+    ("clerk", "greffier commis clerc писарь"),
 ]
 
 
@@ -271,3 +272,31 @@ def test_someone_named_after_a_reported_act_is_not_its_doer(e5):
     reply = _facts_answer("Who received a letter announcing the bad news?", ANNOUNCED, e5)
     assert reply is not None and reply.known and reply.hits[0].passage.key in ("0", "1"), reply
     assert "frejus" not in reply.text
+
+
+HEARING = [
+    "L'an mil huit Cent soixante-onze, le",
+    "neuf décembre, à onze heures du matin,",
+    "Devant Nous Briot, substitut du",
+    "Rapporteur près ledit Conseil, assisté du",
+    "s^r Delplanque, Commis-Greffier, en la",
+    "& a signé avec  nous & le Commis-greffier",
+]
+PAYMENT = [
+    "Le S.^r Jean-Baptiste Tourteau de Septeuil, payez comptant",
+    "à la Supérieure des Carmelites la Somme de Douze",
+    "mille livres, pour partie du Comptant de feue ma Tante Louise dont",
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "texts", "start"),
+    [
+        ("Who was the substitute of the rapporteur?", HEARING, "Briot"),  # "Devant Nous Briot": who speaks the act
+        ("Who was the clerk assisting at this hearing?", HEARING, "Delplanque"),  # not "Commis-greffier", a role
+        ("Who is ordered to pay the twelve thousand livres?", PAYMENT, "Jean-Baptiste Tourteau de Septeuil"),
+    ],
+)
+def test_an_act_s_officials_and_the_one_ordered_to_pay_are_found(e5, question, texts, start):
+    reply = _facts_answer(question, texts, e5)
+    assert reply is not None and reply.known and reply.text.startswith(start), reply
