@@ -168,6 +168,9 @@ _OF = re.compile(r"[\s,.]*(?:de|du|dud|des|d['’]|of|the)\b", re.IGNORECASE)  #
 _OF_SPAN = 60  # how far after "de" the name it belongs to may stand ("épouse dud. sieur De Francini")
 
 
+_WHOSE = re.compile(r"\b(?:whose|ч(?:еи|ья|ье\w*|ьи\w*))\b")
+
+
 def word_nearness(
     fact: Fact, words: set[str], question: str, persons: list[Fact], by_key: dict[str, int], passages: list[Passage]
 ) -> float:
@@ -175,7 +178,7 @@ def word_nearness(
     are its folded forms on the page, "epouse", "precepteur", "benediction"): on its line 1.0, the line before or
     after 0.6, two lines off 0.3, else 0. A word of a role that belongs to someone the question does not name
     ("épouse dud. sieur De Francini" when it asks for the wife of Du Molin) does not count; an act's "de X" names
-    its doer ("par ordre de feu Monseigneur Le duc d'orleans")."""
+    its doer ("par ordre de feu Monseigneur Le duc d'orleans"), and a whose-question asks for that "de X" itself."""
     best = 0.0
     for j, weight in nearby(fact, by_key, passages, TWO_OFF):
         if weight <= best:
@@ -183,8 +186,10 @@ def word_nearness(
         following = (
             passages[j + 1].text if j + 1 < len(passages) and passages[j + 1].page_key == passages[j].page_key else ""
         )
+        whose = _WHOSE.search(fold(question)) is not None  # "Чьей родственницей её считали?" over "parente de X": X
         if any(
-            not names_a_person(fold(m.group()))  # "par ordre de feu Monseigneur / Le duc": the act's own doer
+            whose
+            or not names_a_person(fold(m.group()))  # "par ordre de feu Monseigneur / Le duc": the act's own doer
             or not _of_another(passages[j].text[m.end() :] + " " + following, fact, question, persons)
             for m in re.finditer(r"[^\W\d_]+", passages[j].text)
             if fold(m.group()) in words

@@ -41,6 +41,11 @@ CONCEPTS: list[tuple[str, str, str]] = [
     (r"mothers?", r"meres?", r"мать|матер\w*|матушк\w*"),
     (r"brothers?", r"freres?", r"брат|брата|брату|братом|брате|братья\w*|братец"),
     (r"sisters?", r"soeurs?", r"сестр\w*"),
+    (
+        r"relatives?|relations?|kinsm[ae]n|kinswom[ae]n|kin|related|cousins?",
+        r"parente?s?|cousine?s?|alliee?s?",
+        r"родственни\w*|родн[яио]\w*|кузен\w*|кузин\w*",
+    ),
     (r"uncles?", r"oncles?", r"дяд[яиеюу]|дядеи|дядею|дядюшк\w*"),
     (r"aunts?", r"tantes?", r"тет[яиеюу]|тетеи|тетк\w*|тетушк\w*"),
     (r"nephews?", r"neveux?", r"племянник\w*"),

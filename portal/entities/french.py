@@ -455,6 +455,9 @@ def is_noise(
         return True
     if _OFFICE_HELD.search(before[-24:]):
         return True
+    negated = re.match(r"[nN]['’]\s*([^\W\d_]+)", text)
+    if negated and (is_stop_word(negated.group(1)) or is_common_word(negated.group(1))):
+        return True  # "N'êtes-vous pas…": a negated verb, not N'Diaye
     if all(w[:1].islower() for w in words) and text == recased_text:
         return True
     if is_salutation(text):

@@ -98,6 +98,7 @@ BRIDGED = [  # (a question's word, words of a page that mean it)
     ("elected", "élu election избран"),
     ("приказу", "ordre ordonné commandement"),
     ("clerk", "greffier commis clerc писарь"),
+    ("relative", "parente cousin родственница"),
 ]
 
 
@@ -300,3 +301,15 @@ PAYMENT = [
 def test_an_act_s_officials_and_the_one_ordered_to_pay_are_found(e5, question, texts, start):
     reply = _facts_answer(question, texts, e5)
     assert reply is not None and reply.known and reply.text.startswith(start), reply
+
+
+def test_a_whose_question_answers_the_name_after_the_role_word(e5):
+    texts = [
+        "D. _ Vous a-t-on vue au club ?",
+        "R. _ Non.",
+        "D. _ N'êtes-vous pas parente de Victor Noir ?",
+        "R. _ Non.",
+    ]
+    for question in ("Чьей родственницей её считали?", "Whose relative was she said to be?"):
+        reply = _facts_answer(question, texts, e5)
+        assert reply is not None and reply.known and reply.text.startswith("Victor Noir"), reply
